@@ -1,0 +1,26 @@
+#pragma once
+// Options shared by every command, and the command table.
+
+#include <optional>
+#include <string>
+
+namespace pbs::cli {
+
+enum class OutputFormat { text, json };
+
+struct GlobalOptions {
+  std::string config_file = "/etc/pbs.conf";
+  std::optional<unsigned> parallelism;
+  std::string bandwidth_limit;
+  bool dry_run = false;
+  OutputFormat output = OutputFormat::text;
+  std::string progress = "auto";
+  std::string metrics_file;
+  int verbosity = 0;  // -v: +1, -q: -1
+  std::string lock_file;
+};
+
+// Parses argv and runs the command; returns the process exit code.
+int run(int argc, char** argv);
+
+}  // namespace pbs::cli

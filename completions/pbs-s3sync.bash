@@ -1,0 +1,25 @@
+# bash completion for pbs-s3sync
+_pbs_s3sync() {
+  local cur prev cmd
+  cur=${COMP_WORDS[COMP_CWORD]}
+  prev=${COMP_WORDS[COMP_CWORD-1]}
+  cmd=${COMP_WORDS[1]}
+  local commands="sync restore verify list gc status unlock config"
+  local common="--config -j --parallelism --bandwidth-limit --dry-run --output --progress --metrics-file -v --verbose -q --quiet --lock-file --help --version"
+  case $prev in
+    --output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+    --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+    --config|--metrics-file|--lock-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+  esac
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    COMPREPLY=($(compgen -W "$commands $common" -- "$cur"))
+    return
+  fi
+  case $cmd in
+    list|verify) COMPREPLY=($(compgen -W "--ns --max-depth $common" -- "$cur")) ;;
+    config) COMPREPLY=($(compgen -W "check" -- "$cur")) ;;
+    *) COMPREPLY=($(compgen -W "$common" -- "$cur")) ;;
+  esac
+  [[ $cur != -* ]] && COMPREPLY+=($(compgen -d -- "$cur"))
+}
+complete -F _pbs_s3sync pbs-s3sync

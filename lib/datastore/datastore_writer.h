@@ -1,0 +1,72 @@
+#pragma once
+// Writes a datastore the way PBS does (pbs-format.md §1.1, §8.4): root 0755, .chunks and its
+// 65536 subdirectories 0750, .lock 0644, files 0644, directories 0755, owned by backup:backup
+// when we run as root and that user exists. Every file is written atomically (temp + rename);
+// names are validated before they become paths; indexes and blobs are checked before they land.
+// Ordering (chunks, then indexes and blobs, then the manifest) is the caller's job; the writer
+// makes the manifest write durable with a filesystem sync first.
+
+#include <optional>
+#include <span>
+#include <string>
+
+#include "datastore/datastore.h"
+#include "datastore/names.h"
+#include "util/file_io.h"
+#include "util/result.h"
+#include "util/sha256.h"
+
+namespace pbs::datastore {
+
+// A shared fcntl lock on <root>/.lock: while held, PBS garbage collection cannot start (§1.6).
+class DatastoreLock {
+ public:
+  DatastoreLock() = default;
+  explicit DatastoreLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  bool held() const { return bool(fd_); }
+
+ private:
+  UniqueFd fd_;  // closing the descriptor releases the lock
+};
+
+class DatastoreWriter {
+ public:
+  // Creates the datastore layout when `root` is absent or empty; otherwise it must already be a
+  // datastore (missing chunk directories are re-created).
+  static Result<DatastoreWriter> open_or_create(const std::string& root);
+
+  const Datastore& datastore() const { return store_; }
+  const std::optional<FileOwner>& owner() const { return owner_; }
+
+  Result<DatastoreLock> lock_shared() const;
+
+  // True when a chunk file of non-zero size exists (0-byte files are S3 cache markers).
+  Result<bool> has_chunk(const Digest& digest) const;
+  // Atomic, without fsync: call sync() before writing anything that references chunks durably.
+  Status write_chunk(const Digest& digest, std::span<const std::uint8_t> blob) const;
+
+  Status create_namespace(const Namespace& ns) const;
+  // owner or notes of a group.
+  Status write_group_file(const GroupRef& group, std::string_view name,
+                          std::span<const std::uint8_t> bytes) const;
+  // Index, blob or .protected file of a snapshot. Index bytes must parse, blob bytes must pass
+  // their CRC check; the manifest is written with fsync.
+  Status write_snapshot_file(const SnapshotRef& snapshot, std::string_view name,
+                             std::span<const std::uint8_t> bytes) const;
+
+  // Flushes everything written so far to disk (one syncfs).
+  Status sync() const;
+
+ private:
+  DatastoreWriter(Datastore store, std::optional<FileOwner> owner)
+      : store_(std::move(store)), owner_(owner) {}
+  Status ensure_dir(const std::string& rel) const;
+
+  Datastore store_;
+  std::optional<FileOwner> owner_;
+};
+
+// backup:backup when running as root and the user exists, else nothing (keep our own ids).
+std::optional<FileOwner> pbs_file_owner();
+
+}  // namespace pbs::datastore

@@ -1,0 +1,203 @@
+#include "datastore/names.h"
+
+#include <ctime>
+
+namespace pbs::datastore {
+
+std::string_view type_name(BackupType type) {
+  switch (type) {
+    case BackupType::vm: return "vm";
+    case BackupType::ct: return "ct";
+    case BackupType::host: return "host";
+  }
+  return "?";
+}
+
+std::optional<BackupType> parse_backup_type(std::string_view name) {
+  if (name == "vm") return BackupType::vm;
+  if (name == "ct") return BackupType::ct;
+  if (name == "host") return BackupType::host;
+  return std::nullopt;
+}
+
+namespace {
+bool is_alnum_or_underscore(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+}  // namespace
+
+bool is_safe_id(std::string_view name) {
+  if (name.empty() || !is_alnum_or_underscore(name[0])) return false;
+  for (char c : name.substr(1)) {
+    if (!is_alnum_or_underscore(c) && c != '.' && c != '-') return false;
+  }
+  return true;
+}
+
+Result<Namespace> Namespace::parse(std::string_view name) {
+  Namespace ns;
+  if (name.empty()) return ns;
+  if (name.size() > kMaxNamespaceLength) {
+    return Error(Errc::invalid_argument,
+                 "namespace '" + std::string(name) + "' is longer than 256 characters");
+  }
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    auto slash = name.find('/', start);
+    auto part = name.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    auto next = ns.child(part);
+    if (!next) {
+      return Error(Errc::invalid_argument,
+                   "namespace '" + std::string(name) + "': " + next.error().message());
+    }
+    ns = std::move(*next);
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return ns;
+}
+
+Result<Namespace> Namespace::child(std::string_view component) const {
+  if (!is_safe_id(component)) {
+    return Error(Errc::invalid_argument,
+                 "'" + std::string(component) + "' is not a valid namespace component");
+  }
+  if (components_.size() >= kMaxNamespaceDepth) {
+    return Error(Errc::invalid_argument, "namespace deeper than 7 levels");
+  }
+  Namespace out = *this;
+  out.components_.emplace_back(component);
+  if (out.name().size() > kMaxNamespaceLength) {
+    return Error(Errc::invalid_argument, "namespace longer than 256 characters");
+  }
+  return out;
+}
+
+std::string Namespace::name() const {
+  std::string out;
+  for (const auto& c : components_) {
+    if (!out.empty()) out += '/';
+    out += c;
+  }
+  return out;
+}
+
+std::string Namespace::rel_dir() const {
+  std::string out;
+  for (const auto& c : components_) {
+    if (!out.empty()) out += '/';
+    out += "ns/";
+    out += c;
+  }
+  return out;
+}
+
+bool Namespace::is_within(const Namespace& anchor) const {
+  if (anchor.components_.size() > components_.size()) return false;
+  for (std::size_t i = 0; i < anchor.components_.size(); ++i) {
+    if (anchor.components_[i] != components_[i]) return false;
+  }
+  return true;
+}
+
+std::string GroupRef::name() const { return std::string(type_name(type)) + "/" + id; }
+
+std::string GroupRef::rel_dir() const {
+  std::string dir = ns.rel_dir();
+  if (!dir.empty()) dir += '/';
+  return dir + name();
+}
+
+std::string SnapshotRef::time_string() const { return format_backup_time(time); }
+std::string SnapshotRef::name() const { return group.name() + "/" + time_string(); }
+std::string SnapshotRef::rel_dir() const { return group.rel_dir() + "/" + time_string(); }
+
+Result<GroupRef> parse_group(const Namespace& ns, std::string_view text) {
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos) {
+    return Error(Errc::invalid_argument,
+                 "'" + std::string(text) + "' is not a backup group (expected TYPE/ID, e.g. vm/100)");
+  }
+  auto type = parse_backup_type(text.substr(0, slash));
+  auto id = text.substr(slash + 1);
+  if (!type) {
+    return Error(Errc::invalid_argument, "'" + std::string(text.substr(0, slash)) +
+                                             "' is not a backup type (vm, ct or host)");
+  }
+  if (!is_safe_id(id)) {
+    return Error(Errc::invalid_argument, "'" + std::string(id) + "' is not a valid backup id");
+  }
+  return GroupRef{ns, *type, std::string(id)};
+}
+
+Result<SnapshotRef> parse_snapshot(const Namespace& ns, std::string_view text) {
+  auto slash = text.rfind('/');
+  if (slash == std::string_view::npos) {
+    return Error(Errc::invalid_argument,
+                 "'" + std::string(text) +
+                     "' is not a snapshot (expected TYPE/ID/TIME, e.g. vm/100/2026-11-01T02:00:00Z)");
+  }
+  PBS_ASSIGN(GroupRef group, parse_group(ns, text.substr(0, slash)));
+  PBS_ASSIGN(std::int64_t time, parse_backup_time(text.substr(slash + 1)));
+  return SnapshotRef{std::move(group), time};
+}
+
+Result<std::int64_t> parse_backup_time(std::string_view text) {
+  auto bad = [&] {
+    return Error(Errc::invalid_argument,
+                 "'" + std::string(text) + "' is not a snapshot time (YYYY-MM-DDTHH:MM:SSZ)");
+  };
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
+  if (text.size() != kShape.size()) return bad();
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    bool digit = text[i] >= '0' && text[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return bad();
+  }
+  auto num = [&](std::size_t pos, std::size_t len) {
+    int v = 0;
+    for (std::size_t i = 0; i < len; ++i) v = v * 10 + (text[pos + i] - '0');
+    return v;
+  };
+  std::tm tm{};
+  tm.tm_year = num(0, 4) - 1900;
+  tm.tm_mon = num(5, 2) - 1;
+  tm.tm_mday = num(8, 2);
+  tm.tm_hour = num(11, 2);
+  tm.tm_min = num(14, 2);
+  tm.tm_sec = num(17, 2);
+  std::int64_t epoch = ::timegm(&tm);
+  // timegm normalises out-of-range fields (Feb 30 -> Mar 2); only the canonical form is a name.
+  if (format_backup_time(epoch) != text) return bad();
+  return epoch;
+}
+
+std::string format_backup_time(std::int64_t epoch) {
+  std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::optional<FileKind> snapshot_file_kind(std::string_view name) {
+  if (name.find('/') != std::string_view::npos) return std::nullopt;
+  if (name == kProtectedName) return FileKind::protected_marker;
+  auto ends = [&](std::string_view ext) {
+    return name.size() >= ext.size() && name.substr(name.size() - ext.size()) == ext;
+  };
+  if (ends(".fidx")) return FileKind::fixed_index;
+  if (ends(".didx")) return FileKind::dynamic_index;
+  if (ends(".blob")) return FileKind::blob;
+  return std::nullopt;
+}
+
+bool is_chunk_file_name(std::string_view name) {
+  if (name.size() != 64) return false;
+  for (char c : name) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace pbs::datastore

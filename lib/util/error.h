@@ -1,0 +1,59 @@
+#pragma once
+// One error type for the whole project (as curl has CURLcode): a code that says what kind of
+// failure it is, so callers can decide (retry, exit code), and a message with the context a user
+// needs (which file, which object, which offset, what was expected).
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace pbs {
+
+enum class Errc {
+  io,                // local read/write failed (errno in the message)
+  not_found,         // local file or remote object does not exist
+  corrupt,           // bytes do not follow the format (magic, sizes, JSON)
+  checksum,          // CRC, SHA-256 or manifest csum mismatch
+  unsupported,       // valid but not handled (e.g. decoding an encrypted blob)
+  invalid_argument,  // bad command-line value or name
+  config,            // configuration file problem
+  no_space,          // ENOSPC / EDQUOT
+  locked,            // a lock is held by someone else
+  auth,              // credentials rejected by the remote
+  access_denied,     // credentials valid, permission missing
+  no_such_bucket,    // bucket missing
+  network,           // could not reach or lost the connection
+  timeout,           // request or transfer stalled
+  throttled,         // remote asked us to slow down
+  remote,            // any other error the remote reported
+  interrupted,       // stopped by a signal
+};
+
+// A short, stable description of the code (used in summaries and JSON).
+std::string_view errc_name(Errc code);
+
+class Error {
+ public:
+  Error(Errc code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  Errc code() const { return code_; }
+  const std::string& message() const { return message_; }
+
+  // Prefixes the message with where the error happened: "index.json.blob: bad CRC".
+  Error& context(std::string_view where) {
+    std::string prefixed(where);
+    prefixed += ": ";
+    prefixed += message_;
+    message_ = std::move(prefixed);
+    return *this;
+  }
+
+ private:
+  Errc code_;
+  std::string message_;
+};
+
+// Error from an errno value, naming the operation and the path.
+Error errno_error(int err, std::string_view operation, std::string_view path);
+
+}  // namespace pbs

@@ -1,0 +1,191 @@
+#include "util/file_io.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+
+namespace pbs {
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+Result<UniqueFd> open_file(const std::string& path, int flags, mode_t mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) return errno_error(errno, "open", path);
+  return UniqueFd(fd);
+}
+
+Status pread_exact(int fd, std::span<std::uint8_t> buf, std::uint64_t offset,
+                   std::string_view path) {
+  std::size_t done = 0;
+  while (done < buf.size()) {
+    ssize_t n = ::pread(fd, buf.data() + done, buf.size() - done, off_t(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error(errno, "read", path);
+    }
+    if (n == 0) return Error(Errc::corrupt, std::string(path) + ": file ended early (truncated?)");
+    done += std::size_t(n);
+  }
+  return {};
+}
+
+Status write_all(int fd, std::span<const std::uint8_t> data, std::string_view path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error(errno, "write", path);
+    }
+    done += std::size_t(n);
+  }
+  return {};
+}
+
+Status read_file_into(const std::string& path, std::vector<std::uint8_t>& out,
+                      std::uint64_t max_size) {
+  PBS_ASSIGN(UniqueFd fd, open_file(path, O_RDONLY));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return errno_error(errno, "stat", path);
+  if (!S_ISREG(st.st_mode)) return Error(Errc::corrupt, path + ": not a regular file");
+  if (std::uint64_t(st.st_size) > max_size) {
+    return Error(Errc::corrupt, path + ": file is " + std::to_string(st.st_size) +
+                                    " bytes, larger than the limit of " +
+                                    std::to_string(max_size));
+  }
+  out.resize(std::size_t(st.st_size));
+  PBS_TRY(pread_exact(fd.get(), out, 0, path));
+  return {};
+}
+
+Result<std::vector<std::uint8_t>> read_file(const std::string& path, std::uint64_t max_size) {
+  std::vector<std::uint8_t> out;
+  PBS_TRY(read_file_into(path, out, max_size));
+  return out;
+}
+
+std::string join_path(std::string_view a, std::string_view b) {
+  std::string out(a);
+  if (!out.empty() && out.back() != '/') out += '/';
+  out += b;
+  return out;
+}
+
+namespace {
+std::pair<std::string, std::string> split_dir(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return {".", path};
+  return {path.substr(0, slash == 0 ? 1 : slash), path.substr(slash + 1)};
+}
+
+Status fsync_dir(const std::string& dir) {
+  PBS_ASSIGN(UniqueFd fd, open_file(dir, O_RDONLY | O_DIRECTORY));
+  if (::fsync(fd.get()) != 0) return errno_error(errno, "fsync", dir);
+  return {};
+}
+}  // namespace
+
+Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> data,
+                         const AtomicWriteOptions& options) {
+  auto [dir, name] = split_dir(path);
+  std::string tmp = join_path(dir, "." + name + ".tmp_XXXXXX");
+  int raw = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (raw < 0) return errno_error(errno, "create temp file", tmp);
+  UniqueFd fd(raw);
+  auto fail = [&](Error e) {
+    ::unlink(tmp.c_str());
+    return e;
+  };
+  if (auto st = write_all(fd.get(), data, tmp); !st) return fail(std::move(st).error());
+  if (::fchmod(fd.get(), options.mode) != 0) return fail(errno_error(errno, "chmod", tmp));
+  if (options.owner && ::fchown(fd.get(), options.owner->uid, options.owner->gid) != 0) {
+    return fail(errno_error(errno, "chown", tmp));
+  }
+  if (options.fsync && ::fsync(fd.get()) != 0) return fail(errno_error(errno, "fsync", tmp));
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(errno_error(errno, "rename", path));
+  if (options.fsync) PBS_TRY(fsync_dir(dir));
+  return {};
+}
+
+Status make_dir(const std::string& path, mode_t mode, const std::optional<FileOwner>& owner) {
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
+    return errno_error(errno, "mkdir", path);
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return errno_error(errno, "stat", path);
+  if (!S_ISDIR(st.st_mode)) return Error(Errc::io, path + ": exists and is not a directory");
+  if ((st.st_mode & 07777) != mode && ::chmod(path.c_str(), mode) != 0) {
+    return errno_error(errno, "chmod", path);
+  }
+  if (owner && (st.st_uid != owner->uid || st.st_gid != owner->gid) &&
+      ::chown(path.c_str(), owner->uid, owner->gid) != 0) {
+    return errno_error(errno, "chown", path);
+  }
+  return {};
+}
+
+Status make_dirs(const std::string& path, mode_t mode, const std::optional<FileOwner>& owner) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return {};
+    return Error(Errc::io, path + ": exists and is not a directory");
+  }
+  auto [parent, name] = split_dir(path);
+  if (parent != path && parent != "/" && parent != ".") PBS_TRY(make_dirs(parent, mode, owner));
+  return make_dir(path, mode, owner);
+}
+
+Status list_dir(const std::string& path, const std::function<bool(const DirEntry&)>& visit) {
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), ::closedir);
+  if (!dir) return errno_error(errno, "opendir", path);
+  for (;;) {
+    errno = 0;
+    dirent* ent = ::readdir(dir.get());
+    if (!ent) {
+      if (errno != 0) return errno_error(errno, "readdir", path);
+      return {};
+    }
+    std::string_view name(ent->d_name);
+    if (name == "." || name == "..") continue;
+    EntryType type = EntryType::other;
+    unsigned char d_type = ent->d_type;
+    if (d_type == DT_UNKNOWN || d_type == DT_LNK) {
+      // Some filesystems do not fill d_type; symlinks are followed as PBS's std::fs would.
+      struct stat st {};
+      if (::fstatat(dirfd(dir.get()), ent->d_name, &st, 0) == 0) {
+        d_type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+      }
+    }
+    if (d_type == DT_DIR) type = EntryType::directory;
+    if (d_type == DT_REG) type = EntryType::file;
+    if (!visit(DirEntry{name, type})) return {};
+  }
+}
+
+Result<std::optional<FileStat>> stat_path(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::optional<FileStat>{};
+    return errno_error(errno, "stat", path);
+  }
+  return std::optional<FileStat>(FileStat{std::uint64_t(st.st_size), st.st_mode,
+                                          S_ISDIR(st.st_mode), S_ISREG(st.st_mode),
+                                          std::int64_t(st.st_mtime)});
+}
+
+Status sync_filesystem(const std::string& path) {
+  PBS_ASSIGN(UniqueFd fd, open_file(path, O_RDONLY | O_DIRECTORY));
+  if (::syncfs(fd.get()) != 0) return errno_error(errno, "syncfs", path);
+  return {};
+}
+
+}  // namespace pbs

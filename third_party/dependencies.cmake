@@ -1,0 +1,27 @@
+# Every external package comes from Debian. When one is missing, say which package provides it
+# instead of leaving the user with CMake's generic "could not find" text.
+function(pbs_require_package name debian_package)
+  find_package(${name} ${ARGN} QUIET)
+  if(NOT ${name}_FOUND)
+    message(FATAL_ERROR "${name} not found: install it with 'apt-get install ${debian_package}'")
+  endif()
+endfunction()
+
+pbs_require_package(CLI11 libcli11-dev CONFIG)
+pbs_require_package(fmt libfmt-dev CONFIG)
+pbs_require_package(pugixml libpugixml-dev CONFIG)
+pbs_require_package(nlohmann_json nlohmann-json3-dev CONFIG)
+pbs_require_package(OpenSSL libssl-dev)
+pbs_require_package(ZLIB zlib1g-dev)
+pbs_require_package(CURL libcurl4-openssl-dev)
+pbs_require_package(zstd libzstd-dev CONFIG)
+find_package(Threads REQUIRED)
+if(PBS_TESTS)
+  pbs_require_package(Catch2 catch2 CONFIG)
+endif()
+
+if(TARGET zstd::libzstd_shared)
+  set(PBS_ZSTD_TARGET zstd::libzstd_shared)
+else()
+  set(PBS_ZSTD_TARGET zstd::libzstd_static)
+endif()
