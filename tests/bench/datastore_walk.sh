@@ -9,7 +9,7 @@ store=${2:-/tmp/pbs-s3sync-bench/store-walk}
 . "$here/measure.sh"
 if [ ! -d "$store/.chunks" ]; then
   mkdir -p "$(dirname "$store")"
-  "$build/tests/gen/pbs-datagen" create "$store" --preset bench --disk-chunks 30000 >/dev/null
+  "$build/tests/gen/pbs-datagen" create "$store" --preset bench >/dev/null
 fi
 "$build/cmd/pbs-s3sync/pbs-s3sync" list "$store" --output json |
   python3 -c 'import json,sys; t=json.load(sys.stdin)["totals"]; print("datastore: %d snapshots, %d unique chunks (%.1f MiB), %.1f MiB logical" % (t["snapshots"], t["unique-chunks"], t["unique-chunk-bytes"]/2**20, t["logical-bytes"]/2**20))'

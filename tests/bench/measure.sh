@@ -8,7 +8,7 @@ measure() {
   local rc=$?
   read -r wall user sys rss <"$tf"; rm -f "$tf"
   printf '| %-34s | %8.2f | %8.2f | %8.2f | %10.1f |%s\n' "$name" "$wall" "$user" "$sys" \
-    "$(echo "$rss / 1024" | bc -l)" "$([ $rc -eq 0 ] || echo " exit $rc")"
+    "$(awk -v r="$rss" 'BEGIN{print r/1024}')" "$([ $rc -eq 0 ] || echo " exit $rc")"
 }
 measure_header() {
   printf '| %-34s | %8s | %8s | %8s | %10s |\n' "run" "wall s" "user s" "sys s" "peak MiB"

@@ -46,14 +46,29 @@ int main(int argc, char** argv) {
   create->add_flag("!--no-encrypted", cfg.encrypted_group);
   create->add_flag("!--no-extras", cfg.extras);
   create->callback([&] {
-    GenConfig c = cfg;
+    // A preset sets the defaults; options given on the command line still win.
+    GenConfig c;
     if (preset == "tiny") {
       c.vms = 1, c.cts = 1, c.hosts = 1, c.snapshots = 2, c.disk_chunks = 8, c.archive_chunks = 6;
       c.fixed_chunk_size = 16384, c.dynamic_avg_chunk = 8192;
     } else if (preset == "bench") {
-      c.vms = 4, c.cts = 3, c.hosts = 2, c.snapshots = 5, c.disk_chunks = 20000,
+      c.vms = 4, c.cts = 3, c.hosts = 2, c.snapshots = 5, c.disk_chunks = 26000,
       c.fixed_chunk_size = 4096, c.archive_chunks = 4000, c.dynamic_avg_chunk = 4096;
     }
+    auto given = [&](const char* name) { return create->count(name) > 0; };
+    if (given("--seed")) c.seed = cfg.seed;
+    if (given("--vms")) c.vms = cfg.vms;
+    if (given("--cts")) c.cts = cfg.cts;
+    if (given("--hosts")) c.hosts = cfg.hosts;
+    if (given("--snapshots")) c.snapshots = cfg.snapshots;
+    if (given("--fixed-chunk-size")) c.fixed_chunk_size = cfg.fixed_chunk_size;
+    if (given("--disk-chunks")) c.disk_chunks = cfg.disk_chunks;
+    if (given("--dynamic-avg-chunk")) c.dynamic_avg_chunk = cfg.dynamic_avg_chunk;
+    if (given("--archive-chunks")) c.archive_chunks = cfg.archive_chunks;
+    if (given("--change")) c.change = cfg.change;
+    c.namespaces = cfg.namespaces;
+    c.encrypted_group = cfg.encrypted_group;
+    c.extras = cfg.extras;
     auto stats = generate(dir, c);
     if (!stats) {
       fmt::print(stderr, "pbs-datagen: {}\n", stats.error().message());
