@@ -30,7 +30,7 @@ std::string uri_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() + 0 && i + 2 <= text.size() - 1 + 0) {
+    if (text[i] == '%' && i + 2 < text.size()) {
       int hi = hex(text[i + 1]), lo = hex(text[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out += char(hi << 4 | lo);
