@@ -1,0 +1,146 @@
+#include "s3/request.h"
+
+#include <algorithm>
+
+#include "s3/xml.h"
+
+namespace pbs::s3 {
+
+std::string_view op_name(Op op) {
+  switch (op) {
+    case Op::put_object: return "PutObject";
+    case Op::get_object: return "GetObject";
+    case Op::head_object: return "HeadObject";
+    case Op::delete_object: return "DeleteObject";
+    case Op::list_objects: return "ListObjectsV2";
+    case Op::delete_objects: return "DeleteObjects";
+    case Op::head_bucket: return "HeadBucket";
+    case Op::create_bucket: return "CreateBucket";
+  }
+  return "?";
+}
+
+std::uint64_t Request::body_size() const {
+  if (body) return body->size();
+  if (body_file) return body_file->length;
+  return 0;
+}
+
+bool Request::accepts(long status) const {
+  if (status >= 200 && status < 300) return true;
+  return std::find(accepted_statuses.begin(), accepted_statuses.end(), status) !=
+         accepted_statuses.end();
+}
+
+std::string Request::describe() const {
+  std::string d(op_name(op));
+  d += " s3://";
+  d += bucket;
+  if (!key.empty()) {
+    d += '/';
+    d += key;
+  }
+  return d;
+}
+
+namespace {
+Request make(Op op, std::string method, std::string bucket, std::string key = {}) {
+  Request r;
+  r.op = op;
+  r.method = std::move(method);
+  r.bucket = std::move(bucket);
+  r.key = std::move(key);
+  return r;
+}
+
+void put_headers(Request& r, const PutOptions& o) {
+  r.headers.emplace_back("Content-Type", o.content_type);
+  if (o.if_none_match) {
+    r.headers.emplace_back("If-None-Match", "*");
+    r.accepted_statuses.push_back(412);
+  }
+  if (!o.storage_class.empty()) r.headers.emplace_back("x-amz-storage-class", o.storage_class);
+  if (!o.sse.empty()) r.headers.emplace_back("x-amz-server-side-encryption", o.sse);
+  if (!o.sse_kms_key_id.empty()) {
+    r.headers.emplace_back("x-amz-server-side-encryption-aws-kms-key-id", o.sse_kms_key_id);
+  }
+  r.content_md5 = o.content_md5;
+}
+}  // namespace
+
+Request put_object(std::string bucket, std::string key, Bytes body, const PutOptions& options) {
+  Request r = make(Op::put_object, "PUT", std::move(bucket), std::move(key));
+  r.body = body ? std::move(body) : std::make_shared<const std::vector<std::uint8_t>>();
+  put_headers(r, options);
+  return r;
+}
+
+Request put_object_file(std::string bucket, std::string key, FileRange body,
+                        const PutOptions& options) {
+  Request r = make(Op::put_object, "PUT", std::move(bucket), std::move(key));
+  r.body_file = std::move(body);
+  put_headers(r, options);
+  return r;
+}
+
+Request get_object(std::string bucket, std::string key, std::optional<Range> range) {
+  Request r = make(Op::get_object, "GET", std::move(bucket), std::move(key));
+  if (range) {
+    std::string v = "bytes=" + std::to_string(range->first) + "-";
+    if (range->last) v += std::to_string(*range->last);
+    r.headers.emplace_back("Range", v);
+  }
+  r.accepted_statuses.push_back(404);
+  return r;
+}
+
+Request head_object(std::string bucket, std::string key) {
+  Request r = make(Op::head_object, "HEAD", std::move(bucket), std::move(key));
+  r.accepted_statuses.push_back(404);
+  return r;
+}
+
+Request delete_object(std::string bucket, std::string key) {
+  return make(Op::delete_object, "DELETE", std::move(bucket), std::move(key));
+}
+
+Request list_objects(std::string bucket, const ListOptions& o) {
+  Request r = make(Op::list_objects, "GET", std::move(bucket));
+  r.query.emplace_back("list-type", "2");
+  // Keys come back URL-encoded, so any byte survives the XML (control characters would not).
+  r.query.emplace_back("encoding-type", "url");
+  if (!o.prefix.empty()) r.query.emplace_back("prefix", o.prefix);
+  if (!o.delimiter.empty()) r.query.emplace_back("delimiter", o.delimiter);
+  if (!o.start_after.empty()) r.query.emplace_back("start-after", o.start_after);
+  if (!o.continuation_token.empty()) r.query.emplace_back("continuation-token", o.continuation_token);
+  if (o.max_keys) r.query.emplace_back("max-keys", std::to_string(o.max_keys));
+  return r;
+}
+
+Request delete_objects(std::string bucket, const std::vector<std::string>& keys) {
+  Request r = make(Op::delete_objects, "POST", std::move(bucket));
+  r.query.emplace_back("delete", "");
+  std::string xml = delete_objects_xml(keys);
+  r.body = std::make_shared<const std::vector<std::uint8_t>>(xml.begin(), xml.end());
+  r.headers.emplace_back("Content-Type", "application/xml");
+  r.content_md5 = true;  // S3 requires Content-MD5 (or a checksum) on DeleteObjects
+  return r;
+}
+
+Request head_bucket(std::string bucket) {
+  return make(Op::head_bucket, "HEAD", std::move(bucket));
+}
+
+Request create_bucket(std::string bucket, std::string_view region) {
+  Request r = make(Op::create_bucket, "PUT", std::move(bucket));
+  std::string xml;
+  if (!region.empty() && region != "us-east-1") {
+    xml = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+          "<LocationConstraint>" + xml_escape(region) + "</LocationConstraint>"
+          "</CreateBucketConfiguration>";
+  }
+  r.body = std::make_shared<const std::vector<std::uint8_t>>(xml.begin(), xml.end());
+  return r;
+}
+
+}  // namespace pbs::s3

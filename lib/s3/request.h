@@ -1,0 +1,95 @@
+#pragma once
+// S3 operations as plain values: what to send (method, key, query, headers, body) and which
+// statuses count as an answer rather than an error. Building a request does no I/O; the
+// transfer engine signs and sends it.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "s3/sigv4.h"
+
+namespace pbs::s3 {
+
+enum class Op {
+  put_object,
+  get_object,
+  head_object,
+  delete_object,
+  list_objects,
+  delete_objects,
+  head_bucket,
+  create_bucket,
+};
+// "PutObject", "GetObject", ...: the names S3's documentation and bills use.
+std::string_view op_name(Op op);
+
+struct FileRange {
+  std::string path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+using Bytes = std::shared_ptr<const std::vector<std::uint8_t>>;
+
+struct Request {
+  Op op = Op::get_object;
+  std::string method;
+  std::string bucket;
+  std::string key;  // object key, not encoded
+  std::vector<QueryParam> query;
+  std::vector<Header> headers;  // operation headers; host, date and auth are added when sent
+  Bytes body;                   // in-memory body, or
+  std::optional<FileRange> body_file;  // a body streamed from a file
+  std::string payload_sha256;  // hex; computed by the engine when empty and there is a body
+  bool content_md5 = false;    // send Content-MD5 (computed with the SHA-256)
+  std::vector<long> accepted_statuses;  // besides 2xx, e.g. 404 for HEAD, 412 for If-None-Match
+
+  std::uint64_t body_size() const;
+  bool accepts(long status) const;
+  // "PutObject s3://bucket/key" for messages.
+  std::string describe() const;
+};
+
+struct PutOptions {
+  bool if_none_match = false;  // fail with 412 instead of overwriting
+  bool content_md5 = false;
+  std::string content_type = "application/octet-stream";
+  std::string storage_class;  // e.g. STANDARD_IA
+  std::string sse;            // AES256 or aws:kms
+  std::string sse_kms_key_id;
+};
+
+Request put_object(std::string bucket, std::string key, Bytes body, const PutOptions& options = {});
+Request put_object_file(std::string bucket, std::string key, FileRange body,
+                        const PutOptions& options = {});
+
+struct Range {
+  std::uint64_t first;
+  std::optional<std::uint64_t> last;  // inclusive; nullopt: to the end
+};
+// 404 is an answer (the caller gets status 404), not an error.
+Request get_object(std::string bucket, std::string key, std::optional<Range> range = {});
+Request head_object(std::string bucket, std::string key);
+Request delete_object(std::string bucket, std::string key);
+
+struct ListOptions {
+  std::string prefix;
+  std::string delimiter;
+  std::string start_after;
+  std::string continuation_token;
+  unsigned max_keys = 0;  // 0: the server's default (1000)
+};
+Request list_objects(std::string bucket, const ListOptions& options);
+
+// At most 1000 keys (S3's limit); keys are XML-escaped in the body, Quiet mode on.
+Request delete_objects(std::string bucket, const std::vector<std::string>& keys);
+inline constexpr std::size_t kMaxDeleteKeys = 1000;
+
+Request head_bucket(std::string bucket);
+Request create_bucket(std::string bucket, std::string_view region);
+
+}  // namespace pbs::s3

@@ -1,0 +1,144 @@
+#include "s3/xml.h"
+
+#include <pugixml.hpp>
+
+#include <ctime>
+
+#include "s3/uri_encode.h"
+
+namespace pbs::s3 {
+
+namespace {
+
+Result<pugi::xml_document> load(std::string_view xml, std::string_view what) {
+  pugi::xml_document doc;
+  auto r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!r) {
+    return Error(Errc::remote, std::string(what) + ": response is not valid XML (" +
+                                   r.description() + " at offset " + std::to_string(r.offset) + ")");
+  }
+  return doc;
+}
+
+std::string text_of(const pugi::xml_node& node, const char* child) {
+  return node.child(child).text().as_string();
+}
+
+// With encoding-type=url the server URL-encodes keys (AWS writes spaces as '+').
+std::string decode_key(const std::string& s, bool url_encoded) {
+  if (!url_encoded) return s;
+  std::string plus;
+  plus.reserve(s.size());
+  for (char c : s) plus += c == '+' ? ' ' : c;
+  return uri_decode(plus);
+}
+
+bool parse_u64(const char* s, std::uint64_t& out) {
+  if (!*s) return false;
+  std::uint64_t v = 0;
+  for (; *s; ++s) {
+    if (*s < '0' || *s > '9') return false;
+    if (v > (UINT64_MAX - 9) / 10) return false;
+    v = v * 10 + std::uint64_t(*s - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      case '\r': out += "&#13;"; break;
+      case '\n': out += "&#10;"; break;
+      case '\t': out += "&#9;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<std::int64_t> parse_iso8601(std::string_view text) {
+  if (text.size() < 19) return std::nullopt;
+  std::string s(text.substr(0, 19));
+  std::tm tm{};
+  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!end || *end) return std::nullopt;
+  return std::int64_t(timegm(&tm));
+}
+
+Result<ListPage> parse_list_page(std::string_view xml) {
+  PBS_ASSIGN(auto doc, load(xml, "ListObjectsV2"));
+  auto root = doc.child("ListBucketResult");
+  if (!root) return Error(Errc::remote, "ListObjectsV2: response has no ListBucketResult");
+  bool url = std::string_view(root.child("EncodingType").text().as_string()) == "url";
+  ListPage page;
+  page.truncated = std::string_view(root.child("IsTruncated").text().as_string()) == "true";
+  page.next_token = text_of(root, "NextContinuationToken");
+  for (auto c : root.children("Contents")) {
+    ObjectInfo o;
+    o.key = decode_key(text_of(c, "Key"), url);
+    if (o.key.empty()) return Error(Errc::remote, "ListObjectsV2: an entry has no Key");
+    if (!parse_u64(c.child("Size").text().as_string(), o.size)) {
+      return Error(Errc::remote, "ListObjectsV2: entry '" + o.key + "' has no valid Size");
+    }
+    o.etag = text_of(c, "ETag");
+    if (o.etag.size() >= 2 && o.etag.front() == '"' && o.etag.back() == '"') {
+      o.etag = o.etag.substr(1, o.etag.size() - 2);
+    }
+    o.last_modified = parse_iso8601(text_of(c, "LastModified")).value_or(0);
+    o.storage_class = text_of(c, "StorageClass");
+    page.objects.push_back(std::move(o));
+  }
+  for (auto p : root.children("CommonPrefixes")) {
+    page.common_prefixes.push_back(decode_key(text_of(p, "Prefix"), url));
+  }
+  if (page.truncated && page.next_token.empty()) {
+    return Error(Errc::remote, "ListObjectsV2: truncated page without NextContinuationToken");
+  }
+  return page;
+}
+
+std::string delete_objects_xml(const std::vector<std::string>& keys) {
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                    "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>";
+  for (const auto& k : keys) {
+    xml += "<Object><Key>";
+    xml += xml_escape(k);
+    xml += "</Key></Object>";
+  }
+  xml += "</Delete>";
+  return xml;
+}
+
+Result<DeleteResult> parse_delete_result(std::string_view xml) {
+  PBS_ASSIGN(auto doc, load(xml, "DeleteObjects"));
+  auto root = doc.child("DeleteResult");
+  if (!root) return Error(Errc::remote, "DeleteObjects: response has no DeleteResult");
+  DeleteResult r;
+  for (auto d : root.children("Deleted")) r.deleted.push_back(text_of(d, "Key"));
+  for (auto e : root.children("Error")) {
+    r.errors.push_back({text_of(e, "Key"), text_of(e, "Code"), text_of(e, "Message")});
+  }
+  return r;
+}
+
+std::optional<ErrorBody> parse_error_body(std::string_view xml) {
+  if (xml.empty()) return std::nullopt;
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size())) return std::nullopt;
+  auto e = doc.child("Error");
+  if (!e) return std::nullopt;
+  return ErrorBody{text_of(e, "Code"), text_of(e, "Message"), text_of(e, "RequestId"),
+                   text_of(e, "Resource")};
+}
+
+}  // namespace pbs::s3

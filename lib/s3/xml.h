@@ -1,0 +1,58 @@
+#pragma once
+// The XML S3 speaks: ListObjectsV2 pages, DeleteObjects request and result, error bodies.
+// Parsed with pugixml; every parser takes untrusted bytes (a fuzz target covers them).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+
+namespace pbs::s3 {
+
+std::string xml_escape(std::string_view text);
+
+struct ObjectInfo {
+  std::string key;
+  std::uint64_t size = 0;
+  std::string etag;  // without quotes
+  std::int64_t last_modified = 0;  // epoch seconds
+  std::string storage_class;
+};
+
+struct ListPage {
+  std::vector<ObjectInfo> objects;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_token;
+};
+Result<ListPage> parse_list_page(std::string_view xml);
+
+std::string delete_objects_xml(const std::vector<std::string>& keys);
+
+struct DeleteFailure {
+  std::string key;
+  std::string code;
+  std::string message;
+};
+struct DeleteResult {
+  std::vector<std::string> deleted;
+  std::vector<DeleteFailure> errors;
+};
+Result<DeleteResult> parse_delete_result(std::string_view xml);
+
+struct ErrorBody {
+  std::string code;
+  std::string message;
+  std::string request_id;
+  std::string resource;
+};
+// nullopt when the body is not an S3 <Error> document.
+std::optional<ErrorBody> parse_error_body(std::string_view xml);
+
+// "2026-11-01T02:00:00.000Z" -> epoch seconds.
+std::optional<std::int64_t> parse_iso8601(std::string_view text);
+
+}  // namespace pbs::s3

@@ -1,0 +1,87 @@
+#include "transfer/body_hasher.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+
+#include "util/file_io.h"
+#include "util/md5.h"
+#include "util/sha256.h"
+
+namespace pbs::transfer {
+
+Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::FileRange>& file,
+                             bool md5) {
+  Sha256 sha;
+  std::optional<Md5> m;
+  if (md5) m.emplace();
+  if (file) {
+    PBS_ASSIGN(UniqueFd fd, open_file(file->path, O_RDONLY));
+    std::vector<std::uint8_t> buf(std::min<std::uint64_t>(file->length, 1 << 20));
+    std::uint64_t done = 0;
+    while (done < file->length) {
+      auto n = std::size_t(std::min<std::uint64_t>(buf.size(), file->length - done));
+      PBS_TRY(pread_exact(fd.get(), std::span(buf).first(n), file->offset + done, file->path));
+      sha.update(std::span(buf).first(n));
+      if (m) m->update(std::span(buf).first(n));
+      done += n;
+    }
+  } else if (body) {
+    sha.update(*body);
+    if (m) m->update(*body);
+  }
+  BodyHashes h;
+  h.sha256_hex = digest_hex(sha.final());
+  if (m) h.md5_base64 = base64_encode(m->final());
+  return h;
+}
+
+BodyHasher::BodyHasher(unsigned threads, std::function<void()> notify) : notify_(std::move(notify)) {
+  for (unsigned i = 0; i < std::max(1u, threads); ++i) threads_.emplace_back([this] { worker(); });
+}
+
+BodyHasher::~BodyHasher() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void BodyHasher::submit(std::uint64_t job, s3::Bytes body, std::optional<s3::FileRange> file,
+                        bool md5) {
+  {
+    std::lock_guard lock(mu_);
+    work_.push_back(Work{job, std::move(body), std::move(file), md5});
+  }
+  cv_.notify_one();
+}
+
+std::vector<BodyHasher::Done> BodyHasher::take_done() {
+  std::lock_guard lock(mu_);
+  std::vector<Done> out;
+  out.swap(done_);
+  return out;
+}
+
+void BodyHasher::worker() {
+  for (;;) {
+    Work w;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !work_.empty(); });
+      if (stop_) return;
+      w = std::move(work_.front());
+      work_.pop_front();
+    }
+    auto hashes = hash_body(w.body, w.file, w.md5);
+    {
+      std::lock_guard lock(mu_);
+      done_.push_back(Done{w.job, std::move(hashes)});
+    }
+    notify_();
+  }
+}
+
+}  // namespace pbs::transfer

@@ -1,0 +1,64 @@
+#pragma once
+// SHA-256 (for the signature) and optionally MD5 (Content-MD5) of request bodies, computed on
+// worker threads so a 64 MiB file never stalls the event loop. Files are streamed in pieces:
+// memory stays bounded whatever the body size.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "s3/request.h"
+#include "util/result.h"
+
+namespace pbs::transfer {
+
+struct BodyHashes {
+  std::string sha256_hex;
+  std::string md5_base64;  // empty unless asked for
+};
+
+// Hashes a memory body or a file range (errors name the file).
+Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::FileRange>& file,
+                             bool md5);
+
+class BodyHasher {
+ public:
+  struct Done {
+    std::uint64_t job;
+    Result<BodyHashes> hashes;
+  };
+
+  // `notify` is called from a worker after each result (the engine wakes its poll with it).
+  BodyHasher(unsigned threads, std::function<void()> notify);
+  ~BodyHasher();
+  BodyHasher(const BodyHasher&) = delete;
+  BodyHasher& operator=(const BodyHasher&) = delete;
+
+  void submit(std::uint64_t job, s3::Bytes body, std::optional<s3::FileRange> file, bool md5);
+  std::vector<Done> take_done();
+
+ private:
+  struct Work {
+    std::uint64_t job;
+    s3::Bytes body;
+    std::optional<s3::FileRange> file;
+    bool md5;
+  };
+  void worker();
+
+  std::function<void()> notify_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Work> work_;
+  std::vector<Done> done_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace pbs::transfer

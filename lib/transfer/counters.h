@@ -1,0 +1,32 @@
+#pragma once
+// What the engine did, for summaries, JSON and metrics: requests by operation (each attempt is a
+// billed request), bytes each way, retries by cause, throttle events, latency.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace pbs::transfer {
+
+struct Counters {
+  std::map<std::string, std::uint64_t> requests;  // by operation name, every attempt
+  std::map<std::string, std::uint64_t> retries;   // by cause
+  std::uint64_t bytes_up = 0;
+  std::uint64_t bytes_down = 0;
+  std::uint64_t throttle_events = 0;
+  std::uint64_t failures = 0;  // requests that ended in an error after their retries
+  std::uint64_t completed = 0;
+  double latency_sum = 0;      // seconds, successful attempts
+  double latency_max = 0;
+  unsigned min_window = 0;     // lowest concurrency the throttle control went down to
+
+  std::uint64_t total_requests() const;
+  std::uint64_t requests_of(const std::string& op) const {
+    auto it = requests.find(op);
+    return it == requests.end() ? 0 : it->second;
+  }
+  std::uint64_t total_retries() const;
+  double latency_mean() const { return completed ? latency_sum / double(completed) : 0; }
+};
+
+}  // namespace pbs::transfer

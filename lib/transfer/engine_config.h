@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "s3/endpoint.h"
+#include "s3/sigv4.h"
+
+namespace pbs::transfer {
+
+struct EngineConfig {
+  s3::Endpoint endpoint;
+  s3::Credentials credentials;
+  unsigned parallelism = 8;          // easy handles / requests in flight at most
+  unsigned max_attempts = 6;         // per request, the first one included
+  unsigned max_connect_attempts = 3; // when the endpoint cannot be reached at all
+  double backoff_base_seconds = 0.2;
+  double backoff_cap_seconds = 20.0;
+  double retry_after_cap_seconds = 120.0;
+  std::uint64_t bandwidth_limit = 0;  // bytes per second, uploads and downloads together; 0: none
+  long connect_timeout_seconds = 10;
+  long stall_seconds = 60;           // a transfer moving no byte for this long is retried
+  unsigned hash_threads = 2;         // SHA-256 of bodies, off the event loop
+  std::uint64_t inline_hash_limit = 64 * 1024;  // smaller memory bodies are hashed in place
+  std::string user_agent = "pbs-s3sync";
+  bool verbose = false;              // curl's own trace on stderr (never shows the secret)
+};
+
+}  // namespace pbs::transfer

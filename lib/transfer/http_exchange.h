@@ -1,0 +1,93 @@
+#pragma once
+// One attempt of one request on one curl easy handle: the body going up (from memory or streamed
+// from a file), the response coming down (to memory or streamed to a file), its status line and
+// headers, and the byte accounting through the shared rate limiter. The engine drives it.
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "s3/request.h"
+#include "s3/response.h"
+#include "transfer/rate_limiter.h"
+#include "util/file_io.h"
+#include "util/result.h"
+
+namespace pbs::transfer {
+
+// Where a response body goes.
+struct Sink {
+  enum class Kind { memory, file };
+  Kind kind = Kind::memory;
+  std::string path;  // file: written from offset 0, truncated at every attempt
+  std::uint64_t max_memory = std::uint64_t(64) << 20;
+
+  static Sink to_file(std::string p) { return Sink{Kind::file, std::move(p)}; }
+};
+
+struct ExchangeOptions {
+  long connect_timeout_seconds = 10;
+  long stall_seconds = 60;
+  bool tls_verify = true;
+  std::string ca_file;
+  std::string user_agent;
+  bool fresh_connection = false;
+};
+
+struct CurlSlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+class HttpExchange {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  HttpExchange(std::uint64_t job, const s3::Request& request, const Sink& sink,
+               RateLimiter* limiter);
+
+  // Opens the body file and the sink file, and sets every option on `easy` (which the caller has
+  // reset). `headers` are the signed headers to send.
+  Status prepare(CURL* easy, const std::string& url, const std::vector<s3::Header>& headers,
+                 const ExchangeOptions& options);
+
+  std::uint64_t job() const { return job_; }
+  Clock::time_point started() const { return started_; }
+  bool paused() const { return paused_; }
+  void resume(CURL* easy);
+
+  std::uint64_t bytes_sent() const { return sent_; }
+  std::uint64_t bytes_received() const { return received_; }
+  const char* curl_error() const { return errbuf_; }
+  // A local failure (disk full, file vanished, body too large) that aborted the transfer.
+  const std::optional<Error>& local_error() const { return local_error_; }
+  s3::Response take_response() { return std::move(response_); }
+  long status() const { return response_.status; }
+
+ private:
+  static std::size_t on_read(char* buf, std::size_t size, std::size_t n, void* self);
+  static std::size_t on_write(char* buf, std::size_t size, std::size_t n, void* self);
+  static std::size_t on_header(char* buf, std::size_t size, std::size_t n, void* self);
+  static int on_seek(void* self, curl_off_t offset, int origin);
+
+  std::uint64_t job_;
+  const s3::Request& request_;
+  const Sink& sink_;
+  RateLimiter* limiter_;
+  Clock::time_point started_;
+  std::unique_ptr<curl_slist, CurlSlistDeleter> header_list_;
+  UniqueFd body_fd_;
+  UniqueFd sink_fd_;
+  std::uint64_t sent_ = 0;
+  std::uint64_t received_ = 0;
+  bool paused_ = false;
+  s3::Response response_;
+  std::optional<Error> local_error_;
+  char errbuf_[CURL_ERROR_SIZE] = {};
+};
+
+}  // namespace pbs::transfer

@@ -1,0 +1,50 @@
+#pragma once
+// S3 operations on one bucket, over the engine: the multi-request flows (listing page after page,
+// deleting in batches of 1000) and typed results. Asynchronous forms take a completion called on
+// the engine's thread; the synchronous forms run the engine until they are done.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "s3/request.h"
+#include "s3/xml.h"
+#include "transfer/engine.h"
+
+namespace pbs::transfer {
+
+struct DeleteSummary {
+  std::size_t deleted = 0;  // keys the server did not report as failed
+  std::vector<s3::DeleteFailure> failures;
+  std::size_t requests = 0;
+};
+
+class ObjectStore {
+ public:
+  ObjectStore(Engine& engine, std::string bucket) : engine_(engine), bucket_(std::move(bucket)) {}
+
+  Engine& engine() { return engine_; }
+  const std::string& bucket() const { return bucket_; }
+
+  // Pages in key order; `on_page` returns false to stop early. `done` gets the first error.
+  void list(s3::ListOptions options, std::function<bool(s3::ListPage&&)> on_page,
+            std::function<void(Status)> done);
+  // Batches of up to 1000 keys, sent concurrently; per-key failures are collected, not fatal.
+  void delete_keys(std::vector<std::string> keys, std::function<void(Result<DeleteSummary>)> done);
+
+  // Synchronous forms.
+  Result<std::vector<s3::ObjectInfo>> list_all(const s3::ListOptions& options);
+  Result<DeleteSummary> delete_all(std::vector<std::string> keys);
+  Status head_bucket();
+  Status create_bucket();
+  // True when the object exists (HEAD 200), false on 404.
+  Result<bool> exists(const std::string& key);
+
+ private:
+  void list_page(std::shared_ptr<struct ListState> state);
+
+  Engine& engine_;
+  std::string bucket_;
+};
+
+}  // namespace pbs::transfer

@@ -1,0 +1,28 @@
+#pragma once
+// MD5 for Content-MD5 headers (S3 requires it on DeleteObjects; optional elsewhere), and base64.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace pbs {
+
+class Md5 {
+ public:
+  Md5();
+  ~Md5();
+  Md5(Md5&&) noexcept;
+  Md5& operator=(Md5&&) noexcept;
+  void update(std::span<const std::uint8_t> data);
+  std::array<std::uint8_t, 16> final();
+
+ private:
+  struct Ctx;
+  std::unique_ptr<Ctx> ctx_;
+};
+
+std::string base64_encode(std::span<const std::uint8_t> data);
+
+}  // namespace pbs

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""HTTP proxy between the engine and a real S3 server that injects the faults a real server will
+not produce on demand: throttling answers (503 SlowDown / 429 with Retry-After), server errors,
+connection resets in the middle of an upload, and response bodies that stall. It also counts and
+timestamps every request, so tests can assert request counts and backoff spacing.
+
+Usage: fault_proxy.py UPSTREAM_HOST:PORT  -> prints "PORT <n>" once listening on 127.0.0.1.
+Control (not forwarded):
+  POST /__fault__/rule?mode=status&status=503&code=SlowDown&retry_after=1&count=2&method=PUT
+       mode=status | reset | stall ; count = how many matching requests get it ;
+       method / path_contains narrow the match ; stall_seconds for mode=stall
+  POST /__fault__/clear          drop rules and counters
+  GET  /__fault__/stats          {"requests": n, "by_method": {...}, "faults": n, "log": [...]}
+"""
+import http.client
+import json
+import socket
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+UPSTREAM = sys.argv[1]
+LOCK = threading.Lock()
+RULES = []
+STATS = {"requests": 0, "by_method": {}, "faults": 0, "log": []}
+HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade",
+       "trailer", "content-length"}
+
+
+def take_rule(method, path):
+    with LOCK:
+        for rule in RULES:
+            if rule["count"] <= 0:
+                continue
+            if rule.get("method") and rule["method"] != method:
+                continue
+            if rule.get("path_contains") and rule["path_contains"] not in path:
+                continue
+            rule["count"] -= 1
+            STATS["faults"] += 1
+            return dict(rule)
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def control(self):
+        url = urlsplit(self.path)
+        if url.path == "/__fault__/rule":
+            q = {k: v[0] for k, v in parse_qs(url.query).items()}
+            rule = {"mode": q.get("mode", "status"), "count": int(q.get("count", "1"))}
+            for k in ("method", "path_contains", "code"):
+                if k in q:
+                    rule[k] = q[k]
+            for k in ("status", "retry_after", "stall_seconds", "reset_after"):
+                if k in q:
+                    rule[k] = int(q[k])
+            with LOCK:
+                RULES.append(rule)
+            body = b"{}"
+        elif url.path == "/__fault__/clear":
+            with LOCK:
+                RULES.clear()
+                STATS.update({"requests": 0, "by_method": {}, "faults": 0, "log": []})
+            body = b"{}"
+        else:
+            with LOCK:
+                body = json.dumps(STATS).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def read_body(self, limit=None):
+        n = int(self.headers.get("Content-Length", "0"))
+        if limit is not None:
+            n = min(n, limit)
+        return self.rfile.read(n) if n else b""
+
+    def reset(self):
+        # RST instead of FIN: what a dropped connection looks like to the client.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    def handle_any(self):
+        if self.path.startswith("/__fault__/"):
+            return self.control()
+        with LOCK:
+            STATS["requests"] += 1
+            STATS["by_method"][self.command] = STATS["by_method"].get(self.command, 0) + 1
+            STATS["log"].append({"t": time.time(), "method": self.command, "path": self.path})
+        rule = take_rule(self.command, self.path)
+        if rule and rule["mode"] == "reset":
+            self.read_body(limit=rule.get("reset_after", 1024))
+            return self.reset()
+        if rule and rule["mode"] == "status":
+            self.read_body()
+            code = rule.get("code", "SlowDown")
+            body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>%s</Code>"
+                    "<Message>injected by fault_proxy</Message><RequestId>fault-%d</RequestId>"
+                    "</Error>" % (code, STATS["faults"])).encode()
+            self.send_response(rule.get("status", 503))
+            if "retry_after" in rule:
+                self.send_header("Retry-After", str(rule["retry_after"]))
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        body = self.read_body()
+        host, port = UPSTREAM.rsplit(":", 1)
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        for k, v in self.headers.items():
+            if k.lower() not in HOP:
+                conn.putheader(k, v)
+        if body or self.command in ("PUT", "POST"):
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body if body else None)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        self.send_response_only(resp.status, resp.reason)
+        for k, v in resp.getheaders():
+            if k.lower() not in HOP:
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if rule and rule["mode"] == "stall" and self.command != "HEAD":
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            time.sleep(rule.get("stall_seconds", 30))
+            return self.reset()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # resets and stalls are on purpose
+
+
+if __name__ == "__main__":
+    server = Server(("127.0.0.1", 0), Handler)
+    print("PORT %d" % server.server_address[1], flush=True)
+    server.serve_forever()

@@ -1,0 +1,138 @@
+#include "s3_support.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+extern char** environ;
+
+namespace pbs::test {
+
+const S3Env& s3_env() {
+  static S3Env env = [] {
+    const char* p = std::getenv("PBS_TEST_S3_ENV");
+    std::string path = p ? p : "/tmp/pbs-s3sync-rgw/env";
+    std::ifstream in(path);
+    if (!in) FAIL("no S3 test server: " + path + " missing (tests/s3/rgw.sh start writes it)");
+    std::map<std::string, std::string> kv;
+    std::string line;
+    while (std::getline(in, line)) {
+      auto eq = line.find('=');
+      if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    return S3Env{kv["S3_ENDPOINT"], kv["S3_ACCESS_KEY"], kv["S3_SECRET_KEY"], kv["S3_REGION"]};
+  }();
+  return env;
+}
+
+transfer::EngineConfig engine_config(unsigned parallelism, const std::string& endpoint) {
+  const auto& env = s3_env();
+  transfer::EngineConfig c;
+  auto ep = s3::Endpoint::parse(endpoint.empty() ? env.endpoint : endpoint, env.region);
+  if (!ep) FAIL(ep.error().message());
+  c.endpoint = *ep;
+  c.credentials = {env.access_key, env.secret_key, ""};
+  c.parallelism = parallelism;
+  c.backoff_base_seconds = 0.05;
+  c.backoff_cap_seconds = 1.0;
+  return c;
+}
+
+std::unique_ptr<transfer::Engine> make_engine(const transfer::EngineConfig& config) {
+  auto e = transfer::Engine::create(config);
+  if (!e) FAIL(e.error().message());
+  return std::move(*e);
+}
+
+std::unique_ptr<transfer::Engine> make_engine(unsigned parallelism) {
+  return make_engine(engine_config(parallelism));
+}
+
+std::string unique_bucket(const std::string& tag) {
+  static std::atomic<int> n{0};
+  return "pbs-t-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
+}
+
+void create_bucket(transfer::Engine& engine, const std::string& bucket) {
+  transfer::ObjectStore store(engine, bucket);
+  auto st = store.create_bucket();
+  if (!st) FAIL(st.error().message());
+}
+
+FaultProxy::FaultProxy() {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_addclose(&fa, fds[0]);
+  std::string script = std::string(PBS_TESTS_DIR) + "/s3/fault_proxy.py";
+  std::string upstream = s3_env().endpoint.substr(s3_env().endpoint.find("://") + 3);
+  std::vector<char*> argv{const_cast<char*>("python3"), script.data(), upstream.data(), nullptr};
+  REQUIRE(posix_spawnp(&pid_, "python3", &fa, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(fds[1]);
+  std::string line;
+  char c;
+  while (::read(fds[0], &c, 1) == 1 && c != '\n') line += c;
+  ::close(fds[0]);
+  REQUIRE(line.rfind("PORT ", 0) == 0);
+  port_ = std::stoi(line.substr(5));
+}
+
+FaultProxy::~FaultProxy() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+namespace {
+std::size_t collect(char* p, std::size_t s, std::size_t n, void* out) {
+  static_cast<std::string*>(out)->append(p, s * n);
+  return s * n;
+}
+}  // namespace
+
+std::string FaultProxy::control(const std::string& path) {
+  CURL* c = curl_easy_init();
+  std::string out;
+  std::string url = endpoint() + path;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  CURLcode rc = curl_easy_perform(c);
+  curl_easy_cleanup(c);
+  if (rc != CURLE_OK) FAIL("fault proxy control failed: " + std::string(curl_easy_strerror(rc)));
+  return out;
+}
+
+void FaultProxy::rule(const std::string& query) { control("/__fault__/rule?" + query); }
+void FaultProxy::clear() { control("/__fault__/clear"); }
+
+FaultProxy::Stats FaultProxy::stats() {
+  auto j = nlohmann::json::parse(control("/__fault__/stats"));
+  Stats s;
+  s.requests = j["requests"];
+  s.faults = j["faults"];
+  for (const auto& e : j["log"]) {
+    s.times.push_back(e["t"]);
+    s.methods.push_back(e["method"]);
+  }
+  return s;
+}
+
+}  // namespace pbs::test

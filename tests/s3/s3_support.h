@@ -1,0 +1,54 @@
+#pragma once
+// Helpers for tests against the real S3 server (radosgw, started by tests/s3/rgw.sh through the
+// ctest fixture) and the fault-injecting proxy.
+
+#include <memory>
+#include <string>
+
+#include "transfer/engine.h"
+#include "transfer/object_store.h"
+
+namespace pbs::test {
+
+struct S3Env {
+  std::string endpoint;  // http://127.0.0.1:7480
+  std::string access_key;
+  std::string secret_key;
+  std::string region;
+};
+// From $PBS_TEST_S3_ENV (default /tmp/pbs-s3sync-rgw/env), written by rgw.sh start.
+const S3Env& s3_env();
+
+transfer::EngineConfig engine_config(unsigned parallelism = 4, const std::string& endpoint = "");
+std::unique_ptr<transfer::Engine> make_engine(const transfer::EngineConfig& config);
+std::unique_ptr<transfer::Engine> make_engine(unsigned parallelism = 4);
+
+// A fresh bucket name for one test: "pbs-t-<tag>-<pid>-<n>".
+std::string unique_bucket(const std::string& tag);
+// Creates the bucket; fails the test on error.
+void create_bucket(transfer::Engine& engine, const std::string& bucket);
+
+// The fault proxy as a child process, killed when this goes away.
+class FaultProxy {
+ public:
+  FaultProxy();
+  ~FaultProxy();
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // mode=status&status=503&code=SlowDown&retry_after=1&count=2&method=PUT ...
+  void rule(const std::string& query);
+  void clear();
+  struct Stats {
+    int requests = 0;
+    int faults = 0;
+    std::vector<double> times;  // of each forwarded-or-faulted request
+    std::vector<std::string> methods;
+  };
+  Stats stats();
+
+ private:
+  std::string control(const std::string& path);
+  int pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace pbs::test
