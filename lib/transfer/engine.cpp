@@ -76,6 +76,7 @@ Engine::Engine(EngineConfig config)
       window_(config_.parallelism),
       retry_policy_(config_) {
   counters_.min_window = window_.allowed();
+  clock_offset_ = config_.clock_offset_seconds;
   if (multi_) {
     curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, long(config_.parallelism));
     curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, long(config_.parallelism));

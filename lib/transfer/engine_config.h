@@ -23,7 +23,7 @@ struct EngineConfig {
   unsigned hash_threads = 2;         // SHA-256 of bodies, off the event loop
   std::uint64_t inline_hash_limit = 64 * 1024;  // smaller memory bodies are hashed in place
   std::string user_agent = "pbs-s3sync";
-  bool verbose = false;              // curl's own trace on stderr (never shows the secret)
+  std::int64_t clock_offset_seconds = 0;  // added to the local clock when signing (tests: skew)
 };
 
 }  // namespace pbs::transfer

@@ -1,0 +1,200 @@
+// Faults a real server will not produce on demand, injected by tests/s3/fault_proxy.py between the
+// engine and radosgw: each is retried and counted, and the objects end up byte-identical.
+#include <numeric>
+
+#include "s3/request.h"
+#include "s3_support.h"
+#include "test_support.h"
+
+using namespace pbs;
+using namespace pbs::test;
+
+namespace {
+s3::Bytes random_body(std::size_t n, unsigned seed) {
+  auto v = std::make_shared<std::vector<std::uint8_t>>(n);
+  std::uint32_t x = seed * 2654435761u + 1;
+  for (auto& b : *v) {
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    b = std::uint8_t(x);
+  }
+  return v;
+}
+
+struct Rig {
+  FaultProxy proxy;
+  std::string bucket = unique_bucket("fault");
+  std::unique_ptr<transfer::Engine> direct = make_engine(4);
+  std::unique_ptr<transfer::Engine> engine;
+  explicit Rig(unsigned parallelism = 4, long stall_seconds = 60) {
+    create_bucket(*direct, bucket);
+    auto c = engine_config(parallelism, proxy.endpoint());
+    c.stall_seconds = stall_seconds;
+    engine = make_engine(c);
+  }
+  // The object as radosgw holds it, fetched without the proxy.
+  std::vector<std::uint8_t> stored(const std::string& key) {
+    auto r = direct->execute(s3::get_object(bucket, key));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return r->body;
+  }
+};
+}  // namespace
+
+TEST_CASE("503 SlowDown with Retry-After: retried after the delay, counted, throttled", "[s3][faults]") {
+  Rig rig;
+  rig.proxy.rule("mode=status&status=503&code=SlowDown&retry_after=1&count=2&method=PUT");
+  auto body = random_body(300000, 1);
+  auto r = rig.engine->execute(s3::put_object(rig.bucket, "slow", body));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  const auto& c = rig.engine->counters();
+  CHECK(c.retries.at("throttled") == 2);
+  CHECK(c.throttle_events == 2);
+  CHECK(c.requests_of("PutObject") == 3);
+  auto stats = rig.proxy.stats();
+  REQUIRE(stats.times.size() == 3);
+  // Retry-After: 1 is honoured although the configured backoff would retry sooner.
+  CHECK(stats.times[1] - stats.times[0] >= 0.95);
+  CHECK(stats.times[2] - stats.times[1] >= 0.95);
+  CHECK(rig.stored("slow") == *body);
+}
+
+TEST_CASE("429 Too Many Requests is retried", "[s3][faults]") {
+  Rig rig;
+  rig.proxy.rule("mode=status&status=429&code=TooManyRequests&count=1");
+  auto r = rig.engine->execute(s3::list_objects(rig.bucket, {}));
+  REQUIRE(r);
+  CHECK(rig.engine->counters().retries.at("throttled") == 1);
+  CHECK(rig.engine->counters().requests_of("ListObjectsV2") == 2);
+}
+
+TEST_CASE("a connection reset mid-upload is retried on a fresh connection", "[s3][faults]") {
+  Rig rig;
+  rig.proxy.rule("mode=reset&count=1&method=PUT&reset_after=65536");
+  auto body = random_body(2 << 20, 2);
+  auto r = rig.engine->execute(s3::put_object(rig.bucket, "reset", body));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(rig.engine->counters().retries.at("connection-reset") == 1);
+  CHECK(rig.proxy.stats().requests == 2);
+  CHECK(rig.stored("reset") == *body);
+}
+
+TEST_CASE("a stalled response body is abandoned and fetched again", "[s3][faults]") {
+  Rig rig(2, /*stall_seconds=*/2);
+  auto body = random_body(1 << 20, 3);
+  REQUIRE(rig.direct->execute(s3::put_object(rig.bucket, "stall", body)));
+  rig.proxy.rule("mode=stall&count=1&method=GET&stall_seconds=30");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = rig.engine->execute(s3::get_object(rig.bucket, "stall"));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->body == *body);
+  CHECK(rig.engine->counters().retries.at("stalled") == 1);
+  CHECK(secs < 10);
+}
+
+TEST_CASE("a burst of server errors over parallel uploads: all retried, all stored", "[s3][faults]") {
+  Rig rig(8);
+  rig.proxy.rule("mode=status&status=500&code=InternalError&count=6&method=PUT");
+  std::vector<s3::Bytes> bodies;
+  int ok = 0;
+  for (int i = 0; i < 12; ++i) {
+    bodies.push_back(random_body(100000 + i, 10 + i));
+    rig.engine->submit(s3::put_object(rig.bucket, "burst/" + std::to_string(i), bodies.back()),
+                       [&](Result<s3::Response> r) {
+                         REQUIRE(r);
+                         ok += r->status == 200;
+                       });
+  }
+  rig.engine->run();
+  CHECK(ok == 12);
+  CHECK(rig.engine->counters().retries.at("server-error") == 6);
+  CHECK(rig.engine->counters().requests_of("PutObject") == 18);
+  for (int i = 0; i < 12; ++i) CHECK(rig.stored("burst/" + std::to_string(i)) == *bodies[i]);
+}
+
+TEST_CASE("throttling halves concurrency and success grows it back", "[s3][faults]") {
+  Rig rig(8);
+  rig.proxy.rule("mode=status&status=503&code=SlowDown&count=8&method=PUT");
+  int ok = 0;
+  for (int i = 0; i < 40; ++i) {
+    rig.engine->submit(s3::put_object(rig.bucket, "t/" + std::to_string(i), random_body(1000, i)),
+                       [&](Result<s3::Response> r) { ok += r && r->status == 200; });
+  }
+  rig.engine->run();
+  CHECK(ok == 40);
+  const auto& c = rig.engine->counters();
+  CHECK(c.throttle_events == 8);
+  CHECK(c.min_window < 8);  // lowered at least once
+  CHECK(rig.engine->window() > c.min_window);  // and recovered
+}
+
+TEST_CASE("retries stop after max attempts with an error that says what to do", "[s3][faults]") {
+  Rig rig;
+  rig.proxy.rule("mode=status&status=503&code=SlowDown&count=100");
+  auto r = rig.engine->execute(s3::head_object(rig.bucket, "x"));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == Errc::throttled);
+  CHECK_THAT(r.error().message(), Catch::Contains("parallelism"));
+  CHECK_THAT(r.error().message(), Catch::Contains("6 attempts"));
+  CHECK(rig.engine->counters().requests_of("HeadObject") == rig.engine->config().max_attempts);
+}
+
+TEST_CASE("auth errors are not retried through the proxy either", "[s3][faults]") {
+  FaultProxy proxy;
+  auto c = engine_config(2, proxy.endpoint());
+  c.credentials.secret_key = "definitely-not-the-secret-0000000000000";
+  auto engine = make_engine(c);
+  auto r = engine->execute(s3::list_objects("any-bucket", {}));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == Errc::auth);
+  CHECK(proxy.stats().requests == 1);
+}
+
+TEST_CASE("a skewed local clock is corrected from the server's Date and retried once", "[s3]") {
+  auto c = engine_config(2);
+  c.clock_offset_seconds = -3600;  // signs as if it were an hour ago
+  auto engine = make_engine(c);
+  std::string bucket = unique_bucket("skew");
+  auto r = engine->execute(s3::create_bucket(bucket, ""));
+  REQUIRE(r);
+  CHECK(engine->counters().retries.at("clock-skew") == 1);
+  CHECK(std::abs(engine->clock_offset()) < 120);
+  auto again = engine->execute(s3::head_bucket(bucket));
+  REQUIRE(again);
+  CHECK(engine->counters().retries.at("clock-skew") == 1);
+}
+
+TEST_CASE("a global bandwidth limit holds across parallel uploads and downloads", "[s3][bandwidth]") {
+  auto direct = make_engine(4);
+  std::string bucket = unique_bucket("bw");
+  create_bucket(*direct, bucket);
+  auto c = engine_config(4);
+  c.bandwidth_limit = 1 << 20;  // 1 MiB/s for everything together
+  auto engine = make_engine(c);
+  const std::size_t each = 1 << 20;
+  std::vector<s3::Bytes> bodies;
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {
+    bodies.push_back(random_body(each, 40 + i));
+    engine->submit(s3::put_object(bucket, "bw/" + std::to_string(i), bodies.back()),
+                   [](Result<s3::Response> r) { REQUIRE(r); });
+  }
+  engine->run();
+  double up = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {
+    engine->submit(s3::get_object(bucket, "bw/" + std::to_string(i)), [&, i](Result<s3::Response> r) {
+      REQUIRE(r);
+      CHECK(r->body == *bodies[i]);
+    });
+  }
+  engine->run();
+  double down = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO("upload " << up << " s, download " << down << " s; expected 4.0 s each");
+  CHECK(up == Approx(4.0).epsilon(0.10));
+  CHECK(down == Approx(4.0).epsilon(0.10));
+}
