@@ -217,6 +217,12 @@ void Engine::finish(CURL* easy, CURLcode code) {
   const auto& req = job.request;
   std::string where = req.describe() + " at " + config_.endpoint.display();
 
+  if (code == CURLE_OK) {
+    if (auto st = ex.flush_sink(); !st) {
+      complete(job.id, Error(st.error().code(), req.describe() + ": " + st.error().message()));
+      return;
+    }
+  }
   if (ex.local_error()) {
     complete(job.id, *ex.local_error());
     return;

@@ -66,6 +66,8 @@ class HttpExchange {
   // A local failure (disk full, file vanished, body too large) that aborted the transfer.
   const std::optional<Error>& local_error() const { return local_error_; }
   s3::Response take_response() { return std::move(response_); }
+  // Writes what is still buffered for a file sink; call once the transfer completed.
+  Status flush_sink();
   long status() const { return response_.status; }
 
  private:
@@ -82,6 +84,7 @@ class HttpExchange {
   std::unique_ptr<curl_slist, CurlSlistDeleter> header_list_;
   UniqueFd body_fd_;
   UniqueFd sink_fd_;
+  std::vector<std::uint8_t> sink_buffer_;  // curl hands at most 16 KiB per call: batch the writes
   std::uint64_t sent_ = 0;
   std::uint64_t received_ = 0;
   bool paused_ = false;

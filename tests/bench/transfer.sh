@@ -8,7 +8,8 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build/release}
-work=${BENCH_WORK:-/tmp/pbs-s3sync-bench/transfer}
+# Files on tmpfs: the VM disk's kernel time (same for every tool) would only blur the comparison.
+work=${BENCH_WORK:-/dev/shm/pbs-s3sync-bench/transfer}
 . "$here/measure.sh"
 set -a; . "${RGW_BASE:-/tmp/pbs-s3sync-rgw}/env"; set +a
 bench=$build/tests/bench/pbs-s3bench

@@ -1,0 +1,219 @@
+#include "config/pbs_conf.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <type_traits>
+
+#include "s3/endpoint.h"
+#include "util/file_io.h"
+
+namespace pbs::config {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view unquote(std::string_view v) {
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) {
+    return v.substr(1, v.size() - 2);
+  }
+  return v;
+}
+
+const std::vector<std::string_view> kBoolKeys = {"TLS_VERIFY", "IF_NONE_MATCH", "CONTENT_MD5"};
+const std::vector<std::string_view> kSecretKeys = {"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"};
+
+bool is_storage_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '-' || c == '_' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& storage_keys() {
+  static const std::vector<std::string_view> keys = {
+      "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ENDPOINT", "TLS_VERIFY",
+      "REGION", "PATH_STYLE", "PREFIX", "STORAGE_CLASS", "SSE", "SSE_KMS_KEY_ID", "CA_FILE",
+      "IF_NONE_MATCH", "CONTENT_MD5"};
+  return keys;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  std::string t(text);
+  for (char& c : t) c = char(std::tolower(static_cast<unsigned char>(c)));
+  if (t == "true" || t == "1" || t == "yes" || t == "on") return true;
+  if (t == "false" || t == "0" || t == "no" || t == "off") return false;
+  return std::nullopt;
+}
+
+std::optional<std::string> StorageEntry::get(std::string_view key) const {
+  auto it = values.find(std::string(key));
+  if (it == values.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<bool> StorageEntry::flag(std::string_view key) const {
+  auto v = get(key);
+  return v ? parse_bool(*v) : std::nullopt;
+}
+
+const StorageEntry* PbsConf::find_storage(std::string_view id) const {
+  for (const auto& s : storages) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+bool PbsConf::holds_secrets() const {
+  for (const auto& s : storages) {
+    for (auto k : kSecretKeys) {
+      if (s.get(k)) return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+Result<StorageEntry> parse_storage(std::string_view value, const std::string& where, int line) {
+  auto bad = [&](const std::string& why) {
+    return Error(Errc::config, where + ": STORAGE: " + why +
+                                   " (expected s3://BUCKET@ID:KEY=VALUE,KEY=VALUE,...)");
+  };
+  if (!value.starts_with("s3://")) return bad("does not start with s3://");
+  value.remove_prefix(5);
+  auto at = value.find('@');
+  if (at == std::string_view::npos) return bad("no '@ID' after the bucket");
+  StorageEntry e;
+  e.line = line;
+  e.bucket = std::string(value.substr(0, at));
+  if (auto st = s3::validate_bucket_name(e.bucket); !st) return bad(st.error().message());
+  value.remove_prefix(at + 1);
+  auto colon = value.find(':');
+  e.id = std::string(value.substr(0, colon));
+  if (!is_storage_id(e.id)) return bad("target id must be letters, digits, '-', '_' or '.'");
+  if (colon == std::string_view::npos) return e;
+  std::string_view rest = value.substr(colon + 1);
+  std::size_t n = 0;
+  while (!rest.empty()) {
+    ++n;
+    auto comma = rest.find(',');
+    std::string_view item = trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    auto eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      return bad("item " + std::to_string(n) + " is not KEY=VALUE");
+    }
+    std::string key(trim(item.substr(0, eq)));
+    std::string val(trim(item.substr(eq + 1)));
+    const auto& known = storage_keys();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return bad("unknown key '" + key + "'");
+    }
+    if (e.values.count(key)) return bad("key '" + key + "' given twice");
+    if (std::find(kBoolKeys.begin(), kBoolKeys.end(), key) != kBoolKeys.end() && !parse_bool(val)) {
+      return bad(key + " must be true or false");
+    }
+    if (key == "PATH_STYLE" && val != "auto" && !parse_bool(val)) {
+      return bad("PATH_STYLE must be true, false or auto");
+    }
+    if (val.empty()) return bad("key '" + key + "' has an empty value");
+    e.values.emplace(std::move(key), std::move(val));
+  }
+  return e;
+}
+
+}  // namespace
+
+Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path) {
+  PbsConf conf;
+  conf.path = std::string(path);
+  int line_no = 0;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto nl = text.find('\n', pos);
+    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    ++line_no;
+    std::string where = conf.path + ":" + std::to_string(line_no);
+    std::string_view line = trim(raw);
+    if (line.empty() || line.front() == '#') continue;
+    if (line.starts_with("export ")) line = trim(line.substr(7));
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      return Error(Errc::config, where + ": not a KEY=VALUE line");
+    }
+    std::string key(trim(line.substr(0, eq)));
+    std::string_view value = unquote(trim(line.substr(eq + 1)));
+    auto number = [&](auto& out, double min, double max, bool integer) -> Status {
+      std::string v(value);
+      char* end = nullptr;
+      double d = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || d < min || d > max || (integer && d != double(std::int64_t(d)))) {
+        return Error(Errc::config, where + ": " + key + " must be " +
+                                       (integer ? "a whole number" : "a number") + " from " +
+                                       std::to_string(std::int64_t(min)) + " to " +
+                                       std::to_string(std::int64_t(max)));
+      }
+      out = static_cast<std::remove_reference_t<decltype(*out)>>(d);
+      return {};
+    };
+    if (key == "STORAGE") {
+      PBS_ASSIGN(StorageEntry e, parse_storage(value, where, line_no));
+      if (conf.find_storage(e.id)) {
+        return Error(Errc::config, where + ": STORAGE id '" + e.id + "' is defined twice");
+      }
+      conf.storages.push_back(std::move(e));
+    } else if (key == "MAX_WORKERS") {
+      PBS_TRY(number(conf.max_workers, 1, 256, true));
+    } else if (key == "BANDWIDTH_LIMIT_MBS") {
+      PBS_TRY(number(conf.bandwidth_limit_mbs, 0, 1e6, false));
+    } else if (key == "SYNC_INTERVAL") {
+      PBS_TRY(number(conf.sync_interval, 1, 1e9, true));
+    } else {
+      return Error(Errc::config, where + ": unknown key '" + key +
+                                     "' (known: STORAGE, MAX_WORKERS, BANDWIDTH_LIMIT_MBS, "
+                                     "SYNC_INTERVAL)");
+    }
+  }
+  return conf;
+}
+
+Result<PbsConf> load_pbs_conf(const std::string& path, bool required) {
+  auto bytes = read_file(path, 1 << 20);
+  if (!bytes) {
+    if (bytes.error().code() == Errc::not_found && !required) {
+      PbsConf empty;
+      empty.path = path;
+      return empty;
+    }
+    return Error(bytes.error().code() == Errc::not_found ? Errc::config : bytes.error().code(),
+                 bytes.error().message());
+  }
+  PBS_ASSIGN(PbsConf conf, parse_pbs_conf(std::string_view(reinterpret_cast<const char*>(bytes->data()),
+                                                           bytes->size()),
+                                          path));
+  struct stat st {};
+  if (conf.holds_secrets() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077)) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+    conf.warnings.push_back(path + " holds secret keys and is readable by group or others (mode " +
+                            mode + "); run: chmod 600 " + path);
+  }
+  return conf;
+}
+
+}  // namespace pbs::config

@@ -1,0 +1,46 @@
+#pragma once
+// Resolving where a job goes: TARGET is s3://bucket[/prefix] or the id of a STORAGE entry; the
+// endpoint, region, addressing, TLS settings and credentials come from, first found wins, the
+// environment (AWS_*), the STORAGE entry, then ~/.aws (AWS_PROFILE). The prefix defaults to the
+// datastore's name, as PBS's own S3 backend uses it.
+
+#include <string>
+#include <string_view>
+
+#include "config/environment.h"
+#include "config/pbs_conf.h"
+#include "s3/endpoint.h"
+#include "s3/sigv4.h"
+#include "util/result.h"
+
+namespace pbs::config {
+
+struct StorageOptions {
+  std::string storage_class;
+  std::string sse;
+  std::string sse_kms_key_id;
+  bool if_none_match = true;  // providers without conditional PUT: IF_NONE_MATCH=false
+  bool content_md5 = false;
+};
+
+struct Target {
+  std::string id;  // STORAGE id, empty for an s3:// URL
+  std::string bucket;
+  std::string prefix;  // no leading or trailing '/'
+  s3::Endpoint endpoint;
+  s3::Credentials credentials;
+  std::string credentials_source;  // "environment", "STORAGE entry 'x'", "~/.aws profile 'p'"
+  StorageOptions options;
+
+  // "s3://bucket/prefix": never credentials.
+  std::string url() const;
+  // The object key for a path relative to the prefix.
+  std::string key(std::string_view rel) const;
+};
+
+// `arg` empty: the only STORAGE entry. `default_prefix` applies when neither the URL nor the
+// STORAGE entry gives one.
+Result<Target> resolve_target(std::string_view arg, const PbsConf& conf, const Environment& env,
+                              std::string_view default_prefix);
+
+}  // namespace pbs::config
