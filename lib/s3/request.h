@@ -4,6 +4,7 @@
 // transfer engine signs and sends it.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "s3/sigv4.h"
+#include "util/result.h"
 
 namespace pbs::s3 {
 
@@ -46,6 +48,9 @@ struct Request {
   std::optional<FileRange> body_file;  // a body streamed from a file
   std::string payload_sha256;  // hex; computed by the engine when empty and there is a body
   bool content_md5 = false;    // send Content-MD5 (computed with the SHA-256)
+  // Runs on the bytes before anything is sent (off the event loop); an error ends the request
+  // without sending it. A file body is then read once, into memory (keep such bodies small).
+  std::function<Status(std::span<const std::uint8_t>)> check_body;
   std::vector<long> accepted_statuses;  // besides 2xx, e.g. 404 for HEAD, 412 for If-None-Match
 
   std::uint64_t body_size() const;

@@ -11,11 +11,24 @@
 namespace pbs::transfer {
 
 Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::FileRange>& file,
-                             bool md5) {
+                             bool md5,
+                             const std::function<Status(std::span<const std::uint8_t>)>& check) {
+  BodyHashes h;
+  s3::Bytes memory = body;
+  if (check && file) {
+    PBS_ASSIGN(UniqueFd fd, open_file(file->path, O_RDONLY));
+    auto bytes = std::make_shared<std::vector<std::uint8_t>>(file->length);
+    PBS_TRY(pread_exact(fd.get(), *bytes, file->offset, file->path));
+    memory = h.loaded = std::move(bytes);
+  }
+  if (check) {
+    static const std::vector<std::uint8_t> kEmpty;
+    PBS_TRY(check(memory ? std::span<const std::uint8_t>(*memory) : std::span<const std::uint8_t>(kEmpty)));
+  }
   Sha256 sha;
   std::optional<Md5> m;
   if (md5) m.emplace();
-  if (file) {
+  if (file && !memory) {
     PBS_ASSIGN(UniqueFd fd, open_file(file->path, O_RDONLY));
     std::vector<std::uint8_t> buf(std::min<std::uint64_t>(file->length, 1 << 20));
     std::uint64_t done = 0;
@@ -26,11 +39,10 @@ Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::File
       if (m) m->update(std::span(buf).first(n));
       done += n;
     }
-  } else if (body) {
-    sha.update(*body);
-    if (m) m->update(*body);
+  } else if (memory) {
+    sha.update(*memory);
+    if (m) m->update(*memory);
   }
-  BodyHashes h;
   h.sha256_hex = digest_hex(sha.final());
   if (m) h.md5_base64 = base64_encode(m->final());
   return h;
@@ -50,10 +62,10 @@ BodyHasher::~BodyHasher() {
 }
 
 void BodyHasher::submit(std::uint64_t job, s3::Bytes body, std::optional<s3::FileRange> file,
-                        bool md5) {
+                        bool md5, std::function<Status(std::span<const std::uint8_t>)> check) {
   {
     std::lock_guard lock(mu_);
-    work_.push_back(Work{job, std::move(body), std::move(file), md5});
+    work_.push_back(Work{job, std::move(body), std::move(file), md5, std::move(check)});
   }
   cv_.notify_one();
 }
@@ -75,7 +87,7 @@ void BodyHasher::worker() {
       w = std::move(work_.front());
       work_.pop_front();
     }
-    auto hashes = hash_body(w.body, w.file, w.md5);
+    auto hashes = hash_body(w.body, w.file, w.md5, w.check);
     {
       std::lock_guard lock(mu_);
       done_.push_back(Done{w.job, std::move(hashes)});

@@ -21,11 +21,14 @@ namespace pbs::transfer {
 struct BodyHashes {
   std::string sha256_hex;
   std::string md5_base64;  // empty unless asked for
+  s3::Bytes loaded;        // the file's bytes, when a check needed them in memory
 };
 
-// Hashes a memory body or a file range (errors name the file).
+// Hashes a memory body or a file range (errors name the file). With a check, the body is first
+// held in memory (a file range is read whole) and must pass it.
 Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::FileRange>& file,
-                             bool md5);
+                             bool md5,
+                             const std::function<Status(std::span<const std::uint8_t>)>& check = {});
 
 class BodyHasher {
  public:
@@ -40,7 +43,8 @@ class BodyHasher {
   BodyHasher(const BodyHasher&) = delete;
   BodyHasher& operator=(const BodyHasher&) = delete;
 
-  void submit(std::uint64_t job, s3::Bytes body, std::optional<s3::FileRange> file, bool md5);
+  void submit(std::uint64_t job, s3::Bytes body, std::optional<s3::FileRange> file, bool md5,
+              std::function<Status(std::span<const std::uint8_t>)> check);
   std::vector<Done> take_done();
 
  private:
@@ -49,6 +53,7 @@ class BodyHasher {
     s3::Bytes body;
     std::optional<s3::FileRange> file;
     bool md5;
+    std::function<Status(std::span<const std::uint8_t>)> check;
   };
   void worker();
 

@@ -103,7 +103,9 @@ void Engine::submit(s3::Request request, Sink sink, Completion done) {
   jobs_.emplace(j.id, std::move(job));
   auto& r = j.request;
   bool has_body = r.body || r.body_file;
-  if (!r.payload_sha256.empty() && !r.content_md5) {
+  if (r.check_body) {
+    hasher_->submit(j.id, r.body, r.body_file, r.content_md5, r.check_body);
+  } else if (!r.payload_sha256.empty() && !r.content_md5) {
     ready_.push_back(j.id);
   } else if (!has_body || (r.body && r.body->size() <= config_.inline_hash_limit)) {
     auto hashes = hash_body(r.body, std::nullopt, r.content_md5);
@@ -112,7 +114,7 @@ void Engine::submit(s3::Request request, Sink sink, Completion done) {
     r.content_md5 = false;
     ready_.push_back(j.id);
   } else {
-    hasher_->submit(j.id, r.body, r.body_file, r.content_md5);
+    hasher_->submit(j.id, r.body, r.body_file, r.content_md5, nullptr);
   }
 }
 
@@ -126,6 +128,11 @@ void Engine::take_hashed() {
       continue;
     }
     auto& r = it->second->request;
+    if (d.hashes->loaded) {  // checked in memory: send those bytes, do not read the file again
+      r.body = std::move(d.hashes->loaded);
+      r.body_file.reset();
+    }
+    r.check_body = nullptr;
     r.payload_sha256 = d.hashes->sha256_hex;
     if (r.content_md5) r.headers.emplace_back("Content-MD5", d.hashes->md5_base64);
     r.content_md5 = false;

@@ -28,16 +28,29 @@ measure() {
     "$((r1 - r0))" "$([ "$rc" = 0 ] || echo "  EXIT $rc")" >&2
 }
 
-# Markdown table of the rows; BYTES (optional) adds CPU seconds per GiB.
+# Markdown table of the rows, one line per run name with the median of its repeats;
+# BYTES (optional) adds CPU seconds per GiB.
 print_table() {
-  local bytes=${1:-0}
-  echo "| run | wall s | CPU s (user+sys) | CPU s/GiB | CPU s/1000 req | requests | peak RSS MiB |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
-  awk -F'|' -v bytes="$bytes" '{
-    cpu = $3 + $4
-    gib = bytes > 0 ? cpu / (bytes / 1073741824) : 0
-    per = $6 > 0 ? cpu / ($6 / 1000) : 0
-    printf "| %s%s | %.2f | %.2f | %s | %s | %d | %.1f |\n", $1, ($7 != 0 ? " (exit " $7 ")" : ""),
-      $2, cpu, (bytes > 0 ? sprintf("%.3f", gib) : "-"), ($6 > 0 ? sprintf("%.3f", per) : "-"), $6, $5 / 1024
-  }' "$BENCH_ROWS"
+  python3 - "$BENCH_ROWS" "${1:-0}" <<'PY'
+import statistics, sys
+rows, order = {}, []
+for line in open(sys.argv[1]):
+    name, wall, user, sysc, rss, req, rc = line.rstrip("\n").split("|")
+    if name not in rows:
+        rows[name] = []
+        order.append(name)
+    rows[name].append((float(wall), float(user) + float(sysc), float(rss) / 1024, int(req), int(rc)))
+nbytes = int(sys.argv[2])
+print("| run | n | wall s | CPU s (user+sys) | CPU s/GiB | CPU s/1000 req | requests | peak RSS MiB |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for name in order:
+    r = rows[name]
+    med = lambda i: statistics.median(x[i] for x in r)
+    wall, cpu, rss, req = med(0), med(1), med(2), int(med(3))
+    bad = sum(1 for x in r if x[4] != 0)
+    gib = "%.3f" % (cpu / (nbytes / 2**30)) if nbytes else "-"
+    per = "%.3f" % (cpu / (req / 1000)) if req else "-"
+    print("| %s%s | %d | %.2f | %.2f | %s | %s | %d | %.1f |" % (
+        name, " (%d failed)" % bad if bad else "", len(r), wall, cpu, gib, per, req, rss))
+PY
 }

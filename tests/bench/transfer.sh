@@ -4,7 +4,8 @@
 # N = 4, 8, 16 concurrent requests.
 #   CEPH_STORE=bluestore CEPH_FAST=1 tests/s3/rgw.sh start     (a bench-sized server)
 #   tests/bench/transfer.sh [BUILD_DIR]       -> markdown tables on stdout, progress on stderr
-# PARALLEL="4 8 16", TOOLS="pbs-s3sync rclone awscli" and SETS="small large" narrow it.
+# PARALLEL="4 8 16", TOOLS="pbs-s3sync rclone awscli" and SETS="small large" narrow it;
+# REPEAT=3 runs each measurement that often (the tables show medians: this VM is noisy).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build/release}
@@ -41,24 +42,26 @@ for n in ${PARALLEL:-4 8 16}; do
   for set in ${SETS:-small large}; do
     for tool in ${TOOLS:-pbs-s3sync rclone awscli}; do
       bucket=bench-$set-$n-$(echo "$tool" | tr -cd 'a-z0-9')
-      out=$work/out-$tool; rm -rf "$out"; mkdir -p "$out"
       "$bench" mb "s3://$bucket" >/dev/null 2>&1
-      case $tool in
-        pbs-s3sync)
-          measure "$tool put $set N=$n" "$bench" put "$work/$set" "s3://$bucket/d" -j "$n"
-          measure "$tool get $set N=$n" "$bench" get "$out" "s3://$bucket/d" -j "$n" ;;
-        rclone)
-          measure "$tool put $set N=$n" env -u AWS_CA_BUNDLE rclone copy "$work/$set" "rgw:$bucket/d" --transfers "$n" --checkers "$n"
-          measure "$tool get $set N=$n" env -u AWS_CA_BUNDLE rclone copy "rgw:$bucket/d" "$out" --transfers "$n" --checkers "$n" ;;
-        awscli)
-          measure "$tool put $set N=$n" aws --endpoint-url "$S3_ENDPOINT" s3 cp --recursive --only-show-errors "$work/$set" "s3://$bucket/d"
-          measure "$tool get $set N=$n" aws --endpoint-url "$S3_ENDPOINT" s3 cp --recursive --only-show-errors "s3://$bucket/d" "$out" ;;
-      esac
-      count=$(ls "$out" | wc -l)
-      [ "$count" = "$(ls "$work/$set" | wc -l)" ] || echo "WARNING: $tool $set N=$n got back $count files" >&2
-      cmp -s "$work/$set/obj00001" "$out/obj00001" || echo "WARNING: $tool $set N=$n: obj00001 differs" >&2
-      "$bench" rm "s3://$bucket/d" >/dev/null 2>&1
-      rm -rf "$out"
+      for ((r = 1; r <= ${REPEAT:-3}; r++)); do
+        out=$work/out-$tool; rm -rf "$out"; mkdir -p "$out"
+        case $tool in
+          pbs-s3sync)
+            measure "$tool put $set N=$n" "$bench" put "$work/$set" "s3://$bucket/d" -j "$n"
+            measure "$tool get $set N=$n" "$bench" get "$out" "s3://$bucket/d" -j "$n" ;;
+          rclone)
+            measure "$tool put $set N=$n" env -u AWS_CA_BUNDLE rclone copy "$work/$set" "rgw:$bucket/d" --transfers "$n" --checkers "$n"
+            measure "$tool get $set N=$n" env -u AWS_CA_BUNDLE rclone copy "rgw:$bucket/d" "$out" --transfers "$n" --checkers "$n" ;;
+          awscli)
+            measure "$tool put $set N=$n" aws --endpoint-url "$S3_ENDPOINT" s3 cp --recursive --only-show-errors "$work/$set" "s3://$bucket/d"
+            measure "$tool get $set N=$n" aws --endpoint-url "$S3_ENDPOINT" s3 cp --recursive --only-show-errors "s3://$bucket/d" "$out" ;;
+        esac
+        count=$(ls "$out" | wc -l)
+        [ "$count" = "$(ls "$work/$set" | wc -l)" ] || echo "WARNING: $tool $set N=$n got back $count files" >&2
+        cmp -s "$work/$set/obj00001" "$out/obj00001" || echo "WARNING: $tool $set N=$n: obj00001 differs" >&2
+        "$bench" rm "s3://$bucket/d" >/dev/null 2>&1
+        rm -rf "$out"
+      done
     done
   done
 done

@@ -1,0 +1,55 @@
+#pragma once
+// The local side of a sync: the namespaces, groups and finished snapshots in scope (anchor,
+// depth, group filters, --transfer-last, --encrypted-only, --verified-only), each snapshot with
+// its listed files and parsed manifest.
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "datastore/datastore.h"
+#include "datastore/manifest.h"
+#include "sync/group_filter.h"
+#include "sync/sync_summary.h"
+
+namespace pbs::sync {
+
+struct LocalSnapshot {
+  datastore::SnapshotRef ref;
+  std::vector<std::string> files;  // every listed file, manifest included
+  datastore::Manifest manifest;
+  bool is_protected = false;
+};
+
+struct LocalGroup {
+  datastore::GroupRef ref;
+  bool has_owner = false;
+  bool has_notes = false;
+  std::vector<LocalSnapshot> snapshots;  // selected, oldest first
+  std::set<std::int64_t> all_times;      // every snapshot directory, selected or not
+};
+
+struct ScanOptions {
+  datastore::Namespace anchor;
+  std::optional<std::size_t> max_depth;
+  std::vector<GroupFilter> filters;
+  std::optional<unsigned> transfer_last;
+  bool encrypted_only = false;
+  bool verified_only = false;
+};
+
+struct LocalScan {
+  std::vector<datastore::Namespace> namespaces;
+  std::vector<LocalGroup> groups;  // groups selected by the filters
+  std::size_t unfinished = 0;
+  std::size_t filtered = 0;        // finished snapshots left out by the options
+  std::vector<ObjectError> problems;  // unreadable manifests: those snapshots fail
+};
+
+Result<LocalScan> scan_local(const datastore::Datastore& store, const ScanOptions& options);
+
+// True when the scan's scope covers this namespace (anchor and depth).
+bool in_scope(const ScanOptions& options, const datastore::Namespace& ns);
+
+}  // namespace pbs::sync

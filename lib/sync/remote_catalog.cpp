@@ -1,0 +1,48 @@
+#include "sync/remote_catalog.h"
+
+#include "sync/remote_layout.h"
+
+namespace pbs::sync {
+
+void RemoteCatalog::add(std::string_view rel, const s3::ObjectInfo& object) {
+  ++objects_;
+  if (!rel.starts_with(kContentDir)) {
+    invalid_.emplace_back(rel);
+    return;
+  }
+  auto key = parse_content_key(rel.substr(kContentDir.size()));
+  if (!key) {
+    invalid_.emplace_back(rel);
+    return;
+  }
+  RemoteFile file{object.size, object.etag, object.last_modified};
+  switch (key->kind) {
+    case ContentKey::Kind::namespace_marker:
+      markers_.insert(key->ns);
+      break;
+    case ContentKey::Kind::group_file: {
+      auto& g = groups_[key->group];
+      g.ref = key->group;
+      g.files[key->file] = file;
+      break;
+    }
+    case ContentKey::Kind::snapshot_file: {
+      auto& s = snapshots_[key->snapshot];
+      s.ref = key->snapshot;
+      s.files[key->file] = file;
+      break;
+    }
+  }
+}
+
+const RemoteSnapshot* RemoteCatalog::snapshot(const datastore::SnapshotRef& ref) const {
+  auto it = snapshots_.find(ref);
+  return it == snapshots_.end() ? nullptr : &it->second;
+}
+
+const RemoteGroup* RemoteCatalog::group(const datastore::GroupRef& ref) const {
+  auto it = groups_.find(ref);
+  return it == groups_.end() ? nullptr : &it->second;
+}
+
+}  // namespace pbs::sync

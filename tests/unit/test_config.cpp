@@ -1,0 +1,240 @@
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/aws_profile.h"
+#include "config/datastore_cfg.h"
+#include "config/pbs_conf.h"
+#include "config/target.h"
+#include "s3/endpoint.h"
+#include "test_support.h"
+
+using namespace pbs;
+using namespace pbs::config;
+using pbs::test::must;
+using pbs::test::TempDir;
+
+namespace {
+void write(const std::string& path, const std::string& text, mode_t mode = 0600) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path) << text;
+  ::chmod(path.c_str(), mode);
+}
+const char* kSeed =
+    "STORAGE=s3://my-bucket@pbs-s3:AWS_ACCESS_KEY_ID=...,AWS_SECRET_ACCESS_KEY=...,"
+    "ENDPOINT=https://s3.amazonaws.com,TLS_VERIFY=true\n"
+    "MAX_WORKERS=4\n"
+    "BANDWIDTH_LIMIT_MBS=50\n"
+    "SYNC_INTERVAL=3600\n";
+}  // namespace
+
+TEST_CASE("the seed's example configuration parses", "[config]") {
+  auto conf = must(parse_pbs_conf(kSeed, "/etc/pbs.conf"));
+  REQUIRE(conf.storages.size() == 1);
+  const auto& s = conf.storages[0];
+  CHECK(s.id == "pbs-s3");
+  CHECK(s.bucket == "my-bucket");
+  CHECK(s.get("AWS_ACCESS_KEY_ID") == std::optional<std::string>("..."));
+  CHECK(s.get("ENDPOINT") == std::optional<std::string>("https://s3.amazonaws.com"));
+  CHECK(s.flag("TLS_VERIFY") == std::optional<bool>(true));
+  CHECK(conf.max_workers == std::optional<unsigned>(4));
+  CHECK(conf.bandwidth_limit_mbs == std::optional<double>(50));
+  CHECK(conf.sync_interval == std::optional<std::int64_t>(3600));
+  CHECK(conf.holds_secrets());
+}
+
+TEST_CASE("comments, blank lines, quotes, several targets", "[config]") {
+  auto conf = must(parse_pbs_conf(
+      "# offsite copies\n\n  MAX_WORKERS = 8  \nSTORAGE=\"s3://a-bucket@one\"\n"
+      "STORAGE=s3://b.bucket@two:REGION=eu-central-1,PATH_STYLE=auto,PREFIX=store1/\n"
+      "BANDWIDTH_LIMIT_MBS=12.5\n",
+      "x.conf"));
+  CHECK(conf.max_workers == std::optional<unsigned>(8));
+  REQUIRE(conf.storages.size() == 2);
+  CHECK(conf.find_storage("two")->get("REGION") == std::optional<std::string>("eu-central-1"));
+  CHECK(conf.find_storage("one")->values.empty());
+  CHECK(conf.bandwidth_limit_mbs == std::optional<double>(12.5));
+  CHECK_FALSE(conf.holds_secrets());
+}
+
+TEST_CASE("every malformed line is rejected with its line number", "[config]") {
+  struct Case {
+    std::string line;
+    std::string expect;
+  };
+  std::vector<Case> cases = {
+      {"MAX_WORKER=4", "unknown key 'MAX_WORKER'"},
+      {"just words", "not a KEY=VALUE line"},
+      {"MAX_WORKERS=abc", "MAX_WORKERS must be a whole number"},
+      {"MAX_WORKERS=0", "MAX_WORKERS"},
+      {"MAX_WORKERS=2.5", "whole number"},
+      {"SYNC_INTERVAL=-5", "SYNC_INTERVAL"},
+      {"BANDWIDTH_LIMIT_MBS=fast", "BANDWIDTH_LIMIT_MBS must be a number"},
+      {"STORAGE=http://bucket@id", "does not start with s3://"},
+      {"STORAGE=s3://bucket", "no '@ID'"},
+      {"STORAGE=s3://Bad_Bucket@id", "bucket name"},
+      {"STORAGE=s3://bucket@bad/id", "target id"},
+      {"STORAGE=s3://bucket@id:REGION", "not KEY=VALUE"},
+      {"STORAGE=s3://bucket@id:COLOR=blue", "unknown key 'COLOR'"},
+      {"STORAGE=s3://bucket@id:TLS_VERIFY=maybe", "TLS_VERIFY must be true or false"},
+      {"STORAGE=s3://bucket@id:PATH_STYLE=sometimes", "PATH_STYLE"},
+      {"STORAGE=s3://bucket@id:REGION=a,REGION=b", "given twice"},
+      {"STORAGE=s3://bucket@id:REGION=", "empty value"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.line);
+    std::string text = "# header\nMAX_WORKERS=2\n" + c.line + "\nSYNC_INTERVAL=60\n";
+    auto r = parse_pbs_conf(text, "/etc/pbs.conf");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == Errc::config);
+    CHECK_THAT(r.error().message(), Catch::StartsWith("/etc/pbs.conf:3: "));
+    CHECK_THAT(r.error().message(), Catch::Contains(c.expect));
+  }
+  auto dup = parse_pbs_conf("STORAGE=s3://bucket@x\nSTORAGE=s3://other@x\n", "c");
+  REQUIRE_FALSE(dup);
+  CHECK_THAT(dup.error().message(), Catch::Contains("c:2: STORAGE id 'x' is defined twice"));
+}
+
+TEST_CASE("errors never quote a secret", "[config]") {
+  auto r = parse_pbs_conf(
+      "STORAGE=s3://bucket@id:AWS_SECRET_ACCESS_KEY=SeCrEtVaLuE123,COLOUR=blue\n", "c");
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message(), !Catch::Contains("SeCrEtVaLuE123"));
+}
+
+TEST_CASE("a config file with secrets readable by others is warned about", "[config]") {
+  TempDir tmp;
+  std::string path = tmp.sub("pbs.conf");
+  write(path, kSeed, 0644);
+  auto conf = must(load_pbs_conf(path, true));
+  REQUIRE(conf.warnings.size() == 1);
+  CHECK_THAT(conf.warnings[0], Catch::Contains("chmod 600"));
+  CHECK_THAT(conf.warnings[0], Catch::Contains("0644"));
+  ::chmod(path.c_str(), 0600);
+  CHECK(must(load_pbs_conf(path, true)).warnings.empty());
+  CHECK(must(load_pbs_conf(tmp.sub("absent.conf"), false)).storages.empty());
+  auto missing = load_pbs_conf(tmp.sub("absent.conf"), true);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code() == Errc::config);
+}
+
+TEST_CASE("endpoints: AWS default, custom, ports, addressing", "[config][endpoint]") {
+  auto aws = must(s3::Endpoint::parse("", "eu-west-1"));
+  CHECK(aws.host == "s3.eu-west-1.amazonaws.com");
+  CHECK(aws.scheme == "https");
+  CHECK(aws.host_header("my-bucket") == "my-bucket.s3.eu-west-1.amazonaws.com");
+  CHECK(aws.path("my-bucket", "a b/c:d") == "/a%20b/c%3Ad");
+  CHECK(aws.uses_path_style("dotted.bucket.name"));
+  auto minio = must(s3::Endpoint::parse("http://192.168.1.5:9000/", ""));
+  CHECK(minio.uses_path_style("bucket"));
+  CHECK(minio.host_header("bucket") == "192.168.1.5:9000");
+  CHECK(minio.path("bucket", "k") == "/bucket/k");
+  CHECK(minio.url("bucket", "k", "list-type=2") == "http://192.168.1.5:9000/bucket/k?list-type=2");
+  CHECK(must(s3::Endpoint::parse("http://localhost:7480", "")).uses_path_style("b"));
+  CHECK(must(s3::Endpoint::parse("https://[::1]:8443", "")).uses_path_style("b"));
+  auto r2 = must(s3::Endpoint::parse("https://acc.r2.cloudflarestorage.com:443", "auto"));
+  CHECK(r2.port == 0);  // default port is not written into Host
+  CHECK(r2.region == "auto");
+  CHECK_FALSE(r2.uses_path_style("bucket"));
+  CHECK(must(s3::Endpoint::parse("s3.example.com", "", s3::Addressing::path)).uses_path_style("b"));
+  for (const char* bad : {"ftp://x", "https://x:0", "https://x:99999", "https://x/path",
+                          "https://user@x", "https://:80"}) {
+    INFO(bad);
+    CHECK_FALSE(s3::Endpoint::parse(bad, ""));
+  }
+}
+
+TEST_CASE("targets: URL or STORAGE id, credentials first found wins", "[config][target]") {
+  TempDir home;
+  auto conf = must(parse_pbs_conf(
+      "STORAGE=s3://offsite-bucket@pbs-s3:AWS_ACCESS_KEY_ID=AKSTORAGE,"
+      "AWS_SECRET_ACCESS_KEY=SKSTORAGE,ENDPOINT=http://127.0.0.1:7480,TLS_VERIFY=false,"
+      "STORAGE_CLASS=STANDARD_IA,IF_NONE_MATCH=false\n"
+      "STORAGE=s3://second-bucket@two:PREFIX=custom,REGION=eu-central-1\n",
+      "c"));
+  auto empty_env = Environment::fake({}, home.path());
+
+  SECTION("STORAGE id: its keys and endpoint, prefix from the datastore name") {
+    auto t = must(resolve_target("pbs-s3", conf, empty_env, "store1"));
+    CHECK(t.bucket == "offsite-bucket");
+    CHECK(t.prefix == "store1");
+    CHECK(t.credentials.access_key == "AKSTORAGE");
+    CHECK(t.credentials_source == "STORAGE entry 'pbs-s3'");
+    CHECK(t.endpoint.host == "127.0.0.1");
+    CHECK_FALSE(t.endpoint.tls_verify);
+    CHECK(t.options.storage_class == "STANDARD_IA");
+    CHECK_FALSE(t.options.if_none_match);
+    CHECK(t.key(".chunks/abcd/x") == "store1/.chunks/abcd/x");
+    CHECK(t.url() == "s3://offsite-bucket/store1");
+  }
+  SECTION("the environment wins over the STORAGE entry") {
+    auto env = Environment::fake({{"AWS_ACCESS_KEY_ID", "AKENV"}, {"AWS_SECRET_ACCESS_KEY", "SKENV"},
+                                  {"AWS_REGION", "us-west-2"}},
+                                 home.path());
+    auto t = must(resolve_target("pbs-s3", conf, env, "store1"));
+    CHECK(t.credentials.access_key == "AKENV");
+    CHECK(t.credentials_source == "environment");
+    CHECK(t.endpoint.region == "us-west-2");
+  }
+  SECTION("s3:// URL: prefix from the URL; the STORAGE entry of that bucket supplies keys") {
+    auto t = must(resolve_target("s3://offsite-bucket/nightly/store1/", conf, empty_env, "x"));
+    CHECK(t.prefix == "nightly/store1");
+    CHECK(t.credentials.access_key == "AKSTORAGE");
+  }
+  SECTION("~/.aws profile when nothing else has keys") {
+    write(home.sub(".aws/credentials"), "[default]\naws_access_key_id = AKDEF\naws_secret_access_key = SKDEF\n"
+                                        "[backup]\naws_access_key_id=AKPROF\naws_secret_access_key=SKPROF\n"
+                                        "aws_session_token=TOKEN\n");
+    write(home.sub(".aws/config"), "[profile backup]\nregion = ap-south-1\ns3 =\n  addressing_style = path\n");
+    auto env = Environment::fake({{"AWS_PROFILE", "backup"}}, home.path());
+    auto t = must(resolve_target("two", conf, env, "store1"));
+    CHECK(t.credentials.access_key == "AKPROF");
+    CHECK(t.credentials.session_token == "TOKEN");
+    CHECK(t.endpoint.region == "eu-central-1");  // the STORAGE entry's REGION wins over ~/.aws
+    CHECK(t.prefix == "custom");
+    CHECK(t.endpoint.uses_path_style("second-bucket"));
+    CHECK_THAT(t.credentials_source, Catch::Contains("profile 'backup'"));
+    auto def = must(resolve_target("s3://other-bucket", conf, Environment::fake({}, home.path()), "s"));
+    CHECK(def.credentials.access_key == "AKDEF");
+    CHECK(def.endpoint.host == "s3.us-east-1.amazonaws.com");
+  }
+  SECTION("no credentials anywhere, unknown id, ambiguous default") {
+    auto none = resolve_target("s3://lonely-bucket", conf, empty_env, "s");
+    REQUIRE_FALSE(none);
+    CHECK(none.error().code() == Errc::config);
+    CHECK_THAT(none.error().message(), Catch::Contains("AWS_ACCESS_KEY_ID"));
+    auto unknown = resolve_target("three", conf, empty_env, "s");
+    REQUIRE_FALSE(unknown);
+    CHECK_THAT(unknown.error().message(), Catch::Contains("pbs-s3, two"));
+    auto ambiguous = resolve_target("", conf, empty_env, "s");
+    REQUIRE_FALSE(ambiguous);
+    CHECK_THAT(ambiguous.error().message(), Catch::Contains("no TARGET"));
+    CHECK_FALSE(resolve_target("s3://b/", conf, empty_env, "s"));  // bucket too short
+    CHECK_FALSE(resolve_target("s3://bucket//x", conf, empty_env, "s"));
+  }
+}
+
+TEST_CASE("INI files: sections, sub-keys, errors with line numbers", "[config]") {
+  auto ini = must(parse_ini("[a]\nk = v\ns3 =\n  addressing_style = path\n[b]\n# c\nx=1\n", "f"));
+  CHECK(ini["a"]["k"] == "v");
+  CHECK(ini["a"]["s3.addressing_style"] == "path");
+  CHECK(ini["b"]["x"] == "1");
+  auto bad = parse_ini("[a\n", "f");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message(), Catch::Contains("f:1"));
+  CHECK_FALSE(parse_ini("k=v\n", "f"));
+}
+
+TEST_CASE("datastore.cfg names resolve to paths", "[config]") {
+  auto cfg = must(parse_datastore_cfg(
+      "datastore: store1\n\tpath /mnt/datastore/store1\n\tcomment main\n\n"
+      "sync: job1\n\tstore store1\n\n"
+      "datastore: s3store\n\tbackend type=s3,client=ep,bucket=b\n\tpath /var/cache/s3store\n",
+      "datastore.cfg"));
+  REQUIRE(cfg.size() == 2);
+  CHECK(cfg["store1"].path == "/mnt/datastore/store1");
+  CHECK_FALSE(cfg["store1"].s3_backend);
+  CHECK(cfg["s3store"].s3_backend);
+  CHECK_FALSE(parse_datastore_cfg("garbage line\n", "d"));
+}
