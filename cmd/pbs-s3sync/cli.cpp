@@ -11,8 +11,13 @@ namespace pbs::cli {
 namespace {
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
-  app.add_option("--config", g.config_file, "Configuration file")
-      ->capture_default_str()
+  app.add_option_function<std::string>(
+         "--config",
+         [&g](const std::string& path) {
+           g.config_file = path;
+           g.config_given = true;
+         },
+         "Configuration file (default /etc/pbs.conf)")
       ->envname("PBS_S3SYNC_CONFIG");
   app.add_option("-j,--parallelism", g.parallelism,
                  "Concurrent requests (the effective value is min(this, MAX_WORKERS))")
@@ -61,8 +66,29 @@ int run(int argc, char** argv) {
   GlobalOptions global;
   add_global_options(app, global);
   int code = kExitOk;
+  for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
 
-  add_pending(app, "sync", "Upload a datastore to S3 (DATASTORE TARGET)", code);
+  SyncArgs sync;
+  auto* sync_cmd = app.add_subcommand("sync", "Upload a datastore to S3 in PBS's own S3 layout");
+  sync_cmd->add_option("datastore", sync.datastore, "Datastore path or PBS datastore name");
+  sync_cmd->add_option("target", sync.target, "s3://bucket[/prefix] or a STORAGE id of the config");
+  sync_cmd->add_option("--mode", sync.mode, "incremental (default) or full (list and repair everything)")
+      ->check(CLI::IsMember({"incremental", "full"}));
+  add_scope_options(sync_cmd, sync.ns, sync.max_depth);
+  sync_cmd->add_option("--group-filter", sync.group_filters,
+                       "[include:|exclude:]type:vm | group:vm/100 | regex:RE (repeatable)");
+  sync_cmd->add_option("--transfer-last", sync.transfer_last, "Only the newest N snapshots per group")
+      ->check(CLI::Range(1u, 1000000u));
+  sync_cmd->add_flag("--encrypted-only", sync.encrypted_only, "Only encrypted snapshots");
+  sync_cmd->add_flag("--verified-only", sync.verified_only, "Only snapshots whose last verify passed");
+  sync_cmd->add_flag("--remove-vanished", sync.remove_vanished,
+                     "Delete remote snapshots that are gone locally (manifest first)");
+  sync_cmd->add_option("--max-delete", sync.max_delete, "Delete at most N snapshots per run");
+  sync_cmd->add_flag("--if-due", sync.if_due, "Do nothing unless SYNC_INTERVAL has passed since the last success");
+  sync_cmd->add_flag("--force-in-use", sync.force_in_use,
+                     "Write even though the prefix holds PBS's .in-use marker");
+  sync_cmd->callback([&] { code = command_sync(sync, global); });
+
   add_pending(app, "restore", "Restore a datastore from S3 (TARGET DATASTORE)", code);
 
   VerifyArgs verify;
@@ -80,11 +106,29 @@ int run(int argc, char** argv) {
   list_cmd->callback([&] { code = command_list(list, global); });
 
   add_pending(app, "gc", "Delete remote chunks no remote snapshot references", code);
-  add_pending(app, "status", "Lock holder, last run, overdue check", code);
-  add_pending(app, "unlock", "Clear a lock left by a dead run", code);
+
+  StatusArgs status;
+  auto* status_cmd = app.add_subcommand("status", "Lock holder, last run, overdue check");
+  status_cmd->add_option("datastore", status.datastore, "Datastore path or name (default: every job)");
+  status_cmd->add_option("target", status.target, "s3://bucket[/prefix] or a STORAGE id");
+  status_cmd->add_flag("--check", status.check,
+                       "Exit 1 when the last success is older than 2 x SYNC_INTERVAL (monitoring)");
+  status_cmd->callback([&] { code = command_status(status, global); });
+
+  StatusArgs unlock;
+  auto* unlock_cmd = app.add_subcommand("unlock", "Clear the lock record left by a dead run");
+  unlock_cmd->add_option("datastore", unlock.datastore, "Datastore path or name");
+  unlock_cmd->add_option("target", unlock.target, "s3://bucket[/prefix] or a STORAGE id");
+  unlock_cmd->add_flag("--force", unlock.force, "Clear it (never touches a live run's lock)");
+  unlock_cmd->callback([&] { code = command_unlock(unlock, global); });
+
+  ConfigCheckArgs config_check;
   auto* config = app.add_subcommand("config", "Configuration tools");
   config->require_subcommand(1);
-  add_pending(*config, "check", "Parse the config, resolve credentials, probe the bucket", code);
+  auto* check_cmd = config->add_subcommand("check", "Parse the config, resolve credentials, probe the bucket");
+  check_cmd->add_option("target", config_check.target, "s3://bucket[/prefix] or a STORAGE id");
+  check_cmd->add_option("--datastore", config_check.datastore, "Datastore (for the default prefix)");
+  check_cmd->callback([&] { code = command_config_check(config_check, global); });
 
   try {
     app.parse(argc, argv);

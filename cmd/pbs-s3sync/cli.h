@@ -10,6 +10,7 @@ enum class OutputFormat { text, json };
 
 struct GlobalOptions {
   std::string config_file = "/etc/pbs.conf";
+  bool config_given = false;  // --config: the file must exist
   std::optional<unsigned> parallelism;
   std::string bandwidth_limit;
   bool dry_run = false;
@@ -18,6 +19,7 @@ struct GlobalOptions {
   std::string metrics_file;
   int verbosity = 0;  // -v: +1, -q: -1
   std::string lock_file;
+  std::string command_line;  // recorded in the lock file
 };
 
 // Parses argv and runs the command; returns the process exit code.

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli.h"
 
@@ -21,5 +22,37 @@ struct VerifyArgs {
   std::optional<std::size_t> max_depth;
 };
 int command_verify(const VerifyArgs& args, const GlobalOptions& global);
+
+struct SyncArgs {
+  std::string datastore;
+  std::string target;
+  std::string mode = "incremental";
+  std::string ns;
+  std::optional<std::size_t> max_depth;
+  std::vector<std::string> group_filters;
+  std::optional<unsigned> transfer_last;
+  bool encrypted_only = false;
+  bool verified_only = false;
+  bool remove_vanished = false;
+  std::optional<std::size_t> max_delete;
+  bool if_due = false;
+  bool force_in_use = false;
+};
+int command_sync(const SyncArgs& args, const GlobalOptions& global);
+
+struct StatusArgs {
+  std::string datastore;
+  std::string target;
+  bool check = false;
+  bool force = false;  // unlock
+};
+int command_status(const StatusArgs& args, const GlobalOptions& global);
+int command_unlock(const StatusArgs& args, const GlobalOptions& global);
+
+struct ConfigCheckArgs {
+  std::string target;
+  std::string datastore;
+};
+int command_config_check(const ConfigCheckArgs& args, const GlobalOptions& global);
 
 }  // namespace pbs::cli

@@ -30,7 +30,7 @@ std::string known_ids(const PbsConf& conf) {
 }  // namespace
 
 Result<Target> resolve_target(std::string_view arg, const PbsConf& conf, const Environment& env,
-                              std::string_view default_prefix) {
+                              std::string_view default_prefix, bool need_credentials) {
   Target t;
   const StorageEntry* entry = nullptr;
   std::optional<std::string> url_prefix;
@@ -114,7 +114,7 @@ Result<Target> resolve_target(std::string_view arg, const PbsConf& conf, const E
   } else if (profile.access_key && profile.secret_key) {
     t.credentials = {*profile.access_key, *profile.secret_key, profile.session_token.value_or("")};
     t.credentials_source = "profile '" + profile.name + "' in " + profile.credentials_file;
-  } else {
+  } else if (need_credentials) {
     return Error(Errc::config, "no credentials for " + t.url() +
                                    ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the "
                                    "environment, in the STORAGE entry, or in ~/.aws/credentials");

@@ -40,7 +40,9 @@ struct Target {
 
 // `arg` empty: the only STORAGE entry. `default_prefix` applies when neither the URL nor the
 // STORAGE entry gives one.
+// Without `need_credentials`, missing keys are not an error (status and unlock only need the
+// target's name).
 Result<Target> resolve_target(std::string_view arg, const PbsConf& conf, const Environment& env,
-                              std::string_view default_prefix);
+                              std::string_view default_prefix, bool need_credentials = true);
 
 }  // namespace pbs::config

@@ -183,7 +183,8 @@ std::string default_lock_path(const std::string& datastore_path, const std::stri
   std::string ds_name = datastore_path.substr(datastore_path.rfind('/') + 1);
   std::string target = target_url.starts_with("s3://") ? target_url.substr(5) : target_url;
   // The hash keeps two datastores with the same base name (or long targets) apart.
-  std::string hash = to_hex(std::span(sha256(datastore_path + "\n" + target_url)).first(4));
+  Digest full = sha256(datastore_path + "\n" + target_url);
+  std::string hash = to_hex(std::span(full).first(4));
   return lock_directory() + "/" + slug(ds_name) + "--" + slug(target) + "--" + hash + ".lock";
 }
 

@@ -13,6 +13,7 @@ namespace pbs::sync {
 struct ObjectError {
   std::string object;   // snapshot, key or local file
   std::string message;
+  bool local_damage = false;  // the local file failed its check (never uploaded)
 };
 
 struct SyncSummary {

@@ -87,8 +87,15 @@ Result<DeleteSummary> ObjectStore::delete_all(std::vector<std::string> keys) {
 
 Status ObjectStore::head_bucket() {
   auto r = engine_.execute(s3::head_bucket(bucket_));
-  if (!r) return std::move(r).error();
-  return {};
+  if (r) return {};
+  if (r.error().code() != Errc::access_denied) return std::move(r).error();
+  // A HEAD answer has no body to say why it was refused; a one-key listing's error document does
+  // (wrong secret, unknown key id, or really no permission).
+  s3::ListOptions o;
+  o.max_keys = 1;
+  auto list = engine_.execute(s3::list_objects(bucket_, o));
+  if (!list) return std::move(list).error();
+  return std::move(r).error();
 }
 
 Status ObjectStore::create_bucket() {

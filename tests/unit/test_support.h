@@ -32,6 +32,21 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::vector<std::string>& extra_env = {});
 
+// A command running in the background (output to files); killed when this goes away.
+class BackgroundCommand {
+ public:
+  BackgroundCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+  ~BackgroundCommand();
+  int pid() const { return pid_; }
+  void kill(int signal);
+  CommandResult wait();
+
+ private:
+  TempDir dir_;
+  int pid_ = -1;
+  bool waited_ = false;
+};
+
 std::string s3sync_bin();
 std::string datagen_bin();
 std::string fixture_path(const std::string& name);

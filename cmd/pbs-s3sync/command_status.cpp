@@ -1,0 +1,141 @@
+#include <fmt/core.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "exit_code.h"
+#include "job_setup.h"
+#include "source.h"
+#include "sync/run_lock.h"
+#include "util/file_io.h"
+
+namespace pbs::cli {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+std::string when(std::int64_t epoch) {
+  std::time_t t = epoch;
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The lock files to look at: the one of DATASTORE+TARGET (or --lock-file), else all of them.
+Result<std::vector<std::string>> lock_paths(const StatusArgs& args, const GlobalOptions& global) {
+  if (!global.lock_file.empty()) return std::vector<std::string>{global.lock_file};
+  if (!args.datastore.empty() || !args.target.empty()) {
+    PBS_ASSIGN(Job job, setup_job(global, args.datastore, args.target, true, false));
+    return std::vector<std::string>{job.lock_path};
+  }
+  std::vector<std::string> out;
+  std::string dir = sync::lock_directory();
+  PBS_ASSIGN(auto st, stat_path(dir));
+  if (!st) return out;
+  PBS_TRY(list_dir(dir, [&](const DirEntry& e) {
+    if (e.type == EntryType::file && std::string_view(e.name).ends_with(".lock")) {
+      out.push_back(join_path(dir, e.name));
+    }
+    return true;
+  }));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+ojson run_json(const sync::RunRecord& r) {
+  ojson j = {{"started", when(r.started)}, {"finished", when(r.finished)}, {"exit-code", r.exit_code}};
+  auto summary = ojson::parse(r.summary_json, nullptr, false);
+  if (!summary.is_discarded() && summary.is_object()) j["summary"] = summary;
+  return j;
+}
+
+std::string run_text(const sync::RunRecord& r) {
+  std::string s = fmt::format("{}, exit {}, {} s", when(r.finished), r.exit_code, r.finished - r.started);
+  auto j = ojson::parse(r.summary_json, nullptr, false);
+  if (!j.is_discarded() && j.contains("snapshots")) {
+    s += fmt::format(", {} snapshot(s) uploaded, {} failed, {} bytes sent",
+                     j["snapshots"].value("uploaded", 0), j["snapshots"].value("failed", 0),
+                     j.value("bytes-sent", 0));
+  }
+  return s;
+}
+
+}  // namespace
+
+int command_status(const StatusArgs& args, const GlobalOptions& global) {
+  auto paths = lock_paths(args, global);
+  if (!paths) return report_error(paths.error());
+  auto conf = load_config(global);
+  if (!conf) return report_error(conf.error());
+  std::int64_t interval = conf->sync_interval.value_or(86400);
+  std::int64_t now = std::time(nullptr);
+  bool overdue_any = paths->empty();
+  ojson all = ojson::array();
+  std::string text;
+  for (const auto& path : *paths) {
+    auto state = sync::read_lock_state(path);
+    if (!state) return report_error(state.error());
+    bool overdue = !state->last_success || now - state->last_success->finished > 2 * interval;
+    overdue_any = overdue_any || overdue;
+    ojson j;
+    j["lock"] = path;
+    if (state->holder) {
+      const auto& h = *state->holder;
+      j["holder"] = {{"pid", h.pid}, {"host", h.host}, {"started", when(h.started)}, {"command", h.command}};
+    } else {
+      j["holder"] = nullptr;
+    }
+    j["last-run"] = state->last_run ? run_json(*state->last_run) : ojson(nullptr);
+    j["last-success"] = state->last_success ? run_json(*state->last_success) : ojson(nullptr);
+    j["overdue"] = overdue;
+    all.push_back(j);
+    text += fmt::format("lock: {}\n", path);
+    text += state->holder ? fmt::format("  running: PID {} on {} since {} ({})\n", state->holder->pid,
+                                        state->holder->host, when(state->holder->started), state->holder->command)
+                          : std::string("  running: no\n");
+    if (state->stale_holder) {
+      text += fmt::format("  stale lock record of PID {} (dead; pbs-s3sync unlock --force clears it)\n",
+                          state->stale_holder->pid);
+    }
+    text += "  last run: " + (state->last_run ? run_text(*state->last_run) : std::string("never")) + "\n";
+    text += "  last success: " + (state->last_success ? run_text(*state->last_success) : std::string("never")) + "\n";
+    if (overdue) text += fmt::format("  OVERDUE: no success within 2 x SYNC_INTERVAL ({} s)\n", 2 * interval);
+  }
+  if (paths->empty()) text = "no runs recorded in " + sync::lock_directory() + "\n";
+  if (global.output == OutputFormat::json) {
+    fmt::print("{}\n", ojson{{"sync-interval", interval}, {"jobs", all}}.dump(2));
+  } else if (global.verbosity >= 0 || (args.check && overdue_any)) {
+    fmt::print("{}", text);
+  }
+  return args.check && overdue_any ? kExitPartial : kExitOk;
+}
+
+int command_unlock(const StatusArgs& args, const GlobalOptions& global) {
+  auto paths = lock_paths(args, global);
+  if (!paths) return report_error(paths.error());
+  if (paths->size() != 1) {
+    return report_error(Error(Errc::invalid_argument, "name the job: DATASTORE TARGET or --lock-file"));
+  }
+  const std::string& path = paths->front();
+  auto state = sync::read_lock_state(path);
+  if (!state) return report_error(state.error());
+  if (state->holder) {
+    return report_error(Error(Errc::locked, path + " is held by a live run (PID " +
+                                                std::to_string(state->holder->pid) + "); not touched"));
+  }
+  if (!args.force) {
+    fmt::print("{}: {}; run with --force to clear it\n", path,
+               state->stale_holder ? "stale record of a dead run" : "not held");
+    return kExitUsage;
+  }
+  auto st = sync::clear_stale_lock(path);
+  if (!st && st.error().code() != Errc::not_found) return report_error(st.error());
+  fmt::print("{}: cleared\n", path);
+  return kExitOk;
+}
+
+}  // namespace pbs::cli

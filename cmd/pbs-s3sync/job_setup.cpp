@@ -1,0 +1,119 @@
+#include "job_setup.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+#include "config/datastore_cfg.h"
+#include "sync/run_lock.h"
+#include "util/file_io.h"
+
+namespace pbs::cli {
+
+Result<config::PbsConf> load_config(const GlobalOptions& global) {
+  return config::load_pbs_conf(global.config_file, global.config_given);
+}
+
+void print_warnings(const config::PbsConf& conf, const GlobalOptions& global) {
+  if (global.verbosity < 0) return;
+  for (const auto& w : conf.warnings) fmt::print(stderr, "pbs-s3sync: warning: {}\n", w);
+}
+
+Result<std::pair<std::string, std::string>> resolve_datastore(const std::string& arg) {
+  const char* env = std::getenv("PBS_S3SYNC_DATASTORE_CFG");
+  std::string cfg_path = env && *env ? env : "/etc/proxmox-backup/datastore.cfg";
+  auto base_name = [](std::string p) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p.substr(p.rfind('/') + 1);
+  };
+  if (!arg.empty()) {
+    PBS_ASSIGN(auto st, stat_path(arg));
+    if (arg.find('/') != std::string::npos || (st && st->is_dir)) return std::pair{arg, base_name(arg)};
+  }
+  auto cfg = config::load_datastore_cfg(cfg_path);
+  if (!cfg) {
+    if (arg.empty()) return Error(Errc::invalid_argument, "no DATASTORE given and " + cfg_path + " is not readable: give the datastore's path");
+    return Error(Errc::invalid_argument, "'" + arg + "' is neither a directory nor a datastore in " + cfg_path);
+  }
+  if (arg.empty()) {
+    if (cfg->size() != 1) {
+      return Error(Errc::invalid_argument, "no DATASTORE given and " + cfg_path + " has " +
+                                               std::to_string(cfg->size()) + " datastores: name one");
+    }
+    return std::pair{cfg->begin()->second.path, cfg->begin()->first};
+  }
+  auto it = cfg->find(arg);
+  if (it == cfg->end()) return Error(Errc::invalid_argument, "no datastore '" + arg + "' in " + cfg_path);
+  if (it->second.path.empty()) return Error(Errc::config, cfg_path + ": datastore '" + arg + "' has no path");
+  return std::pair{it->second.path, it->first};
+}
+
+Result<std::uint64_t> parse_rate(const std::string& text) {
+  std::string t = text;
+  if (t.ends_with("/s")) t.resize(t.size() - 2);
+  if (t.ends_with("B") || t.ends_with("b")) t.pop_back();
+  double mult = 1;
+  if (t.ends_with("i") && t.size() >= 2) {
+    char u = char(std::toupper(static_cast<unsigned char>(t[t.size() - 2])));
+    mult = u == 'K' ? 1024.0 : u == 'M' ? 1048576.0 : u == 'G' ? 1073741824.0 : 0;
+    t.resize(t.size() - 2);
+  } else if (!t.empty() && std::isalpha(static_cast<unsigned char>(t.back()))) {
+    char u = char(std::toupper(static_cast<unsigned char>(t.back())));
+    mult = u == 'K' ? 1e3 : u == 'M' ? 1e6 : u == 'G' ? 1e9 : 0;
+    t.pop_back();
+  }
+  char* end = nullptr;
+  double v = std::strtod(t.c_str(), &end);
+  if (t.empty() || *end || mult == 0 || v < 0 || !std::isfinite(v)) {
+    return Error(Errc::invalid_argument, "bandwidth '" + text + "' is not a rate such as 50M (50 MB/s) or 800K");
+  }
+  return std::uint64_t(v * mult);
+}
+
+Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_arg,
+                      const std::string& target_arg, bool need_datastore, bool need_credentials) {
+  Job job;
+  PBS_ASSIGN(job.conf, load_config(global));
+  if (need_datastore || !datastore_arg.empty()) {
+    PBS_ASSIGN(auto ds, resolve_datastore(datastore_arg));
+    job.datastore_path = ds.first;
+    job.datastore_name = ds.second;
+  }
+  PBS_ASSIGN(job.target, config::resolve_target(target_arg, job.conf, config::Environment::process(),
+                                                job.datastore_name, need_credentials));
+  if (global.parallelism && job.conf.max_workers) {
+    job.parallelism = std::min(*global.parallelism, *job.conf.max_workers);
+    job.parallelism_source = *global.parallelism <= *job.conf.max_workers ? "--parallelism" : "MAX_WORKERS";
+  } else if (global.parallelism) {
+    job.parallelism = *global.parallelism;
+    job.parallelism_source = "--parallelism";
+  } else if (job.conf.max_workers) {
+    job.parallelism = *job.conf.max_workers;
+    job.parallelism_source = "MAX_WORKERS";
+  }
+  if (!global.bandwidth_limit.empty()) {
+    PBS_ASSIGN(job.bandwidth, parse_rate(global.bandwidth_limit));
+  } else if (job.conf.bandwidth_limit_mbs) {
+    job.bandwidth = std::uint64_t(*job.conf.bandwidth_limit_mbs * 1e6);
+  }
+  job.lock_path = !global.lock_file.empty()
+                      ? global.lock_file
+                      : sync::default_lock_path(job.datastore_path.empty() ? job.datastore_name : job.datastore_path,
+                                                job.target.url());
+  return job;
+}
+
+Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
+  transfer::EngineConfig c;
+  c.endpoint = job.target.endpoint;
+  c.credentials = job.target.credentials;
+  c.parallelism = job.parallelism;
+  c.bandwidth_limit = job.bandwidth;
+  c.user_agent = std::string("pbs-s3sync/") + PBS_S3SYNC_VERSION;
+  if (const char* v = std::getenv("PBS_S3SYNC_STALL_SECONDS")) c.stall_seconds = std::max(1L, std::atol(v));
+  return transfer::Engine::create(std::move(c));
+}
+
+}  // namespace pbs::cli

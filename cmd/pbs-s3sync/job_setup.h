@@ -1,0 +1,45 @@
+#pragma once
+// Turning command-line arguments into a job: the configuration file, the local datastore (path or
+// PBS name), the target and its credentials, effective parallelism and bandwidth, the lock file.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "cli.h"
+#include "config/pbs_conf.h"
+#include "config/target.h"
+#include "datastore/datastore.h"
+#include "transfer/engine.h"
+#include "util/result.h"
+
+namespace pbs::cli {
+
+struct Job {
+  config::PbsConf conf;
+  std::string datastore_path;
+  std::string datastore_name;
+  config::Target target;
+  unsigned parallelism = 8;
+  std::string parallelism_source = "default";
+  std::uint64_t bandwidth = 0;  // bytes per second, 0: none
+  std::string lock_path;
+};
+
+Result<config::PbsConf> load_config(const GlobalOptions& global);
+// DATASTORE as a path, or a name from datastore.cfg ($PBS_S3SYNC_DATASTORE_CFG overrides the
+// file); empty: the only datastore configured.
+Result<std::pair<std::string, std::string>> resolve_datastore(const std::string& arg);
+// The datastore is optional (status/unlock/config check): the prefix then needs the target.
+Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_arg,
+                      const std::string& target_arg, bool need_datastore,
+                      bool need_credentials = true);
+Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job);
+
+// "50M" = 50 MB/s; K, M, G (10^3) and Ki, Mi, Gi (2^10); optional trailing "B" and "/s".
+Result<std::uint64_t> parse_rate(const std::string& text);
+
+// Prints configuration warnings to stderr (unless quiet).
+void print_warnings(const config::PbsConf& conf, const GlobalOptions& global);
+
+}  // namespace pbs::cli

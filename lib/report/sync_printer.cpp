@@ -1,0 +1,128 @@
+#include "report/sync_printer.h"
+
+#include <fmt/format.h>
+
+#include "report/human.h"
+
+namespace pbs::report {
+
+using ojson = nlohmann::ordered_json;
+
+std::string sync_text(const sync::SyncSummary& s) {
+  std::string out;
+  out += fmt::format("{}sync {} -> {} ({})\n", s.dry_run ? "[dry run] " : "", s.datastore, s.target, s.mode);
+  if (s.dry_run) {
+    out += fmt::format("would upload {} objects, {}, in about {} requests; {} snapshot(s) to "
+                       "complete, {} to update\n",
+                       s.planned_objects, human_bytes(s.planned_bytes), s.planned_requests,
+                       s.snapshots_uploaded, s.snapshots_updated);
+  } else {
+    out += fmt::format("snapshots: {} uploaded, {} updated, {} unchanged, {} failed", s.snapshots_uploaded,
+                       s.snapshots_updated, s.snapshots_unchanged, s.snapshots_failed);
+    if (s.snapshots_vanished) out += fmt::format(", {} vanished", s.snapshots_vanished);
+    if (s.snapshots_removed) out += fmt::format(", {} removed", s.snapshots_removed);
+    out += fmt::format(" (of {} in scope", s.snapshots_in_scope);
+    if (s.snapshots_unfinished) out += fmt::format("; {} unfinished skipped", s.snapshots_unfinished);
+    out += ")\n";
+    out += fmt::format("chunks: {} uploaded ({}), {} already present; check by {}\n",
+                       s.chunks_uploaded, human_bytes(s.chunk_bytes_uploaded), s.chunks_present,
+                       s.chunk_check);
+    out += fmt::format("files: {} uploaded ({}); {} objects deleted\n", s.files_uploaded,
+                       human_bytes(s.file_bytes_uploaded), s.objects_deleted);
+    if (s.logical_bytes) {
+      out += fmt::format("logical data of new snapshots {}, dedup ratio {:.1f}\n",
+                         human_bytes(s.logical_bytes), s.dedup_ratio());
+    }
+  }
+  std::string reqs;
+  for (const auto& [op, n] : s.counters.requests) reqs += fmt::format("{}{} {}", reqs.empty() ? "" : ", ", op, n);
+  out += fmt::format("requests: {} ({})\n", s.counters.total_requests(), reqs.empty() ? "none" : reqs);
+  if (s.counters.total_retries() || s.counters.throttle_events) {
+    std::string causes;
+    for (const auto& [c, n] : s.counters.retries) causes += fmt::format("{}{} {}", causes.empty() ? "" : ", ", c, n);
+    out += fmt::format("retries: {} ({}); throttled {} times\n", s.counters.total_retries(), causes,
+                       s.counters.throttle_events);
+  }
+  out += fmt::format("sent {} in {} ({}/s), parallelism {} ({}){}\n", human_bytes(s.counters.bytes_up),
+                     human_duration(s.duration), human_bytes(std::uint64_t(s.throughput())), s.parallelism,
+                     s.parallelism_source,
+                     s.bandwidth_limit ? fmt::format(", limit {}/s", human_bytes(s.bandwidth_limit)) : "");
+  for (const auto& n : s.notices) out += "notice: " + n + "\n";
+  for (const auto& w : s.warnings) out += "warning: " + w + "\n";
+  for (const auto& e : s.errors) out += fmt::format("error: {}: {}\n", e.object, e.message);
+  return out;
+}
+
+ojson sync_json(const sync::SyncSummary& s, int exit_code) {
+  ojson j;
+  j["datastore"] = s.datastore;
+  j["target"] = s.target;
+  j["mode"] = s.mode;
+  j["dry-run"] = s.dry_run;
+  j["exit-code"] = exit_code;
+  j["snapshots"] = {{"in-scope", s.snapshots_in_scope}, {"uploaded", s.snapshots_uploaded},
+                    {"updated", s.snapshots_updated},   {"unchanged", s.snapshots_unchanged},
+                    {"failed", s.snapshots_failed},     {"vanished", s.snapshots_vanished},
+                    {"removed", s.snapshots_removed},   {"not-removed", s.snapshots_not_removed},
+                    {"unfinished", s.snapshots_unfinished}};
+  j["chunks"] = {{"checked", s.chunks_checked}, {"uploaded", s.chunks_uploaded},
+                 {"present", s.chunks_present}, {"bytes-uploaded", s.chunk_bytes_uploaded},
+                 {"check", s.chunk_check}};
+  j["files"] = {{"uploaded", s.files_uploaded}, {"bytes-uploaded", s.file_bytes_uploaded},
+                {"deleted", s.objects_deleted}};
+  j["logical-bytes"] = s.logical_bytes;
+  j["dedup-ratio"] = s.dedup_ratio();
+  if (s.dry_run) {
+    j["plan"] = {{"objects", s.planned_objects}, {"bytes", s.planned_bytes}, {"requests", s.planned_requests}};
+  }
+  ojson req = ojson::object();
+  for (const auto& [op, n] : s.counters.requests) req[op] = n;
+  ojson retries = ojson::object();
+  for (const auto& [c, n] : s.counters.retries) retries[c] = n;
+  j["requests"] = {{"total", s.counters.total_requests()}, {"by-operation", req}};
+  j["retries"] = {{"total", s.counters.total_retries()}, {"by-cause", retries}};
+  j["throttle-events"] = s.counters.throttle_events;
+  j["bytes-sent"] = s.counters.bytes_up;
+  j["bytes-received"] = s.counters.bytes_down;
+  j["parallelism"] = {{"effective", s.parallelism}, {"source", s.parallelism_source}};
+  j["bandwidth-limit"] = s.bandwidth_limit;
+  j["duration-seconds"] = s.duration;
+  j["throughput-bytes-per-second"] = s.throughput();
+  j["latency-seconds"] = {{"mean", s.counters.latency_mean()}, {"max", s.counters.latency_max}};
+  ojson errors = ojson::array();
+  for (const auto& e : s.errors) errors.push_back({{"object", e.object}, {"message", e.message}});
+  j["errors"] = errors;
+  j["notices"] = s.notices;
+  j["warnings"] = s.warnings;
+  return j;
+}
+
+std::string sync_metrics(const sync::SyncSummary& s, int exit_code, std::int64_t finished) {
+  std::string labels = fmt::format("datastore=\"{}\",target=\"{}\"", s.datastore, s.target);
+  std::string out;
+  auto metric = [&](const char* name, const char* help, const char* type, double value,
+                    const std::string& extra = "") {
+    out += fmt::format("# HELP pbs_s3sync_{} {}\n# TYPE pbs_s3sync_{} {}\n", name, help, name, type);
+    out += fmt::format("pbs_s3sync_{}{{{}{}}} {}\n", name, labels, extra, value);
+  };
+  metric("last_run_timestamp_seconds", "End of the last sync run.", "gauge", double(finished));
+  if (exit_code == 0) {
+    metric("last_success_timestamp_seconds", "End of the last successful sync run.", "gauge", double(finished));
+  }
+  metric("exit_code", "Exit code of the last run (0 ok, 1 partial, 2 usage, 3 locked, 4 refused).", "gauge", exit_code);
+  metric("duration_seconds", "Duration of the last run.", "gauge", s.duration);
+  metric("snapshots_uploaded", "Snapshots completed remotely by the last run.", "gauge", double(s.snapshots_uploaded));
+  metric("snapshots_failed", "Snapshots the last run could not complete.", "gauge", double(s.snapshots_failed));
+  metric("chunks_uploaded", "Chunks uploaded by the last run.", "gauge", double(s.chunks_uploaded));
+  metric("bytes_sent", "Bytes sent by the last run.", "gauge", double(s.counters.bytes_up));
+  metric("retries", "Retried requests in the last run.", "gauge", double(s.counters.total_retries()));
+  metric("throttle_events", "Throttling answers in the last run.", "gauge", double(s.counters.throttle_events));
+  out += "# HELP pbs_s3sync_requests Requests sent by the last run, by operation.\n"
+         "# TYPE pbs_s3sync_requests gauge\n";
+  for (const auto& [op, n] : s.counters.requests) {
+    out += fmt::format("pbs_s3sync_requests{{{},operation=\"{}\"}} {}\n", labels, op, n);
+  }
+  return out;
+}
+
+}  // namespace pbs::report

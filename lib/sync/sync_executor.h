@@ -1,0 +1,122 @@
+#pragma once
+// Carries out a sync plan on the transfer engine. Chunks are uploaded once however many snapshots
+// share them; each snapshot's manifest goes up only after every chunk and file it needs is
+// confirmed stored, and manifests go up oldest first (invariant 1). A chunk whose blob fails its
+// check is never sent and fails the snapshots that need it; a snapshot pruned locally during the
+// run is skipped with a notice.
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "datastore/datastore.h"
+#include "datastore/digest_set.h"
+#include "s3/request.h"
+#include "sync/sync_plan.h"
+#include "sync/sync_summary.h"
+#include "transfer/engine.h"
+
+namespace pbs::sync {
+
+struct Remote {
+  std::string bucket;
+  std::string prefix;
+  std::string key(std::string_view rel) const {
+    return prefix.empty() ? std::string(rel) : prefix + "/" + std::string(rel);
+  }
+};
+
+struct UploadOptions {
+  bool if_none_match = true;
+  bool content_md5 = false;
+  std::string storage_class;  // chunks only: metadata stays STANDARD
+  std::string sse;
+  std::string sse_kms_key_id;
+};
+
+// What is known about remote chunks before uploading.
+struct ChunkKnowledge {
+  datastore::DigestSet present;  // stored remotely (proven by complete snapshots, or listed)
+  bool listed = false;           // `present` is the whole remote .chunks/ listing
+  // Full mode: remote sizes, to repair chunks that differ from the local file.
+  std::unordered_map<std::string, std::uint64_t> sizes;  // key rel -> size
+};
+
+struct SyncProgress {
+  std::size_t snapshots_done = 0;
+  std::size_t snapshots_total = 0;
+  std::size_t chunks_uploaded = 0;
+  std::size_t chunks_present = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_planned = 0;
+};
+
+class SyncExecutor {
+ public:
+  SyncExecutor(const datastore::Datastore& store, transfer::Engine& engine, Remote remote,
+               UploadOptions options, SyncSummary& summary);
+
+  // Runs the plan to the end. `tick` is called between events (progress output).
+  void run(Plan& plan, ChunkKnowledge& known, const std::function<void(const SyncProgress&)>& tick);
+
+ private:
+  struct Task {
+    SnapshotWork* work = nullptr;
+    std::vector<Digest> chunks;
+    std::size_t cursor = 0;
+    std::size_t file_cursor = 0;
+    std::size_t pending = 0;
+    bool activated = false;
+    bool submitted = false;  // every item handed out
+    bool failed = false;
+    bool vanished = false;
+    bool manifest_sent = false;
+    bool manifest_done = false;
+  };
+
+  void pump();
+  void activate(Task& task);
+  void submit_chunk(const Digest& digest, bool head_first);
+  void put_chunk(const Digest& digest);
+  void chunk_done(const Digest& digest, const std::optional<ObjectError>& error, bool missing);
+  void submit_file(std::size_t task, const Upload& upload, bool is_manifest);
+  void item_done(std::size_t task);
+  void fail(std::size_t task, ObjectError error);
+  void check_vanished(std::size_t task, const std::string& what);
+  void finalize();
+  void submit_group_file(const Upload& upload);
+  void delete_keys(std::vector<std::string> keys, std::function<void()> then);
+  std::size_t active() const { return next_activate_ - next_finalize_; }
+  s3::PutOptions put_options(bool chunk, bool if_none_match) const;
+
+  const datastore::Datastore& store_;
+  transfer::Engine& engine_;
+  Remote remote_;
+  UploadOptions options_;
+  SyncSummary& summary_;
+  ChunkKnowledge* known_ = nullptr;
+  std::vector<Task> tasks_;
+  struct DigestHash {
+    std::size_t operator()(const Digest& d) const {
+      std::size_t h;
+      std::memcpy(&h, d.data(), sizeof h);
+      return h;
+    }
+  };
+  std::unordered_map<Digest, std::vector<std::size_t>, DigestHash> inflight_;
+  datastore::DigestSet done_;
+  datastore::DigestSet credited_;  // listed chunks counted as present once
+  std::unordered_map<Digest, ObjectError, DigestHash> bad_;
+  std::size_t next_activate_ = 0;
+  std::size_t next_finalize_ = 0;
+  std::size_t group_pending_ = 0;
+  std::vector<datastore::GroupRef> failed_groups_;
+  std::size_t limit_ = 16;
+  SyncProgress progress_;
+};
+
+}  // namespace pbs::sync

@@ -1,0 +1,170 @@
+#include "sync/sync_plan.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <map>
+
+#include "sync/remote_layout.h"
+#include "util/file_io.h"
+#include "util/hex.h"
+#include "util/md5.h"
+
+namespace pbs::sync {
+
+using namespace datastore;
+
+Result<std::string> file_md5_hex(const std::string& path) {
+  PBS_ASSIGN(UniqueFd fd, open_file(path, O_RDONLY));
+  Md5 md5;
+  std::vector<std::uint8_t> buf(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error(errno, "read", path);
+    }
+    if (n == 0) break;
+    md5.update(std::span(buf).first(std::size_t(n)));
+  }
+  return to_hex(md5.final());
+}
+
+namespace {
+
+bool is_md5_etag(const std::string& etag) { return etag.size() == 32 && is_lower_hex(etag); }
+
+// The local file matches the remote object: same size and, when the ETag is an MD5 (single-part,
+// no SSE-KMS), the same MD5. A missing local file is never "the same".
+Result<bool> same_content(const RemoteFile* remote, const std::string& path, std::uint64_t size) {
+  if (!remote || remote->size != size) return false;
+  if (!is_md5_etag(remote->etag)) return true;
+  PBS_ASSIGN(std::string md5, file_md5_hex(path));
+  return md5 == remote->etag;
+}
+
+Result<std::optional<Upload>> local_upload(const Datastore& store, const std::string& datastore_rel,
+                                           const std::string& key_rel) {
+  std::string path = store.path(datastore_rel);
+  PBS_ASSIGN(auto st, stat_path(path));
+  if (!st || !st->is_regular) return std::optional<Upload>{};
+  return std::optional<Upload>(Upload{key_rel, path, st->size});
+}
+
+const RemoteFile* remote_file(const RemoteSnapshot* rs, std::string_view name) {
+  if (!rs) return nullptr;
+  auto it = rs->files.find(std::string(name));
+  return it == rs->files.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+Result<Plan> make_plan(const Datastore& store, const LocalScan& scan, const RemoteCatalog& remote,
+                       const PlanOptions& options) {
+  Plan plan;
+  // Namespace markers: PBS needs them for empty namespaces; it writes them for every one.
+  for (const auto& ns : scan.namespaces) {
+    if (ns.is_root() || remote.has_namespace_marker(ns)) continue;
+    plan.markers.push_back(Upload{namespace_marker_rel_key(ns), "", 0});
+  }
+
+  std::vector<const LocalSnapshot*> ordered;
+  std::map<GroupRef, const LocalGroup*> local_groups;
+  for (const auto& g : scan.groups) {
+    local_groups[g.ref] = &g;
+    const RemoteGroup* rg = remote.group(g.ref);
+    if (g.snapshots.empty() && !rg) continue;
+    for (std::string_view name : {kOwnerName, kNotesName}) {
+      bool present = name == kOwnerName ? g.has_owner : g.has_notes;
+      const RemoteFile* rf = nullptr;
+      if (rg) {
+        auto it = rg->files.find(std::string(name));
+        if (it != rg->files.end()) rf = &it->second;
+      }
+      std::string key = group_file_rel_key(g.ref, name);
+      if (!present) {
+        if (rf) plan.group_deletes.push_back(key);
+        continue;
+      }
+      PBS_ASSIGN(auto up, local_upload(store, g.ref.rel_dir() + "/" + std::string(name), key));
+      if (!up) continue;
+      PBS_ASSIGN(bool same, same_content(rf, up->local_path, up->size));
+      if (!same) plan.group_files.push_back(std::move(*up));
+    }
+    for (const auto& s : g.snapshots) ordered.push_back(&s);
+  }
+  std::stable_sort(ordered.begin(), ordered.end(), [](const LocalSnapshot* a, const LocalSnapshot* b) {
+    return a->ref.time < b->ref.time;
+  });
+
+  for (const LocalSnapshot* s : ordered) {
+    const RemoteSnapshot* rs = remote.snapshot(s->ref);
+    bool complete = rs && rs->complete();
+    SnapshotWork w;
+    w.snapshot = s;
+    w.kind = complete ? (options.full ? SnapshotWork::Kind::repair : SnapshotWork::Kind::update)
+                      : SnapshotWork::Kind::upload;
+    w.chunks = !complete || options.full;
+    for (const auto& name : s->files) {
+      bool manifest = name == kManifestName;
+      // Indexes and blobs never change once the snapshot is finished: for a complete remote
+      // snapshot only the manifest and .protected are compared (all files in full mode).
+      bool compare = !complete || options.full || manifest || name == kProtectedName;
+      if (!compare) continue;
+      PBS_ASSIGN(auto up, local_upload(store, s->ref.rel_dir() + "/" + name,
+                                       snapshot_file_rel_key(s->ref, name)));
+      if (!up) continue;  // vanished since the scan: the executor notices
+      PBS_ASSIGN(bool same, same_content(remote_file(rs, name), up->local_path, up->size));
+      if (same) continue;
+      if (manifest) {
+        w.manifest = true;
+      } else {
+        w.files.push_back(std::move(*up));
+      }
+    }
+    if (complete && !s->is_protected && remote_file(rs, kProtectedName)) {
+      w.deletes.push_back(snapshot_file_rel_key(s->ref, kProtectedName));
+    }
+    if (!complete) w.manifest = true;
+    bool nothing = !w.manifest && w.files.empty() && w.deletes.empty() && !w.chunks;
+    if (complete && !options.full) plan.proven.push_back(s);
+    if (nothing) {
+      ++plan.unchanged;
+      continue;
+    }
+    plan.work.push_back(std::move(w));
+  }
+
+  if (options.remove_vanished) {
+    std::vector<const RemoteSnapshot*> gone;
+    for (const auto& [ref, rs] : remote.snapshots()) {
+      if (!rs.complete() || !in_scope(options.scope, ref.group.ns)) continue;
+      if (!group_selected(options.scope.filters, ref.group)) continue;
+      auto lg = local_groups.find(ref.group);
+      if (lg != local_groups.end() && lg->second->all_times.count(ref.time)) continue;
+      // A group filtered out locally still exists locally: only its absence counts.
+      if (lg == local_groups.end()) {
+        PBS_ASSIGN(auto st, stat_path(store.path(ref.rel_dir())));
+        if (st) continue;
+      }
+      gone.push_back(&rs);
+    }
+    std::size_t limit = options.max_delete.value_or(gone.size());
+    for (std::size_t i = 0; i < gone.size(); ++i) {
+      if (i >= limit) {
+        ++plan.not_removed;
+        continue;
+      }
+      VanishedSnapshot v;
+      v.ref = gone[i]->ref;
+      v.keys.push_back(snapshot_file_rel_key(v.ref, kManifestName));
+      for (const auto& [name, f] : gone[i]->files) {
+        if (name != kManifestName) v.keys.push_back(snapshot_file_rel_key(v.ref, name));
+      }
+      plan.vanished.push_back(std::move(v));
+    }
+  }
+  return plan;
+}
+
+}  // namespace pbs::sync

@@ -1,0 +1,63 @@
+#pragma once
+// What a sync has to do, from the local scan and one listing of the remote `.cnt/` tree:
+// snapshots to upload (missing or incomplete remotely), complete ones whose mutable files changed
+// (manifest, .protected) or, in full mode, that need repair, group owner/notes, namespace
+// markers, and remote snapshots gone locally (--remove-vanished). Nothing is sent here.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "datastore/datastore.h"
+#include "sync/local_scan.h"
+#include "sync/remote_catalog.h"
+
+namespace pbs::sync {
+
+struct Upload {
+  std::string key_rel;  // relative to the target prefix
+  std::string local_path;
+  std::uint64_t size = 0;
+};
+
+struct SnapshotWork {
+  enum class Kind { upload, update, repair };
+  const LocalSnapshot* snapshot = nullptr;
+  Kind kind = Kind::upload;
+  std::vector<Upload> files;         // before the manifest
+  std::vector<std::string> deletes;  // keys that must go (a .protected gone locally)
+  bool manifest = false;             // upload index.json.blob, after everything else
+  bool chunks = false;               // its chunks must be checked (upload, repair)
+};
+
+struct VanishedSnapshot {
+  datastore::SnapshotRef ref;
+  std::vector<std::string> keys;  // manifest first
+};
+
+struct Plan {
+  std::vector<Upload> group_files;  // owner/notes, before any manifest
+  std::vector<std::string> group_deletes;
+  std::vector<Upload> markers;      // namespace markers
+  std::vector<SnapshotWork> work;   // oldest first
+  std::vector<const LocalSnapshot*> proven;  // complete remotely: their chunks are stored
+  std::size_t unchanged = 0;
+  std::vector<VanishedSnapshot> vanished;  // to delete, within --max-delete
+  std::size_t not_removed = 0;             // vanished beyond --max-delete
+};
+
+struct PlanOptions {
+  bool full = false;
+  bool remove_vanished = false;
+  std::optional<std::size_t> max_delete;
+  ScanOptions scope;
+};
+
+Result<Plan> make_plan(const datastore::Datastore& store, const LocalScan& scan,
+                       const RemoteCatalog& remote, const PlanOptions& options);
+
+// MD5 of a local file as lower-case hex: what S3 reports as ETag for a single-part upload.
+Result<std::string> file_md5_hex(const std::string& path);
+
+}  // namespace pbs::sync

@@ -1,0 +1,410 @@
+// `pbs-s3sync sync` end to end: the real binary, a generated datastore, radosgw.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "datagen.h"
+#include "datastore/datastore.h"
+#include "datastore/inventory.h"
+#include "s3_support.h"
+#include "test_support.h"
+
+using namespace pbs;
+using namespace pbs::test;
+using json = nlohmann::json;
+
+namespace {
+
+struct SyncRig {
+  TempDir tmp;
+  std::string root = tmp.sub("store1");
+  std::string bucket = unique_bucket("sync");
+  std::string prefix = "store1";
+  std::string conf = tmp.sub("pbs.conf");
+  std::string lock = tmp.sub("sync.lock");
+  std::unique_ptr<transfer::Engine> engine = make_engine(8);
+
+  explicit SyncRig(const testgen::GenConfig& cfg = {}) {
+    must(testgen::generate(root, cfg));
+    create_bucket(*engine, bucket);
+    std::ofstream(conf) << "# empty\n";
+  }
+  std::string target() const { return "s3://" + bucket + "/" + prefix; }
+  std::vector<std::string> env() const {
+    const auto& e = s3_env();
+    return {"AWS_ACCESS_KEY_ID=" + e.access_key, "AWS_SECRET_ACCESS_KEY=" + e.secret_key,
+            "AWS_ENDPOINT_URL=" + e.endpoint, "AWS_REGION=" + e.region,
+            "PBS_S3SYNC_DATASTORE_CFG=/nonexistent"};
+  }
+  std::vector<std::string> argv(const std::vector<std::string>& extra) const {
+    std::vector<std::string> a{s3sync_bin(), "sync", root, target(), "--config", conf,
+                               "--lock-file", lock, "--output", "json"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  CommandResult sync(const std::vector<std::string>& extra = {}) const {
+    return run_command(argv(extra), env());
+  }
+  std::map<std::string, s3::ObjectInfo> remote() {
+    transfer::ObjectStore store(*engine, bucket);
+    s3::ListOptions o;
+    o.prefix = prefix + "/";
+    auto all = store.list_all(o);
+    REQUIRE(all);
+    std::map<std::string, s3::ObjectInfo> out;
+    for (auto& obj : *all) out[obj.key.substr(o.prefix.size())] = obj;
+    return out;
+  }
+  std::vector<std::uint8_t> get(const std::string& rel) {
+    auto r = engine->execute(s3::get_object(bucket, prefix + "/" + rel));
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return r->body;
+  }
+};
+
+json parse_summary(const CommandResult& r) {
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  auto j = json::parse(r.out, nullptr, false);
+  REQUIRE_FALSE(j.is_discarded());
+  return j;
+}
+
+// What a complete mirror of the datastore must hold: key -> local file ("" for empty markers).
+std::map<std::string, std::string> expected_objects(const std::string& root) {
+  auto store = must(datastore::Datastore::open(root));
+  std::map<std::string, std::string> out;
+  datastore::WalkVisitor v;
+  v.on_namespace = [&](const datastore::Namespace& ns) -> Status {
+    if (!ns.is_root()) out[".cnt/" + ns.rel_dir() + "/.namespace"] = "";
+    return {};
+  };
+  v.on_group = [&](const datastore::GroupRef& g, std::vector<datastore::SnapshotInfo>&& snaps) -> Status {
+    bool any = false;
+    for (const auto& s : snaps) {
+      if (!s.finished) continue;
+      any = true;
+      for (const auto& f : s.files) out[".cnt/" + s.ref.rel_dir() + "/" + f] = store.path(s.ref.rel_dir() + "/" + f);
+      auto m = must(store.read_manifest(s.ref));
+      for (const auto& f : m.files) {
+        auto kind = datastore::snapshot_file_kind(f.filename);
+        if (!kind || !datastore::is_index_kind(*kind)) continue;
+        auto ix = must(store.read_index(s.ref, f.filename));
+        for (const auto& d : ix.digests) out[datastore::chunk_rel_path(d)] = store.chunk_path(d);
+      }
+    }
+    if (any) {
+      for (const char* f : {"owner", "notes"}) {
+        std::string p = store.path(g.rel_dir() + "/" + f);
+        if (file_exists(p)) out[".cnt/" + g.rel_dir() + "/" + f] = p;
+      }
+    }
+    return {};
+  };
+  must(store.walk({}, {}, v));
+  return out;
+}
+
+// Invariant 1: every remote manifest's snapshot has all its files and chunks remotely.
+void check_no_incomplete_manifest(SyncRig& rig) {
+  auto remote = rig.remote();
+  auto store = must(datastore::Datastore::open(rig.root));
+  std::size_t manifests = 0;
+  for (const auto& [key, obj] : remote) {
+    if (!key.ends_with("/index.json.blob")) continue;
+    ++manifests;
+    std::string rel = key.substr(5, key.size() - 5 - 16);  // strip ".cnt/" and "/index.json.blob"
+    auto slash2 = rel.rfind('/');
+    auto slash1 = rel.rfind('/', slash2 - 1);
+    auto slash0 = rel.rfind('/', slash1 - 1);
+    std::string ns_dir = slash0 == std::string::npos ? "" : rel.substr(0, slash0);
+    datastore::Namespace ns;
+    for (std::size_t p = 0; p < ns_dir.size();) {  // "ns/a/ns/b" -> a/b
+      auto a = ns_dir.find('/', p + 3);
+      ns = *ns.child(ns_dir.substr(p + 3, a == std::string::npos ? std::string::npos : a - p - 3));
+      p = a == std::string::npos ? ns_dir.size() : a + 1;
+    }
+    auto snap = must(datastore::parse_snapshot(ns, rel.substr(slash0 == std::string::npos ? 0 : slash0 + 1)));
+    auto m = must(store.read_manifest(snap));
+    INFO("remote manifest " << key);
+    CHECK(remote.count(".cnt/" + snap.group.rel_dir() + "/owner"));
+    for (const auto& f : m.files) {
+      CHECK(remote.count(".cnt/" + snap.rel_dir() + "/" + f.filename));
+      auto kind = datastore::snapshot_file_kind(f.filename);
+      if (!kind || !datastore::is_index_kind(*kind)) continue;
+      auto ix = must(store.read_index(snap, f.filename));
+      for (const auto& d : ix.digests) {
+        if (!remote.count(datastore::chunk_rel_path(d))) FAIL("missing chunk " << datastore::chunk_rel_path(d));
+      }
+    }
+  }
+  INFO(manifests << " remote manifests checked");
+}
+
+}  // namespace
+
+TEST_CASE("sync mirrors the datastore byte for byte in PBS's layout, and nothing else", "[sync]") {
+  SyncRig rig;
+  auto r = rig.sync();
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  auto stats = must(datastore::build_inventory(must(datastore::Datastore::open(rig.root))));
+  CHECK(j["snapshots"]["uploaded"] == stats.snapshots);
+  CHECK(j["snapshots"]["failed"] == 0);
+  CHECK(j["snapshots"]["unfinished"] == 1);
+  CHECK(j["chunks"]["uploaded"] == stats.unique_chunks);
+
+  auto expected = expected_objects(rig.root);
+  auto remote = rig.remote();
+  std::set<std::string> remote_keys, expected_keys;
+  for (const auto& [k, o] : remote) {
+    CHECK_FALSE(k.ends_with("/"));  // no directory markers
+    if (!k.starts_with(".pbs-s3sync/")) remote_keys.insert(k);
+  }
+  for (const auto& [k, p] : expected) expected_keys.insert(k);
+  CHECK(remote_keys == expected_keys);
+  for (const auto& [key, path] : expected) {
+    INFO(key);
+    auto body = rig.get(key);
+    if (path.empty()) {
+      CHECK(body.empty());
+    } else {
+      CHECK(body == read_bytes(path));
+    }
+  }
+  check_no_incomplete_manifest(rig);
+}
+
+TEST_CASE("a second run with no change uploads nothing and costs a few requests", "[sync]") {
+  SyncRig rig;
+  REQUIRE(rig.sync().exit_code == 0);
+  std::size_t cnt = 0;
+  for (const auto& [k, o] : rig.remote()) cnt += k.starts_with(".cnt/");
+  auto r = rig.sync();
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["snapshots"]["uploaded"] == 0);
+  CHECK(j["chunks"]["uploaded"] == 0);
+  CHECK(j["files"]["uploaded"] == 0);
+  CHECK(j["bytes-sent"] == 0);
+  std::size_t requests = j["requests"]["total"];
+  INFO(j["requests"].dump());
+  CHECK(requests <= 3 + (cnt + 999) / 1000);
+  CHECK(j["requests"]["by-operation"].value("PutObject", 0) == 0);
+}
+
+TEST_CASE("after a new snapshot with ~1% change only its new chunks and files go up", "[sync]") {
+  testgen::GenConfig cfg;
+  cfg.disk_chunks = 200;
+  cfg.archive_chunks = 100;
+  cfg.encrypted_group = false;
+  SyncRig rig(cfg);
+  REQUIRE(rig.sync().exit_code == 0);
+  auto before = expected_objects(rig.root);
+  auto added = must(testgen::add_snapshots(rig.root, 0.01, 77));
+  auto after = expected_objects(rig.root);
+  std::size_t new_chunks = 0, new_files = 0;
+  for (const auto& [k, p] : after) {
+    if (before.count(k)) continue;
+    (k.starts_with(".chunks/") ? new_chunks : new_files)++;
+  }
+  REQUIRE(new_chunks > 0);
+  auto r = rig.sync();
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["snapshots"]["uploaded"] == added.paths.size());
+  CHECK(j["chunks"]["uploaded"] == new_chunks);
+  CHECK(j["files"]["uploaded"] == new_files);
+  // Few chunks to look for: HEAD each rather than list .chunks/.
+  CHECK(j["chunks"]["check"] == "head");
+  CHECK(std::size_t(j["requests"]["by-operation"].value("HeadObject", 0)) == new_chunks);
+  check_no_incomplete_manifest(rig);
+}
+
+TEST_CASE("kill -9 at several points never leaves a manifest with missing pieces", "[sync][crash]") {
+  testgen::GenConfig cfg;
+  cfg.disk_chunks = 120;
+  SyncRig rig(cfg);
+  for (int delay_ms : {150, 400, 700, 1100, 1600}) {
+    INFO("killed after " << delay_ms << " ms");
+    BackgroundCommand run(rig.argv({"--bandwidth-limit", "2M", "-j", "4"}), rig.env());
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    run.kill(SIGKILL);
+    auto r = run.wait();
+    check_no_incomplete_manifest(rig);
+  }
+  auto r = rig.sync();
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto expected = expected_objects(rig.root);
+  auto remote = rig.remote();
+  for (const auto& [k, p] : expected) CHECK(remote.count(k));
+  check_no_incomplete_manifest(rig);
+  // What earlier runs stored is not sent again.
+  auto j = parse_summary(r);
+  CHECK(std::size_t(j["chunks"]["uploaded"]) < expected.size());
+}
+
+TEST_CASE("a second concurrent run exits 3 naming the holder", "[sync]") {
+  SyncRig rig;
+  BackgroundCommand first(rig.argv({"--bandwidth-limit", "1M"}), rig.env());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto second = rig.sync();
+  CHECK(second.exit_code == 3);
+  CHECK_THAT(second.err, Catch::Contains("PID " + std::to_string(first.pid())));
+  auto status = run_command({s3sync_bin(), "status", "--lock-file", rig.lock, "--config", rig.conf}, rig.env());
+  CHECK_THAT(status.out, Catch::Contains("running: PID " + std::to_string(first.pid())));
+  first.kill(SIGKILL);
+  first.wait();
+  // The kernel dropped the dead run's lock: the next run goes ahead.
+  auto third = rig.sync();
+  CHECK(third.exit_code == 0);
+}
+
+TEST_CASE("a corrupt chunk is not uploaded and its snapshots stay incomplete: exit 1", "[sync]") {
+  SyncRig rig;
+  auto damaged = must(testgen::corrupt_chunk(rig.root, testgen::ChunkDamage::flip_byte, 4));
+  auto r = rig.sync();
+  CHECK(r.exit_code == 1);
+  auto j = parse_summary(r);
+  CHECK(j["snapshots"]["failed"] >= 1);
+  CHECK_THAT(j["errors"].dump(), Catch::Contains(damaged.paths[0]));
+  auto remote = rig.remote();
+  CHECK_FALSE(remote.count(damaged.paths[0]));
+  check_no_incomplete_manifest(rig);
+  // Every snapshot that does not need the chunk made it.
+  CHECK(j["snapshots"]["uploaded"].get<int>() + j["snapshots"]["failed"].get<int>() ==
+        j["snapshots"]["in-scope"].get<int>());
+}
+
+TEST_CASE("wrong credentials, missing bucket, unreachable endpoint: exit 4 in seconds", "[sync]") {
+  SyncRig rig;
+  auto timed = [&](const std::vector<std::string>& extra_env, const std::string& target) {
+    auto env = extra_env;  // first: they win over the rig's defaults
+    auto base = rig.env();
+    env.insert(env.end(), base.begin(), base.end());
+    auto argv = rig.argv({});
+    argv[3] = target;
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = run_command(argv, env);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(secs < 8);
+    return r;
+  };
+  auto wrong = timed({"AWS_SECRET_ACCESS_KEY=not-the-right-secret-000000000000000"}, rig.target());
+  CHECK(wrong.exit_code == 4);
+  CHECK_THAT(wrong.err, Catch::Contains("AWS_SECRET_ACCESS_KEY"));
+  CHECK_THAT(wrong.err, !Catch::Contains("not-the-right-secret"));
+  auto missing = timed({}, "s3://" + unique_bucket("nobucket") + "/x");
+  CHECK(missing.exit_code == 4);
+  CHECK_THAT(missing.err, Catch::Contains("does not exist"));
+  auto unreachable = timed({"AWS_ENDPOINT_URL=http://127.0.0.1:9"}, rig.target());
+  CHECK(unreachable.exit_code == 4);
+  CHECK_THAT(unreachable.err, Catch::Contains("127.0.0.1:9"));
+}
+
+TEST_CASE("targets from the config file; mutable files re-uploaded when they change", "[sync]") {
+  SyncRig rig;
+  const auto& e = s3_env();
+  std::ofstream(rig.conf) << "# offsite\nSTORAGE=s3://" << rig.bucket << "@offsite:AWS_ACCESS_KEY_ID="
+                          << e.access_key << ",AWS_SECRET_ACCESS_KEY=" << e.secret_key
+                          << ",ENDPOINT=" << e.endpoint << ",PREFIX=" << rig.prefix
+                          << "\nMAX_WORKERS=3\nSYNC_INTERVAL=3600\n";
+  ::chmod(rig.conf.c_str(), 0600);
+  std::vector<std::string> argv{s3sync_bin(), "sync", rig.root, "offsite", "--config", rig.conf,
+                                "--lock-file", rig.lock, "--output", "json", "-j", "8"};
+  std::vector<std::string> env{"PBS_S3SYNC_DATASTORE_CFG=/nonexistent"};
+  auto r = run_command(argv, env);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["parallelism"]["effective"] == 3);
+  CHECK(j["parallelism"]["source"] == "MAX_WORKERS");
+  CHECK_THAT(r.out + r.err, !Catch::Contains(e.secret_key));
+
+  // Owner changes, a snapshot gets protected, another unprotected, notes appear.
+  std::ofstream(rig.root + "/vm/100/owner") << "admin@pbs\n";
+  std::ofstream(rig.root + "/vm/100/2026-11-02T02:00:00Z/.protected");
+  std::filesystem::remove(rig.root + "/vm/100/2026-11-01T02:00:00Z/.protected");
+  std::ofstream(rig.root + "/ct/201/notes") << "new notes";
+  auto again = run_command(argv, env);
+  REQUIRE(again.exit_code == 0);
+  auto j2 = parse_summary(again);
+  CHECK(j2["files"]["uploaded"] == 3);
+  CHECK(j2["files"]["deleted"] == 1);
+  auto remote = rig.remote();
+  CHECK(rig.get(".cnt/vm/100/owner") == read_bytes(rig.root + "/vm/100/owner"));
+  CHECK(remote.count(".cnt/vm/100/2026-11-02T02:00:00Z/.protected"));
+  CHECK_FALSE(remote.count(".cnt/vm/100/2026-11-01T02:00:00Z/.protected"));
+  CHECK(remote.count(".cnt/ct/201/notes"));
+
+  auto status = run_command({s3sync_bin(), "status", "--lock-file", rig.lock, "--config", rig.conf, "--check"}, env);
+  CHECK(status.exit_code == 0);
+  CHECK_THAT(status.out, Catch::Contains("last success"));
+  auto due = run_command({s3sync_bin(), "sync", rig.root, "offsite", "--config", rig.conf, "--lock-file",
+                          rig.lock, "--if-due"}, env);
+  CHECK(due.exit_code == 0);
+  CHECK_THAT(due.out, Catch::Contains("not due"));
+}
+
+TEST_CASE("dry run sends no write; remove-vanished deletes pruned snapshots, manifest first", "[sync]") {
+  SyncRig rig;
+  auto dry = rig.sync({"--dry-run"});
+  REQUIRE(dry.exit_code == 0);
+  auto jd = parse_summary(dry);
+  CHECK(jd["plan"]["objects"] > 0);
+  CHECK(jd["requests"]["by-operation"].value("PutObject", 0) == 0);
+  CHECK(jd["requests"]["by-operation"].value("DeleteObjects", 0) == 0);
+  CHECK(rig.remote().empty());
+
+  REQUIRE(rig.sync().exit_code == 0);
+  auto pruned = must(testgen::prune(rig.root, 1));
+  REQUIRE(pruned.paths.size() > 2);
+  auto limited = rig.sync({"--remove-vanished", "--max-delete", "2"});
+  REQUIRE(limited.exit_code == 0);
+  auto jl = parse_summary(limited);
+  CHECK(jl["snapshots"]["removed"] == 2);
+  CHECK(jl["snapshots"]["not-removed"] == pruned.paths.size() - 2);
+  auto all = rig.sync({"--remove-vanished"});
+  REQUIRE(all.exit_code == 0);
+  auto remote = rig.remote();
+  for (const auto& p : pruned.paths) {
+    for (const auto& [k, o] : remote) CHECK_FALSE(k.starts_with(".cnt/" + p + "/"));
+  }
+  check_no_incomplete_manifest(rig);
+}
+
+TEST_CASE("filters: namespace, depth, group filter, transfer-last", "[sync]") {
+  SyncRig rig;
+  auto r = rig.sync({"--ns", "prod", "--max-depth", "0", "--group-filter", "type:vm", "--transfer-last", "2"});
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["snapshots"]["uploaded"] == 2);  // prod/vm/101, newest two
+  std::set<std::string> snaps;
+  for (const auto& [k, o] : rig.remote()) {
+    if (k.ends_with("/index.json.blob")) snaps.insert(k);
+  }
+  CHECK(snaps == std::set<std::string>{".cnt/ns/prod/vm/101/2026-11-02T02:10:00Z/index.json.blob",
+                                       ".cnt/ns/prod/vm/101/2026-11-03T02:10:00Z/index.json.blob"});
+  auto bad = rig.sync({"--group-filter", "kind:vm"});
+  CHECK(bad.exit_code == 2);
+}
+
+TEST_CASE("a prefix that PBS marked in use is refused unless forced", "[sync]") {
+  SyncRig rig;
+  auto body = std::make_shared<const std::vector<std::uint8_t>>(std::vector<std::uint8_t>{'{', '}'});
+  REQUIRE(rig.engine->execute(s3::put_object(rig.bucket, rig.prefix + "/.in-use", body)));
+  auto r = rig.sync();
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains(".in-use"));
+  CHECK(rig.sync({"--force-in-use"}).exit_code == 0);
+}
