@@ -8,6 +8,8 @@ _pbs_s3sync() {
   local common="--config -j --parallelism --bandwidth-limit --dry-run --output --progress --metrics-file -v --verbose -q --quiet --lock-file --help --version"
   case $prev in
     --output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+    --mode) COMPREPLY=($(compgen -W "incremental full" -- "$cur")); return ;;
+    --group-filter) COMPREPLY=($(compgen -W "type:vm type:ct type:host group: regex: include: exclude:" -- "$cur")); return ;;
     --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --config|--metrics-file|--lock-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
@@ -17,6 +19,9 @@ _pbs_s3sync() {
   fi
   case $cmd in
     list|verify) COMPREPLY=($(compgen -W "--ns --max-depth $common" -- "$cur")) ;;
+    sync) COMPREPLY=($(compgen -W "--mode --ns --max-depth --group-filter --transfer-last --encrypted-only --verified-only --remove-vanished --max-delete --if-due --force-in-use $common" -- "$cur")) ;;
+    status) COMPREPLY=($(compgen -W "--check $common" -- "$cur")) ;;
+    unlock) COMPREPLY=($(compgen -W "--force $common" -- "$cur")) ;;
     config) COMPREPLY=($(compgen -W "check" -- "$cur")) ;;
     *) COMPREPLY=($(compgen -W "$common" -- "$cur")) ;;
   esac

@@ -41,7 +41,7 @@ TEST_CASE("bucket: create, head, and a missing bucket explained", "[s3]") {
   CHECK(engine->counters().total_retries() == 0);
 }
 
-TEST_CASE("objects: put, head, get, range, delete; keys that need encoding", "[s3]") {
+TEST_CASE("objects: put, head, get, range, delete, with keys that need encoding", "[s3]") {
   auto engine = make_engine();
   std::string bucket = unique_bucket("obj");
   create_bucket(*engine, bucket);

@@ -312,7 +312,7 @@ TEST_CASE("wrong credentials, missing bucket, unreachable endpoint: exit 4 in se
   CHECK_THAT(unreachable.err, Catch::Contains("127.0.0.1:9"));
 }
 
-TEST_CASE("targets from the config file; mutable files re-uploaded when they change", "[sync]") {
+TEST_CASE("targets from the config file, and mutable files re-uploaded when they change", "[sync]") {
   SyncRig rig;
   const auto& e = s3_env();
   std::ofstream(rig.conf) << "# offsite\nSTORAGE=s3://" << rig.bucket << "@offsite:AWS_ACCESS_KEY_ID="
@@ -356,7 +356,7 @@ TEST_CASE("targets from the config file; mutable files re-uploaded when they cha
   CHECK_THAT(due.out, Catch::Contains("not due"));
 }
 
-TEST_CASE("dry run sends no write; remove-vanished deletes pruned snapshots, manifest first", "[sync]") {
+TEST_CASE("dry run sends no write, and remove-vanished deletes pruned snapshots manifest first", "[sync]") {
   SyncRig rig;
   auto dry = rig.sync({"--dry-run"});
   REQUIRE(dry.exit_code == 0);

@@ -1,0 +1,19 @@
+// libFuzzer target: /etc/pbs.conf, ~/.aws INI files and datastore.cfg parsers.
+#include <string_view>
+
+#include "config/aws_profile.h"
+#include "config/datastore_cfg.h"
+#include "config/pbs_conf.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto conf = pbs::config::parse_pbs_conf(text, "fuzz.conf");
+  if (conf) {
+    for (const auto& s : conf->storages) {
+      if (s.id.empty() || s.bucket.size() < 3) __builtin_trap();  // the parser validated both
+    }
+  }
+  (void)pbs::config::parse_ini(text, "fuzz.ini");
+  (void)pbs::config::parse_datastore_cfg(text, "fuzz.cfg");
+  return 0;
+}
