@@ -89,7 +89,15 @@ int run(int argc, char** argv) {
                      "Write even though the prefix holds PBS's .in-use marker");
   sync_cmd->callback([&] { code = command_sync(sync, global); });
 
-  add_pending(app, "restore", "Restore a datastore from S3 (TARGET DATASTORE)", code);
+  RestoreArgs restore;
+  auto* restore_cmd = app.add_subcommand("restore", "Restore snapshots from S3 into a datastore PBS accepts");
+  restore_cmd->add_option("target", restore.target, "s3://bucket[/prefix] or a STORAGE id")->required();
+  restore_cmd->add_option("datastore", restore.datastore, "Datastore directory (created when absent)")->required();
+  add_scope_options(restore_cmd, restore.ns, restore.max_depth);
+  restore_cmd->add_option("--group", restore.group, "Only this group, e.g. vm/100");
+  restore_cmd->add_option("--snapshot", restore.snapshot, "Only this snapshot, e.g. vm/100/2026-11-01T02:00:00Z");
+  restore_cmd->add_flag("--latest", restore.latest, "Only the newest complete snapshot of each group");
+  restore_cmd->callback([&] { code = command_restore(restore, global); });
 
   VerifyArgs verify;
   auto* verify_cmd = app.add_subcommand(

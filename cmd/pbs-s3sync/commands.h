@@ -40,6 +40,17 @@ struct SyncArgs {
 };
 int command_sync(const SyncArgs& args, const GlobalOptions& global);
 
+struct RestoreArgs {
+  std::string target;
+  std::string datastore;
+  std::string ns;
+  std::optional<std::size_t> max_depth;
+  std::string group;
+  std::string snapshot;
+  bool latest = false;
+};
+int command_restore(const RestoreArgs& args, const GlobalOptions& global);
+
 struct StatusArgs {
   std::string datastore;
   std::string target;

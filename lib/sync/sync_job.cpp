@@ -47,6 +47,13 @@ Status list_remote(transfer::Engine& engine, const Remote& remote, const std::st
   return {};
 }
 
+Result<RemoteCatalog> load_catalog(transfer::Engine& engine, const Remote& remote) {
+  RemoteCatalog catalog;
+  PBS_TRY(list_remote(engine, remote, std::string(kContentDir), false,
+                      [&](std::string_view rel, const s3::ObjectInfo& o) { catalog.add(rel, o); }));
+  return catalog;
+}
+
 namespace {
 
 // The bucket answers and the prefix is not a live PBS datastore.
@@ -97,10 +104,8 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::Engine& engine, c
     summary.errors.push_back({p.object, "not synced: " + p.message});
   }
 
-  RemoteCatalog catalog;
+  PBS_ASSIGN(RemoteCatalog catalog, load_catalog(engine, remote));
   ChunkKnowledge known;
-  PBS_TRY(list_remote(engine, remote, std::string(kContentDir), false,
-                      [&](std::string_view rel, const s3::ObjectInfo& o) { catalog.add(rel, o); }));
   for (const auto& k : catalog.invalid_keys()) {
     summary.warnings.push_back("ignored remote object " + remote.key(k) + ": not a PBS name");
   }

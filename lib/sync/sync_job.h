@@ -9,6 +9,7 @@
 
 #include "datastore/datastore.h"
 #include "sync/local_scan.h"
+#include "sync/remote_catalog.h"
 #include "sync/sync_executor.h"
 #include "sync/sync_summary.h"
 #include "transfer/engine.h"
@@ -32,6 +33,9 @@ struct SyncOptions {
 // Error; per-snapshot failures are in the summary.
 Result<SyncSummary> run_sync(const datastore::Datastore& store, transfer::Engine& engine,
                              const Remote& remote, const SyncOptions& options, SyncSummary summary);
+
+// One listing of the remote `.cnt/` tree.
+Result<RemoteCatalog> load_catalog(transfer::Engine& engine, const Remote& remote);
 
 // Lists every object under `rel_prefix` (relative to the target prefix), in `ways` parallel
 // listings split on the next hex digit when `split_hex`.

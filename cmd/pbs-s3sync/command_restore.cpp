@@ -1,0 +1,79 @@
+#include <fmt/core.h>
+
+#include "commands.h"
+#include "exit_code.h"
+#include "job_setup.h"
+#include "report/progress_printer.h"
+#include "report/restore_printer.h"
+#include "source.h"
+#include "sync/restore_job.h"
+
+namespace pbs::cli {
+
+int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
+  // The datastore may not exist yet: its path comes from the argument, its name gives the
+  // default prefix.
+  std::string path = args.datastore;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  std::string name = path.substr(path.rfind('/') + 1);
+  auto conf = load_config(global);
+  if (!conf) return report_error(conf.error());
+  print_warnings(*conf, global);
+  auto target = config::resolve_target(args.target, *conf, config::Environment::process(), name);
+  if (!target) return report_error(target.error());
+  Job job;
+  job.conf = *conf;
+  job.target = *target;
+  job.datastore_path = path;
+  if (global.parallelism) job.parallelism = std::min(*global.parallelism, conf->max_workers.value_or(256));
+  else if (conf->max_workers) job.parallelism = *conf->max_workers;
+  if (!global.bandwidth_limit.empty()) {
+    auto rate = parse_rate(global.bandwidth_limit);
+    if (!rate) return report_error(rate.error());
+    job.bandwidth = *rate;
+  } else if (conf->bandwidth_limit_mbs) {
+    job.bandwidth = std::uint64_t(*conf->bandwidth_limit_mbs * 1e6);
+  }
+
+  sync::RestoreOptions options;
+  auto ns = datastore::Namespace::parse(args.ns);
+  if (!ns) return report_error(ns.error());
+  options.selection.anchor = *ns;
+  options.selection.max_depth = args.max_depth;
+  options.selection.latest = args.latest;
+  if (!args.group.empty()) {
+    auto g = datastore::parse_group(*ns, args.group);
+    if (!g) return report_error(g.error());
+    options.selection.group = *g;
+  }
+  if (!args.snapshot.empty()) {
+    auto s = datastore::parse_snapshot(*ns, args.snapshot);
+    if (!s) return report_error(s.error());
+    options.selection.snapshot = *s;
+  }
+  options.dry_run = global.dry_run;
+  report::ProgressPrinter progress(report::ProgressPrinter::choose(global.progress, stderr), stderr);
+  if (global.verbosity < 0 || global.output == OutputFormat::json) {
+    progress = report::ProgressPrinter(report::ProgressPrinter::Mode::off, stderr);
+  }
+  options.on_progress = [&](const sync::SyncProgress& p) { progress.update(p); };
+
+  auto engine = make_engine(job);
+  if (!engine) return report_error(engine.error());
+  auto result = sync::run_restore(**engine, sync::Remote{target->bucket, target->prefix}, path, options);
+  progress.finish();
+  if (!result) {
+    fmt::print(stderr, "pbs-s3sync: {}\n", result.error().message());
+    auto code = result.error().code();
+    return code == Errc::network || code == Errc::timeout ? kExitRemoteRefused : exit_code_for(result.error());
+  }
+  int code = result->complete() ? kExitOk : kExitPartial;
+  if (global.output == OutputFormat::json) {
+    fmt::print("{}\n", report::restore_json(*result, code).dump(2));
+  } else if (global.verbosity >= 0 || code != kExitOk) {
+    fmt::print("{}", report::restore_text(*result));
+  }
+  return code;
+}
+
+}  // namespace pbs::cli

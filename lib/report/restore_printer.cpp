@@ -1,0 +1,45 @@
+#include "report/restore_printer.h"
+
+#include <fmt/format.h>
+
+#include "report/human.h"
+
+namespace pbs::report {
+
+std::string restore_text(const sync::RestoreSummary& s) {
+  std::string out = fmt::format("restore {} -> {}{}\n", s.target, s.datastore, s.created ? " (created)" : "");
+  out += fmt::format("snapshots: {} restored, {} already present, {} failed (of {} selected)\n",
+                     s.snapshots_restored, s.snapshots_present, s.snapshots_failed, s.snapshots_selected);
+  out += fmt::format("chunks: {} fetched ({}), {} already present; {} files written\n", s.chunks_fetched,
+                     human_bytes(s.chunk_bytes), s.chunks_present, s.files_written);
+  out += fmt::format("requests: {}, received {} in {}\n", s.counters.total_requests(),
+                     human_bytes(s.counters.bytes_down), human_duration(s.duration));
+  for (const auto& n : s.notices) out += "notice: " + n + "\n";
+  for (const auto& e : s.errors) out += fmt::format("error: {}: {}\n", e.object, e.message);
+  return out;
+}
+
+nlohmann::ordered_json restore_json(const sync::RestoreSummary& s, int exit_code) {
+  nlohmann::ordered_json j;
+  j["target"] = s.target;
+  j["datastore"] = s.datastore;
+  j["created"] = s.created;
+  j["exit-code"] = exit_code;
+  j["snapshots"] = {{"selected", s.snapshots_selected}, {"restored", s.snapshots_restored},
+                    {"present", s.snapshots_present}, {"failed", s.snapshots_failed}};
+  j["chunks"] = {{"fetched", s.chunks_fetched}, {"present", s.chunks_present}, {"bytes", s.chunk_bytes}};
+  j["files-written"] = s.files_written;
+  nlohmann::ordered_json req = nlohmann::ordered_json::object();
+  for (const auto& [op, n] : s.counters.requests) req[op] = n;
+  j["requests"] = {{"total", s.counters.total_requests()}, {"by-operation", req}};
+  j["retries"] = s.counters.total_retries();
+  j["bytes-received"] = s.counters.bytes_down;
+  j["duration-seconds"] = s.duration;
+  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+  for (const auto& e : s.errors) errors.push_back({{"object", e.object}, {"message", e.message}});
+  j["errors"] = errors;
+  j["notices"] = s.notices;
+  return j;
+}
+
+}  // namespace pbs::report

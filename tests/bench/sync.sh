@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Benchmark: `pbs-s3sync sync` against `rclone sync` (with and without --fast-list) on the same
+# generated datastore and the same radosgw, in one run: initial sync, no-op rerun, rerun after a
+# new snapshot per group with 1% of its chunks changed.
+#   CEPH_STORE=bluestore CEPH_FAST=1 tests/s3/rgw.sh start
+#   tests/bench/sync.sh [BUILD_DIR]          (SET=large|many, N=8)
+# large: 1 MiB chunks (~1 GiB), many: the generator's bench preset (120k+ small chunks).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../../build/release}
+set_name=${SET:-large}
+n=${N:-8}
+work=${BENCH_WORK:-/dev/shm/pbs-s3sync-bench/sync-$set_name}
+. "$here/measure.sh"
+set -a; . "${RGW_BASE:-/tmp/pbs-s3sync-rgw}/env"; set +a
+bin=$build/cmd/pbs-s3sync/pbs-s3sync
+gen=$build/tests/gen/pbs-datagen
+bench=$build/tests/bench/pbs-s3bench
+
+rm -rf "$work"; mkdir -p "$work"
+store=$work/store1
+if [ "$set_name" = many ]; then
+  "$gen" create "$store" --preset bench >"$work/gen.json"
+else
+  "$gen" create "$store" --vms 3 --cts 2 --hosts 1 --snapshots 4 --fixed-chunk-size 1048576 \
+    --disk-chunks 400 --dynamic-avg-chunk 1048576 --archive-chunks 150 >"$work/gen.json"
+fi
+python3 -c 'import json,sys; g=json.load(open(sys.argv[1])); print("datastore: %d snapshots, %d unique chunks, %.1f MiB of chunks, %.1f MiB logical" % (g["snapshots"], g["unique-chunks"], g["unique-chunk-bytes"]/2**20, g["logical-bytes"]/2**20))' "$work/gen.json" >&2
+find "$store" -type f -exec cat {} + >/dev/null  # warm the page cache for every tool alike
+
+export RCLONE_CONFIG_RGW_TYPE=s3 RCLONE_CONFIG_RGW_PROVIDER=Ceph RCLONE_CONFIG_RGW_ENDPOINT=$S3_ENDPOINT \
+  RCLONE_CONFIG_RGW_ACCESS_KEY_ID=$S3_ACCESS_KEY RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY=$S3_SECRET_KEY \
+  RCLONE_CONFIG_RGW_REGION=$S3_REGION
+conf=$work/pbs.conf
+echo "STORAGE=s3://bench-sync-ours@rgw:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$S3_ENDPOINT" >"$conf"
+chmod 600 "$conf"
+for b in bench-sync-ours bench-sync-rclone bench-sync-rclonefl; do
+  "$bench" rm "s3://$b" >/dev/null 2>&1
+  "$bench" mb "s3://$b" >/dev/null 2>&1
+done
+
+ours=("$bin" sync "$store" rgw --config "$conf" --lock-file "$work/lock" -j "$n" --progress never -q)
+rcl=(env -u AWS_CA_BUNDLE rclone sync "$store" "rgw:bench-sync-rclone/store1" --transfers "$n" --checkers "$n" --size-only)
+rclfl=("${rcl[@]/bench-sync-rclone/bench-sync-rclonefl}" --fast-list)
+
+for phase in initial no-op; do
+  measure "pbs-s3sync $phase" "${ours[@]}"
+  measure "rclone $phase" "${rcl[@]}"
+  measure "rclone --fast-list $phase" "${rclfl[@]}"
+done
+"$gen" add-snapshots "$store" --change 0.01 --seed 99 >/dev/null
+find "$store" -type f -newer "$work/gen.json" -exec cat {} + >/dev/null
+measure "pbs-s3sync after 1% change" "${ours[@]}"
+measure "rclone after 1% change" "${rcl[@]}"
+measure "rclone --fast-list after 1% change" "${rclfl[@]}"
+echo
+echo "### sync, set $set_name, N=$n"
+print_table

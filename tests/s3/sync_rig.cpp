@@ -1,0 +1,142 @@
+#include "sync_rig.h"
+
+#include "datastore/datastore.h"
+
+namespace pbs::test {
+
+using json = nlohmann::json;
+
+SyncRig::SyncRig(const testgen::GenConfig& cfg) {
+  must(testgen::generate(root, cfg));
+  create_bucket(*engine, bucket);
+  std::ofstream(conf) << "# empty\n";
+}
+
+std::vector<std::string> SyncRig::env() const {
+  const auto& e = s3_env();
+  return {"AWS_ACCESS_KEY_ID=" + e.access_key, "AWS_SECRET_ACCESS_KEY=" + e.secret_key,
+          "AWS_ENDPOINT_URL=" + e.endpoint, "AWS_REGION=" + e.region,
+          "PBS_S3SYNC_DATASTORE_CFG=/nonexistent"};
+}
+
+std::vector<std::string> SyncRig::argv(const std::vector<std::string>& extra) const {
+  std::vector<std::string> a{s3sync_bin(), "sync", root, target(), "--config", conf,
+                             "--lock-file", lock, "--output", "json"};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+CommandResult SyncRig::sync(const std::vector<std::string>& extra) const {
+  return run_command(argv(extra), env());
+}
+
+CommandResult SyncRig::run(std::vector<std::string> args) const {
+  args.insert(args.begin(), s3sync_bin());
+  args.insert(args.end(), {"--config", conf});
+  return run_command(args, env());
+}
+
+std::map<std::string, s3::ObjectInfo> SyncRig::remote() {
+  transfer::ObjectStore store(*engine, bucket);
+  s3::ListOptions o;
+  o.prefix = prefix + "/";
+  auto all = store.list_all(o);
+  REQUIRE(all);
+  std::map<std::string, s3::ObjectInfo> out;
+  for (auto& obj : *all) out[obj.key.substr(o.prefix.size())] = obj;
+  return out;
+}
+
+std::vector<std::uint8_t> SyncRig::get(const std::string& rel) {
+  auto r = engine->execute(s3::get_object(bucket, prefix + "/" + rel));
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  return r->body;
+}
+
+void SyncRig::put(const std::string& rel, const std::vector<std::uint8_t>& body) {
+  auto bytes = std::make_shared<const std::vector<std::uint8_t>>(body);
+  auto r = engine->execute(s3::put_object(bucket, prefix + "/" + rel, bytes));
+  REQUIRE(r);
+}
+
+json parse_summary(const CommandResult& r) {
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  auto j = json::parse(r.out, nullptr, false);
+  REQUIRE_FALSE(j.is_discarded());
+  return j;
+}
+
+// What a complete mirror of the datastore must hold: key -> local file ("" for empty markers).
+std::map<std::string, std::string> expected_objects(const std::string& root) {
+  auto store = must(datastore::Datastore::open(root));
+  std::map<std::string, std::string> out;
+  datastore::WalkVisitor v;
+  v.on_namespace = [&](const datastore::Namespace& ns) -> Status {
+    if (!ns.is_root()) out[".cnt/" + ns.rel_dir() + "/.namespace"] = "";
+    return {};
+  };
+  v.on_group = [&](const datastore::GroupRef& g, std::vector<datastore::SnapshotInfo>&& snaps) -> Status {
+    bool any = false;
+    for (const auto& s : snaps) {
+      if (!s.finished) continue;
+      any = true;
+      for (const auto& f : s.files) out[".cnt/" + s.ref.rel_dir() + "/" + f] = store.path(s.ref.rel_dir() + "/" + f);
+      auto m = must(store.read_manifest(s.ref));
+      for (const auto& f : m.files) {
+        auto kind = datastore::snapshot_file_kind(f.filename);
+        if (!kind || !datastore::is_index_kind(*kind)) continue;
+        auto ix = must(store.read_index(s.ref, f.filename));
+        for (const auto& d : ix.digests) out[datastore::chunk_rel_path(d)] = store.chunk_path(d);
+      }
+    }
+    if (any) {
+      for (const char* f : {"owner", "notes"}) {
+        std::string p = store.path(g.rel_dir() + "/" + f);
+        if (file_exists(p)) out[".cnt/" + g.rel_dir() + "/" + f] = p;
+      }
+    }
+    return {};
+  };
+  must(store.walk({}, {}, v));
+  return out;
+}
+
+// Invariant 1: every remote manifest's snapshot has all its files and chunks remotely.
+void check_no_incomplete_manifest(SyncRig& rig) {
+  auto remote = rig.remote();
+  auto store = must(datastore::Datastore::open(rig.root));
+  std::size_t manifests = 0;
+  for (const auto& [key, obj] : remote) {
+    if (!key.ends_with("/index.json.blob")) continue;
+    ++manifests;
+    std::string rel = key.substr(5, key.size() - 5 - 16);  // strip ".cnt/" and "/index.json.blob"
+    auto slash2 = rel.rfind('/');
+    auto slash1 = rel.rfind('/', slash2 - 1);
+    auto slash0 = rel.rfind('/', slash1 - 1);
+    std::string ns_dir = slash0 == std::string::npos ? "" : rel.substr(0, slash0);
+    datastore::Namespace ns;
+    for (std::size_t p = 0; p < ns_dir.size();) {  // "ns/a/ns/b" -> a/b
+      auto a = ns_dir.find('/', p + 3);
+      ns = *ns.child(ns_dir.substr(p + 3, a == std::string::npos ? std::string::npos : a - p - 3));
+      p = a == std::string::npos ? ns_dir.size() : a + 1;
+    }
+    auto snap = must(datastore::parse_snapshot(ns, rel.substr(slash0 == std::string::npos ? 0 : slash0 + 1)));
+    auto m = must(store.read_manifest(snap));
+    INFO("remote manifest " << key);
+    CHECK(remote.count(".cnt/" + snap.group.rel_dir() + "/owner"));
+    for (const auto& f : m.files) {
+      CHECK(remote.count(".cnt/" + snap.rel_dir() + "/" + f.filename));
+      auto kind = datastore::snapshot_file_kind(f.filename);
+      if (!kind || !datastore::is_index_kind(*kind)) continue;
+      auto ix = must(store.read_index(snap, f.filename));
+      for (const auto& d : ix.digests) {
+        if (!remote.count(datastore::chunk_rel_path(d))) FAIL("missing chunk " << datastore::chunk_rel_path(d));
+      }
+    }
+  }
+  INFO(manifests << " remote manifests checked");
+}
+
+
+}  // namespace pbs::test

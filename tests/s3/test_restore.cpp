@@ -1,0 +1,227 @@
+// `pbs-s3sync restore` against radosgw: round trip, selections, hostile keys, resume.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "datastore/datastore.h"
+#include "datastore/inventory.h"
+#include "datastore/local_verify.h"
+#include "s3_support.h"
+#include "sync_rig.h"
+#include "test_support.h"
+
+using namespace pbs;
+using namespace pbs::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+mode_t mode_of(const std::string& p) {
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+// Every file of every finished snapshot (and group files) in `from` is byte-identical in `to`.
+void check_same_snapshots(const std::string& from, const std::string& to, std::size_t& snapshots) {
+  auto src = must(datastore::Datastore::open(from));
+  datastore::WalkVisitor v;
+  v.on_group = [&](const datastore::GroupRef& g, std::vector<datastore::SnapshotInfo>&& snaps) -> Status {
+    for (const auto& s : snaps) {
+      if (!s.finished) continue;
+      ++snapshots;
+      for (const auto& f : s.files) {
+        std::string rel = s.ref.rel_dir() + "/" + f;
+        INFO(rel);
+        REQUIRE(file_exists(to + "/" + rel));
+        CHECK(read_bytes(to + "/" + rel) == read_bytes(from + "/" + rel));
+        CHECK(mode_of(to + "/" + rel) == 0644);
+      }
+      CHECK(mode_of(to + "/" + s.ref.rel_dir()) == 0755);
+    }
+    CHECK(read_bytes(to + "/" + g.rel_dir() + "/owner") == read_bytes(from + "/" + g.rel_dir() + "/owner"));
+    return {};
+  };
+  must(src.walk({}, {}, v));
+}
+
+std::set<std::string> chunk_files(const std::string& root) {
+  std::set<std::string> out;
+  for (const auto& dir : fs::directory_iterator(root + "/.chunks")) {
+    for (const auto& f : fs::directory_iterator(dir.path())) out.insert(f.path().filename());
+  }
+  return out;
+}
+
+std::set<std::string> finished_snapshots(const std::string& root) {
+  std::set<std::string> out;
+  auto store = must(datastore::Datastore::open(root));
+  datastore::WalkVisitor v;
+  v.on_group = [&](const datastore::GroupRef&, std::vector<datastore::SnapshotInfo>&& snaps) -> Status {
+    for (const auto& s : snaps) {
+      if (s.finished) out.insert(s.ref.rel_dir());
+    }
+    return {};
+  };
+  must(store.walk({}, {}, v));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("round trip: sync, restore into an empty directory, identical and verified", "[restore]") {
+  SyncRig rig;
+  REQUIRE(rig.sync().exit_code == 0);
+  std::string dest = rig.tmp.sub("restored/store1");
+  auto r = rig.run({"restore", rig.target(), dest, "--output", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  auto inv = must(datastore::build_inventory(must(datastore::Datastore::open(rig.root))));
+  CHECK(j["snapshots"]["restored"] == inv.snapshots);
+  CHECK(j["created"] == true);
+
+  std::size_t snapshots = 0;
+  check_same_snapshots(rig.root, dest, snapshots);
+  CHECK(snapshots == inv.snapshots);
+  // Exactly the referenced chunks, none of the source's strays.
+  auto restored = must(datastore::build_inventory(must(datastore::Datastore::open(dest))));
+  CHECK(restored.unique_chunks == inv.unique_chunks);
+  CHECK(chunk_files(dest).size() == inv.unique_chunks);
+  CHECK(restored.namespaces.size() == inv.namespaces.size());  // the empty namespace too
+  // Layout and modes as PBS makes them.
+  CHECK(mode_of(dest) == 0755);
+  CHECK(mode_of(dest + "/.chunks") == 0750);
+  CHECK(mode_of(dest + "/.chunks/abcd") == 0750);
+  CHECK(mode_of(dest + "/.lock") == 0644);
+  std::size_t dirs = 0;
+  for ([[maybe_unused]] const auto& d : fs::directory_iterator(dest + "/.chunks")) ++dirs;
+  CHECK(dirs == 65536);
+  auto verify = must(datastore::verify_datastore(must(datastore::Datastore::open(dest))));
+  CHECK(verify.ok());
+  CHECK(verify.snapshots == inv.snapshots);
+
+  SECTION("a second restore fetches nothing") {
+    auto again = rig.run({"restore", rig.target(), dest, "--output", "json"});
+    REQUIRE(again.exit_code == 0);
+    auto j2 = parse_summary(again);
+    CHECK(j2["snapshots"]["present"] == inv.snapshots);
+    CHECK(j2["chunks"]["fetched"] == 0);
+    CHECK(j2["requests"]["by-operation"].value("GetObject", 0) == 0);
+  }
+}
+
+TEST_CASE("partial restores bring back exactly what was asked", "[restore]") {
+  SyncRig rig;
+  REQUIRE(rig.sync().exit_code == 0);
+  auto restore = [&](std::vector<std::string> extra) {
+    std::string dest = rig.tmp.sub("r" + std::to_string(extra.size()) + extra.back());
+    std::replace(dest.begin() + long(rig.tmp.path().size()) + 1, dest.end(), '/', '_');
+    std::vector<std::string> args{"restore", rig.target(), dest};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = rig.run(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return finished_snapshots(dest);
+  };
+  CHECK(restore({"--group", "vm/100"}) ==
+        std::set<std::string>{"vm/100/2026-11-01T02:00:00Z", "vm/100/2026-11-02T02:00:00Z", "vm/100/2026-11-03T02:00:00Z"});
+  CHECK(restore({"--snapshot", "vm/100/2026-11-02T02:00:00Z"}) == std::set<std::string>{"vm/100/2026-11-02T02:00:00Z"});
+  CHECK(restore({"--ns", "prod", "--snapshot", "vm/101/2026-11-01T02:10:00Z"}) ==
+        std::set<std::string>{"ns/prod/vm/101/2026-11-01T02:10:00Z"});
+  auto latest = restore({"--latest"});
+  CHECK(latest.size() == 6);
+  CHECK(latest.count("vm/100/2026-11-03T02:00:00Z"));
+  CHECK(latest.count("ns/prod/ns/db/ct/200/2026-11-03T02:20:00Z"));
+  auto missing = rig.run({"restore", rig.target(), rig.tmp.sub("none"), "--snapshot", "vm/100/2020-01-01T00:00:00Z"});
+  CHECK(missing.exit_code != 0);
+  CHECK_THAT(missing.err, Catch::Contains("no complete remote snapshot"));
+}
+
+TEST_CASE("hostile keys in the bucket are refused and nothing lands outside the datastore", "[restore]") {
+  testgen::GenConfig cfg;
+  cfg.vms = 1, cfg.cts = 0, cfg.hosts = 0, cfg.encrypted_group = false, cfg.namespaces = false;
+  SyncRig rig(cfg);
+  REQUIRE(rig.sync().exit_code == 0);
+  std::vector<std::uint8_t> evil{'p', 'w', 'n', 'd'};
+  for (const char* key : {".cnt/../../escape.blob", ".cnt/vm/100/../../../../escape2.blob",
+                          ".cnt/vm/100/2026-11-01T02:00:00Z/../../../escape3.blob",
+                          ".cnt/vm/100/notatime/index.json.blob", ".cnt/vm/evil id/owner",
+                          ".cnt/ns/../vm/1/2026-11-01T02:00:00Z/index.json.blob"}) {
+    rig.put(key, evil);
+  }
+  std::string sandbox = rig.tmp.sub("sandbox");
+  fs::create_directories(sandbox);
+  std::string dest = sandbox + "/deep/store1";
+  auto r = rig.run({"restore", rig.target(), dest, "--output", "json"});
+  CHECK(r.exit_code == 1);
+  auto j = parse_summary(r);
+  CHECK(j["errors"].size() == 6);
+  CHECK_THAT(j["errors"].dump(), Catch::Contains("notatime"));
+  CHECK(j["snapshots"]["restored"] == 3);  // the real ones still come back
+  // Nothing outside the datastore directory; nothing named escape anywhere.
+  for (const auto& e : fs::recursive_directory_iterator(rig.tmp.path())) {
+    auto p = e.path().string();
+    if (p.starts_with(dest) || p.starts_with(rig.root) || p == sandbox || p == sandbox + "/deep") continue;
+    if (p == rig.conf || p == rig.lock) continue;
+    FAIL("unexpected path " << p);
+  }
+  for (const auto& e : fs::recursive_directory_iterator(dest)) {
+    CHECK(e.path().filename().string().find("escape") == std::string::npos);
+    CHECK(e.path().string().find("notatime") == std::string::npos);
+  }
+}
+
+TEST_CASE("a restore killed midway, rerun, completes without fetching twice", "[restore]") {
+  testgen::GenConfig cfg;
+  cfg.disk_chunks = 100;
+  SyncRig rig(cfg);
+  REQUIRE(rig.sync().exit_code == 0);
+  std::string dest = rig.tmp.sub("restored");
+  {
+    auto args = std::vector<std::string>{s3sync_bin(), "restore", rig.target(), dest, "--config", rig.conf,
+                                         "--bandwidth-limit", "1M", "-j", "2"};
+    BackgroundCommand run(args, rig.env());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    run.kill(SIGKILL);
+    run.wait();
+  }
+  std::size_t before = fs::exists(dest) ? chunk_files(dest).size() : 0;
+  CHECK(before > 0);
+  auto r = rig.run({"restore", rig.target(), dest, "--output", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["chunks"]["present"] >= before);
+  auto verify = must(datastore::verify_datastore(must(datastore::Datastore::open(dest))));
+  CHECK(verify.ok());
+  std::size_t snapshots = 0;
+  check_same_snapshots(rig.root, dest, snapshots);
+}
+
+TEST_CASE("a chunk damaged in the bucket is never written and its snapshots fail", "[restore]") {
+  SyncRig rig;
+  REQUIRE(rig.sync().exit_code == 0);
+  std::string victim;
+  for (const auto& [k, o] : rig.remote()) {
+    if (k.starts_with(".chunks/")) {
+      victim = k;
+      break;
+    }
+  }
+  auto body = rig.get(victim);
+  body.back() ^= 0x40;
+  rig.put(victim, body);
+  std::string dest = rig.tmp.sub("restored");
+  auto r = rig.run({"restore", rig.target(), dest, "--output", "json"});
+  CHECK(r.exit_code == 1);
+  auto j = parse_summary(r);
+  CHECK(j["snapshots"]["failed"] >= 1);
+  CHECK_THAT(j["errors"].dump(), Catch::Contains(victim));
+  CHECK_FALSE(file_exists(dest + "/" + victim));
+  auto verify = must(datastore::verify_datastore(must(datastore::Datastore::open(dest))));
+  CHECK(verify.ok());  // what was restored is whole
+}
