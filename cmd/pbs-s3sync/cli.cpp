@@ -101,15 +101,18 @@ int run(int argc, char** argv) {
 
   VerifyArgs verify;
   auto* verify_cmd = app.add_subcommand(
-      "verify", "Check every snapshot: a local DATASTORE deeply (manifests, indexes, chunks)");
-  verify_cmd->add_option("source", verify.source, "Datastore path")->required();
+      "verify", "Check every snapshot: a local DATASTORE deeply, or a remote TARGET complete");
+  verify_cmd->add_option("source", verify.source, "Datastore path, or s3://bucket/prefix or STORAGE id")->required();
   add_scope_options(verify_cmd, verify.ns, verify.max_depth);
+  verify_cmd->add_flag("--deep", verify.deep, "Remote: also download chunks and check them");
+  verify_cmd->add_option("--sample", verify.sample, "With --deep: percent of the chunks to download")
+      ->check(CLI::Range(0.0, 100.0));
   verify_cmd->callback([&] { code = command_verify(verify, global); });
 
   ListArgs list;
   auto* list_cmd =
-      app.add_subcommand("list", "Namespaces, groups, snapshots and sizes of a DATASTORE");
-  list_cmd->add_option("source", list.source, "Datastore path")->required();
+      app.add_subcommand("list", "Namespaces, groups, snapshots and sizes of a DATASTORE or a TARGET");
+  list_cmd->add_option("source", list.source, "Datastore path, or s3://bucket/prefix or STORAGE id")->required();
   add_scope_options(list_cmd, list.ns, list.max_depth);
   list_cmd->callback([&] { code = command_list(list, global); });
 

@@ -4,16 +4,29 @@
 #include "datastore/inventory.h"
 #include "exit_code.h"
 #include "report/inventory_printer.h"
+#include "job_setup.h"
 #include "source.h"
+#include "sync/remote_list.h"
 
 namespace pbs::cli {
 
 int command_list(const ListArgs& args, const GlobalOptions& global) {
-  auto store = open_local_datastore(args.source);
-  if (!store) return report_error(store.error());
   auto ns = datastore::Namespace::parse(args.ns);
   if (!ns) return report_error(ns.error());
-  auto inv = datastore::build_inventory(*store, {*ns, args.max_depth});
+  Result<datastore::Inventory> inv = Error(Errc::io, "");
+  if (is_remote_source(args.source, global)) {
+    auto job = setup_job(global, "", args.source, false);
+    if (!job) return report_error(job.error());
+    auto engine = make_engine(*job);
+    if (!engine) return report_error(engine.error());
+    inv = sync::remote_inventory(**engine, sync::Remote{job->target.bucket, job->target.prefix},
+                                 {*ns, args.max_depth});
+    if (!inv) return report_remote_error(inv.error());
+  } else {
+    auto store = open_local_datastore(args.source);
+    if (!store) return report_error(store.error());
+    inv = datastore::build_inventory(*store, {*ns, args.max_depth});
+  }
   if (!inv) return report_error(inv.error());
   if (global.output == OutputFormat::json) {
     fmt::print("{}\n", report::inventory_json(*inv).dump(2));

@@ -62,8 +62,11 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   options.dry_run = global.dry_run;
   options.force_in_use = args.force_in_use;
   const auto& t = job->target;
-  options.upload = {t.options.if_none_match, t.options.content_md5, t.options.storage_class,
-                    t.options.sse, t.options.sse_kms_key_id};
+  options.upload.if_none_match = t.options.if_none_match;
+  options.upload.content_md5 = t.options.content_md5;
+  options.upload.storage_class = t.options.storage_class;
+  options.upload.sse = t.options.sse;
+  options.upload.sse_kms_key_id = t.options.sse_kms_key_id;
 
   std::optional<sync::RunLock> lock;
   if (!global.dry_run) {

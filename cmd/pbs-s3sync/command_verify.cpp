@@ -4,15 +4,37 @@
 #include "datastore/local_verify.h"
 #include "exit_code.h"
 #include "report/verify_printer.h"
+#include "job_setup.h"
 #include "source.h"
+#include "sync/remote_verify.h"
 
 namespace pbs::cli {
 
+namespace {
+int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const datastore::Namespace& ns) {
+  auto job = setup_job(global, "", args.source, false);
+  if (!job) return report_error(job.error());
+  auto engine = make_engine(*job);
+  if (!engine) return report_error(engine.error());
+  sync::RemoteVerifyOptions options{ns, args.max_depth, args.deep, args.sample, 0};
+  auto summary = sync::run_remote_verify(**engine, sync::Remote{job->target.bucket, job->target.prefix}, options);
+  if (!summary) return report_remote_error(summary.error());
+  if (global.output == OutputFormat::json) {
+    fmt::print("{}\n", report::remote_verify_json(*summary).dump(2));
+  } else {
+    fmt::print("{}", report::remote_verify_text(*summary));
+  }
+  return summary->ok() ? kExitOk : kExitPartial;
+}
+}  // namespace
+
 int command_verify(const VerifyArgs& args, const GlobalOptions& global) {
-  auto store = open_local_datastore(args.source);
-  if (!store) return report_error(store.error());
   auto ns = datastore::Namespace::parse(args.ns);
   if (!ns) return report_error(ns.error());
+  if (is_remote_source(args.source, global)) return verify_remote(args, global, *ns);
+  if (args.deep) return report_error(Error(Errc::invalid_argument, "--deep applies to a remote TARGET; a local verify is always deep"));
+  auto store = open_local_datastore(args.source);
+  if (!store) return report_error(store.error());
   datastore::LocalVerifyOptions options{*ns, args.max_depth, global.parallelism.value_or(0)};
   auto report = datastore::verify_datastore(*store, options);
   if (!report) return report_error(report.error());

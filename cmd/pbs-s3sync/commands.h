@@ -20,6 +20,8 @@ struct VerifyArgs {
   std::string source;
   std::string ns;
   std::optional<std::size_t> max_depth;
+  bool deep = false;
+  double sample = 100;
 };
 int command_verify(const VerifyArgs& args, const GlobalOptions& global);
 

@@ -5,13 +5,20 @@
 
 #include "datastore/datastore.h"
 #include "util/result.h"
+#include "cli.h"
 
 namespace pbs::cli {
 
-// A local datastore path. Remote (s3://) sources are refused until remote commands exist.
+// A local datastore path.
 Result<datastore::Datastore> open_local_datastore(const std::string& source);
+
+// True when SOURCE names a remote target: s3://..., or a STORAGE id of the configuration that is
+// not also a local directory.
+bool is_remote_source(const std::string& source, const GlobalOptions& global);
 
 // Prints "pbs-s3sync: <message>" to stderr and returns the exit code for the error.
 int report_error(const Error& error);
+// The same for errors talking to the remote: unreachable counts as refused (exit 4).
+int report_remote_error(const Error& error);
 
 }  // namespace pbs::cli

@@ -38,4 +38,39 @@ ojson verify_json(const datastore::LocalVerifyReport& r) {
   return doc;
 }
 
+std::string remote_verify_text(const sync::RemoteVerifySummary& s) {
+  std::string out;
+  for (const auto& f : s.failed) {
+    out += fmt::format("{}: INCOMPLETE\n", f.snapshot);
+    for (const auto& p : f.problems) out += fmt::format("  {}\n", p);
+  }
+  out += fmt::format("{}: {} of {} snapshots complete", s.target, s.snapshots_ok, s.snapshots);
+  if (s.snapshots_unfinished) out += fmt::format(" ({} without manifest ignored)", s.snapshots_unfinished);
+  out += fmt::format("; {} chunks referenced, {} listed, {} missing", s.chunks_referenced, s.chunks_listed,
+                     s.chunks_missing);
+  if (s.chunks_downloaded) out += fmt::format("; {} downloaded and checked, {} damaged", s.chunks_downloaded, s.chunks_bad);
+  out += fmt::format("; {} requests in {}\n", s.counters.total_requests(), human_duration(s.duration));
+  return out;
+}
+
+ojson remote_verify_json(const sync::RemoteVerifySummary& s) {
+  ojson j;
+  j["target"] = s.target;
+  j["ok"] = s.ok();
+  j["snapshots"] = s.snapshots;
+  j["snapshots-ok"] = s.snapshots_ok;
+  j["snapshots-unfinished"] = s.snapshots_unfinished;
+  j["chunks-referenced"] = s.chunks_referenced;
+  j["chunks-listed"] = s.chunks_listed;
+  j["chunks-missing"] = s.chunks_missing;
+  j["chunks-downloaded"] = s.chunks_downloaded;
+  j["chunks-bad"] = s.chunks_bad;
+  ojson failed = ojson::array();
+  for (const auto& f : s.failed) failed.push_back({{"snapshot", f.snapshot}, {"problems", f.problems}});
+  j["failed"] = failed;
+  j["requests"] = s.counters.total_requests();
+  j["duration-seconds"] = s.duration;
+  return j;
+}
+
 }  // namespace pbs::report

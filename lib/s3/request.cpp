@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "s3/uri_encode.h"
 #include "s3/xml.h"
 
 namespace pbs::s3 {
@@ -16,6 +17,7 @@ std::string_view op_name(Op op) {
     case Op::delete_objects: return "DeleteObjects";
     case Op::head_bucket: return "HeadBucket";
     case Op::create_bucket: return "CreateBucket";
+    case Op::copy_object: return "CopyObject";
   }
   return "?";
 }
@@ -124,6 +126,16 @@ Request delete_objects(std::string bucket, const std::vector<std::string>& keys)
   r.body = std::make_shared<const std::vector<std::uint8_t>>(xml.begin(), xml.end());
   r.headers.emplace_back("Content-Type", "application/xml");
   r.content_md5 = true;  // S3 requires Content-MD5 (or a checksum) on DeleteObjects
+  return r;
+}
+
+Request touch_object(std::string bucket, std::string key, const std::string& storage_class) {
+  Request r = make(Op::copy_object, "PUT", bucket, key);
+  r.headers.emplace_back("x-amz-copy-source", uri_encode("/" + bucket + "/" + key, true));
+  r.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
+  r.headers.emplace_back("Content-Type", "application/octet-stream");
+  if (!storage_class.empty()) r.headers.emplace_back("x-amz-storage-class", storage_class);
+  r.body = std::make_shared<const std::vector<std::uint8_t>>();
   return r;
 }
 

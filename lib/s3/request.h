@@ -25,6 +25,7 @@ enum class Op {
   delete_objects,
   head_bucket,
   create_bucket,
+  copy_object,
 };
 // "PutObject", "GetObject", ...: the names S3's documentation and bills use.
 std::string_view op_name(Op op);
@@ -93,6 +94,10 @@ Request list_objects(std::string bucket, const ListOptions& options);
 // At most 1000 keys (S3's limit); keys are XML-escaped in the body, Quiet mode on.
 Request delete_objects(std::string bucket, const std::vector<std::string>& keys);
 inline constexpr std::size_t kMaxDeleteKeys = 1000;
+
+// Server-side copy of an object onto itself with fresh metadata: renews its Last-Modified time
+// without sending the data again (how a reused chunk is "touched" against garbage collection).
+Request touch_object(std::string bucket, std::string key, const std::string& storage_class = "");
 
 Request head_bucket(std::string bucket);
 Request create_bucket(std::string bucket, std::string_view region);

@@ -1,11 +1,16 @@
 #include "sync/sync_executor.h"
 
 #include <algorithm>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
 
 #include "datastore/blob.h"
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
+#include "sync/gc_state.h"
 #include "sync/remote_layout.h"
+#include "transfer/retry_policy.h"
 #include "transfer/object_store.h"
 #include "util/file_io.h"
 
@@ -15,6 +20,12 @@ using namespace datastore;
 
 namespace {
 constexpr std::size_t kMaxActiveTasks = 8;
+// A reused chunk older than this is touched (copied onto itself) so gc's grace period, 24h05m by
+// default, protects it until the manifest that needs it is written.
+constexpr std::int64_t kTouchAfterSeconds = 12 * 3600;
+// Server and local clocks may differ a little; a gc that finished this close to the first reuse
+// counts as concurrent.
+constexpr std::int64_t kClockMargin = 300;
 
 // Bodies are checked on the hasher threads right before they are sent. Local damage is reported
 // as Errc::corrupt, which no remote answer produces, so it cannot be mistaken for a remote error.
@@ -163,6 +174,11 @@ void SyncExecutor::activate(Task& task) {
       if (!seen.insert(d)) continue;
       if (done_.contains(d)) {
         if (known_->listed && known_->present.contains(d) && credited_.insert(d)) ++summary_.chunks_present;
+        if (known_->present.contains(d) && !known_->proven.contains(d)) {
+          auto it = known_->listed_mtime.find(chunk_rel_key(d));
+          reused(d, it == known_->listed_mtime.end() ? std::nullopt : std::optional<std::int64_t>(it->second));
+        }
+        if (reused_.contains(d)) task.at_risk.push_back(d);
         continue;
       }
       if (known_->listed && !known_->sizes.empty() && known_->present.contains(d)) {
@@ -173,6 +189,10 @@ void SyncExecutor::activate(Task& task) {
           done_.insert(d);
           credited_.insert(d);
           ++summary_.chunks_present;
+          if (!known_->proven.contains(d)) {
+            reused(d, std::nullopt);
+            task.at_risk.push_back(d);
+          }
           continue;
         }
       }
@@ -230,6 +250,9 @@ void SyncExecutor::submit_chunk(const Digest& d, bool head_first) {
     if (!r) return chunk_done(d, ObjectError{chunk_rel_key(d), r.error().message()}, false);
     if (r->status == 200) {
       ++summary_.chunks_present;
+      std::optional<std::int64_t> modified;
+      if (auto lm = r->header("last-modified")) modified = transfer::parse_http_date(*lm);
+      reused(d, modified);
       return chunk_done(d, std::nullopt, false);
     }
     put_chunk(d);
@@ -255,6 +278,7 @@ void SyncExecutor::put_chunk(const Digest& d) {
     }
     if (r->status == 412) {
       ++summary_.chunks_present;
+      reused(d, std::nullopt);  // it was there already: its age is unknown
     } else {
       ++summary_.chunks_uploaded;
       summary_.chunk_bytes_uploaded += size;
@@ -268,7 +292,11 @@ void SyncExecutor::chunk_done(const Digest& d, const std::optional<ObjectError>&
   std::vector<std::size_t> waiters = node.empty() ? std::vector<std::size_t>{} : std::move(node.mapped());
   if (!error && !missing) {
     done_.insert(d);
-    for (auto t : waiters) item_done(t);
+    bool risky = reused_.contains(d);
+    for (auto t : waiters) {
+      if (risky) tasks_[t].at_risk.push_back(d);
+      item_done(t);
+    }
   } else if (missing) {
     for (auto t : waiters) {
       check_vanished(t, "chunk " + store_.chunk_path(d) + " is missing locally");
@@ -357,6 +385,16 @@ void SyncExecutor::finalize() {
     }
     if (!t.submitted || t.pending > 0 || group_pending_ > 0) return;
     if (w.manifest && !t.manifest_sent) {
+      if (options_.before_manifest && !t.hook_called) {
+        t.hook_called = true;
+        options_.before_manifest(w.snapshot->ref);
+      }
+      if (!t.at_risk.empty() && !t.gate_passed) {
+        if (!gate(next_finalize_)) {
+          if (t.failed) continue;
+          return;
+        }
+      }
       t.manifest_sent = true;
       auto manifest = store_.path(w.snapshot->ref.rel_dir() + "/" + std::string(kManifestName));
       auto st = stat_path(manifest);
@@ -379,6 +417,120 @@ void SyncExecutor::finalize() {
     }
     ++next_finalize_;
   }
+}
+
+void SyncExecutor::reused(const Digest& d, std::optional<std::int64_t> last_modified) {
+  if (!reused_.insert(d)) return;
+  std::int64_t now = std::int64_t(std::time(nullptr)) + engine_.clock_offset();
+  if (first_reuse_ == 0) first_reuse_ = now;
+  ++reuse_serial_;
+  if (!last_modified || *last_modified < now - kTouchAfterSeconds) touch(d);
+}
+
+void SyncExecutor::touch(const Digest& d) {
+  if (!touched_.insert(d)) return;
+  ++touch_pending_;
+  engine_.submit(s3::touch_object(remote_.bucket, remote_.key(chunk_rel_key(d)), options_.storage_class),
+                 [this, d](Result<s3::Response> r) {
+                   --touch_pending_;
+                   // CopyObject may answer 200 with an error document.
+                   bool ok = r && r->status == 200 && r->body_text().find("<Error>") == std::string_view::npos;
+                   if (ok) {
+                     ++summary_.chunks_touched;
+                   } else {
+                     touch_failed_ = true;  // the gate checks every reused chunk again
+                   }
+                   pump();
+                 });
+}
+
+bool SyncExecutor::gate(std::size_t index) {
+  Task& t = tasks_[index];
+  const auto& ref = t.work->snapshot->ref;
+  if (gc_running_) {
+    fail(index, {ref.rel_dir(), "not completed: " + *gc_running_ + "; it completes on the next run"});
+    return false;
+  }
+  if (touch_pending_ > 0 || t.pending > 0) return false;
+  if (t.reverified) {
+    t.gate_passed = true;
+    return true;
+  }
+  if (gate_state_ == GateState::clear && gate_serial_ == reuse_serial_ && !touch_failed_) {
+    t.gate_passed = true;
+    return true;
+  }
+  if (gate_state_ == GateState::reverify) {
+    reverify(index);
+    return false;
+  }
+  if (gate_pending_) return false;
+  gate_pending_ = true;
+  std::uint64_t serial = reuse_serial_;
+  engine_.submit(s3::get_object(remote_.bucket, remote_.key(kGcStateKey)), [this, serial](Result<s3::Response> r) {
+    gate_pending_ = false;
+    std::int64_t now = std::int64_t(std::time(nullptr)) + engine_.clock_offset();
+    if (!r) {
+      gc_running_ = "the gc state could not be read (" + r.error().message() + ")";
+    } else if (r->status == 200) {
+      auto j = nlohmann::json::parse(r->body_text(), nullptr, false);
+      bool running = !j.is_discarded() && j.value("running", false) && j.value("lease-expires", std::int64_t(0)) > now;
+      std::int64_t finished = j.is_discarded() ? 0 : j.value("finished", std::int64_t(0));
+      if (running) {
+        gc_running_ = "a gc is running on the target (host " + j.value("host", std::string("?")) + ")";
+      } else if (finished >= first_reuse_ - kClockMargin || touch_failed_) {
+        gate_state_ = GateState::reverify;
+        summary_.notices.push_back("a gc ran while this sync reused stored chunks: checking them again before writing manifests");
+      } else {
+        gate_state_ = GateState::clear;
+        gate_serial_ = serial;
+      }
+    } else if (touch_failed_) {
+      gate_state_ = GateState::reverify;
+    } else {
+      gate_state_ = GateState::clear;  // no gc ever ran here
+      gate_serial_ = serial;
+    }
+    pump();
+  });
+  return false;
+}
+
+void SyncExecutor::reverify(std::size_t index) {
+  Task& t = tasks_[index];
+  if (t.reverify_started) return;
+  t.reverify_started = true;
+  for (const Digest& d : t.at_risk) {
+    ++t.pending;
+    engine_.submit(s3::head_object(remote_.bucket, remote_.key(chunk_rel_key(d))), [this, index, d](Result<s3::Response> r) {
+      if (!r) {
+        fail(index, {tasks_[index].work->snapshot->ref.rel_dir(), "not completed: " + r.error().message()});
+        return item_done(index);
+      }
+      if (r->status == 200) return item_done(index);
+      // Deleted by the gc: send it again, unconditionally, before the manifest.
+      std::string path = store_.chunk_path(d);
+      auto st = stat_path(path);
+      if (!st || !*st) {
+        check_vanished(index, "chunk " + path + " is missing locally");
+        return item_done(index);
+      }
+      std::uint64_t size = (*st)->size;
+      auto req = s3::put_object_file(remote_.bucket, remote_.key(chunk_rel_key(d)), {path, 0, size}, put_options(true, false));
+      req.check_body = check_chunk_body;
+      engine_.submit(std::move(req), [this, index, path, size](Result<s3::Response> pr) {
+        if (!pr) {
+          fail(index, {path, pr.error().message()});
+        } else {
+          ++summary_.chunks_uploaded;
+          ++summary_.chunks_reuploaded;
+          summary_.chunk_bytes_uploaded += size;
+        }
+        item_done(index);
+      });
+    });
+  }
+  t.reverified = true;
 }
 
 }  // namespace pbs::sync

@@ -31,6 +31,9 @@ struct Remote {
 };
 
 struct UploadOptions {
+  // Called once per snapshot right before its manifest goes up (extension point; tests use it to
+  // run a gc at the worst moment).
+  std::function<void(const datastore::SnapshotRef&)> before_manifest;
   bool if_none_match = true;
   bool content_md5 = false;
   std::string storage_class;  // chunks only: metadata stays STANDARD
@@ -41,7 +44,10 @@ struct UploadOptions {
 // What is known about remote chunks before uploading.
 struct ChunkKnowledge {
   datastore::DigestSet present;  // stored remotely (proven by complete snapshots, or listed)
+  datastore::DigestSet proven;   // referenced by a complete remote snapshot: gc keeps them
   bool listed = false;           // `present` is the whole remote .chunks/ listing
+  // Last-Modified of listed chunks not proven (incremental list mode): old ones get touched.
+  std::unordered_map<std::string, std::int64_t> listed_mtime;  // chunk key rel -> epoch
   // Full mode: remote sizes, to repair chunks that differ from the local file.
   std::unordered_map<std::string, std::uint64_t> sizes;  // key rel -> size
 };
@@ -67,6 +73,11 @@ class SyncExecutor {
   struct Task {
     SnapshotWork* work = nullptr;
     std::vector<Digest> chunks;
+    std::vector<Digest> at_risk;  // reused without upload and not proven: gc could take them
+    bool gate_passed = false;
+    bool hook_called = false;
+    bool reverify_started = false;
+    bool reverified = false;
     std::size_t cursor = 0;
     std::size_t file_cursor = 0;
     std::size_t pending = 0;
@@ -88,6 +99,11 @@ class SyncExecutor {
   void fail(std::size_t task, ObjectError error);
   void check_vanished(std::size_t task, const std::string& what);
   void finalize();
+  // Chunk `d` is stored remotely but this run did not upload it and no complete snapshot proves it.
+  void reused(const Digest& d, std::optional<std::int64_t> last_modified);
+  void touch(const Digest& d);
+  bool gate(std::size_t task);  // true when the task may write its manifest now
+  void reverify(std::size_t task);
   void submit_group_file(const Upload& upload);
   void delete_keys(std::vector<std::string> keys, std::function<void()> then);
   std::size_t active() const { return next_activate_ - next_finalize_; }
@@ -114,6 +130,17 @@ class SyncExecutor {
   std::size_t next_activate_ = 0;
   std::size_t next_finalize_ = 0;
   std::size_t group_pending_ = 0;
+  // gc interlock
+  datastore::DigestSet reused_;
+  datastore::DigestSet touched_;
+  std::int64_t first_reuse_ = 0;         // epoch of the first reuse in this run
+  std::uint64_t reuse_serial_ = 0;       // bumped at each reuse
+  std::uint64_t gate_serial_ = ~0ull;    // reuse_serial_ when gc-state was last read and clear
+  bool gate_pending_ = false;
+  std::size_t touch_pending_ = 0;
+  bool touch_failed_ = false;
+  enum class GateState { unknown, clear, reverify } gate_state_ = GateState::unknown;
+  std::optional<std::string> gc_running_;  // set when gc-state showed a running gc
   std::vector<datastore::GroupRef> failed_groups_;
   std::size_t limit_ = 16;
   SyncProgress progress_;

@@ -127,10 +127,12 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::Engine& engine, c
 
   bool chunk_work = false;
   for (const auto& w : plan.work) chunk_work = chunk_work || w.chunks;
+  // Chunks of snapshots complete remotely are stored (invariant 1) and gc keeps them.
+  if (chunk_work) PBS_TRY(collect_digests(store, plan.proven, known.proven));
   if (!full && chunk_work) {
-    // Chunks of snapshots complete remotely are stored (invariant 1); only the rest need a look,
-    // by HEAD when they are few, else by listing .chunks/ (1 request per 1000 objects).
-    PBS_TRY(collect_digests(store, plan.proven, known.present));
+    // Only the other chunks need a look, by HEAD when they are few, else by listing .chunks/
+    // (1 request per 1000 objects).
+    known.proven.for_each([&](const Digest& d) { known.present.insert(d); });
     std::vector<const LocalSnapshot*> uploading;
     for (const auto& w : plan.work) {
       if (w.chunks) uploading.push_back(w.snapshot);
@@ -142,8 +144,11 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::Engine& engine, c
     std::size_t list_cost = 16 + (known.present.size() + candidates) / 1000;
     if (candidates > list_cost) {
       PBS_TRY(list_remote(engine, remote, std::string(kChunksDir), true,
-                          [&](std::string_view rel, const s3::ObjectInfo&) {
-                            if (auto d = parse_chunk_key(rel.substr(kChunksDir.size()))) known.present.insert(*d);
+                          [&](std::string_view rel, const s3::ObjectInfo& o) {
+                            auto d = parse_chunk_key(rel.substr(kChunksDir.size()));
+                            if (!d) return;
+                            known.present.insert(*d);
+                            if (!known.proven.contains(*d)) known.listed_mtime[std::string(rel)] = o.last_modified;
                           }));
       known.listed = true;
       summary.chunk_check = "list";

@@ -127,7 +127,7 @@ Result<Plan> make_plan(const Datastore& store, const LocalScan& scan, const Remo
     }
     if (!complete) w.manifest = true;
     bool nothing = !w.manifest && w.files.empty() && w.deletes.empty() && !w.chunks;
-    if (complete && !options.full) plan.proven.push_back(s);
+    if (complete) plan.proven.push_back(s);
     if (nothing) {
       ++plan.unchanged;
       continue;

@@ -35,6 +35,8 @@ struct SyncSummary {
   std::size_t chunks_checked = 0;        // unique chunks not proven present by a complete snapshot
   std::size_t chunks_uploaded = 0;
   std::size_t chunks_present = 0;        // found remotely (listing, HEAD or 412)
+  std::size_t chunks_touched = 0;        // reused old chunks renewed against gc (server-side copy)
+  std::size_t chunks_reuploaded = 0;     // deleted by a concurrent gc, sent again before the manifest
   std::uint64_t chunk_bytes_uploaded = 0;
   std::size_t files_uploaded = 0;        // indexes, blobs, manifests, owner, notes, markers
   std::uint64_t file_bytes_uploaded = 0;

@@ -1,0 +1,122 @@
+#include "sync/remote_list.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "datastore/manifest.h"
+#include "sync/remote_catalog.h"
+#include "sync/remote_layout.h"
+#include "sync/sync_job.h"
+#include "transfer/object_store.h"
+
+namespace pbs::sync {
+
+using namespace datastore;
+
+Result<Inventory> remote_inventory(transfer::Engine& engine, const Remote& remote,
+                                   const InventoryOptions& options) {
+  Inventory inv;
+  inv.root = "s3://" + remote.bucket + (remote.prefix.empty() ? "" : "/" + remote.prefix);
+  {
+    transfer::ObjectStore store(engine, remote.bucket);
+    PBS_TRY(store.head_bucket());
+  }
+  PBS_ASSIGN(RemoteCatalog catalog, load_catalog(engine, remote));
+  for (const auto& k : catalog.invalid_keys()) inv.problems.push_back("ignored remote object " + remote.key(k));
+  auto in_scope = [&](const Namespace& ns) {
+    return ns.is_within(options.anchor) &&
+           (!options.max_depth || ns.depth() - options.anchor.depth() <= *options.max_depth);
+  };
+
+  std::set<Namespace> namespaces{options.anchor};
+  std::map<GroupRef, GroupSummary> groups;
+  for (const auto& ns : catalog.namespace_markers()) {
+    if (in_scope(ns)) namespaces.insert(ns);
+  }
+  for (const auto& [ref, g] : catalog.groups()) {
+    if (!in_scope(ref.ns)) continue;
+    namespaces.insert(ref.ns);
+    auto& s = groups[ref];
+    s.ref = ref;
+    s.has_notes = g.files.count(std::string(kNotesName)) > 0;
+  }
+  std::vector<std::pair<const RemoteSnapshot*, GroupSummary*>> complete;
+  for (const auto& [ref, rs] : catalog.snapshots()) {
+    if (!in_scope(ref.group.ns)) continue;
+    namespaces.insert(ref.group.ns);
+    auto& g = groups[ref.group];
+    g.ref = ref.group;
+    if (rs.complete()) {
+      complete.emplace_back(&rs, &g);
+    } else {
+      ++g.unfinished;
+      ++inv.unfinished_snapshots;
+    }
+  }
+  inv.namespaces.assign(namespaces.begin(), namespaces.end());
+
+  // Owners, then manifests, fetched in parallel.
+  for (auto& [ref, g] : groups) {
+    const RemoteGroup* rg = catalog.group(ref);
+    if (!rg || !rg->files.count(std::string(kOwnerName))) continue;
+    engine.submit(s3::get_object(remote.bucket, remote.key(group_file_rel_key(ref, kOwnerName))),
+                  [&g](Result<s3::Response> r) {
+                    if (!r || r->status != 200) return;
+                    std::string text(r->body_text());
+                    text = text.substr(0, text.find('\n'));
+                    g.owner = text;
+                  });
+  }
+  std::vector<std::optional<SnapshotSummary>> summaries(complete.size());
+  for (std::size_t i = 0; i < complete.size(); ++i) {
+    const RemoteSnapshot* rs = complete[i].first;
+    engine.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(rs->ref, kManifestName))),
+                  [&, i, rs](Result<s3::Response> r) {
+                    if (!r || r->status != 200) {
+                      inv.problems.push_back(rs->ref.rel_dir() + ": manifest unreadable");
+                      return;
+                    }
+                    auto m = parse_manifest_blob(r->body);
+                    if (!m) {
+                      inv.problems.push_back(rs->ref.rel_dir() + ": " + m.error().message());
+                      return;
+                    }
+                    SnapshotSummary s;
+                    s.ref = rs->ref;
+                    for (const auto& f : m->files) {
+                      s.files.push_back(f.filename);
+                      auto kind = snapshot_file_kind(f.filename);
+                      if (kind && is_index_kind(*kind)) s.logical_size += f.size;
+                    }
+                    s.is_protected = rs->files.count(std::string(kProtectedName)) > 0;
+                    s.encrypted = m->encrypted();
+                    s.verify_state = m->verify_state();
+                    summaries[i] = std::move(s);
+                  });
+  }
+  std::uint64_t chunk_bytes = 0, chunks = 0;
+  PBS_TRY(list_remote(engine, remote, std::string(kChunksDir), true,
+                      [&](std::string_view rel, const s3::ObjectInfo& o) {
+                        if (!parse_chunk_key(rel.substr(kChunksDir.size()))) return;
+                        ++chunks;
+                        chunk_bytes += o.size;
+                      }));
+  engine.run();
+  for (std::size_t i = 0; i < complete.size(); ++i) {
+    if (!summaries[i]) continue;
+    inv.logical_bytes += summaries[i]->logical_size;
+    complete[i].second->snapshots.push_back(std::move(*summaries[i]));
+  }
+  for (auto& [ref, g] : groups) {
+    std::sort(g.snapshots.begin(), g.snapshots.end(),
+              [](const SnapshotSummary& a, const SnapshotSummary& b) { return a.ref.time < b.ref.time; });
+    inv.snapshots += g.snapshots.size();
+    inv.groups.push_back(std::move(g));
+  }
+  inv.unique_chunks = chunks;
+  inv.unique_chunk_bytes = chunk_bytes;
+  return inv;
+}
+
+}  // namespace pbs::sync

@@ -1,0 +1,16 @@
+#pragma once
+// `pbs-s3sync list TARGET`: the remote namespaces, groups and snapshots in the same shape as the
+// local `list` (an Inventory): complete snapshots with their manifest's data (files, logical size,
+// encryption, verify state), remote snapshots without a manifest counted as unfinished, and the
+// chunk objects under the prefix (count and bytes).
+
+#include "datastore/inventory.h"
+#include "sync/sync_executor.h"
+#include "transfer/engine.h"
+
+namespace pbs::sync {
+
+Result<datastore::Inventory> remote_inventory(transfer::Engine& engine, const Remote& remote,
+                                              const datastore::InventoryOptions& options);
+
+}  // namespace pbs::sync

@@ -1,0 +1,184 @@
+#include "sync/remote_verify.h"
+
+#include <chrono>
+#include <map>
+#include <unordered_map>
+
+#include "datastore/blob.h"
+#include "datastore/digest_set.h"
+#include "datastore/index_file.h"
+#include "datastore/manifest.h"
+#include "sync/remote_catalog.h"
+#include "sync/remote_layout.h"
+#include "sync/sync_job.h"
+#include "transfer/object_store.h"
+
+namespace pbs::sync {
+
+using namespace datastore;
+
+namespace {
+
+constexpr std::size_t kMaxProblemsPerSnapshot = 20;
+
+bool sampled(const Digest& d, double percent, std::uint64_t seed) {
+  if (percent >= 100) return true;
+  std::uint64_t h;
+  std::memcpy(&h, d.data() + 8, sizeof h);
+  h ^= seed * 0x9e3779b97f4a7c15ull;
+  return double(h % 1000000) < percent * 10000;
+}
+
+}  // namespace
+
+Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Remote& remote,
+                                              const RemoteVerifyOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  RemoteVerifySummary summary;
+  summary.target = "s3://" + remote.bucket + (remote.prefix.empty() ? "" : "/" + remote.prefix);
+  {
+    transfer::ObjectStore store(engine, remote.bucket);
+    PBS_TRY(store.head_bucket());
+  }
+  DigestSet listed;
+  PBS_TRY(list_remote(engine, remote, std::string(kChunksDir), true,
+                      [&](std::string_view rel, const s3::ObjectInfo&) {
+                        if (auto d = parse_chunk_key(rel.substr(kChunksDir.size()))) listed.insert(*d);
+                      }));
+  summary.chunks_listed = listed.size();
+  PBS_ASSIGN(RemoteCatalog catalog, load_catalog(engine, remote));
+
+  std::vector<const RemoteSnapshot*> snaps;
+  for (const auto& [ref, rs] : catalog.snapshots()) {
+    if (!ref.group.ns.is_within(options.anchor)) continue;
+    if (options.max_depth && ref.group.ns.depth() - options.anchor.depth() > *options.max_depth) continue;
+    if (rs.complete()) {
+      snaps.push_back(&rs);
+    } else {
+      ++summary.snapshots_unfinished;
+    }
+  }
+  summary.snapshots = snaps.size();
+  std::vector<std::vector<std::string>> problems(snaps.size());
+  auto problem = [&](std::size_t i, std::string text) {
+    if (problems[i].size() < kMaxProblemsPerSnapshot) problems[i].push_back(std::move(text));
+  };
+  DigestSet referenced;
+  std::unordered_map<std::string, std::vector<std::size_t>> deep_users;  // chunk key -> snapshots
+
+  std::size_t next = 0;
+  std::size_t limit = std::max<std::size_t>(2 * engine.config().parallelism, 4);
+  std::function<void()> pump;
+  auto on_index = [&](std::size_t i, const std::string& name, const ManifestFile& entry,
+                      Result<s3::Response> r) {
+    std::string key = remote.key(snapshot_file_rel_key(snaps[i]->ref, name));
+    if (!r || r->status != 200) {
+      problem(i, key + ": " + (r ? "missing" : r.error().message()));
+      return;
+    }
+    if (auto st = check_manifest_file(entry, r->body); !st) {
+      problem(i, key + ": " + st.error().message());
+      return;
+    }
+    auto ix = parse_index(r->body);
+    if (!ix) return;
+    for (const auto& d : ix->digests) {
+      bool fresh = referenced.insert(d);
+      if (!listed.contains(d)) {
+        if (fresh) ++summary.chunks_missing;
+        problem(i, "missing chunk " + remote.key(chunk_rel_key(d)));
+      } else if (options.deep && sampled(d, options.sample_percent, options.seed)) {
+        auto& users = deep_users[chunk_rel_key(d)];
+        if (users.empty() || users.back() != i) users.push_back(i);
+      }
+    }
+  };
+  auto on_manifest = [&](std::size_t i, Result<s3::Response> r) {
+    const auto& ref = snaps[i]->ref;
+    std::string key = remote.key(snapshot_file_rel_key(ref, kManifestName));
+    if (!r || r->status != 200) return problem(i, key + ": " + (r ? "vanished" : r.error().message()));
+    auto m = parse_manifest_blob(r->body);
+    if (!m) return problem(i, key + ": " + m.error().message());
+    auto shared = std::make_shared<Manifest>(std::move(*m));
+    for (const auto& f : shared->files) {
+      auto kind = snapshot_file_kind(f.filename);
+      auto it = snaps[i]->files.find(f.filename);
+      if (it == snaps[i]->files.end()) {
+        problem(i, remote.key(snapshot_file_rel_key(ref, f.filename)) + ": listed in the manifest but missing");
+        continue;
+      }
+      if (!kind || !is_index_kind(*kind)) {
+        if (it->second.size != f.size) {
+          problem(i, remote.key(snapshot_file_rel_key(ref, f.filename)) + ": size " +
+                         std::to_string(it->second.size) + ", manifest says " + std::to_string(f.size));
+        }
+        continue;
+      }
+      transfer::Sink sink;
+      sink.max_memory = std::uint64_t(1) << 32;
+      engine.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(ref, f.filename))), sink,
+                    [&, i, shared, name = f.filename](Result<s3::Response> ir) {
+                      on_index(i, name, *shared->find(name), std::move(ir));
+                      pump();
+                    });
+    }
+  };
+  pump = [&] {
+    while (next < snaps.size() && engine.outstanding() < limit) {
+      std::size_t i = next++;
+      engine.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(snaps[i]->ref, kManifestName))),
+                    [&, i](Result<s3::Response> r) {
+                      on_manifest(i, std::move(r));
+                      pump();
+                    });
+    }
+  };
+  pump();
+  engine.run_until([&] { return next == snaps.size() && engine.outstanding() == 0; });
+  summary.chunks_referenced = referenced.size();
+
+  if (options.deep) {
+    std::vector<std::string> keys;
+    for (const auto& [k, users] : deep_users) keys.push_back(k);
+    std::size_t at = 0;
+    std::function<void()> fetch = [&] {
+      while (at < keys.size() && engine.outstanding() < limit) {
+        const std::string& rel = keys[at++];
+        transfer::Sink sink;
+        sink.max_memory = kMaxChunkSize + kEncryptedBlobHeaderSize + 4096;
+        engine.submit(s3::get_object(remote.bucket, remote.key(rel)), sink, [&, rel](Result<s3::Response> r) {
+          ++summary.chunks_downloaded;
+          Digest d{};
+          (void)parse_digest(rel.substr(rel.rfind('/') + 1), d);
+          std::string why;
+          if (!r) {
+            why = r.error().message();
+          } else if (r->status != 200) {
+            why = "vanished";
+          } else if (auto c = check_chunk(r->body, d); !c) {
+            why = c.error().message();
+          }
+          if (!why.empty()) {
+            ++summary.chunks_bad;
+            for (auto i : deep_users[rel]) problem(i, "damaged chunk " + remote.key(rel) + ": " + why);
+          }
+          fetch();
+        });
+      }
+    };
+    fetch();
+    engine.run_until([&] { return at == keys.size() && engine.outstanding() == 0; });
+  }
+  for (std::size_t i = 0; i < snaps.size(); ++i) {
+    if (problems[i].empty()) {
+      ++summary.snapshots_ok;
+    } else {
+      summary.failed.push_back({snaps[i]->ref.rel_dir(), std::move(problems[i])});
+    }
+  }
+  summary.counters = engine.counters();
+  summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return summary;
+}
+
+}  // namespace pbs::sync

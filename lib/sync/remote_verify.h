@@ -1,0 +1,49 @@
+#pragma once
+// `pbs-s3sync verify TARGET`: proves remote snapshots complete without downloading chunks: one
+// listing of `.chunks/`, every complete snapshot's manifest and indexes read (small), every
+// referenced chunk checked present, every listed file checked against the manifest. `--deep`
+// also downloads chunks (all, or a deterministic sample) and checks them as restore does.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sync/restore_job.h"
+#include "sync/sync_summary.h"
+#include "transfer/engine.h"
+
+namespace pbs::sync {
+
+struct RemoteVerifyOptions {
+  datastore::Namespace anchor;
+  std::optional<std::size_t> max_depth;
+  bool deep = false;
+  double sample_percent = 100;  // of the referenced chunks, with --deep
+  std::uint64_t seed = 0;
+};
+
+struct SnapshotVerdict {
+  std::string snapshot;  // ns/a/vm/100/2026-...
+  std::vector<std::string> problems;  // missing files, missing or damaged chunks (keys)
+};
+
+struct RemoteVerifySummary {
+  std::string target;
+  std::size_t snapshots = 0;           // complete remote snapshots checked
+  std::size_t snapshots_ok = 0;
+  std::size_t snapshots_unfinished = 0;  // remote snapshot directories without a manifest
+  std::size_t chunks_referenced = 0;
+  std::size_t chunks_listed = 0;
+  std::size_t chunks_missing = 0;
+  std::size_t chunks_downloaded = 0;   // --deep
+  std::size_t chunks_bad = 0;
+  std::vector<SnapshotVerdict> failed;  // only snapshots with problems
+  transfer::Counters counters;
+  double duration = 0;
+  bool ok() const { return failed.empty() && chunks_bad == 0; }
+};
+
+Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Remote& remote,
+                                              const RemoteVerifyOptions& options);
+
+}  // namespace pbs::sync
