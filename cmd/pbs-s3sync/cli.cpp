@@ -45,17 +45,6 @@ void add_scope_options(CLI::App* cmd, std::string& ns, std::optional<std::size_t
       ->check(CLI::Range(0, 7));
 }
 
-// Commands whose issue has not landed yet: present in --help, honest when run.
-CLI::App* add_pending(CLI::App& app, const char* name, const char* description, int& code) {
-  auto* cmd = app.add_subcommand(name, description);
-  cmd->allow_extras();
-  cmd->callback([name, &code] {
-    fmt::print(stderr, "pbs-s3sync {}: not implemented yet\n", name);
-    code = kExitUsage;
-  });
-  return cmd;
-}
-
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -116,7 +105,11 @@ int run(int argc, char** argv) {
   add_scope_options(list_cmd, list.ns, list.max_depth);
   list_cmd->callback([&] { code = command_list(list, global); });
 
-  add_pending(app, "gc", "Delete remote chunks no remote snapshot references", code);
+  GcArgs gc;
+  auto* gc_cmd = app.add_subcommand("gc", "Delete remote chunks no complete remote snapshot references");
+  gc_cmd->add_option("target", gc.target, "s3://bucket[/prefix] or a STORAGE id");
+  gc_cmd->add_option("--grace", gc.grace, "Keep unreferenced chunks younger than this (default 24h5m)");
+  gc_cmd->callback([&] { code = command_gc(gc, global); });
 
   StatusArgs status;
   auto* status_cmd = app.add_subcommand("status", "Lock holder, last run, overdue check");

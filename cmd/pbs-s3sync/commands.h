@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "util/result.h"
 
 namespace pbs::cli {
 
@@ -52,6 +53,13 @@ struct RestoreArgs {
   bool latest = false;
 };
 int command_restore(const RestoreArgs& args, const GlobalOptions& global);
+
+struct GcArgs {
+  std::string target;
+  std::string grace;
+};
+int command_gc(const GcArgs& args, const GlobalOptions& global);
+Result<std::int64_t> parse_duration(const std::string& text);
 
 struct StatusArgs {
   std::string datastore;

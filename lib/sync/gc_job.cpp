@@ -145,7 +145,8 @@ Status gc_body(transfer::Engine& engine, const Remote& remote, const GcOptions& 
                         if (!d) return;
                         ++summary.chunks_listed;
                         if (referenced.contains(*d)) return;
-                        if (o.last_modified >= cutoff) {
+                        // Inclusive: Last-Modified has one-second resolution.
+                        if (o.last_modified > cutoff) {
                           ++summary.chunks_young;
                           return;
                         }
@@ -157,7 +158,7 @@ Status gc_body(transfer::Engine& engine, const Remote& remote, const GcOptions& 
     if (rs.complete()) continue;
     std::int64_t newest = 0;
     for (const auto& [name, f] : rs.files) newest = std::max(newest, f.mtime);
-    if (newest >= cutoff) {
+    if (newest > cutoff) {
       ++summary.incomplete_kept;
       continue;
     }

@@ -68,6 +68,7 @@ s3::PutOptions SyncExecutor::put_options(bool chunk, bool if_none_match) const {
 void SyncExecutor::run(Plan& plan, ChunkKnowledge& known,
                        const std::function<void(const SyncProgress&)>& tick) {
   known_ = &known;
+  sync_start_ = std::int64_t(std::time(nullptr)) + engine_.clock_offset();
   if (!known.listed || known.sizes.empty()) {
     known.present.for_each([&](const Digest& d) { done_.insert(d); });
   }
@@ -172,6 +173,7 @@ void SyncExecutor::activate(Task& task) {
     }
     for (const auto& d : ix->digests) {
       if (!seen.insert(d)) continue;
+      if (!known_->proven.contains(d)) task.unproven.push_back(d);
       if (done_.contains(d)) {
         if (known_->listed && known_->present.contains(d) && credited_.insert(d)) ++summary_.chunks_present;
         if (known_->present.contains(d) && !known_->proven.contains(d)) {
@@ -389,7 +391,7 @@ void SyncExecutor::finalize() {
         t.hook_called = true;
         options_.before_manifest(w.snapshot->ref);
       }
-      if (!t.at_risk.empty() && !t.gate_passed) {
+      if (!t.gate_passed) {
         if (!gate(next_finalize_)) {
           if (t.failed) continue;
           return;
@@ -456,7 +458,10 @@ bool SyncExecutor::gate(std::size_t index) {
     t.gate_passed = true;
     return true;
   }
-  if (gate_state_ == GateState::clear && gate_serial_ == reuse_serial_ && !touch_failed_) {
+  // One read of gc-state before the first manifest, again after new reuse or every minute: a gc
+  // that overlaps this run is noticed before it could matter.
+  bool fresh = std::chrono::steady_clock::now() - gate_checked_ < std::chrono::seconds(60);
+  if (gate_state_ == GateState::clear && gate_serial_ == reuse_serial_ && !touch_failed_ && fresh) {
     t.gate_passed = true;
     return true;
   }
@@ -478,18 +483,22 @@ bool SyncExecutor::gate(std::size_t index) {
       std::int64_t finished = j.is_discarded() ? 0 : j.value("finished", std::int64_t(0));
       if (running) {
         gc_running_ = "a gc is running on the target (host " + j.value("host", std::string("?")) + ")";
-      } else if (finished >= first_reuse_ - kClockMargin || touch_failed_) {
+      } else if (finished >= sync_start_ - kClockMargin || touch_failed_) {
+        if (gate_state_ != GateState::reverify) {
+          summary_.notices.push_back("a gc ran during this sync: every object a manifest needs is checked again before it is written");
+        }
         gate_state_ = GateState::reverify;
-        summary_.notices.push_back("a gc ran while this sync reused stored chunks: checking them again before writing manifests");
       } else {
         gate_state_ = GateState::clear;
         gate_serial_ = serial;
+        gate_checked_ = std::chrono::steady_clock::now();
       }
     } else if (touch_failed_) {
       gate_state_ = GateState::reverify;
     } else {
       gate_state_ = GateState::clear;  // no gc ever ran here
       gate_serial_ = serial;
+      gate_checked_ = std::chrono::steady_clock::now();
     }
     pump();
   });
@@ -500,36 +509,52 @@ void SyncExecutor::reverify(std::size_t index) {
   Task& t = tasks_[index];
   if (t.reverify_started) return;
   t.reverify_started = true;
-  for (const Digest& d : t.at_risk) {
-    ++t.pending;
-    engine_.submit(s3::head_object(remote_.bucket, remote_.key(chunk_rel_key(d))), [this, index, d](Result<s3::Response> r) {
+  // Every object this snapshot's manifest will name, except chunks a complete snapshot references
+  // (gc keeps those): present, or sent again now.
+  auto check = [this, index](std::string key_rel, std::string path, bool chunk) {
+    ++tasks_[index].pending;
+    engine_.submit(s3::head_object(remote_.bucket, remote_.key(key_rel)),
+                   [this, index, key_rel, path, chunk](Result<s3::Response> r) {
       if (!r) {
         fail(index, {tasks_[index].work->snapshot->ref.rel_dir(), "not completed: " + r.error().message()});
         return item_done(index);
       }
       if (r->status == 200) return item_done(index);
-      // Deleted by the gc: send it again, unconditionally, before the manifest.
-      std::string path = store_.chunk_path(d);
       auto st = stat_path(path);
       if (!st || !*st) {
-        check_vanished(index, "chunk " + path + " is missing locally");
+        check_vanished(index, path + " is missing locally");
         return item_done(index);
       }
       std::uint64_t size = (*st)->size;
-      auto req = s3::put_object_file(remote_.bucket, remote_.key(chunk_rel_key(d)), {path, 0, size}, put_options(true, false));
-      req.check_body = check_chunk_body;
-      engine_.submit(std::move(req), [this, index, path, size](Result<s3::Response> pr) {
+      auto req = s3::put_object_file(remote_.bucket, remote_.key(key_rel), {path, 0, size}, put_options(chunk, false));
+      if (chunk) {
+        req.check_body = check_chunk_body;
+      } else {
+        std::string name = key_rel.substr(key_rel.rfind('/') + 1);
+        req.check_body = [name](std::span<const std::uint8_t> bytes) { return check_file_body(name, bytes); };
+      }
+      engine_.submit(std::move(req), [this, index, path, size, chunk](Result<s3::Response> pr) {
         if (!pr) {
           fail(index, {path, pr.error().message()});
-        } else {
+        } else if (chunk) {
           ++summary_.chunks_uploaded;
           ++summary_.chunks_reuploaded;
           summary_.chunk_bytes_uploaded += size;
+        } else {
+          ++summary_.files_uploaded;
+          summary_.file_bytes_uploaded += size;
         }
         item_done(index);
       });
     });
+  };
+  const auto& snap = *t.work->snapshot;
+  for (const auto& name : snap.files) {
+    if (name == kManifestName) continue;
+    check(snapshot_file_rel_key(snap.ref, name), store_.path(snap.ref.rel_dir() + "/" + name), false);
   }
+  check(group_file_rel_key(snap.ref.group, kOwnerName), store_.path(snap.ref.group.rel_dir() + "/owner"), false);
+  for (const Digest& d : t.unproven) check(chunk_rel_key(d), store_.chunk_path(d), true);
   t.reverified = true;
 }
 

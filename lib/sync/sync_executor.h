@@ -6,6 +6,7 @@
 // run is skipped with a notice.
 
 #include <cstdint>
+#include <chrono>
 #include <cstring>
 #include <functional>
 #include <optional>
@@ -74,6 +75,7 @@ class SyncExecutor {
     SnapshotWork* work = nullptr;
     std::vector<Digest> chunks;
     std::vector<Digest> at_risk;  // reused without upload and not proven: gc could take them
+    std::vector<Digest> unproven;  // every chunk it needs that no complete snapshot references
     bool gate_passed = false;
     bool hook_called = false;
     bool reverify_started = false;
@@ -136,6 +138,8 @@ class SyncExecutor {
   std::int64_t first_reuse_ = 0;         // epoch of the first reuse in this run
   std::uint64_t reuse_serial_ = 0;       // bumped at each reuse
   std::uint64_t gate_serial_ = ~0ull;    // reuse_serial_ when gc-state was last read and clear
+  std::int64_t sync_start_ = 0;          // epoch when this run began
+  std::chrono::steady_clock::time_point gate_checked_{};
   bool gate_pending_ = false;
   std::size_t touch_pending_ = 0;
   bool touch_failed_ = false;

@@ -114,8 +114,12 @@ Result<Plan> make_plan(const Datastore& store, const LocalScan& scan, const Remo
       PBS_ASSIGN(auto up, local_upload(store, s->ref.rel_dir() + "/" + name,
                                        snapshot_file_rel_key(s->ref, name)));
       if (!up) continue;  // vanished since the scan: the executor notices
-      PBS_ASSIGN(bool same, same_content(remote_file(rs, name), up->local_path, up->size));
-      if (same) continue;
+      // Leftovers of an incomplete remote snapshot are not trusted: gc removes those once they
+      // are old, possibly while this run works. Its files are small; they go up again.
+      if (complete) {
+        PBS_ASSIGN(bool same, same_content(remote_file(rs, name), up->local_path, up->size));
+        if (same) continue;
+      }
       if (manifest) {
         w.manifest = true;
       } else {

@@ -1,0 +1,46 @@
+#include "report/gc_printer.h"
+
+#include <fmt/format.h>
+
+#include "report/human.h"
+
+namespace pbs::report {
+
+std::string gc_text(const sync::GcSummary& s) {
+  std::string out = fmt::format("{}gc {}\n", s.dry_run ? "[dry run] " : "", s.target);
+  out += fmt::format("{} complete snapshots reference {} chunks; {} chunks listed\n", s.snapshots_referencing,
+                     s.chunks_referenced, s.chunks_listed);
+  out += fmt::format("{} unreferenced chunks {} ({}), {} kept inside the grace period\n", s.chunks_deleted,
+                     s.dry_run ? "would be deleted" : "deleted", human_bytes(s.bytes_freed), s.chunks_young);
+  out += fmt::format("{} incomplete snapshots {}, {} kept (young)\n", s.incomplete_removed,
+                     s.dry_run ? "would be removed" : "removed", s.incomplete_kept);
+  out += fmt::format("requests: {} in {}\n", s.counters.total_requests(), human_duration(s.duration));
+  for (const auto& e : s.errors) out += fmt::format("error: {}: {}\n", e.object, e.message);
+  return out;
+}
+
+nlohmann::ordered_json gc_json(const sync::GcSummary& s, int exit_code) {
+  nlohmann::ordered_json j;
+  j["target"] = s.target;
+  j["dry-run"] = s.dry_run;
+  j["exit-code"] = exit_code;
+  j["snapshots-referencing"] = s.snapshots_referencing;
+  j["chunks-listed"] = s.chunks_listed;
+  j["chunks-referenced"] = s.chunks_referenced;
+  j["chunks-deleted"] = s.chunks_deleted;
+  j["bytes-freed"] = s.bytes_freed;
+  j["chunks-young"] = s.chunks_young;
+  j["incomplete-removed"] = s.incomplete_removed;
+  j["incomplete-kept"] = s.incomplete_kept;
+  j["objects-deleted"] = s.objects_deleted;
+  nlohmann::ordered_json req = nlohmann::ordered_json::object();
+  for (const auto& [op, n] : s.counters.requests) req[op] = n;
+  j["requests"] = {{"total", s.counters.total_requests()}, {"by-operation", req}};
+  j["duration-seconds"] = s.duration;
+  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+  for (const auto& e : s.errors) errors.push_back({{"object", e.object}, {"message", e.message}});
+  j["errors"] = errors;
+  return j;
+}
+
+}  // namespace pbs::report

@@ -1,0 +1,15 @@
+#pragma once
+// The gc summary as text and JSON.
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "sync/gc_job.h"
+
+namespace pbs::report {
+
+std::string gc_text(const sync::GcSummary& s);
+nlohmann::ordered_json gc_json(const sync::GcSummary& s, int exit_code);
+
+}  // namespace pbs::report
