@@ -18,7 +18,10 @@ _pbs_s3sync() {
     return
   fi
   case $cmd in
-    list|verify) COMPREPLY=($(compgen -W "--ns --max-depth $common" -- "$cur")) ;;
+    list) COMPREPLY=($(compgen -W "--ns --max-depth $common" -- "$cur")) ;;
+    verify) COMPREPLY=($(compgen -W "--ns --max-depth --deep --sample $common" -- "$cur")) ;;
+    restore) COMPREPLY=($(compgen -W "--ns --max-depth --group --snapshot --latest $common" -- "$cur")) ;;
+    gc) COMPREPLY=($(compgen -W "--grace $common" -- "$cur")) ;;
     sync) COMPREPLY=($(compgen -W "--mode --ns --max-depth --group-filter --transfer-last --encrypted-only --verified-only --remove-vanished --max-delete --if-due --force-in-use $common" -- "$cur")) ;;
     status) COMPREPLY=($(compgen -W "--check $common" -- "$cur")) ;;
     unlock) COMPREPLY=($(compgen -W "--force $common" -- "$cur")) ;;

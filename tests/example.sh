@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds pbs-s3sync and runs it on an example: starts a local S3 server (Ceph radosgw), generates
 # a sample PBS datastore, lists and verifies it, syncs it to the server, syncs again (nothing to
-# do) and shows the job's status.
+# do), shows the job's status, verifies the remote copy, restores it and verifies the result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests/install-deps.sh
@@ -34,3 +34,8 @@ echo "== sync again: nothing new"
 $bin sync "$work/store1" local-rgw "${common[@]}"
 echo "== status"
 $bin status "${common[@]}"
+echo "== verify the remote copy"
+$bin verify local-rgw --config "$work/pbs.conf"
+echo "== restore it into a new datastore and check that"
+$bin restore local-rgw "$work/restored/store1" --config "$work/pbs.conf"
+$bin verify "$work/restored/store1"

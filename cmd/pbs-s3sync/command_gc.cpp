@@ -49,6 +49,7 @@ int command_gc(const GcArgs& args, const GlobalOptions& global) {
   options.pid = ::getpid();
   auto engine = make_engine(*job);
   if (!engine) return report_error(engine.error());
+  if (auto st = discover_prefix(*job, **engine, global); !st) return report_remote_error(st.error());
   auto result = sync::run_gc(**engine, sync::Remote{job->target.bucket, job->target.prefix}, options);
   if (!result) return report_remote_error(result.error());
   int code = result->errors.empty() ? kExitOk : kExitPartial;

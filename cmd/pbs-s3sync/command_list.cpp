@@ -19,6 +19,7 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
     if (!job) return report_error(job.error());
     auto engine = make_engine(*job);
     if (!engine) return report_error(engine.error());
+    if (auto st = discover_prefix(*job, **engine, global); !st) return report_remote_error(st.error());
     inv = sync::remote_inventory(**engine, sync::Remote{job->target.bucket, job->target.prefix},
                                  {*ns, args.max_depth});
     if (!inv) return report_remote_error(inv.error());

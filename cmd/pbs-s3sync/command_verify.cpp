@@ -16,6 +16,7 @@ int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const dat
   if (!job) return report_error(job.error());
   auto engine = make_engine(*job);
   if (!engine) return report_error(engine.error());
+  if (auto st = discover_prefix(*job, **engine, global); !st) return report_remote_error(st.error());
   sync::RemoteVerifyOptions options{ns, args.max_depth, args.deep, args.sample, 0};
   auto summary = sync::run_remote_verify(**engine, sync::Remote{job->target.bucket, job->target.prefix}, options);
   if (!summary) return report_remote_error(summary.error());

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "config/datastore_cfg.h"
+#include "s3/xml.h"
 #include "sync/run_lock.h"
 #include "util/file_io.h"
 
@@ -114,6 +115,34 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   c.user_agent = std::string("pbs-s3sync/") + PBS_S3SYNC_VERSION;
   if (const char* v = std::getenv("PBS_S3SYNC_STALL_SECONDS")) c.stall_seconds = std::max(1L, std::atol(v));
   return transfer::Engine::create(std::move(c));
+}
+
+Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& global) {
+  if (!job.target.prefix.empty()) return {};
+  s3::ListOptions o;
+  o.delimiter = "/";
+  PBS_ASSIGN(auto r, engine.execute(s3::list_objects(job.target.bucket, o)));
+  PBS_ASSIGN(auto page, s3::parse_list_page(r.body_text()));
+  std::vector<std::string> names;
+  for (auto p : page.common_prefixes) {
+    if (!p.empty() && p.back() == '/') p.pop_back();
+    if (!p.empty() && p.front() != '.') names.push_back(p);
+  }
+  if (names.size() == 1) {
+    job.target.prefix = names.front();
+    if (global.verbosity >= 0) {
+      fmt::print(stderr, "pbs-s3sync: using prefix '{}', the only one in s3://{}\n", names.front(), job.target.bucket);
+    }
+    return {};
+  }
+  if (names.size() > 1) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return Error(Errc::invalid_argument, "s3://" + job.target.bucket + " holds several prefixes (" + list +
+                                             "): name one as s3://" + job.target.bucket +
+                                             "/PREFIX or with PREFIX= in the STORAGE entry");
+  }
+  return {};
 }
 
 }  // namespace pbs::cli

@@ -36,6 +36,10 @@ Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_
                       bool need_credentials = true);
 Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job);
 
+// For commands given only a TARGET: when no prefix is known (no /prefix in the URL, no PREFIX in
+// the STORAGE entry), the bucket's only top-level prefix is the datastore's.
+Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& global);
+
 // "50M" = 50 MB/s; K, M, G (10^3) and Ki, Mi, Gi (2^10); optional trailing "B" and "/s".
 Result<std::uint64_t> parse_rate(const std::string& text);
 

@@ -27,6 +27,36 @@ Result<bool> is_empty_dir(const std::string& path) {
   }));
   return empty;
 }
+// The 65536 chunk directories, relative to an open descriptor of .chunks: one mkdirat (and
+// fchownat as root) per directory when creating, a stat only for those that already exist.
+Status make_chunk_dirs(const std::string& chunks, const std::optional<FileOwner>& owner) {
+  PBS_ASSIGN(UniqueFd dir, open_file(chunks, O_RDONLY | O_DIRECTORY));
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  char name[8];
+  for (unsigned i = 0; i <= 0xffff; ++i) {
+    std::snprintf(name, sizeof name, "%04x", i);
+    std::string path = join_path(chunks, name);
+    bool created = ::mkdirat(dir.get(), name, kChunkDirMode) == 0;
+    if (!created) {
+      if (errno != EEXIST) return errno_error(errno, "mkdir", path);
+      struct stat st {};
+      if (::fstatat(dir.get(), name, &st, 0) != 0) return errno_error(errno, "stat", path);
+      if (!S_ISDIR(st.st_mode)) return Error(Errc::io, path + ": exists and is not a directory");
+      bool mode_ok = (st.st_mode & 07777) == kChunkDirMode;
+      bool owner_ok = !owner || (st.st_uid == owner->uid && st.st_gid == owner->gid);
+      if (mode_ok && owner_ok) continue;
+    }
+    if ((!created || (mask & kChunkDirMode)) && ::fchmodat(dir.get(), name, kChunkDirMode, 0) != 0) {
+      return errno_error(errno, "chmod", path);
+    }
+    if (owner && ::fchownat(dir.get(), name, owner->uid, owner->gid, 0) != 0) {
+      return errno_error(errno, "chown", path);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::optional<FileOwner> pbs_file_owner() {
@@ -67,13 +97,7 @@ Result<DatastoreWriter> DatastoreWriter::open_or_create(const std::string& root_
       return errno_error(errno, "chown", lock);
     }
   }
-  {
-    char name[8];
-    for (unsigned i = 0; i <= 0xffff; ++i) {
-      std::snprintf(name, sizeof name, "%04x", i);
-      PBS_TRY(make_dir(join_path(chunks, name), kChunkDirMode, owner));
-    }
-  }
+  PBS_TRY(make_chunk_dirs(chunks, owner));
   PBS_ASSIGN(Datastore store, Datastore::open(root));
   return DatastoreWriter(std::move(store), owner);
 }
@@ -147,7 +171,7 @@ Status DatastoreWriter::write_group_file(const GroupRef& group, std::string_view
 }
 
 Status DatastoreWriter::write_snapshot_file(const SnapshotRef& snapshot, std::string_view name,
-                                            std::span<const std::uint8_t> bytes) const {
+                                            std::span<const std::uint8_t> bytes, bool synced) const {
   auto kind = snapshot_file_kind(name);
   std::string where = snapshot.name() + "/" + std::string(name);
   if (!kind || (name.starts_with('.') && name != kProtectedName)) {
@@ -167,7 +191,7 @@ Status DatastoreWriter::write_snapshot_file(const SnapshotRef& snapshot, std::st
   }
   PBS_TRY(ensure_dir(snapshot.rel_dir()));
   bool manifest = name == kManifestName;
-  if (manifest) PBS_TRY(sync());  // everything it references is on disk before it exists
+  if (manifest && !synced) PBS_TRY(sync());  // everything it references is on disk before it exists
   std::string path = store_.path(snapshot.rel_dir() + "/" + std::string(name));
   return write_file_atomic(path, bytes, AtomicWriteOptions{kFileMode, manifest, owner_});
 }

@@ -50,9 +50,10 @@ class DatastoreWriter {
   Status write_group_file(const GroupRef& group, std::string_view name,
                           std::span<const std::uint8_t> bytes) const;
   // Index, blob or .protected file of a snapshot. Index bytes must parse, blob bytes must pass
-  // their CRC check; the manifest is written with fsync.
+  // their CRC check; the manifest is written with fsync, after a filesystem sync so everything it
+  // names is on disk first (`synced`: the caller has just called sync() itself).
   Status write_snapshot_file(const SnapshotRef& snapshot, std::string_view name,
-                             std::span<const std::uint8_t> bytes) const;
+                             std::span<const std::uint8_t> bytes, bool synced = false) const;
 
   // Flushes everything written so far to disk (one syncfs).
   Status sync() const;

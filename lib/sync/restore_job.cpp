@@ -25,7 +25,7 @@ using namespace datastore;
 
 namespace {
 
-constexpr std::size_t kMaxActive = 4;
+constexpr std::size_t kMaxActive = 16;
 constexpr std::uint64_t kMaxFileSize = std::uint64_t(1) << 32;
 
 bool selected(const RestoreSelection& sel, const SnapshotRef& ref) {
@@ -242,45 +242,51 @@ class RestoreExecutor {
     });
   }
 
-  // Snapshots complete oldest first; each writes its indexes and blobs, then the manifest.
+  bool ready(const Task& t) const {
+    if (t.failed) return t.pending == 0;  // keep its buffers until its requests are done
+    return t.state == Task::State::chunks && t.pending == 0 && t.cursor >= t.chunks.size();
+  }
+
+  // Snapshots complete oldest first. Every snapshot ready now writes its indexes and blobs; one
+  // filesystem sync makes them and their chunks durable; then their manifests go in, in order.
   void finalize() {
-    while (next_finalize_ < next_activate_) {
-      Task& task = tasks_[next_finalize_];
+    std::size_t end = next_finalize_;
+    while (end < next_activate_ && ready(tasks_[end])) ++end;
+    if (end == next_finalize_) return;
+    for (std::size_t i = next_finalize_; i < end; ++i) {
+      Task& task = tasks_[i];
+      if (task.failed) continue;
+      for (const auto& [name, bytes] : task.files) {
+        if (auto st = writer_.write_snapshot_file(task.remote->ref, name, bytes); !st) {
+          fail(i, task.remote->ref.rel_dir() + "/" + name, st.error().message());
+          break;
+        }
+        ++summary_.files_written;
+      }
+    }
+    auto synced = writer_.sync();
+    for (std::size_t i = next_finalize_; i < end; ++i) {
+      Task& task = tasks_[i];
       const auto& ref = task.remote->ref;
+      if (!task.failed && !synced) fail(i, writer_.datastore().root(), synced.error().message());
+      if (!task.failed) {
+        if (auto st = writer_.write_snapshot_file(ref, kManifestName, task.manifest_bytes, true); !st) {
+          fail(i, ref.rel_dir() + "/" + std::string(kManifestName), st.error().message());
+        }
+      }
       if (task.failed) {
-        if (task.pending > 0) return;  // keep its buffers until its requests are done
         ++summary_.snapshots_failed;
       } else {
-        if (task.state != Task::State::chunks || task.pending > 0 || task.cursor < task.chunks.size()) return;
-        bool ok = true;
-        for (const auto& [name, bytes] : task.files) {
-          if (auto st = writer_.write_snapshot_file(ref, name, bytes); !st) {
-            fail(next_finalize_, ref.rel_dir() + "/" + name, st.error().message());
-            ok = false;
-            break;
-          }
-          ++summary_.files_written;
-        }
-        if (ok) {
-          if (auto st = writer_.write_snapshot_file(ref, kManifestName, task.manifest_bytes); !st) {
-            fail(next_finalize_, ref.rel_dir() + "/" + std::string(kManifestName), st.error().message());
-            ok = false;
-          }
-        }
-        if (ok) {
-          ++summary_.files_written;
-          ++summary_.snapshots_restored;
-        } else {
-          ++summary_.snapshots_failed;
-        }
+        ++summary_.files_written;
+        ++summary_.snapshots_restored;
       }
       task.state = Task::State::done;
       task.files.clear();
       task.manifest_bytes.clear();
       task.chunks = {};
-      ++next_finalize_;
-      if (next_activate_ < tasks_.size()) start(next_activate_++);
     }
+    next_finalize_ = end;
+    while (next_activate_ < tasks_.size() && active() < kMaxActive) start(next_activate_++);
   }
 
   transfer::Engine& engine_;

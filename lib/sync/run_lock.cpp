@@ -102,13 +102,13 @@ Result<RunLock> RunLock::acquire(const std::string& path, LockHolder holder) {
   }
   previous.stale_holder.reset();
   RunLock lock(path, std::move(fd), std::move(holder), std::move(previous));
-  PBS_TRY(lock.write_state());
+  PBS_TRY(lock.write_state(true));
   return lock;
 }
 
-Status RunLock::write_state() {
+Status RunLock::write_state(bool with_holder) {
   json j = json::object();
-  j["holder"] = holder_json(holder_);
+  if (with_holder) j["holder"] = holder_json(holder_);
   if (state_.last_run) j["last_run"] = run_json(*state_.last_run);
   if (state_.last_success) j["last_success"] = run_json(*state_.last_success);
   std::string text = j.dump(2) + "\n";
@@ -123,7 +123,7 @@ Status RunLock::write_state() {
 Status RunLock::record(const RunRecord& run) {
   state_.last_run = run;
   if (run.exit_code == 0) state_.last_success = run;
-  return write_state();
+  return write_state(false);
 }
 
 Result<LockState> read_lock_state(const std::string& path) {

@@ -40,7 +40,8 @@ class RunLock {
  public:
   // Errc::locked, naming the holder, when a live run holds it.
   static Result<RunLock> acquire(const std::string& path, LockHolder holder);
-  // Records a finished run (and, with exit code 0, the last success); the lock stays held.
+  // Records a finished run (and, with exit code 0, the last success) and clears the holder
+  // record: the run is over (the flock itself goes with the process).
   Status record(const RunRecord& run);
   const std::string& path() const { return path_; }
 
@@ -48,7 +49,7 @@ class RunLock {
   RunLock(std::string path, UniqueFd fd, LockHolder holder, LockState previous)
       : path_(std::move(path)), fd_(std::move(fd)), holder_(std::move(holder)),
         state_(std::move(previous)) {}
-  Status write_state();
+  Status write_state(bool with_holder);
 
   std::string path_;
   UniqueFd fd_;

@@ -185,9 +185,19 @@ TEST_CASE("a restore killed midway, rerun, completes without fetching twice", "[
     auto args = std::vector<std::string>{s3sync_bin(), "restore", rig.target(), dest, "--config", rig.conf,
                                          "--bandwidth-limit", "1M", "-j", "2"};
     BackgroundCommand run(args, rig.env());
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    // Killed once some chunks are on disk (creating 65536 directories comes first).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::size_t n = 0;
+      if (fs::exists(dest + "/.chunks/ffff")) {
+        for (const auto& d : fs::directory_iterator(dest + "/.chunks")) n += !fs::is_empty(d.path());
+      }
+      if (n >= 10) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     run.kill(SIGKILL);
-    run.wait();
+    auto killed = run.wait();
+    CHECK(killed.exit_code == 128 + SIGKILL);  // it was still running
   }
   std::size_t before = fs::exists(dest) ? chunk_files(dest).size() : 0;
   CHECK(before > 0);

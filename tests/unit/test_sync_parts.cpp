@@ -95,11 +95,16 @@ TEST_CASE("the run lock: exclusive, released by death, records runs", "[lock]") 
   }
   auto after = must(read_lock_state(path));
   CHECK_FALSE(after.holder);
-  REQUIRE(after.stale_holder);  // the record stays until unlock --force
+  CHECK_FALSE(after.stale_holder);  // a run that recorded its end leaves no holder behind
   REQUIRE(after.last_run);
   CHECK(after.last_run->exit_code == 1);
   REQUIRE(after.last_success);
   CHECK(after.last_success->finished == 1010);
+  {
+    // A run killed before recording its end leaves its holder record: unlock --force clears it.
+    auto killed = must(RunLock::acquire(path, me));
+  }
+  CHECK(must(read_lock_state(path)).stale_holder);
   must(clear_stale_lock(path));
   auto cleared = must(read_lock_state(path));
   CHECK_FALSE(cleared.stale_holder);
