@@ -25,15 +25,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   job.conf = *conf;
   job.target = *target;
   job.datastore_path = path;
-  if (global.parallelism) job.parallelism = std::min(*global.parallelism, conf->max_workers.value_or(256));
-  else if (conf->max_workers) job.parallelism = *conf->max_workers;
-  if (!global.bandwidth_limit.empty()) {
-    auto rate = parse_rate(global.bandwidth_limit);
-    if (!rate) return report_error(rate.error());
-    job.bandwidth = *rate;
-  } else if (conf->bandwidth_limit_mbs) {
-    job.bandwidth = std::uint64_t(*conf->bandwidth_limit_mbs * 1e6);
-  }
+  if (auto st = apply_limits(job, global); !st) return report_error(st.error());
 
   sync::RestoreOptions options;
   auto ns = datastore::Namespace::parse(args.ns);

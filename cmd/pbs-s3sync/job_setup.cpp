@@ -84,6 +84,15 @@ Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_
   }
   PBS_ASSIGN(job.target, config::resolve_target(target_arg, job.conf, config::Environment::process(),
                                                 job.datastore_name, need_credentials));
+  PBS_TRY(apply_limits(job, global));
+  job.lock_path = !global.lock_file.empty()
+                      ? global.lock_file
+                      : sync::default_lock_path(job.datastore_path.empty() ? job.datastore_name : job.datastore_path,
+                                                job.target.url());
+  return job;
+}
+
+Status apply_limits(Job& job, const GlobalOptions& global) {
   if (global.parallelism && job.conf.max_workers) {
     job.parallelism = std::min(*global.parallelism, *job.conf.max_workers);
     job.parallelism_source = *global.parallelism <= *job.conf.max_workers ? "--parallelism" : "MAX_WORKERS";
@@ -99,11 +108,7 @@ Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_
   } else if (job.conf.bandwidth_limit_mbs) {
     job.bandwidth = std::uint64_t(*job.conf.bandwidth_limit_mbs * 1e6);
   }
-  job.lock_path = !global.lock_file.empty()
-                      ? global.lock_file
-                      : sync::default_lock_path(job.datastore_path.empty() ? job.datastore_name : job.datastore_path,
-                                                job.target.url());
-  return job;
+  return {};
 }
 
 Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {

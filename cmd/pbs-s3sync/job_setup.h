@@ -35,6 +35,8 @@ Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_
                       const std::string& target_arg, bool need_datastore,
                       bool need_credentials = true);
 Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job);
+// Effective parallelism (min of -j and MAX_WORKERS, and which won) and bandwidth.
+Status apply_limits(Job& job, const GlobalOptions& global);
 
 // For commands given only a TARGET: when no prefix is known (no /prefix in the URL, no PREFIX in
 // the STORAGE entry), the bucket's only top-level prefix is the datastore's.

@@ -1,21 +1,9 @@
 #include "config/aws_profile.h"
 
 #include "util/file_io.h"
+#include "util/text.h"
 
 namespace pbs::config {
-
-namespace {
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-}  // namespace
 
 Result<std::map<std::string, std::map<std::string, std::string>>> parse_ini(std::string_view text,
                                                                           std::string_view path) {
@@ -46,7 +34,7 @@ Result<std::map<std::string, std::map<std::string, std::string>>> parse_ini(std:
       return Error(Errc::config, std::string(path) + ":" + std::to_string(line_no) +
                                      ": expected key = value inside a [section]");
     }
-    std::string key = lower(trim(line.substr(0, eq)));
+    std::string key = to_lower(trim(line.substr(0, eq)));
     std::string value(trim(line.substr(eq + 1)));
     if (!indented) parent.clear();
     if (indented && !parent.empty()) {

@@ -9,16 +9,11 @@
 
 #include "s3/endpoint.h"
 #include "util/file_io.h"
+#include "util/text.h"
 
 namespace pbs::config {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 std::string_view unquote(std::string_view v) {
   if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) {
@@ -52,8 +47,7 @@ const std::vector<std::string_view>& storage_keys() {
 }
 
 std::optional<bool> parse_bool(std::string_view text) {
-  std::string t(text);
-  for (char& c : t) c = char(std::tolower(static_cast<unsigned char>(c)));
+  std::string t = to_lower(text);
   if (t == "true" || t == "1" || t == "yes" || t == "on") return true;
   if (t == "false" || t == "0" || t == "no" || t == "off") return false;
   return std::nullopt;

@@ -10,6 +10,15 @@
 
 namespace pbs::datastore {
 
+// Hash of a digest for std::unordered_map: its first bytes are already uniformly distributed.
+struct DigestHash {
+  std::size_t operator()(const Digest& d) const {
+    std::size_t h;
+    std::memcpy(&h, d.data(), sizeof h);
+    return h;
+  }
+};
+
 class DigestSet {
  public:
   explicit DigestSet(std::size_t expected = 0) { rehash(capacity_for(expected)); }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/human.h"
+#include "report/json_parts.h"
 
 namespace pbs::report {
 
@@ -33,13 +34,9 @@ nlohmann::ordered_json gc_json(const sync::GcSummary& s, int exit_code) {
   j["incomplete-removed"] = s.incomplete_removed;
   j["incomplete-kept"] = s.incomplete_kept;
   j["objects-deleted"] = s.objects_deleted;
-  nlohmann::ordered_json req = nlohmann::ordered_json::object();
-  for (const auto& [op, n] : s.counters.requests) req[op] = n;
-  j["requests"] = {{"total", s.counters.total_requests()}, {"by-operation", req}};
+  j["requests"] = requests_json(s.counters);
   j["duration-seconds"] = s.duration;
-  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
-  for (const auto& e : s.errors) errors.push_back({{"object", e.object}, {"message", e.message}});
-  j["errors"] = errors;
+  j["errors"] = errors_json(s.errors);
   return j;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/human.h"
+#include "report/json_parts.h"
 
 namespace pbs::report {
 
@@ -29,15 +30,11 @@ nlohmann::ordered_json restore_json(const sync::RestoreSummary& s, int exit_code
                     {"present", s.snapshots_present}, {"failed", s.snapshots_failed}};
   j["chunks"] = {{"fetched", s.chunks_fetched}, {"present", s.chunks_present}, {"bytes", s.chunk_bytes}};
   j["files-written"] = s.files_written;
-  nlohmann::ordered_json req = nlohmann::ordered_json::object();
-  for (const auto& [op, n] : s.counters.requests) req[op] = n;
-  j["requests"] = {{"total", s.counters.total_requests()}, {"by-operation", req}};
+  j["requests"] = requests_json(s.counters);
   j["retries"] = s.counters.total_retries();
   j["bytes-received"] = s.counters.bytes_down;
   j["duration-seconds"] = s.duration;
-  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
-  for (const auto& e : s.errors) errors.push_back({{"object", e.object}, {"message", e.message}});
-  j["errors"] = errors;
+  j["errors"] = errors_json(s.errors);
   j["notices"] = s.notices;
   return j;
 }

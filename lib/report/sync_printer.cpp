@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/human.h"
+#include "report/json_parts.h"
 
 namespace pbs::report {
 
@@ -75,11 +76,9 @@ ojson sync_json(const sync::SyncSummary& s, int exit_code) {
   if (s.dry_run) {
     j["plan"] = {{"objects", s.planned_objects}, {"bytes", s.planned_bytes}, {"requests", s.planned_requests}};
   }
-  ojson req = ojson::object();
-  for (const auto& [op, n] : s.counters.requests) req[op] = n;
   ojson retries = ojson::object();
   for (const auto& [c, n] : s.counters.retries) retries[c] = n;
-  j["requests"] = {{"total", s.counters.total_requests()}, {"by-operation", req}};
+  j["requests"] = requests_json(s.counters);
   j["retries"] = {{"total", s.counters.total_retries()}, {"by-cause", retries}};
   j["throttle-events"] = s.counters.throttle_events;
   j["bytes-sent"] = s.counters.bytes_up;
@@ -89,9 +88,7 @@ ojson sync_json(const sync::SyncSummary& s, int exit_code) {
   j["duration-seconds"] = s.duration;
   j["throughput-bytes-per-second"] = s.throughput();
   j["latency-seconds"] = {{"mean", s.counters.latency_mean()}, {"max", s.counters.latency_max}};
-  ojson errors = ojson::array();
-  for (const auto& e : s.errors) errors.push_back({{"object", e.object}, {"message", e.message}});
-  j["errors"] = errors;
+  j["errors"] = errors_json(s.errors);
   j["notices"] = s.notices;
   j["warnings"] = s.warnings;
   return j;

@@ -5,18 +5,11 @@
 
 #include "s3/uri_encode.h"
 #include "util/hex.h"
+#include "util/text.h"
 
 namespace pbs::s3 {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  }
-  return out;
-}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -68,7 +61,7 @@ CanonicalHeaders canonical_headers(const std::vector<Header>& headers) {
   // Stable sort by lower-cased name keeps duplicates in request order, as SigV4 requires.
   std::vector<std::pair<std::string, std::string>> h;
   h.reserve(headers.size());
-  for (const auto& [k, v] : headers) h.emplace_back(lower(k), collapse(v));
+  for (const auto& [k, v] : headers) h.emplace_back(to_lower(k), collapse(v));
   std::stable_sort(h.begin(), h.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   CanonicalHeaders out;

@@ -36,14 +36,6 @@ bool selected(const RestoreSelection& sel, const SnapshotRef& ref) {
   return true;
 }
 
-struct DigestHash {
-  std::size_t operator()(const Digest& d) const {
-    std::size_t h;
-    std::memcpy(&h, d.data(), sizeof h);
-    return h;
-  }
-};
-
 class RestoreExecutor {
  public:
   RestoreExecutor(transfer::Engine& engine, const Remote& remote, const DatastoreWriter& writer,

@@ -118,17 +118,10 @@ class SyncExecutor {
   SyncSummary& summary_;
   ChunkKnowledge* known_ = nullptr;
   std::vector<Task> tasks_;
-  struct DigestHash {
-    std::size_t operator()(const Digest& d) const {
-      std::size_t h;
-      std::memcpy(&h, d.data(), sizeof h);
-      return h;
-    }
-  };
-  std::unordered_map<Digest, std::vector<std::size_t>, DigestHash> inflight_;
+  std::unordered_map<Digest, std::vector<std::size_t>, datastore::DigestHash> inflight_;
   datastore::DigestSet done_;
   datastore::DigestSet credited_;  // listed chunks counted as present once
-  std::unordered_map<Digest, ObjectError, DigestHash> bad_;
+  std::unordered_map<Digest, ObjectError, datastore::DigestHash> bad_;
   std::size_t next_activate_ = 0;
   std::size_t next_finalize_ = 0;
   std::size_t group_pending_ = 0;

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+
+#include "util/text.h"
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -174,8 +176,7 @@ std::size_t HttpExchange::on_header(char* buf, std::size_t size, std::size_t n, 
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return len;
-  std::string name(line.substr(0, colon));
-  for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+  std::string name = to_lower(line.substr(0, colon));
   auto value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);

@@ -54,3 +54,16 @@ for name in order:
         name, " (%d failed)" % bad if bad else "", len(r), wall, cpu, gib, per, req, rss))
 PY
 }
+
+# The benchmark datastores, written by the generator into DIR (its counts go to DIR.json):
+#   large: 1 MiB chunks, ~1.2 GiB;  many: the generator's bench preset (120k+ small chunks).
+make_bench_datastore() {  # GEN SET DIR
+  local gen=$1 set=$2 dir=$3
+  if [ "$set" = many ]; then
+    "$gen" create "$dir" --preset bench >"$dir.json"
+  else
+    "$gen" create "$dir" --vms 3 --cts 2 --hosts 1 --snapshots 4 --fixed-chunk-size 1048576 \
+      --disk-chunks 400 --dynamic-avg-chunk 1048576 --archive-chunks 150 >"$dir.json"
+  fi
+  python3 -c 'import json,sys; g=json.load(open(sys.argv[1])); sys.stderr.write("datastore: %d snapshots, %d unique chunks, %.1f MiB of chunks, %.1f MiB logical\n" % (g["snapshots"], g["unique-chunks"], g["unique-chunk-bytes"]/2**20, g["logical-bytes"]/2**20))' "$dir.json"
+}

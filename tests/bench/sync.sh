@@ -19,13 +19,7 @@ bench=$build/tests/bench/pbs-s3bench
 
 rm -rf "$work"; mkdir -p "$work"
 store=$work/store1
-if [ "$set_name" = many ]; then
-  "$gen" create "$store" --preset bench >"$work/gen.json"
-else
-  "$gen" create "$store" --vms 3 --cts 2 --hosts 1 --snapshots 4 --fixed-chunk-size 1048576 \
-    --disk-chunks 400 --dynamic-avg-chunk 1048576 --archive-chunks 150 >"$work/gen.json"
-fi
-python3 -c 'import json,sys; g=json.load(open(sys.argv[1])); print("datastore: %d snapshots, %d unique chunks, %.1f MiB of chunks, %.1f MiB logical" % (g["snapshots"], g["unique-chunks"], g["unique-chunk-bytes"]/2**20, g["logical-bytes"]/2**20))' "$work/gen.json" >&2
+make_bench_datastore "$gen" "$set_name" "$store"
 find "$store" -type f -exec cat {} + >/dev/null  # warm the page cache for every tool alike
 
 export RCLONE_CONFIG_RGW_TYPE=s3 RCLONE_CONFIG_RGW_PROVIDER=Ceph RCLONE_CONFIG_RGW_ENDPOINT=$S3_ENDPOINT \
@@ -49,7 +43,7 @@ for phase in initial no-op; do
   measure "rclone --fast-list $phase" "${rclfl[@]}"
 done
 "$gen" add-snapshots "$store" --change 0.01 --seed 99 >/dev/null
-find "$store" -type f -newer "$work/gen.json" -exec cat {} + >/dev/null
+find "$store" -type f -newer "$store.json" -exec cat {} + >/dev/null
 measure "pbs-s3sync after 1% change" "${ours[@]}"
 measure "rclone after 1% change" "${rcl[@]}"
 measure "rclone --fast-list after 1% change" "${rclfl[@]}"

@@ -15,6 +15,7 @@
 #include "datastore/blob.h"
 #include "datastore/datastore.h"
 #include "datastore/datastore_writer.h"
+#include "datastore/digest_set.h"
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
 #include "util/crc32.h"
@@ -104,14 +105,6 @@ std::array<std::uint8_t, 16> make_uuid(Rng& rng) {
   u[8] = (u[8] & 0x3f) | 0x80;
   return u;
 }
-
-struct DigestHash {
-  std::size_t operator()(const Digest& d) const {
-    std::size_t h;
-    std::memcpy(&h, d.data(), sizeof h);
-    return h;
-  }
-};
 
 // A chunk slot of an archive or disk: what it holds (seed) and how long it is.
 struct Slot {

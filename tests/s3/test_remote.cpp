@@ -14,6 +14,16 @@ using namespace pbs;
 using namespace pbs::test;
 
 namespace {
+// Removes every remote manifest (as a remote prune would): the chunks stay, referenced by nothing.
+void remove_remote_manifests(SyncRig& rig) {
+  std::vector<std::string> manifests;
+  for (const auto& [k, o] : rig.remote()) {
+    if (k.ends_with("/index.json.blob")) manifests.push_back(rig.prefix + "/" + k);
+  }
+  transfer::ObjectStore store(*rig.engine, rig.bucket);
+  REQUIRE(store.delete_all(manifests));
+}
+
 std::string first_key(SyncRig& rig, const std::string& prefix) {
   for (const auto& [k, o] : rig.remote()) {
     if (k.starts_with(prefix)) return k;
@@ -166,14 +176,8 @@ TEST_CASE("gc racing a sync never yields a complete snapshot with a missing chun
   cfg.vms = 2, cfg.cts = 1, cfg.hosts = 0, cfg.snapshots = 2, cfg.encrypted_group = false;
   SyncRig rig(cfg);
   REQUIRE(rig.sync().exit_code == 0);
-  // Make every chunk unreferenced remotely while keeping the objects: remove the manifests (as a
-  // remote prune would). The next sync finds the chunks stored and reuses them without upload.
-  std::vector<std::string> manifests;
-  for (const auto& [k, o] : rig.remote()) {
-    if (k.ends_with("/index.json.blob")) manifests.push_back(rig.prefix + "/" + k);
-  }
-  transfer::ObjectStore store(*rig.engine, rig.bucket);
-  REQUIRE(store.delete_all(manifests));
+  // The next sync finds the chunks stored and reuses them without upload.
+  remove_remote_manifests(rig);
 
   // The sync, in process; right before its first manifest, a gc with no grace runs to the end
   // and deletes every chunk no complete snapshot references: all the ones the sync reused.
@@ -206,12 +210,7 @@ TEST_CASE("sync leaves snapshots for later while a gc holds its lease", "[gc][ra
   cfg.vms = 1, cfg.cts = 0, cfg.hosts = 0, cfg.snapshots = 2, cfg.encrypted_group = false, cfg.namespaces = false;
   SyncRig rig(cfg);
   REQUIRE(rig.sync().exit_code == 0);
-  std::vector<std::string> manifests;
-  for (const auto& [k, o] : rig.remote()) {
-    if (k.ends_with("/index.json.blob")) manifests.push_back(rig.prefix + "/" + k);
-  }
-  transfer::ObjectStore store(*rig.engine, rig.bucket);
-  REQUIRE(store.delete_all(manifests));
+  remove_remote_manifests(rig);
   sync::GcState running;
   running.running = true;
   running.host = "gc-host";
