@@ -10,13 +10,10 @@ Result<std::map<std::string, std::map<std::string, std::string>>> parse_ini(std:
   std::map<std::string, std::map<std::string, std::string>> out;
   std::string section;
   std::string parent;  // "s3 =" opens indented sub-keys
-  int line_no = 0;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    auto nl = text.find('\n', pos);
-    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view raw;
+  while (lines.next(raw)) {
+    int line_no = lines.number();
     bool indented = !raw.empty() && (raw.front() == ' ' || raw.front() == '\t');
     std::string_view line = trim(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;

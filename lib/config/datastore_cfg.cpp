@@ -1,6 +1,7 @@
 #include "config/datastore_cfg.h"
 
 #include "util/file_io.h"
+#include "util/text.h"
 
 namespace pbs::config {
 
@@ -8,13 +9,10 @@ Result<std::map<std::string, DatastoreEntry>> parse_datastore_cfg(std::string_vi
                                                                   std::string_view path) {
   std::map<std::string, DatastoreEntry> out;
   DatastoreEntry* current = nullptr;
-  std::size_t pos = 0;
-  int line_no = 0;
-  while (pos <= text.size()) {
-    auto nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    int line_no = lines.number();
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     if (line.empty() || line.front() == '#') continue;
     bool indented = line.front() == ' ' || line.front() == '\t';

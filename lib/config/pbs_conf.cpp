@@ -135,13 +135,10 @@ Result<StorageEntry> parse_storage(std::string_view value, const std::string& wh
 Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path) {
   PbsConf conf;
   conf.path = std::string(path);
-  int line_no = 0;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    auto nl = text.find('\n', pos);
-    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view raw;
+  while (lines.next(raw)) {
+    int line_no = lines.number();
     std::string where = conf.path + ":" + std::to_string(line_no);
     std::string_view line = trim(raw);
     if (line.empty() || line.front() == '#') continue;

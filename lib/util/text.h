@@ -22,4 +22,24 @@ inline std::string to_lower(std::string_view s) {
   return out;
 }
 
+// The lines of a text, without their '\n', numbered from 1.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : text_(text) {}
+  bool next(std::string_view& line) {
+    if (pos_ > text_.size()) return false;
+    auto nl = text_.find('\n', pos_);
+    line = text_.substr(pos_, nl == std::string_view::npos ? std::string_view::npos : nl - pos_);
+    pos_ = nl == std::string_view::npos ? text_.size() + 1 : nl + 1;
+    ++number_;
+    return true;
+  }
+  int number() const { return number_; }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  int number_ = 0;
+};
+
 }  // namespace pbs
