@@ -57,7 +57,9 @@ Result<Inventory> remote_inventory(transfer::Engine& engine, const Remote& remot
   inv.namespaces.assign(namespaces.begin(), namespaces.end());
 
   // Owners, then manifests, fetched in parallel.
-  for (auto& [ref, g] : groups) {
+  for (auto& entry : groups) {
+    const GroupRef& ref = entry.first;
+    GroupSummary& g = entry.second;  // a plain reference: clang 14 cannot capture bindings
     const RemoteGroup* rg = catalog.group(ref);
     if (!rg || !rg->files.count(std::string(kOwnerName))) continue;
     engine.submit(s3::get_object(remote.bucket, remote.key(group_file_rel_key(ref, kOwnerName))),

@@ -433,7 +433,7 @@ void SyncExecutor::touch(const Digest& d) {
   if (!touched_.insert(d)) return;
   ++touch_pending_;
   engine_.submit(s3::touch_object(remote_.bucket, remote_.key(chunk_rel_key(d)), options_.storage_class),
-                 [this, d](Result<s3::Response> r) {
+                 [this](Result<s3::Response> r) {
                    --touch_pending_;
                    // CopyObject may answer 200 with an error document.
                    bool ok = r && r->status == 200 && r->body_text().find("<Error>") == std::string_view::npos;
