@@ -2,7 +2,9 @@
 """HTTP proxy between the engine and a real S3 server that injects the faults a real server will
 not produce on demand: throttling answers (503 SlowDown / 429 with Retry-After), server errors,
 connection resets in the middle of an upload, and response bodies that stall. It also counts and
-timestamps every request, so tests can assert request counts and backoff spacing.
+timestamps every request, so tests can assert request counts and backoff spacing. Requests in
+absolute form (`GET http://host/path`, as sent to a forward proxy through `http_proxy`) are
+counted as "proxied" and forwarded to UPSTREAM like the others.
 
 Usage: fault_proxy.py UPSTREAM_HOST:PORT  -> prints "PORT <n>" once listening on 127.0.0.1.
 Control (not forwarded):
@@ -25,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 UPSTREAM = sys.argv[1]
 LOCK = threading.Lock()
 RULES = []
-STATS = {"requests": 0, "by_method": {}, "faults": 0, "log": []}
+STATS = {"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "log": []}
 HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade",
        "trailer", "content-length"}
 
@@ -68,7 +70,7 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/__fault__/clear":
             with LOCK:
                 RULES.clear()
-                STATS.update({"requests": 0, "by_method": {}, "faults": 0, "log": []})
+                STATS.update({"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "log": []})
             body = b"{}"
         else:
             with LOCK:
@@ -93,8 +95,12 @@ class Handler(BaseHTTPRequestHandler):
     def handle_any(self):
         if self.path.startswith("/__fault__/"):
             return self.control()
+        absolute = urlsplit(self.path) if self.path.startswith("http://") else None
+        if absolute:
+            self.path = absolute.path + ("?" + absolute.query if absolute.query else "")
         with LOCK:
             STATS["requests"] += 1
+            STATS["proxied"] += 1 if absolute else 0
             STATS["by_method"][self.command] = STATS["by_method"].get(self.command, 0) + 1
             STATS["log"].append({"t": time.time(), "method": self.command, "path": self.path})
         rule = take_rule(self.command, self.path)

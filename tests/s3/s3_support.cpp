@@ -127,6 +127,7 @@ FaultProxy::Stats FaultProxy::stats() {
   auto j = nlohmann::json::parse(control("/__fault__/stats"));
   Stats s;
   s.requests = j["requests"];
+  s.proxied = j["proxied"];
   s.faults = j["faults"];
   for (const auto& e : j["log"]) {
     s.times.push_back(e["t"]);

@@ -39,6 +39,7 @@ class FaultProxy {
   void clear();
   struct Stats {
     int requests = 0;
+    int proxied = 0;  // sent in absolute form, as to a forward proxy
     int faults = 0;
     std::vector<double> times;  // of each forwarded-or-faulted request
     std::vector<std::string> methods;

@@ -184,6 +184,29 @@ TEST_CASE("wrong credentials, missing bucket, unreachable endpoint: exit 4 in se
   CHECK_THAT(unreachable.err, Catch::Contains("127.0.0.1:9"));
 }
 
+TEST_CASE("libcurl's proxy variables carry every request, and no_proxy bypasses the proxy", "[sync]") {
+  SyncRig rig;
+  FaultProxy proxy;  // in forward-proxy mode it counts absolute-form requests and passes them on
+  auto via = [&](const std::vector<std::string>& proxy_env) {
+    auto env = proxy_env;
+    auto base = rig.env();
+    env.insert(env.end(), base.begin(), base.end());
+    return run_command(rig.argv({}), env);
+  };
+  auto first = via({"http_proxy=" + proxy.endpoint()});
+  REQUIRE(first.exit_code == 0);
+  auto j = parse_summary(first);
+  CHECK(j["chunks"]["uploaded"].get<int>() > 0);
+  auto stats = proxy.stats();
+  CHECK(stats.proxied == j["requests"]["total"].get<int>());
+  CHECK(stats.proxied == stats.requests);
+  proxy.clear();
+  auto second = via({"http_proxy=" + proxy.endpoint(), "no_proxy=127.0.0.1"});
+  REQUIRE(second.exit_code == 0);
+  CHECK(parse_summary(second)["requests"]["total"].get<int>() > 0);
+  CHECK(proxy.stats().requests == 0);
+}
+
 TEST_CASE("targets from the config file, and mutable files re-uploaded when they change", "[sync]") {
   SyncRig rig;
   const auto& e = s3_env();
