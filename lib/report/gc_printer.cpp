@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/error_lines.h"
 #include "report/human.h"
 #include "report/json_parts.h"
 
@@ -16,7 +17,7 @@ std::string gc_text(const sync::GcSummary& s) {
   out += fmt::format("{} incomplete snapshots {}, {} kept (young)\n", s.incomplete_removed,
                      s.dry_run ? "would be removed" : "removed", s.incomplete_kept);
   out += fmt::format("requests: {} in {}\n", s.counters.total_requests(), human_duration(s.duration));
-  for (const auto& e : s.errors) out += fmt::format("error: {}: {}\n", e.object, e.message);
+  out += error_lines(s.errors);
   return out;
 }
 

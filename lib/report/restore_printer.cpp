@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/error_lines.h"
 #include "report/human.h"
 #include "report/json_parts.h"
 
@@ -16,7 +17,7 @@ std::string restore_text(const sync::RestoreSummary& s) {
   out += fmt::format("requests: {}, received {} in {}\n", s.counters.total_requests(),
                      human_bytes(s.counters.bytes_down), human_duration(s.duration));
   for (const auto& n : s.notices) out += "notice: " + n + "\n";
-  for (const auto& e : s.errors) out += fmt::format("error: {}: {}\n", e.object, e.message);
+  out += error_lines(s.errors);
   return out;
 }
 

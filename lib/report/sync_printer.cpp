@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/error_lines.h"
 #include "report/human.h"
 #include "report/json_parts.h"
 
@@ -50,7 +51,7 @@ std::string sync_text(const sync::SyncSummary& s) {
                      s.bandwidth_limit ? fmt::format(", limit {}/s", human_bytes(s.bandwidth_limit)) : "");
   for (const auto& n : s.notices) out += "notice: " + n + "\n";
   for (const auto& w : s.warnings) out += "warning: " + w + "\n";
-  for (const auto& e : s.errors) out += fmt::format("error: {}: {}\n", e.object, e.message);
+  out += error_lines(s.errors);
   return out;
 }
 

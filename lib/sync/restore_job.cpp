@@ -56,11 +56,14 @@ class RestoreExecutor {
         progress_.bytes_sent = engine_.counters().bytes_down;
         tick(progress_);
       }
-      return next_finalize_ == tasks_.size() && engine_.outstanding() == 0;
+      return (next_finalize_ == tasks_.size() || stopped_) && engine_.outstanding() == 0;
     });
+    std::string why = stopped_ ? "not restored: the restore stopped after a local write error (see above); "
+                                 "rerun it once that is fixed, it resumes"
+                               : "not restored: the run stopped before it (internal error)";
     for (; next_finalize_ < tasks_.size(); ++next_finalize_) {
       ++summary_.snapshots_failed;
-      summary_.errors.push_back({tasks_[next_finalize_].remote->ref.rel_dir(), "not restored: the run stopped before it (internal error)"});
+      if (!tasks_[next_finalize_].failed) summary_.errors.push_back({tasks_[next_finalize_].remote->ref.rel_dir(), why});
     }
   }
 
@@ -90,7 +93,16 @@ class RestoreExecutor {
 
   std::size_t active() const { return next_activate_ - next_finalize_; }
 
+  // A local write error (disk full, quota, read-only, I/O error) is not about one object: going on
+  // would download everything only to fail writing it. Stop fetching, let what is in flight drain.
+  void stop(const std::string& object, const std::string& message) {
+    if (stopped_) return;
+    stopped_ = true;
+    summary_.errors.push_back({object, message});
+  }
+
   void pump() {
+    if (stopped_) return;
     while (next_activate_ < tasks_.size() && active() < kMaxActive) start(next_activate_++);
     for (std::size_t t = next_finalize_; t < next_activate_ && engine_.outstanding() < limit_; ++t) {
       Task& task = tasks_[t];
@@ -211,20 +223,25 @@ class RestoreExecutor {
       std::vector<std::size_t> waiters = node.empty() ? std::vector<std::size_t>{} : std::move(node.mapped());
       std::string where = remote_.key(chunk_rel_key(d));
       std::optional<std::string> error;
-      if (!r) {
+      bool written = false;
+      if (stopped_) {
+        // Not written: the run is stopping and reports its snapshots with the reason.
+      } else if (!r) {
         error = r.error().message();
       } else if (r->status != 200) {
         error = "chunk missing remotely";
       } else if (auto check = check_chunk(r->body, d); !check) {
         error = "damaged remotely: " + check.error().message();
       } else if (auto st = writer_.write_chunk(d, r->body); !st) {
-        error = st.error().message();
+        stop(writer_.datastore().chunk_path(d), st.error().message());
+      } else {
+        written = true;
       }
       if (error) {
         bad_.insert(d);
         summary_.errors.push_back({where, *error});
         for (auto t : waiters) fail(t, tasks_[t].remote->ref.rel_dir(), "not restored: chunk " + digest_hex(d) + " unavailable");
-      } else {
+      } else if (written) {
         done_.insert(d);
         ++summary_.chunks_fetched;
         summary_.chunk_bytes += r->body.size();
@@ -250,20 +267,19 @@ class RestoreExecutor {
       if (task.failed) continue;
       for (const auto& [name, bytes] : task.files) {
         if (auto st = writer_.write_snapshot_file(task.remote->ref, name, bytes); !st) {
-          fail(i, task.remote->ref.rel_dir() + "/" + name, st.error().message());
-          break;
+          return stop(task.remote->ref.rel_dir() + "/" + name, st.error().message());
         }
         ++summary_.files_written;
       }
     }
-    auto synced = writer_.sync();
+    if (auto synced = writer_.sync(); !synced) return stop(writer_.datastore().root(), synced.error().message());
     for (std::size_t i = next_finalize_; i < end; ++i) {
       Task& task = tasks_[i];
       const auto& ref = task.remote->ref;
-      if (!task.failed && !synced) fail(i, writer_.datastore().root(), synced.error().message());
       if (!task.failed) {
         if (auto st = writer_.write_snapshot_file(ref, kManifestName, task.manifest_bytes, true); !st) {
-          fail(i, ref.rel_dir() + "/" + std::string(kManifestName), st.error().message());
+          next_finalize_ = i;  // the ones before it are done and counted
+          return stop(ref.rel_dir() + "/" + std::string(kManifestName), st.error().message());
         }
       }
       if (task.failed) {
@@ -292,6 +308,7 @@ class RestoreExecutor {
   std::size_t next_activate_ = 0;
   std::size_t next_finalize_ = 0;
   std::size_t limit_ = 8;
+  bool stopped_ = false;
   SyncProgress progress_;
 };
 

@@ -104,12 +104,13 @@ Status write_file_atomic(const std::string& path, std::span<const std::uint8_t> 
     ::unlink(tmp.c_str());
     return e;
   };
-  if (auto st = write_all(fd.get(), data, tmp); !st) return fail(std::move(st).error());
-  if (::fchmod(fd.get(), options.mode) != 0) return fail(errno_error(errno, "chmod", tmp));
+  // Errors name the file being written, not its short-lived temp name.
+  if (auto st = write_all(fd.get(), data, path); !st) return fail(std::move(st).error());
+  if (::fchmod(fd.get(), options.mode) != 0) return fail(errno_error(errno, "chmod", path));
   if (options.owner && ::fchown(fd.get(), options.owner->uid, options.owner->gid) != 0) {
-    return fail(errno_error(errno, "chown", tmp));
+    return fail(errno_error(errno, "chown", path));
   }
-  if (options.fsync && ::fsync(fd.get()) != 0) return fail(errno_error(errno, "fsync", tmp));
+  if (options.fsync && ::fsync(fd.get()) != 0) return fail(errno_error(errno, "fsync", path));
   fd.reset();
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(errno_error(errno, "rename", path));
   if (options.fsync) PBS_TRY(fsync_dir(dir));

@@ -56,6 +56,35 @@ std::set<std::string> chunk_files(const std::string& root) {
   return out;
 }
 
+// A tmpfs of a given size mounted on DIR (the test runs as root, as CI does): a disk that fills up.
+class SmallDisk {
+ public:
+  SmallDisk(std::string dir, std::uint64_t bytes) : dir_(std::move(dir)) {
+    fs::create_directories(dir_);
+    auto r = run_command({"/bin/mount", "-t", "tmpfs", "-o", "size=" + std::to_string(bytes), "pbs-test-disk", dir_});
+    INFO("this test mounts a small tmpfs and needs root: " << r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  ~SmallDisk() { run_command({"/bin/umount", "-l", dir_}); }
+  void grow(std::uint64_t bytes) {
+    auto r = run_command({"/bin/mount", "-o", "remount,size=" + std::to_string(bytes), dir_});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+
+ private:
+  std::string dir_;
+};
+
+// Bytes the datastore's chunks take on tmpfs (whole pages).
+std::uint64_t chunk_pages_bytes(const std::string& root) {
+  std::uint64_t total = 0;
+  for (const auto& f : fs::recursive_directory_iterator(root + "/.chunks")) {
+    if (f.is_regular_file()) total += (f.file_size() + 4095) / 4096 * 4096;
+  }
+  return total;
+}
+
 std::set<std::string> finished_snapshots(const std::string& root) {
   std::set<std::string> out;
   auto store = must(datastore::Datastore::open(root));
@@ -234,4 +263,50 @@ TEST_CASE("a chunk damaged in the bucket is never written and its snapshots fail
   CHECK_FALSE(file_exists(dest + "/" + victim));
   auto verify = must(datastore::verify_datastore(must(datastore::Datastore::open(dest))));
   CHECK(verify.ok());  // what was restored is whole
+}
+
+TEST_CASE("a full disk stops the restore with one clear error, and a rerun finishes it", "[restore]") {
+  testgen::GenConfig cfg;
+  cfg.disk_chunks = 100;
+  SyncRig rig(cfg);
+  REQUIRE(rig.sync().exit_code == 0);
+  std::uint64_t needed = chunk_pages_bytes(rig.root);
+  std::size_t total_chunks = chunk_files(rig.root).size();
+  std::string mount = rig.tmp.sub("disk");
+  SmallDisk disk(mount, needed / 3 / 4096 * 4096);
+  std::string dest = mount + "/store1";
+
+  auto r = rig.run({"restore", rig.target(), dest, "--output", "json", "-j", "4"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  auto j = parse_summary(r);
+  std::string errors = j["errors"].dump();
+  INFO(errors);
+  CHECK_THAT(errors, Catch::Contains("No space left on device") || Catch::Contains("no space"));
+  CHECK_THAT(errors, Catch::Contains(dest));
+  CHECK_THAT(errors, Catch::Contains("local write error"));
+  // It stopped: far fewer chunk requests than chunks, and one write error, not one per chunk.
+  CHECK(j["requests"]["by-operation"]["GetObject"].get<std::size_t>() < total_chunks);
+  CHECK(std::count(errors.begin(), errors.end(), '{') <= 1 + j["snapshots"]["selected"].get<int>());
+  CHECK(j["snapshots"]["restored"].get<int>() < j["snapshots"]["selected"].get<int>());
+  // Nothing half-written is left: no temp files, and every snapshot with a manifest is whole.
+  for (const auto& f : fs::recursive_directory_iterator(dest)) {
+    INFO(f.path());
+    CHECK(f.path().filename().string().find(".tmp_") == std::string::npos);
+  }
+  auto partial = must(datastore::verify_datastore(must(datastore::Datastore::open(dest))));
+  CHECK(partial.ok());
+  std::size_t before = chunk_files(dest).size();
+  CHECK(before < total_chunks);
+
+  disk.grow(needed * 2 + (8 << 20));
+  auto again = rig.run({"restore", rig.target(), dest, "--output", "json"});
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  // Nothing already on disk is fetched again.
+  CHECK(chunk_files(dest).size() == before + parse_summary(again)["chunks"]["fetched"].get<std::size_t>());
+  CHECK(must(datastore::verify_datastore(must(datastore::Datastore::open(dest)))).ok());
+  std::size_t snapshots = 0;
+  check_same_snapshots(rig.root, dest, snapshots);
+  CHECK(snapshots > 0);
 }
