@@ -59,7 +59,9 @@ void put_headers(Request& r, const PutOptions& o) {
   r.headers.emplace_back("Content-Type", o.content_type);
   if (o.if_none_match) {
     r.headers.emplace_back("If-None-Match", "*");
-    r.accepted_statuses.push_back(412);
+    // 412: the object exists. 501: the provider has no conditional PUT; the caller sends it again
+    // without the header (an error here would fail every upload on such a provider).
+    r.accepted_statuses.insert(r.accepted_statuses.end(), {412, 501});
   }
   if (!o.storage_class.empty()) r.headers.emplace_back("x-amz-storage-class", o.storage_class);
   if (!o.sse.empty()) r.headers.emplace_back("x-amz-server-side-encryption", o.sse);

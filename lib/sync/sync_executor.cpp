@@ -278,6 +278,14 @@ void SyncExecutor::put_chunk(const Digest& d) {
       if (r.error().code() == Errc::not_found) return chunk_done(d, std::nullopt, true);
       return chunk_done(d, ObjectError{path, r.error().message(), r.error().code() == Errc::corrupt}, false);
     }
+    if (r->status == 501) {
+      if (options_.if_none_match) {
+        options_.if_none_match = false;
+        summary_.notices.push_back("the server does not implement conditional PUT (If-None-Match): chunks are "
+                                   "uploaded without it; IF_NONE_MATCH=false in the STORAGE entry skips this probe");
+      }
+      return put_chunk(d);
+    }
     if (r->status == 412) {
       ++summary_.chunks_present;
       reused(d, std::nullopt);  // it was there already: its age is unknown

@@ -10,7 +10,7 @@ Usage: fault_proxy.py UPSTREAM_HOST:PORT  -> prints "PORT <n>" once listening on
 Control (not forwarded):
   POST /__fault__/rule?mode=status&status=503&code=SlowDown&retry_after=1&count=2&method=PUT
        mode=status | reset | stall ; count = how many matching requests get it ;
-       method / path_contains narrow the match ; stall_seconds for mode=stall
+       method / path_contains / has_header narrow the match ; stall_seconds for mode=stall
   POST /__fault__/clear          drop rules and counters
   GET  /__fault__/stats          {"requests": n, "by_method": {...}, "faults": n, "log": [...]}
 """
@@ -32,7 +32,7 @@ HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te"
        "trailer", "content-length"}
 
 
-def take_rule(method, path):
+def take_rule(method, path, headers):
     with LOCK:
         for rule in RULES:
             if rule["count"] <= 0:
@@ -40,6 +40,8 @@ def take_rule(method, path):
             if rule.get("method") and rule["method"] != method:
                 continue
             if rule.get("path_contains") and rule["path_contains"] not in path:
+                continue
+            if rule.get("has_header") and rule["has_header"] not in headers:
                 continue
             rule["count"] -= 1
             STATS["faults"] += 1
@@ -58,7 +60,7 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/__fault__/rule":
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
             rule = {"mode": q.get("mode", "status"), "count": int(q.get("count", "1"))}
-            for k in ("method", "path_contains", "code"):
+            for k in ("method", "path_contains", "has_header", "code"):
                 if k in q:
                     rule[k] = q[k]
             for k in ("status", "retry_after", "stall_seconds", "reset_after"):
@@ -103,7 +105,7 @@ class Handler(BaseHTTPRequestHandler):
             STATS["proxied"] += 1 if absolute else 0
             STATS["by_method"][self.command] = STATS["by_method"].get(self.command, 0) + 1
             STATS["log"].append({"t": time.time(), "method": self.command, "path": self.path})
-        rule = take_rule(self.command, self.path)
+        rule = take_rule(self.command, self.path, self.headers)
         if rule and rule["mode"] == "reset":
             self.read_body(limit=rule.get("reset_after", 1024))
             return self.reset()

@@ -207,6 +207,32 @@ TEST_CASE("libcurl's proxy variables carry every request, and no_proxy bypasses 
   CHECK(proxy.stats().requests == 0);
 }
 
+TEST_CASE("a provider without conditional PUT: the first 501 switches If-None-Match off", "[sync]") {
+  SyncRig rig;
+  FaultProxy proxy;
+  // Every PUT that carries If-None-Match is refused as radosgw would if it lacked the feature.
+  proxy.rule("mode=status&status=501&code=NotImplemented&method=PUT&has_header=If-None-Match&count=1000000");
+  auto env = std::vector<std::string>{"AWS_ENDPOINT_URL=" + proxy.endpoint()};
+  auto base = rig.env();
+  env.insert(env.end(), base.begin(), base.end());
+  auto r = run_command(rig.argv({"-j", "4"}), env);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK_THAT(j["notices"].dump(), Catch::Contains("If-None-Match"));
+  auto stats = proxy.stats();
+  // Only the conditional PUTs already submitted when the first answer came back were refused
+  // (the executor keeps at most 2 x parallelism requests submitted).
+  CHECK(stats.faults >= 1);
+  CHECK(stats.faults <= 8);
+  std::size_t chunks = 0;
+  for (const auto& [key, path] : expected_objects(rig.root)) chunks += key.starts_with(".chunks/");
+  CHECK(j["chunks"]["uploaded"].get<std::size_t>() == chunks);
+  for (const auto& [key, path] : expected_objects(rig.root)) {
+    if (key.starts_with(".chunks/")) CHECK(rig.get(key) == read_bytes(path));
+  }
+}
+
 TEST_CASE("targets from the config file, and mutable files re-uploaded when they change", "[sync]") {
   SyncRig rig;
   const auto& e = s3_env();
