@@ -58,9 +58,10 @@ class RestoreExecutor {
       }
       return (next_finalize_ == tasks_.size() || stopped_) && engine_.outstanding() == 0;
     });
-    std::string why = stopped_ ? "not restored: the restore stopped after a local write error (see above); "
-                                 "rerun it once that is fixed, it resumes"
-                               : "not restored: the run stopped before it (internal error)";
+    std::string why = summary_.remote_refused ? "not restored: the server refused this run (see above)"
+                      : stopped_ ? "not restored: the restore stopped after a local write error (see above); "
+                                   "rerun it once that is fixed, it resumes"
+                                 : "not restored: the run stopped before it (internal error)";
     for (; next_finalize_ < tasks_.size(); ++next_finalize_) {
       ++summary_.snapshots_failed;
       if (!tasks_[next_finalize_].failed) summary_.errors.push_back({tasks_[next_finalize_].remote->ref.rel_dir(), why});
@@ -101,6 +102,17 @@ class RestoreExecutor {
     summary_.errors.push_back({object, message});
   }
 
+  // Access denied, bad credentials or a bucket gone are about the target, not one object: every
+  // further request would be refused too. Stop like after a local write error.
+  std::string remote_error(const Error& error) {
+    auto c = error.code();
+    if (c == Errc::access_denied || c == Errc::auth || c == Errc::no_such_bucket) {
+      summary_.remote_refused = true;
+      stopped_ = true;
+    }
+    return error.message();
+  }
+
   void pump() {
     if (stopped_) return;
     while (next_activate_ < tasks_.size() && active() < kMaxActive) start(next_activate_++);
@@ -136,7 +148,7 @@ class RestoreExecutor {
       const auto& ref = task.remote->ref;
       std::string where = key(ref, kManifestName);
       if (!r || r->status != 200) {
-        fail(t, where, r ? "vanished remotely during the restore" : r.error().message());
+        fail(t, where, r ? "vanished remotely during the restore" : remote_error(r.error()));
         return pump();
       }
       auto m = parse_manifest_blob(r->body);
@@ -177,7 +189,7 @@ class RestoreExecutor {
         --task.pending;
         std::string where = key(task.remote->ref, name);
         if (!r || r->status != 200) {
-          fail(t, where, r ? "listed in the manifest but missing remotely" : r.error().message());
+          fail(t, where, r ? "listed in the manifest but missing remotely" : remote_error(r.error()));
         } else if (const ManifestFile* entry = task.manifest.find(name)) {
           if (auto st = check_manifest_file(*entry, r->body); !st) {
             fail(t, where, "does not match the manifest: " + st.error().message());
@@ -227,7 +239,7 @@ class RestoreExecutor {
       if (stopped_) {
         // Not written: the run is stopping and reports its snapshots with the reason.
       } else if (!r) {
-        error = r.error().message();
+        error = remote_error(r.error());
       } else if (r->status != 200) {
         error = "chunk missing remotely";
       } else if (auto check = check_chunk(r->body, d); !check) {

@@ -44,6 +44,8 @@ struct RestoreSummary {
   std::vector<ObjectError> errors;
   std::vector<std::string> notices;
   bool complete() const { return snapshots_failed == 0 && errors.empty(); }
+  // The server refused the run's requests (access denied, credentials, bucket gone): it stopped.
+  bool remote_refused = false;
 };
 
 struct RestoreOptions {

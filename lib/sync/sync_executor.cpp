@@ -89,15 +89,18 @@ void SyncExecutor::run(Plan& plan, ChunkKnowledge& known,
       progress_.bytes_sent = engine_.counters().bytes_up;
       tick(progress_);
     }
-    return all_done() && engine_.outstanding() == 0;
+    return (all_done() || summary_.remote_refused) && engine_.outstanding() == 0;
   });
-  // Nothing is left in flight; a task not finalized now could never be (a bug, not a state).
+  // Nothing is left in flight; a task not finalized now could never be (a bug, not a state),
+  // unless the server refused the run.
+  std::string why = summary_.remote_refused ? "not completed: the server refused this run (see above)"
+                                            : "not completed: the run stopped before it (internal error)";
   for (; next_finalize_ < tasks_.size(); ++next_finalize_) {
     ++summary_.snapshots_failed;
-    summary_.errors.push_back({tasks_[next_finalize_].work->snapshot->ref.rel_dir(),
-                               "not completed: the run stopped before it (internal error)"});
+    if (!tasks_[next_finalize_].failed) summary_.errors.push_back({tasks_[next_finalize_].work->snapshot->ref.rel_dir(), why});
   }
 
+  if (summary_.remote_refused) return;
   // Deletions run the other way round: manifests first, so a remote snapshot never looks complete
   // while its files are being removed.
   std::vector<std::string> first = plan.group_deletes, rest;
@@ -124,7 +127,7 @@ void SyncExecutor::delete_keys(std::vector<std::string> keys, std::function<void
   auto store = std::make_shared<transfer::ObjectStore>(engine_, remote_.bucket);
   store->delete_keys(std::move(full), [this, store, then](Result<transfer::DeleteSummary> r) {
     if (!r) {
-      summary_.errors.push_back({"s3://" + remote_.bucket + "/" + remote_.prefix, r.error().message()});
+      summary_.errors.push_back({"s3://" + remote_.bucket + "/" + remote_.prefix, remote_error(r.error())});
       return;  // a failed first batch must not let the second (non-manifest) batch run
     }
     summary_.objects_deleted += r->deleted;
@@ -149,7 +152,7 @@ void SyncExecutor::submit_group_file(const Upload& up) {
       ++summary_.files_uploaded;
       summary_.file_bytes_uploaded += size;
     } else {
-      summary_.errors.push_back({key_rel, r.error().message()});
+      summary_.errors.push_back({key_rel, remote_error(r.error())});
       auto key = parse_content_key(std::string_view(key_rel).substr(kContentDir.size()));
       if (key && key->kind == ContentKey::Kind::group_file) failed_groups_.push_back(key->group);
     }
@@ -203,7 +206,17 @@ void SyncExecutor::activate(Task& task) {
   }
 }
 
+// Access denied, bad credentials or a bucket gone are about the target, not one object: going on
+// would send every remaining request only to have it refused. Nothing new is submitted after the
+// first; what is in flight drains, and the exit code says the remote refused.
+std::string SyncExecutor::remote_error(const Error& error) {
+  auto c = error.code();
+  if (c == Errc::access_denied || c == Errc::auth || c == Errc::no_such_bucket) summary_.remote_refused = true;
+  return error.message();
+}
+
 void SyncExecutor::pump() {
+  if (summary_.remote_refused) return;
   while (engine_.outstanding() < limit_) {
     std::size_t t = tasks_.size();
     for (std::size_t i = next_finalize_; i < next_activate_; ++i) {
@@ -249,7 +262,7 @@ void SyncExecutor::submit_chunk(const Digest& d, bool head_first) {
   ++summary_.chunks_checked;
   if (!head_first) return put_chunk(d);
   engine_.submit(s3::head_object(remote_.bucket, remote_.key(chunk_rel_key(d))), [this, d](Result<s3::Response> r) {
-    if (!r) return chunk_done(d, ObjectError{chunk_rel_key(d), r.error().message()}, false);
+    if (!r) return chunk_done(d, ObjectError{chunk_rel_key(d), remote_error(r.error())}, false);
     if (r->status == 200) {
       ++summary_.chunks_present;
       std::optional<std::int64_t> modified;
@@ -276,7 +289,7 @@ void SyncExecutor::put_chunk(const Digest& d) {
   engine_.submit(std::move(req), [this, d, path, size](Result<s3::Response> r) {
     if (!r) {
       if (r.error().code() == Errc::not_found) return chunk_done(d, std::nullopt, true);
-      return chunk_done(d, ObjectError{path, r.error().message(), r.error().code() == Errc::corrupt}, false);
+      return chunk_done(d, ObjectError{path, remote_error(r.error()), r.error().code() == Errc::corrupt}, false);
     }
     if (r->status == 501) {
       if (options_.if_none_match) {
@@ -342,7 +355,7 @@ void SyncExecutor::submit_file(std::size_t t, const Upload& up, bool is_manifest
       if (r.error().code() == Errc::not_found) {
         check_vanished(t, path + " is missing locally");
       } else {
-        fail(t, {path, r.error().message()});
+        fail(t, {path, remote_error(r.error())});
       }
     } else {
       ++summary_.files_uploaded;
@@ -524,7 +537,7 @@ void SyncExecutor::reverify(std::size_t index) {
     engine_.submit(s3::head_object(remote_.bucket, remote_.key(key_rel)),
                    [this, index, key_rel, path, chunk](Result<s3::Response> r) {
       if (!r) {
-        fail(index, {tasks_[index].work->snapshot->ref.rel_dir(), "not completed: " + r.error().message()});
+        fail(index, {tasks_[index].work->snapshot->ref.rel_dir(), "not completed: " + remote_error(r.error())});
         return item_done(index);
       }
       if (r->status == 200) return item_done(index);
@@ -543,7 +556,7 @@ void SyncExecutor::reverify(std::size_t index) {
       }
       engine_.submit(std::move(req), [this, index, path, size, chunk](Result<s3::Response> pr) {
         if (!pr) {
-          fail(index, {path, pr.error().message()});
+          fail(index, {path, remote_error(pr.error())});
         } else if (chunk) {
           ++summary_.chunks_uploaded;
           ++summary_.chunks_reuploaded;

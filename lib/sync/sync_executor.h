@@ -92,6 +92,8 @@ class SyncExecutor {
   };
 
   void pump();
+  // The message of a failed request; a refusal stops the run (see the .cpp).
+  std::string remote_error(const Error& error);
   void activate(Task& task);
   void submit_chunk(const Digest& digest, bool head_first);
   void put_chunk(const Digest& digest);

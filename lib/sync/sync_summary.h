@@ -66,6 +66,8 @@ struct SyncSummary {
     return duration > 0 ? double(counters.bytes_up) / duration : 0.0;
   }
   bool complete() const { return snapshots_failed == 0 && errors.empty(); }
+  // The server refused the run's requests (access denied, credentials, bucket gone): it stopped.
+  bool remote_refused = false;
 };
 
 }  // namespace pbs::sync

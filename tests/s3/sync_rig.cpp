@@ -12,11 +12,13 @@ SyncRig::SyncRig(const testgen::GenConfig& cfg) {
   std::ofstream(conf) << "# empty\n";
 }
 
-std::vector<std::string> SyncRig::env() const {
+std::vector<std::string> SyncRig::env(const std::vector<std::string>& first) const {
   const auto& e = s3_env();
-  return {"AWS_ACCESS_KEY_ID=" + e.access_key, "AWS_SECRET_ACCESS_KEY=" + e.secret_key,
-          "AWS_ENDPOINT_URL=" + e.endpoint, "AWS_REGION=" + e.region,
-          "PBS_S3SYNC_DATASTORE_CFG=/nonexistent"};
+  std::vector<std::string> out = first;
+  out.insert(out.end(), {"AWS_ACCESS_KEY_ID=" + e.access_key, "AWS_SECRET_ACCESS_KEY=" + e.secret_key,
+                         "AWS_ENDPOINT_URL=" + e.endpoint, "AWS_REGION=" + e.region,
+                         "PBS_S3SYNC_DATASTORE_CFG=/nonexistent"});
+  return out;
 }
 
 std::vector<std::string> SyncRig::argv(const std::vector<std::string>& extra) const {

@@ -26,7 +26,8 @@ struct SyncRig {
 
   explicit SyncRig(const testgen::GenConfig& cfg = {});
   std::string target() const { return "s3://" + bucket + "/" + prefix; }
-  std::vector<std::string> env() const;
+  // The environment the binary runs with; `first` entries win over the rig's own.
+  std::vector<std::string> env(const std::vector<std::string>& first = {}) const;
   std::vector<std::string> argv(const std::vector<std::string>& extra) const;
   CommandResult sync(const std::vector<std::string>& extra = {}) const;
   // Any pbs-s3sync command with the rig's credentials and config.

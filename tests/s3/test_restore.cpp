@@ -310,3 +310,22 @@ TEST_CASE("a full disk stops the restore with one clear error, and a rerun finis
   check_same_snapshots(rig.root, dest, snapshots);
   CHECK(snapshots > 0);
 }
+
+TEST_CASE("access denied on chunk downloads stops the restore at once: exit 4", "[restore]") {
+  SyncRig rig;
+  REQUIRE(rig.sync().exit_code == 0);
+  FaultProxy proxy;  // a key whose policy forbids reading chunks
+  proxy.rule("mode=status&status=403&code=AccessDenied&method=GET&path_contains=.chunks/&count=1000000");
+  std::string dest = rig.tmp.sub("restored");
+  auto r = run_command({s3sync_bin(), "restore", rig.target(), dest, "--config", rig.conf, "--output", "json", "-j", "4"},
+                       rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint()}));
+  CHECK(r.exit_code == 4);
+  auto j = parse_summary(r);
+  std::string errors = j["errors"].dump();
+  INFO(errors);
+  CHECK_THAT(errors, Catch::Contains("AccessDenied"));
+  CHECK_THAT(errors, Catch::Contains("the server refused this run"));
+  CHECK(proxy.stats().faults <= 8);  // what was submitted when the first refusal came back
+  CHECK(j["snapshots"]["restored"] == 0);
+  CHECK(finished_snapshots(dest).empty());
+}

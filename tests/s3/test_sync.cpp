@@ -161,9 +161,7 @@ TEST_CASE("a corrupt chunk is not uploaded and its snapshots stay incomplete: ex
 TEST_CASE("wrong credentials, missing bucket, unreachable endpoint: exit 4 in seconds", "[sync]") {
   SyncRig rig;
   auto timed = [&](const std::vector<std::string>& extra_env, const std::string& target) {
-    auto env = extra_env;  // first: they win over the rig's defaults
-    auto base = rig.env();
-    env.insert(env.end(), base.begin(), base.end());
+    auto env = rig.env(extra_env);
     auto argv = rig.argv({});
     argv[3] = target;
     auto t0 = std::chrono::steady_clock::now();
@@ -187,12 +185,7 @@ TEST_CASE("wrong credentials, missing bucket, unreachable endpoint: exit 4 in se
 TEST_CASE("libcurl's proxy variables carry every request, and no_proxy bypasses the proxy", "[sync]") {
   SyncRig rig;
   FaultProxy proxy;  // in forward-proxy mode it counts absolute-form requests and passes them on
-  auto via = [&](const std::vector<std::string>& proxy_env) {
-    auto env = proxy_env;
-    auto base = rig.env();
-    env.insert(env.end(), base.begin(), base.end());
-    return run_command(rig.argv({}), env);
-  };
+  auto via = [&](const std::vector<std::string>& proxy_env) { return run_command(rig.argv({}), rig.env(proxy_env)); };
   auto first = via({"http_proxy=" + proxy.endpoint()});
   REQUIRE(first.exit_code == 0);
   auto j = parse_summary(first);
@@ -212,10 +205,7 @@ TEST_CASE("a provider without conditional PUT: the first 501 switches If-None-Ma
   FaultProxy proxy;
   // Every PUT that carries If-None-Match is refused as radosgw would if it lacked the feature.
   proxy.rule("mode=status&status=501&code=NotImplemented&method=PUT&has_header=If-None-Match&count=1000000");
-  auto env = std::vector<std::string>{"AWS_ENDPOINT_URL=" + proxy.endpoint()};
-  auto base = rig.env();
-  env.insert(env.end(), base.begin(), base.end());
-  auto r = run_command(rig.argv({"-j", "4"}), env);
+  auto r = run_command(rig.argv({"-j", "4"}), rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint()}));
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   auto j = parse_summary(r);
@@ -231,6 +221,24 @@ TEST_CASE("a provider without conditional PUT: the first 501 switches If-None-Ma
   for (const auto& [key, path] : expected_objects(rig.root)) {
     if (key.starts_with(".chunks/")) CHECK(rig.get(key) == read_bytes(path));
   }
+}
+
+TEST_CASE("access denied on uploads stops the run at once: exit 4, no manifest", "[sync]") {
+  SyncRig rig;
+  FaultProxy proxy;  // a key whose policy forbids writing chunks
+  proxy.rule("mode=status&status=403&code=AccessDenied&method=PUT&path_contains=.chunks/&count=1000000");
+  auto r = run_command(rig.argv({"-j", "4"}), rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint()}));
+  CHECK(r.exit_code == 4);
+  auto j = parse_summary(r);
+  std::string errors = j["errors"].dump();
+  INFO(errors);
+  CHECK_THAT(errors, Catch::Contains("AccessDenied"));
+  CHECK_THAT(errors, Catch::Contains("lack permission"));
+  CHECK_THAT(errors, Catch::Contains("the server refused this run"));
+  // Only what was already submitted when the first refusal came back was sent (2 x parallelism).
+  CHECK(proxy.stats().faults <= 8);
+  CHECK(j["snapshots"]["uploaded"] == 0);
+  for (const auto& [key, obj] : rig.remote()) CHECK_FALSE(key.ends_with("/index.json.blob"));
 }
 
 TEST_CASE("targets from the config file, and mutable files re-uploaded when they change", "[sync]") {
