@@ -59,7 +59,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
     auto code = result.error().code();
     return code == Errc::network || code == Errc::timeout ? kExitRemoteRefused : exit_code_for(result.error());
   }
-  int code = result->remote_refused ? kExitRemoteRefused : result->complete() ? kExitOk : kExitPartial;
+  int code = !result->remote_stop.empty() ? kExitRemoteRefused : result->complete() ? kExitOk : kExitPartial;
   if (global.output == OutputFormat::json) {
     fmt::print("{}\n", report::restore_json(*result, code).dump(2));
   } else if (global.verbosity >= 0 || code != kExitOk) {

@@ -112,7 +112,7 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
     if (lock) (void)lock->record({started, std::int64_t(std::time(nullptr)), code, "{}"});
     return code;
   }
-  int code = result->remote_refused ? kExitRemoteRefused : result->complete() ? kExitOk : kExitPartial;
+  int code = !result->remote_stop.empty() ? kExitRemoteRefused : result->complete() ? kExitOk : kExitPartial;
   auto json = report::sync_json(*result, code);
   if (global.output == OutputFormat::json) {
     fmt::print("{}\n", json.dump(2));

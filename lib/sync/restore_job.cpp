@@ -14,6 +14,7 @@
 #include "datastore/manifest.h"
 #include "sync/remote_catalog.h"
 #include "sync/remote_layout.h"
+#include "sync/run_stop.h"
 #include "sync/sync_job.h"
 #include "sync/sync_plan.h"
 #include "transfer/object_store.h"
@@ -58,10 +59,10 @@ class RestoreExecutor {
       }
       return (next_finalize_ == tasks_.size() || stopped_) && engine_.outstanding() == 0;
     });
-    std::string why = summary_.remote_refused ? "not restored: the server refused this run (see above)"
-                      : stopped_ ? "not restored: the restore stopped after a local write error (see above); "
-                                   "rerun it once that is fixed, it resumes"
-                                 : "not restored: the run stopped before it (internal error)";
+    std::string why = "not restored: " + (!summary_.remote_stop.empty() ? summary_.remote_stop
+                                          : stopped_ ? "the restore stopped after a local write error (see above); "
+                                                       "rerun it once that is fixed, it resumes"
+                                                     : "the run stopped before it (internal error)");
     for (; next_finalize_ < tasks_.size(); ++next_finalize_) {
       ++summary_.snapshots_failed;
       if (!tasks_[next_finalize_].failed) summary_.errors.push_back({tasks_[next_finalize_].remote->ref.rel_dir(), why});
@@ -102,12 +103,10 @@ class RestoreExecutor {
     summary_.errors.push_back({object, message});
   }
 
-  // Access denied, bad credentials or a bucket gone are about the target, not one object: every
-  // further request would be refused too. Stop like after a local write error.
+  // Stops like a local write error does when the error is about the target (run_stop.h).
   std::string remote_error(const Error& error) {
-    auto c = error.code();
-    if (c == Errc::access_denied || c == Errc::auth || c == Errc::no_such_bucket) {
-      summary_.remote_refused = true;
+    if (auto why = remote_stop_reason(error); why && !stopped_) {
+      summary_.remote_stop = *why;
       stopped_ = true;
     }
     return error.message();

@@ -44,8 +44,8 @@ struct RestoreSummary {
   std::vector<ObjectError> errors;
   std::vector<std::string> notices;
   bool complete() const { return snapshots_failed == 0 && errors.empty(); }
-  // The server refused the run's requests (access denied, credentials, bucket gone): it stopped.
-  bool remote_refused = false;
+  // Why the run stopped early because of the remote side (see run_stop.h); empty: it did not.
+  std::string remote_stop;
 };
 
 struct RestoreOptions {

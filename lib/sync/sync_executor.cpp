@@ -10,6 +10,7 @@
 #include "datastore/manifest.h"
 #include "sync/gc_state.h"
 #include "sync/remote_layout.h"
+#include "sync/run_stop.h"
 #include "transfer/retry_policy.h"
 #include "transfer/object_store.h"
 #include "util/file_io.h"
@@ -89,18 +90,18 @@ void SyncExecutor::run(Plan& plan, ChunkKnowledge& known,
       progress_.bytes_sent = engine_.counters().bytes_up;
       tick(progress_);
     }
-    return (all_done() || summary_.remote_refused) && engine_.outstanding() == 0;
+    return (all_done() || !summary_.remote_stop.empty()) && engine_.outstanding() == 0;
   });
   // Nothing is left in flight; a task not finalized now could never be (a bug, not a state),
   // unless the server refused the run.
-  std::string why = summary_.remote_refused ? "not completed: the server refused this run (see above)"
-                                            : "not completed: the run stopped before it (internal error)";
+  std::string why = "not completed: " + (summary_.remote_stop.empty() ? "the run stopped before it (internal error)"
+                                                                     : summary_.remote_stop);
   for (; next_finalize_ < tasks_.size(); ++next_finalize_) {
     ++summary_.snapshots_failed;
     if (!tasks_[next_finalize_].failed) summary_.errors.push_back({tasks_[next_finalize_].work->snapshot->ref.rel_dir(), why});
   }
 
-  if (summary_.remote_refused) return;
+  if (!summary_.remote_stop.empty()) return;
   // Deletions run the other way round: manifests first, so a remote snapshot never looks complete
   // while its files are being removed.
   std::vector<std::string> first = plan.group_deletes, rest;
@@ -206,17 +207,14 @@ void SyncExecutor::activate(Task& task) {
   }
 }
 
-// Access denied, bad credentials or a bucket gone are about the target, not one object: going on
-// would send every remaining request only to have it refused. Nothing new is submitted after the
-// first; what is in flight drains, and the exit code says the remote refused.
+// Nothing new is submitted after an error that stops the run; what is in flight drains.
 std::string SyncExecutor::remote_error(const Error& error) {
-  auto c = error.code();
-  if (c == Errc::access_denied || c == Errc::auth || c == Errc::no_such_bucket) summary_.remote_refused = true;
+  if (auto why = remote_stop_reason(error); why && summary_.remote_stop.empty()) summary_.remote_stop = *why;
   return error.message();
 }
 
 void SyncExecutor::pump() {
-  if (summary_.remote_refused) return;
+  if (!summary_.remote_stop.empty()) return;
   while (engine_.outstanding() < limit_) {
     std::size_t t = tasks_.size();
     for (std::size_t i = next_finalize_; i < next_activate_; ++i) {

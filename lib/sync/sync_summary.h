@@ -66,8 +66,8 @@ struct SyncSummary {
     return duration > 0 ? double(counters.bytes_up) / duration : 0.0;
   }
   bool complete() const { return snapshots_failed == 0 && errors.empty(); }
-  // The server refused the run's requests (access denied, credentials, bucket gone): it stopped.
-  bool remote_refused = false;
+  // Why the run stopped early because of the remote side (see run_stop.h); empty: it did not.
+  std::string remote_stop;
 };
 
 }  // namespace pbs::sync

@@ -241,6 +241,26 @@ TEST_CASE("access denied on uploads stops the run at once: exit 4, no manifest",
   for (const auto& [key, obj] : rig.remote()) CHECK_FALSE(key.ends_with("/index.json.blob"));
 }
 
+TEST_CASE("an endpoint lost mid-run stops the run after the retries: exit 4, no manifest", "[sync]") {
+  SyncRig rig;
+  FaultProxy proxy;  // every chunk upload is reset, as when the uplink goes down
+  proxy.rule("mode=reset&method=PUT&path_contains=.chunks/&count=1000000");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = run_command(rig.argv({"-j", "4"}), rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint()}));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(r.exit_code == 4);
+  auto j = parse_summary(r);
+  std::string errors = j["errors"].dump();
+  INFO(errors);
+  CHECK_THAT(errors, Catch::Contains("could not be reached"));
+  // Going on would have cost 6 attempts per chunk; it stopped after a handful of chunks.
+  std::size_t chunks = 0;
+  for (const auto& [key, path] : expected_objects(rig.root)) chunks += key.starts_with(".chunks/");
+  CHECK(std::size_t(proxy.stats().faults) < chunks);
+  CHECK(secs < 60);
+  for (const auto& [key, obj] : rig.remote()) CHECK_FALSE(key.ends_with("/index.json.blob"));
+}
+
 TEST_CASE("targets from the config file, and mutable files re-uploaded when they change", "[sync]") {
   SyncRig rig;
   const auto& e = s3_env();
