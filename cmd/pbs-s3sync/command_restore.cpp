@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "exit_code.h"
+#include "interrupt.h"
 #include "job_setup.h"
 #include "report/progress_printer.h"
 #include "report/restore_printer.h"
@@ -44,6 +45,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
     options.selection.snapshot = *s;
   }
   options.dry_run = global.dry_run;
+  options.interrupted = InterruptGuard::requested;
   report::ProgressPrinter progress(report::ProgressPrinter::choose(global.progress, stderr), stderr);
   if (global.verbosity < 0 || global.output == OutputFormat::json) {
     progress = report::ProgressPrinter(report::ProgressPrinter::Mode::off, stderr);
@@ -52,6 +54,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
 
   auto engine = make_engine(job);
   if (!engine) return report_error(engine.error());
+  InterruptGuard interrupt;
   auto result = sync::run_restore(**engine, sync::Remote{target->bucket, target->prefix}, path, options);
   progress.finish();
   if (!result) {

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "exit_code.h"
+#include "interrupt.h"
 #include "job_setup.h"
 #include "report/progress_printer.h"
 #include "report/sync_printer.h"
@@ -67,6 +68,7 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   options.upload.storage_class = t.options.storage_class;
   options.upload.sse = t.options.sse;
   options.upload.sse_kms_key_id = t.options.sse_kms_key_id;
+  options.upload.interrupted = InterruptGuard::requested;
 
   std::optional<sync::RunLock> lock;
   if (!global.dry_run) {
@@ -104,6 +106,7 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   summary.bandwidth_limit = job->bandwidth;
   summary.warnings = job->conf.warnings;
   std::int64_t started = std::time(nullptr);
+  InterruptGuard interrupt;
   auto result = sync::run_sync(*store, **engine, sync::Remote{t.bucket, t.prefix}, options, std::move(summary));
   progress.finish();
   if (!result) {

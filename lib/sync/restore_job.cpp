@@ -40,8 +40,8 @@ bool selected(const RestoreSelection& sel, const SnapshotRef& ref) {
 class RestoreExecutor {
  public:
   RestoreExecutor(transfer::Engine& engine, const Remote& remote, const DatastoreWriter& writer,
-                  RestoreSummary& summary)
-      : engine_(engine), remote_(remote), writer_(writer), summary_(summary) {}
+                  RestoreSummary& summary, std::function<bool()> interrupted)
+      : engine_(engine), remote_(remote), writer_(writer), summary_(summary), interrupted_(std::move(interrupted)) {}
 
   void run(std::vector<const RemoteSnapshot*> snapshots, const std::function<void(const SyncProgress&)>& tick) {
     tasks_.resize(snapshots.size());
@@ -57,9 +57,10 @@ class RestoreExecutor {
         progress_.bytes_sent = engine_.counters().bytes_down;
         tick(progress_);
       }
-      return (next_finalize_ == tasks_.size() || stopped_) && engine_.outstanding() == 0;
+      return (next_finalize_ == tasks_.size() || stopping()) && engine_.outstanding() == 0;
     });
     std::string why = "not restored: " + (!summary_.remote_stop.empty() ? summary_.remote_stop
+                                          : summary_.interrupted ? "the restore was interrupted; rerun it, it resumes"
                                           : stopped_ ? "the restore stopped after a local write error (see above); "
                                                        "rerun it once that is fixed, it resumes"
                                                      : "the run stopped before it (internal error)");
@@ -112,8 +113,17 @@ class RestoreExecutor {
     return error.message();
   }
 
+  bool stopping() {
+    if (!stopped_ && interrupted_ && interrupted_()) {
+      stopped_ = true;
+      summary_.interrupted = true;
+      summary_.errors.push_back({"", "interrupted: no new transfer started, the ones in flight finished"});
+    }
+    return stopped_;
+  }
+
   void pump() {
-    if (stopped_) return;
+    if (stopping()) return;
     while (next_activate_ < tasks_.size() && active() < kMaxActive) start(next_activate_++);
     for (std::size_t t = next_finalize_; t < next_activate_ && engine_.outstanding() < limit_; ++t) {
       Task& task = tasks_[t];
@@ -319,6 +329,7 @@ class RestoreExecutor {
   std::size_t next_activate_ = 0;
   std::size_t next_finalize_ = 0;
   std::size_t limit_ = 8;
+  std::function<bool()> interrupted_;
   bool stopped_ = false;
   SyncProgress progress_;
 };
@@ -409,7 +420,7 @@ Result<RestoreSummary> run_restore(transfer::Engine& engine, const Remote& remot
     }
   }
 
-  RestoreExecutor executor(engine, remote, writer, summary);
+  RestoreExecutor executor(engine, remote, writer, summary, options.interrupted);
   executor.run(std::move(todo), options.on_progress);
   summary.counters = engine.counters();
   summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -46,12 +46,14 @@ struct RestoreSummary {
   bool complete() const { return snapshots_failed == 0 && errors.empty(); }
   // Why the run stopped early because of the remote side (see run_stop.h); empty: it did not.
   std::string remote_stop;
+  bool interrupted = false;  // stopped early on request (SIGINT/SIGTERM)
 };
 
 struct RestoreOptions {
   RestoreSelection selection;
   bool dry_run = false;
   std::function<void(const SyncProgress&)> on_progress;
+  std::function<bool()> interrupted;  // polled: true asks the run to stop cleanly
 };
 
 Result<RestoreSummary> run_restore(transfer::Engine& engine, const Remote& remote,

@@ -90,18 +90,19 @@ void SyncExecutor::run(Plan& plan, ChunkKnowledge& known,
       progress_.bytes_sent = engine_.counters().bytes_up;
       tick(progress_);
     }
-    return (all_done() || !summary_.remote_stop.empty()) && engine_.outstanding() == 0;
+    return (all_done() || stopping()) && engine_.outstanding() == 0;
   });
   // Nothing is left in flight; a task not finalized now could never be (a bug, not a state),
   // unless the server refused the run.
-  std::string why = "not completed: " + (summary_.remote_stop.empty() ? "the run stopped before it (internal error)"
-                                                                     : summary_.remote_stop);
+  std::string why = "not completed: " + (!summary_.remote_stop.empty() ? summary_.remote_stop
+                                         : summary_.interrupted ? "the run was interrupted; the next run resumes"
+                                                                : "the run stopped before it (internal error)");
   for (; next_finalize_ < tasks_.size(); ++next_finalize_) {
     ++summary_.snapshots_failed;
     if (!tasks_[next_finalize_].failed) summary_.errors.push_back({tasks_[next_finalize_].work->snapshot->ref.rel_dir(), why});
   }
 
-  if (!summary_.remote_stop.empty()) return;
+  if (stopping()) return;
   // Deletions run the other way round: manifests first, so a remote snapshot never looks complete
   // while its files are being removed.
   std::vector<std::string> first = plan.group_deletes, rest;
@@ -213,8 +214,16 @@ std::string SyncExecutor::remote_error(const Error& error) {
   return error.message();
 }
 
+bool SyncExecutor::stopping() {
+  if (!summary_.interrupted && options_.interrupted && options_.interrupted()) {
+    summary_.interrupted = true;
+    summary_.errors.push_back({"", "interrupted: no new transfer started, the ones in flight finished"});
+  }
+  return summary_.interrupted || !summary_.remote_stop.empty();
+}
+
 void SyncExecutor::pump() {
-  if (!summary_.remote_stop.empty()) return;
+  if (stopping()) return;
   while (engine_.outstanding() < limit_) {
     std::size_t t = tasks_.size();
     for (std::size_t i = next_finalize_; i < next_activate_; ++i) {

@@ -40,6 +40,7 @@ struct UploadOptions {
   std::string storage_class;  // chunks only: metadata stays STANDARD
   std::string sse;
   std::string sse_kms_key_id;
+  std::function<bool()> interrupted;  // polled: true asks the run to stop cleanly
 };
 
 // What is known about remote chunks before uploading.
@@ -92,6 +93,7 @@ class SyncExecutor {
   };
 
   void pump();
+  bool stopping();  // nothing new may start: the remote side stopped the run, or an interrupt
   // The message of a failed request; a refusal stops the run (see the .cpp).
   std::string remote_error(const Error& error);
   void activate(Task& task);

@@ -68,6 +68,7 @@ struct SyncSummary {
   bool complete() const { return snapshots_failed == 0 && errors.empty(); }
   // Why the run stopped early because of the remote side (see run_stop.h); empty: it did not.
   std::string remote_stop;
+  bool interrupted = false;  // stopped early on request (SIGINT/SIGTERM)
 };
 
 }  // namespace pbs::sync

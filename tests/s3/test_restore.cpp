@@ -85,6 +85,41 @@ std::uint64_t chunk_pages_bytes(const std::string& root) {
   return total;
 }
 
+// A restore of the rig's target into `dest`, throttled to 1 MB/s so a test can stop it midway.
+std::vector<std::string> slow_restore(const SyncRig& rig, const std::string& dest) {
+  return {s3sync_bin(), "restore", rig.target(), dest, "--config", rig.conf, "--output", "json",
+          "--bandwidth-limit", "1M", "-j", "2"};
+}
+
+// Waits (at most 30 s) until a restore into `dest` has chunks in at least `n` chunk directories
+// (creating the 65536 directories comes first).
+void wait_for_chunks(const std::string& dest, std::size_t n) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::size_t dirs = 0;
+    if (fs::exists(dest + "/.chunks/ffff")) {
+      for (const auto& d : fs::directory_iterator(dest + "/.chunks")) dirs += !fs::is_empty(d.path());
+    }
+    if (dirs >= n) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// After a restore into `dest` stopped midway: what is there is whole (no manifest before its
+// chunks and files), and a rerun completes it without fetching again what is already there.
+void check_resumes(const SyncRig& rig, const std::string& dest) {
+  CHECK(must(datastore::verify_datastore(must(datastore::Datastore::open(dest)))).ok());
+  std::size_t before = chunk_files(dest).size();
+  auto again = rig.run({"restore", rig.target(), dest, "--output", "json"});
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(chunk_files(dest).size() == before + parse_summary(again)["chunks"]["fetched"].get<std::size_t>());
+  CHECK(must(datastore::verify_datastore(must(datastore::Datastore::open(dest)))).ok());
+  std::size_t snapshots = 0;
+  check_same_snapshots(rig.root, dest, snapshots);
+  CHECK(snapshots > 0);
+}
+
 std::set<std::string> finished_snapshots(const std::string& root) {
   std::set<std::string> out;
   auto store = must(datastore::Datastore::open(root));
@@ -204,43 +239,6 @@ TEST_CASE("hostile keys in the bucket are refused and nothing lands outside the 
   }
 }
 
-TEST_CASE("a restore killed midway, rerun, completes without fetching twice", "[restore]") {
-  testgen::GenConfig cfg;
-  cfg.disk_chunks = 100;
-  SyncRig rig(cfg);
-  REQUIRE(rig.sync().exit_code == 0);
-  std::string dest = rig.tmp.sub("restored");
-  {
-    auto args = std::vector<std::string>{s3sync_bin(), "restore", rig.target(), dest, "--config", rig.conf,
-                                         "--bandwidth-limit", "1M", "-j", "2"};
-    BackgroundCommand run(args, rig.env());
-    // Killed once some chunks are on disk (creating 65536 directories comes first).
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::size_t n = 0;
-      if (fs::exists(dest + "/.chunks/ffff")) {
-        for (const auto& d : fs::directory_iterator(dest + "/.chunks")) n += !fs::is_empty(d.path());
-      }
-      if (n >= 10) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    run.kill(SIGKILL);
-    auto killed = run.wait();
-    CHECK(killed.exit_code == 128 + SIGKILL);  // it was still running
-  }
-  std::size_t before = fs::exists(dest) ? chunk_files(dest).size() : 0;
-  CHECK(before > 0);
-  auto r = rig.run({"restore", rig.target(), dest, "--output", "json"});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  auto j = parse_summary(r);
-  CHECK(j["chunks"]["present"] >= before);
-  auto verify = must(datastore::verify_datastore(must(datastore::Datastore::open(dest))));
-  CHECK(verify.ok());
-  std::size_t snapshots = 0;
-  check_same_snapshots(rig.root, dest, snapshots);
-}
-
 TEST_CASE("a chunk damaged in the bucket is never written and its snapshots fail", "[restore]") {
   SyncRig rig;
   REQUIRE(rig.sync().exit_code == 0);
@@ -294,21 +292,9 @@ TEST_CASE("a full disk stops the restore with one clear error, and a rerun finis
     INFO(f.path());
     CHECK(f.path().filename().string().find(".tmp_") == std::string::npos);
   }
-  auto partial = must(datastore::verify_datastore(must(datastore::Datastore::open(dest))));
-  CHECK(partial.ok());
-  std::size_t before = chunk_files(dest).size();
-  CHECK(before < total_chunks);
-
+  CHECK(chunk_files(dest).size() < total_chunks);
   disk.grow(needed * 2 + (8 << 20));
-  auto again = rig.run({"restore", rig.target(), dest, "--output", "json"});
-  INFO(again.err);
-  REQUIRE(again.exit_code == 0);
-  // Nothing already on disk is fetched again.
-  CHECK(chunk_files(dest).size() == before + parse_summary(again)["chunks"]["fetched"].get<std::size_t>());
-  CHECK(must(datastore::verify_datastore(must(datastore::Datastore::open(dest)))).ok());
-  std::size_t snapshots = 0;
-  check_same_snapshots(rig.root, dest, snapshots);
-  CHECK(snapshots > 0);
+  check_resumes(rig, dest);
 }
 
 TEST_CASE("access denied on chunk downloads stops the restore at once: exit 4", "[restore]") {
@@ -328,4 +314,30 @@ TEST_CASE("access denied on chunk downloads stops the restore at once: exit 4", 
   CHECK(proxy.stats().faults <= 8);  // what was submitted when the first refusal came back
   CHECK(j["snapshots"]["restored"] == 0);
   CHECK(finished_snapshots(dest).empty());
+}
+
+TEST_CASE("a restore stopped midway (SIGINT cleanly, or SIGKILL), rerun, completes without fetching twice", "[restore]") {
+  for (int sig : {SIGINT, SIGKILL}) {
+    INFO("signal " << sig);
+    testgen::GenConfig cfg;
+    cfg.disk_chunks = 100;
+    SyncRig rig(cfg);
+    REQUIRE(rig.sync().exit_code == 0);
+    std::string dest = rig.tmp.sub("restored");
+    BackgroundCommand run(slow_restore(rig, dest), rig.env());
+    wait_for_chunks(dest, 10);
+    run.kill(sig);
+    auto r = run.wait();
+    if (sig == SIGINT) {
+      INFO(r.err);
+      CHECK(r.exit_code == 1);
+      auto j = parse_summary(r);
+      CHECK(j["interrupted"] == true);
+      CHECK(j["snapshots"]["restored"].get<int>() < j["snapshots"]["selected"].get<int>());
+    } else {
+      CHECK(r.exit_code == 128 + SIGKILL);  // it was still running
+    }
+    CHECK(chunk_files(dest).size() >= 10);
+    check_resumes(rig, dest);
+  }
 }

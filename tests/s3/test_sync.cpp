@@ -126,6 +126,37 @@ TEST_CASE("kill -9 at several points never leaves a manifest with missing pieces
   CHECK(std::size_t(j["chunks"]["uploaded"]) < expected.size());
 }
 
+TEST_CASE("SIGTERM stops a sync cleanly: summary, recorded run, no half snapshot", "[sync][crash]") {
+  testgen::GenConfig cfg;
+  cfg.disk_chunks = 120;
+  SyncRig rig(cfg);
+  BackgroundCommand run(rig.argv({"--bandwidth-limit", "1M", "-j", "4"}), rig.env());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::size_t chunks = 0;
+  while (chunks < 5 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    chunks = 0;
+    for (const auto& [key, obj] : rig.remote()) chunks += key.starts_with(".chunks/");
+  }
+  REQUIRE(chunks >= 5);
+  auto t0 = std::chrono::steady_clock::now();
+  run.kill(SIGTERM);
+  auto r = run.wait();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(secs < 10);  // what was in flight (at most a few chunks at 1 MB/s) finished
+  auto j = parse_summary(r);
+  CHECK(j["interrupted"] == true);
+  CHECK_THAT(j["errors"].dump(), Catch::Contains("interrupted"));
+  check_no_incomplete_manifest(rig);
+  auto status = run_command({s3sync_bin(), "status", "--lock-file", rig.lock, "--config", rig.conf}, rig.env());
+  CHECK_THAT(status.out, Catch::Contains("exit 1"));
+  auto again = rig.sync();
+  CHECK(again.exit_code == 0);
+  CHECK(parse_summary(again)["chunks"]["present"].get<std::size_t>() > 0);
+}
+
 TEST_CASE("a second concurrent run exits 3 naming the holder", "[sync]") {
   SyncRig rig;
   BackgroundCommand first(rig.argv({"--bandwidth-limit", "1M"}), rig.env());
