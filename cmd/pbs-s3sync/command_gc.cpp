@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "exit_code.h"
+#include "interrupt.h"
 #include "job_setup.h"
 #include "report/gc_printer.h"
 #include "source.h"
@@ -47,9 +48,11 @@ int command_gc(const GcArgs& args, const GlobalOptions& global) {
   ::gethostname(host, sizeof host - 1);
   options.host = host;
   options.pid = ::getpid();
+  options.interrupted = InterruptGuard::requested;
   auto engine = make_engine(*job);
   if (!engine) return report_error(engine.error());
   if (auto st = discover_prefix(*job, **engine, global); !st) return report_remote_error(st.error());
+  InterruptGuard interrupt;
   auto result = sync::run_gc(**engine, sync::Remote{job->target.bucket, job->target.prefix}, options);
   if (!result) return report_remote_error(result.error());
   int code = result->errors.empty() ? kExitOk : kExitPartial;

@@ -1,6 +1,6 @@
 #pragma once
-// SIGINT and SIGTERM (Ctrl-C, `timeout`, systemd stopping a cron job) ask a sync or restore to
-// stop cleanly: nothing new is started, what is in flight finishes, the summary is printed and
+// SIGINT and SIGTERM (Ctrl-C, `timeout`, systemd stopping a cron job) ask a sync, restore or gc
+// to stop cleanly: nothing new is started, what is in flight finishes, the summary is printed and
 // the run recorded. A second signal kills at once.
 
 #include <signal.h>

@@ -26,6 +26,7 @@ nlohmann::ordered_json gc_json(const sync::GcSummary& s, int exit_code) {
   j["target"] = s.target;
   j["dry-run"] = s.dry_run;
   j["exit-code"] = exit_code;
+  j["interrupted"] = s.interrupted;
   j["snapshots-referencing"] = s.snapshots_referencing;
   j["chunks-listed"] = s.chunks_listed;
   j["chunks-referenced"] = s.chunks_referenced;

@@ -170,6 +170,13 @@ Status gc_body(transfer::Engine& engine, const Remote& remote, const GcOptions& 
     for (std::size_t i = 0; i < doomed.size(); i += 10 * s3::kMaxDeleteKeys) {
       std::vector<std::string> part(doomed.begin() + long(i),
                                     doomed.begin() + long(std::min(doomed.size(), i + 10 * s3::kMaxDeleteKeys)));
+      // Stopping between batches leaves nothing half done, and gc-state says finished (not a
+      // lease that would hold syncs back until it expires).
+      if (options.interrupted && options.interrupted()) {
+        summary.interrupted = true;
+        summary.errors.push_back({"", "interrupted: stopped between deletion batches; the next gc goes on"});
+        break;
+      }
       state.lease_expires = std::time(nullptr) + options.lease_seconds;  // renewed as it goes
       PBS_TRY(write_gc_state(engine, remote, state));
       PBS_ASSIGN(auto del, store.delete_all(std::move(part)));

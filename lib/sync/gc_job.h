@@ -12,6 +12,7 @@
 // names a deleted chunk.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct GcOptions {
   std::int64_t lease_seconds = 3600;
   std::string host;
   std::int64_t pid = 0;
+  std::function<bool()> interrupted;  // polled between deletion batches: true stops cleanly
 };
 
 struct GcSummary {
@@ -43,6 +45,7 @@ struct GcSummary {
   std::size_t incomplete_removed = 0;     // snapshots without manifest, older than the grace
   std::size_t incomplete_kept = 0;
   std::size_t objects_deleted = 0;
+  bool interrupted = false;  // stopped between batches on request (SIGINT/SIGTERM)
   transfer::Counters counters;
   double duration = 0;
   std::vector<ObjectError> errors;

@@ -1,5 +1,8 @@
 // Remote verify, list and gc against radosgw, and the gc/sync interlock.
+#include <signal.h>
+
 #include <set>
+#include <thread>
 
 #include "datastore/datastore.h"
 #include "datastore/inventory.h"
@@ -169,6 +172,36 @@ TEST_CASE("a running gc is not started twice", "[gc]") {
   auto r = rig.run({"gc", rig.target()});
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.err, Catch::Contains("other-host"));
+}
+
+TEST_CASE("SIGTERM stops gc before its next deletion batch and ends its lease", "[gc]") {
+  SyncRig rig;
+  REQUIRE(rig.sync().exit_code == 0);
+  remove_remote_manifests(rig);  // every chunk is now unreferenced: gc --grace 0 would delete them all
+  FaultProxy proxy;              // holds one listing of .chunks/ for 2 s: the signal lands meanwhile
+  proxy.rule("mode=status&status=503&code=SlowDown&retry_after=2&method=GET&path_contains=.chunks&count=1");
+  BackgroundCommand gc({s3sync_bin(), "gc", rig.target(), "--grace", "0", "--config", rig.conf, "--output", "json"},
+                       rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint()}));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (proxy.stats().faults == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(proxy.stats().faults == 1);
+  gc.kill(SIGTERM);
+  auto r = gc.wait();
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  auto j = parse_summary(r);
+  CHECK(j["interrupted"] == true);
+  CHECK(j["objects-deleted"] == 0);
+  std::size_t chunks = 0;
+  for (const auto& [k, o] : rig.remote()) chunks += k.starts_with(".chunks/");
+  CHECK(chunks == std::size_t(j["chunks-listed"]));
+  // Its lease ended: gc-state says finished, so the next gc (and any sync) goes ahead.
+  auto state = must(sync::read_gc_state(*rig.engine, {rig.bucket, rig.prefix}));
+  REQUIRE(state);
+  CHECK_FALSE(state->running);
+  CHECK(rig.run({"gc", rig.target(), "--dry-run"}).exit_code == 0);
 }
 
 TEST_CASE("gc racing a sync never yields a complete snapshot with a missing chunk", "[gc][race]") {
