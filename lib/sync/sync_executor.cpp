@@ -93,7 +93,7 @@ void SyncExecutor::run(Plan& plan, ChunkKnowledge& known,
     return (all_done() || stopping()) && engine_.outstanding() == 0;
   });
   // Nothing is left in flight; a task not finalized now could never be (a bug, not a state),
-  // unless the server refused the run.
+  // unless the run stopped early (the remote side, or an interrupt).
   std::string why = "not completed: " + (!summary_.remote_stop.empty() ? summary_.remote_stop
                                          : summary_.interrupted ? "the run was interrupted; the next run resumes"
                                                                 : "the run stopped before it (internal error)");
