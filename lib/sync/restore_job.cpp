@@ -37,6 +37,13 @@ bool selected(const RestoreSelection& sel, const SnapshotRef& ref) {
   return true;
 }
 
+// A write that failed on the file system (full, quota, read-only, gone) rather than on what was
+// written (a refused name, content that does not check): the first stops the restore.
+bool file_system_failure(const Error& e) {
+  auto c = e.code();
+  return c == Errc::io || c == Errc::no_space || c == Errc::access_denied || c == Errc::not_found;
+}
+
 class RestoreExecutor {
  public:
   RestoreExecutor(transfer::Engine& engine, const Remote& remote, const DatastoreWriter& writer,
@@ -254,7 +261,8 @@ class RestoreExecutor {
       } else if (auto check = check_chunk(r->body, d); !check) {
         error = "damaged remotely: " + check.error().message();
       } else if (auto st = writer_.write_chunk(d, r->body); !st) {
-        stop(writer_.datastore().chunk_path(d), st.error().message());
+        if (!file_system_failure(st.error())) error = st.error().message();
+        else stop(writer_.datastore().chunk_path(d), st.error().message());
       } else {
         written = true;
       }
@@ -288,7 +296,9 @@ class RestoreExecutor {
       if (task.failed) continue;
       for (const auto& [name, bytes] : task.files) {
         if (auto st = writer_.write_snapshot_file(task.remote->ref, name, bytes); !st) {
-          return stop(task.remote->ref.rel_dir() + "/" + name, st.error().message());
+          if (file_system_failure(st.error())) return stop(task.remote->ref.rel_dir() + "/" + name, st.error().message());
+          fail(i, task.remote->ref.rel_dir() + "/" + name, st.error().message());
+          break;
         }
         ++summary_.files_written;
       }
@@ -299,8 +309,12 @@ class RestoreExecutor {
       const auto& ref = task.remote->ref;
       if (!task.failed) {
         if (auto st = writer_.write_snapshot_file(ref, kManifestName, task.manifest_bytes, true); !st) {
-          next_finalize_ = i;  // the ones before it are done and counted
-          return stop(ref.rel_dir() + "/" + std::string(kManifestName), st.error().message());
+          std::string where = ref.rel_dir() + "/" + std::string(kManifestName);
+          if (file_system_failure(st.error())) {
+            next_finalize_ = i;  // the ones before it are done and counted
+            return stop(where, st.error().message());
+          }
+          fail(i, where, st.error().message());
         }
       }
       if (task.failed) {
