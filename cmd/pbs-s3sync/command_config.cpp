@@ -31,7 +31,7 @@ int command_config_check(const ConfigCheckArgs& args, const GlobalOptions& globa
   transfer::ObjectStore store(**engine, t.bucket);
   if (auto st = store.head_bucket(); !st) {
     fmt::print(stderr, "pbs-s3sync: bucket check failed: {}\n", st.error().message());
-    return st.error().code() == Errc::config ? kExitUsage : kExitRemoteRefused;
+    return exit_code_for(st.error());
   }
   s3::ListOptions o;
   o.prefix = t.key("");
@@ -39,7 +39,7 @@ int command_config_check(const ConfigCheckArgs& args, const GlobalOptions& globa
   auto list = (*engine)->execute(s3::list_objects(t.bucket, o));
   if (!list) {
     fmt::print(stderr, "pbs-s3sync: listing failed: {}\n", list.error().message());
-    return kExitRemoteRefused;
+    return exit_code_for(list.error());
   }
   auto in_use = (*engine)->execute(s3::get_object(t.bucket, t.key(".in-use")));
   fmt::print("bucket: reachable, listing allowed{}\n",

@@ -5,6 +5,7 @@
 #include "exit_code.h"
 #include "interrupt.h"
 #include "job_setup.h"
+#include "output.h"
 #include "report/gc_printer.h"
 #include "source.h"
 #include "sync/gc_job.h"
@@ -51,16 +52,14 @@ int command_gc(const GcArgs& args, const GlobalOptions& global) {
   options.interrupted = InterruptGuard::requested;
   auto engine = make_engine(*job);
   if (!engine) return report_error(engine.error());
-  if (auto st = discover_prefix(*job, **engine, global); !st) return report_remote_error(st.error());
+  if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(st.error());
   InterruptGuard interrupt;
   auto result = sync::run_gc(**engine, sync::Remote{job->target.bucket, job->target.prefix}, options);
-  if (!result) return report_remote_error(result.error());
-  int code = result->errors.empty() ? kExitOk : kExitPartial;
-  if (global.output == OutputFormat::json) {
-    fmt::print("{}\n", report::gc_json(*result, code).dump(2));
-  } else if (global.verbosity >= 0 || code != kExitOk) {
-    fmt::print("{}", report::gc_text(*result));
-  }
+  if (!result) return report_error(result.error());
+  sync::RunOutcome outcome;
+  if (result->interrupted) outcome.stop = sync::StopCause::interrupted;
+  int code = exit_code_for(outcome, result->errors.empty());
+  print_report(global, report::gc_json(*result, code), report::gc_text(*result), code);
   return code;
 }
 

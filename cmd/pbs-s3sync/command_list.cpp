@@ -5,8 +5,9 @@
 #include "exit_code.h"
 #include "report/inventory_printer.h"
 #include "job_setup.h"
+#include "output.h"
 #include "source.h"
-#include "sync/remote_list.h"
+#include "sync/remote_inventory.h"
 
 namespace pbs::cli {
 
@@ -19,22 +20,19 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
     if (!job) return report_error(job.error());
     auto engine = make_engine(*job);
     if (!engine) return report_error(engine.error());
-    if (auto st = discover_prefix(*job, **engine, global); !st) return report_remote_error(st.error());
+    if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(st.error());
     inv = sync::remote_inventory(**engine, sync::Remote{job->target.bucket, job->target.prefix},
                                  {*ns, args.max_depth});
-    if (!inv) return report_remote_error(inv.error());
+    if (!inv) return report_error(inv.error());
   } else {
     auto store = open_local_datastore(args.source);
     if (!store) return report_error(store.error());
     inv = datastore::build_inventory(*store, {*ns, args.max_depth});
   }
   if (!inv) return report_error(inv.error());
-  if (global.output == OutputFormat::json) {
-    fmt::print("{}\n", report::inventory_json(*inv).dump(2));
-  } else {
-    fmt::print("{}", report::inventory_text(*inv));
-  }
-  return inv->problems.empty() ? kExitOk : kExitPartial;
+  int code = inv->problems.empty() ? kExitOk : kExitPartial;
+  print_report(global, report::inventory_json(*inv), report::inventory_text(*inv), code);
+  return code;
 }
 
 }  // namespace pbs::cli

@@ -4,6 +4,7 @@
 #include "exit_code.h"
 #include "interrupt.h"
 #include "job_setup.h"
+#include "output.h"
 #include "report/progress_printer.h"
 #include "report/restore_printer.h"
 #include "source.h"
@@ -50,24 +51,16 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   if (global.verbosity < 0 || global.output == OutputFormat::json) {
     progress = report::ProgressPrinter(report::ProgressPrinter::Mode::off, stderr);
   }
-  options.on_progress = [&](const sync::SyncProgress& p) { progress.update(p); };
+  options.on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
 
   auto engine = make_engine(job);
   if (!engine) return report_error(engine.error());
   InterruptGuard interrupt;
   auto result = sync::run_restore(**engine, sync::Remote{target->bucket, target->prefix}, path, options);
   progress.finish();
-  if (!result) {
-    fmt::print(stderr, "pbs-s3sync: {}\n", result.error().message());
-    auto code = result.error().code();
-    return code == Errc::network || code == Errc::timeout ? kExitRemoteRefused : exit_code_for(result.error());
-  }
-  int code = !result->remote_stop.empty() ? kExitRemoteRefused : result->complete() ? kExitOk : kExitPartial;
-  if (global.output == OutputFormat::json) {
-    fmt::print("{}\n", report::restore_json(*result, code).dump(2));
-  } else if (global.verbosity >= 0 || code != kExitOk) {
-    fmt::print("{}", report::restore_text(*result));
-  }
+  if (!result) return report_error(result.error());
+  int code = exit_code_for(result->outcome, result->complete());
+  print_report(global, report::restore_json(*result, code), report::restore_text(*result), code);
   return code;
 }
 

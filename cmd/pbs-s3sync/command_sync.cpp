@@ -7,6 +7,7 @@
 #include "exit_code.h"
 #include "interrupt.h"
 #include "job_setup.h"
+#include "output.h"
 #include "report/progress_printer.h"
 #include "report/sync_printer.h"
 #include "source.h"
@@ -22,17 +23,6 @@ std::string hostname() {
   char buf[256] = {};
   ::gethostname(buf, sizeof buf - 1);
   return buf;
-}
-
-// Errors before the sync could start: the remote refused (4), bad configuration (2), or other.
-int exit_code_before_start(const Error& e) {
-  switch (e.code()) {
-    case Errc::network:
-    case Errc::timeout:
-      return kExitRemoteRefused;
-    default:
-      return exit_code_for(e);
-  }
 }
 
 }  // namespace
@@ -63,11 +53,11 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   options.dry_run = global.dry_run;
   options.force_in_use = args.force_in_use;
   const auto& t = job->target;
-  options.upload.if_none_match = t.options.if_none_match;
-  options.upload.content_md5 = t.options.content_md5;
-  options.upload.storage_class = t.options.storage_class;
-  options.upload.sse = t.options.sse;
-  options.upload.sse_kms_key_id = t.options.sse_kms_key_id;
+  options.upload.put.if_none_match = t.options.if_none_match;
+  options.upload.put.content_md5 = t.options.content_md5;
+  options.upload.put.storage_class = t.options.storage_class;
+  options.upload.put.sse = t.options.sse;
+  options.upload.put.sse_kms_key_id = t.options.sse_kms_key_id;
   options.upload.interrupted = InterruptGuard::requested;
 
   std::optional<sync::RunLock> lock;
@@ -96,7 +86,7 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   if (global.verbosity < 0 || global.output == OutputFormat::json) {
     progress = report::ProgressPrinter(report::ProgressPrinter::Mode::off, stderr);
   }
-  options.on_progress = [&](const sync::SyncProgress& p) { progress.update(p); };
+  options.on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
 
   sync::SyncSummary summary;
   summary.datastore = job->datastore_path;
@@ -110,18 +100,14 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   auto result = sync::run_sync(*store, **engine, sync::Remote{t.bucket, t.prefix}, options, std::move(summary));
   progress.finish();
   if (!result) {
-    int code = exit_code_before_start(result.error());
+    int code = exit_code_for(result.error());
     fmt::print(stderr, "pbs-s3sync: {}\n", result.error().message());
     if (lock) (void)lock->record({started, std::int64_t(std::time(nullptr)), code, "{}"});
     return code;
   }
-  int code = !result->remote_stop.empty() ? kExitRemoteRefused : result->complete() ? kExitOk : kExitPartial;
+  int code = exit_code_for(result->outcome, result->complete());
   auto json = report::sync_json(*result, code);
-  if (global.output == OutputFormat::json) {
-    fmt::print("{}\n", json.dump(2));
-  } else if (global.verbosity >= 0 || code != kExitOk) {
-    fmt::print("{}", report::sync_text(*result));
-  }
+  print_report(global, json, report::sync_text(*result), code);
   std::int64_t finished = std::time(nullptr);
   if (!global.metrics_file.empty()) {
     std::string text = report::sync_metrics(*result, code, finished);

@@ -5,6 +5,7 @@
 #include "exit_code.h"
 #include "report/verify_printer.h"
 #include "job_setup.h"
+#include "output.h"
 #include "source.h"
 #include "sync/remote_verify.h"
 
@@ -16,16 +17,17 @@ int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const dat
   if (!job) return report_error(job.error());
   auto engine = make_engine(*job);
   if (!engine) return report_error(engine.error());
-  if (auto st = discover_prefix(*job, **engine, global); !st) return report_remote_error(st.error());
-  sync::RemoteVerifyOptions options{ns, args.max_depth, args.deep, args.sample, 0};
+  if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(st.error());
+  sync::RemoteVerifyOptions options;
+  options.anchor = ns;
+  options.max_depth = args.max_depth;
+  options.deep = args.deep;
+  options.sample_percent = args.sample;
   auto summary = sync::run_remote_verify(**engine, sync::Remote{job->target.bucket, job->target.prefix}, options);
-  if (!summary) return report_remote_error(summary.error());
-  if (global.output == OutputFormat::json) {
-    fmt::print("{}\n", report::remote_verify_json(*summary).dump(2));
-  } else {
-    fmt::print("{}", report::remote_verify_text(*summary));
-  }
-  return summary->ok() ? kExitOk : kExitPartial;
+  if (!summary) return report_error(summary.error());
+  int code = summary->ok() ? kExitOk : kExitPartial;
+  print_report(global, report::remote_verify_json(*summary), report::remote_verify_text(*summary), code);
+  return code;
 }
 }  // namespace
 
@@ -36,15 +38,15 @@ int command_verify(const VerifyArgs& args, const GlobalOptions& global) {
   if (args.deep) return report_error(Error(Errc::invalid_argument, "--deep applies to a remote TARGET; a local verify is always deep"));
   auto store = open_local_datastore(args.source);
   if (!store) return report_error(store.error());
-  datastore::LocalVerifyOptions options{*ns, args.max_depth, global.parallelism.value_or(0)};
+  datastore::LocalVerifyOptions options;
+  options.anchor = *ns;
+  options.max_depth = args.max_depth;
+  options.threads = global.parallelism.value_or(0);
   auto report = datastore::verify_datastore(*store, options);
   if (!report) return report_error(report.error());
-  if (global.output == OutputFormat::json) {
-    fmt::print("{}\n", report::verify_json(*report).dump(2));
-  } else {
-    fmt::print("{}", report::verify_text(*report));
-  }
-  return report->ok() ? kExitOk : kExitPartial;
+  int code = report->ok() ? kExitOk : kExitPartial;
+  print_report(global, report::verify_json(*report), report::verify_text(*report), code);
+  return code;
 }
 
 }  // namespace pbs::cli

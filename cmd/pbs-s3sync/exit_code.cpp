@@ -3,20 +3,24 @@
 namespace pbs::cli {
 
 int exit_code_for(const Error& error) {
+  if (is_remote(error.code())) return kExitRemoteRefused;
   switch (error.code()) {
     case Errc::invalid_argument:
     case Errc::config:
     case Errc::not_found:
+    case Errc::permission_denied:
+    case Errc::unsupported:
       return kExitUsage;
     case Errc::locked:
       return kExitLocked;
-    case Errc::auth:
-    case Errc::access_denied:
-    case Errc::no_such_bucket:
-      return kExitRemoteRefused;
     default:
       return kExitPartial;
   }
+}
+
+int exit_code_for(const sync::RunOutcome& outcome, bool complete) {
+  if (outcome.stop == sync::StopCause::remote) return kExitRemoteRefused;
+  return complete && outcome.stop == sync::StopCause::none ? kExitOk : kExitPartial;
 }
 
 }  // namespace pbs::cli

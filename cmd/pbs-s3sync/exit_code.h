@@ -1,19 +1,22 @@
 #pragma once
-// Exit codes (DESIGN.md §9), the contract with cron jobs and monitoring.
+// Exit codes, the contract with cron jobs and monitoring. Decided here and nowhere else.
 
+#include "sync/run_outcome.h"
 #include "util/error.h"
 
 namespace pbs::cli {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitPartial = 1,      // some snapshots not completed / problems found
-  kExitUsage = 2,        // usage or configuration error
-  kExitLocked = 3,       // lock held by a live run
-  kExitRemoteRefused = 4 // auth, bucket, permissions
+  kExitPartial = 1,       // some snapshots not completed / problems found / interrupted
+  kExitUsage = 2,         // usage or configuration error
+  kExitLocked = 3,        // lock held by a live run
+  kExitRemoteRefused = 4  // the remote side refused the run or could not be reached
 };
 
-// The exit code for a run that failed with `error` before finishing.
+// A command that could not start (or not finish) because of `error`.
 int exit_code_for(const Error& error);
+// A run that went to its end or stopped early; `complete`: nothing failed.
+int exit_code_for(const sync::RunOutcome& outcome, bool complete);
 
 }  // namespace pbs::cli

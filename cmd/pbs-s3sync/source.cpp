@@ -22,13 +22,6 @@ bool is_remote_source(const std::string& source, const GlobalOptions& global) {
 
 int report_error(const Error& error) {
   fmt::print(stderr, "pbs-s3sync: {}\n", error.message());
-  if (error.code() == Errc::unsupported) return kExitUsage;
-  return exit_code_for(error);
-}
-
-int report_remote_error(const Error& error) {
-  fmt::print(stderr, "pbs-s3sync: {}\n", error.message());
-  if (error.code() == Errc::network || error.code() == Errc::timeout) return kExitRemoteRefused;
   return exit_code_for(error);
 }
 

@@ -18,7 +18,5 @@ bool is_remote_source(const std::string& source, const GlobalOptions& global);
 
 // Prints "pbs-s3sync: <message>" to stderr and returns the exit code for the error.
 int report_error(const Error& error);
-// The same for errors talking to the remote: unreachable counts as refused (exit 4).
-int report_remote_error(const Error& error);
 
 }  // namespace pbs::cli

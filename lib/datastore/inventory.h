@@ -45,10 +45,8 @@ struct Inventory {
   }
 };
 
-struct InventoryOptions {
-  Namespace anchor;
-  std::optional<std::size_t> max_depth;
-};
+// The namespaces to list.
+using InventoryOptions = NamespaceScope;
 
 Result<Inventory> build_inventory(const Datastore& store, const InventoryOptions& options = {});
 

@@ -27,9 +27,7 @@ struct LocalVerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
-struct LocalVerifyOptions {
-  Namespace anchor;
-  std::optional<std::size_t> max_depth;
+struct LocalVerifyOptions : NamespaceScope {
   unsigned threads = 0;  // 0: one per core
 };
 

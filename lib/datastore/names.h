@@ -44,6 +44,15 @@ class Namespace {
   std::vector<std::string> components_;
 };
 
+// The namespaces a command works on: --ns and the levels below it, at most --max-depth deeper.
+struct NamespaceScope {
+  Namespace anchor;
+  std::optional<std::size_t> max_depth;
+  bool contains(const Namespace& ns) const {
+    return ns.is_within(anchor) && (!max_depth || ns.depth() - anchor.depth() <= *max_depth);
+  }
+};
+
 struct GroupRef {
   Namespace ns;
   BackupType type = BackupType::vm;

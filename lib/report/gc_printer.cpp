@@ -17,6 +17,7 @@ std::string gc_text(const sync::GcSummary& s) {
   out += fmt::format("{} incomplete snapshots {}, {} kept (young)\n", s.incomplete_removed,
                      s.dry_run ? "would be removed" : "removed", s.incomplete_kept);
   out += fmt::format("requests: {} in {}\n", s.counters.total_requests(), human_duration(s.duration));
+  for (const auto& w : s.warnings) out += "warning: " + w + "\n";
   out += error_lines(s.errors);
   return out;
 }
@@ -39,6 +40,7 @@ nlohmann::ordered_json gc_json(const sync::GcSummary& s, int exit_code) {
   j["requests"] = requests_json(s.counters);
   j["duration-seconds"] = s.duration;
   j["errors"] = errors_json(s.errors);
+  j["warnings"] = s.warnings;
   return j;
 }
 

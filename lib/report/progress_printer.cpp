@@ -17,17 +17,18 @@ ProgressPrinter::Mode ProgressPrinter::choose(const std::string& setting, std::F
   return tty ? Mode::line : Mode::log;
 }
 
-void ProgressPrinter::update(const sync::SyncProgress& p) {
+void ProgressPrinter::update(const sync::RunProgress& p) {
   if (mode_ == Mode::off) return;
   auto now = std::chrono::steady_clock::now();
   double since = std::chrono::duration<double>(now - last_).count();
   double elapsed = std::chrono::duration<double>(now - start_).count();
   if (since < (mode_ == Mode::line ? 0.2 : interval_)) return;
   last_ = now;
-  double rate = elapsed > 0 ? double(p.bytes_sent) / elapsed : 0;
-  std::string text = fmt::format("snapshots {}/{}, chunks {} sent + {} present, {} sent, {}/s",
-                                 p.snapshots_done, p.snapshots_total, p.chunks_uploaded,
-                                 p.chunks_present, human_bytes(p.bytes_sent), human_bytes(std::uint64_t(rate)));
+  double rate = elapsed > 0 ? double(p.bytes) / elapsed : 0;
+  bool up = p.direction == sync::RunProgress::Direction::up;
+  std::string text = fmt::format("snapshots {}/{}, chunks {} {} + {} present, {} {}, {}/s", p.snapshots_done,
+                                 p.snapshots_total, p.chunks_moved, up ? "sent" : "fetched", p.chunks_present,
+                                 human_bytes(p.bytes), up ? "sent" : "received", human_bytes(std::uint64_t(rate)));
   if (mode_ == Mode::line) {
     fmt::print(out_, "\r\033[K{}", text);
     drawn_ = true;

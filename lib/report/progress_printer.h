@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "sync/sync_executor.h"
+#include "sync/run_progress.h"
 
 namespace pbs::report {
 
@@ -16,7 +16,7 @@ class ProgressPrinter {
   ProgressPrinter(Mode mode, std::FILE* out, double log_interval_seconds = 30);
   static Mode choose(const std::string& setting, std::FILE* out);  // auto | always | never
 
-  void update(const sync::SyncProgress& p);
+  void update(const sync::RunProgress& p);
   void finish();
 
  private:

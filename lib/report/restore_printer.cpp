@@ -27,7 +27,7 @@ nlohmann::ordered_json restore_json(const sync::RestoreSummary& s, int exit_code
   j["datastore"] = s.datastore;
   j["created"] = s.created;
   j["exit-code"] = exit_code;
-  j["interrupted"] = s.interrupted;
+  j["interrupted"] = s.outcome.stop == sync::StopCause::interrupted;
   j["snapshots"] = {{"selected", s.snapshots_selected}, {"restored", s.snapshots_restored},
                     {"present", s.snapshots_present}, {"failed", s.snapshots_failed}};
   j["chunks"] = {{"fetched", s.chunks_fetched}, {"present", s.chunks_present}, {"bytes", s.chunk_bytes}};

@@ -62,7 +62,7 @@ ojson sync_json(const sync::SyncSummary& s, int exit_code) {
   j["mode"] = s.mode;
   j["dry-run"] = s.dry_run;
   j["exit-code"] = exit_code;
-  j["interrupted"] = s.interrupted;
+  j["interrupted"] = s.outcome.stop == sync::StopCause::interrupted;
   j["snapshots"] = {{"in-scope", s.snapshots_in_scope}, {"uploaded", s.snapshots_uploaded},
                     {"updated", s.snapshots_updated},   {"unchanged", s.snapshots_unchanged},
                     {"failed", s.snapshots_failed},     {"vanished", s.snapshots_vanished},

@@ -64,10 +64,10 @@ Error response_error(const Request& req, const Response& resp, std::string_view 
                             : "the credentials are valid but lack permission for this "
                               "operation; check the user's policy on bucket '" + req.bucket + "'");
   }
-  if (code == "NoSuchKey" || resp.status == 404) return err(Errc::not_found, "no such object");
+  if (code == "NoSuchKey" || resp.status == 404) return err(Errc::no_such_key, "no such object");
   if (code == "EntityTooLarge") return err(Errc::remote, "the object is larger than the server accepts");
   if (code == "XAmzContentSHA256Mismatch" || code == "BadDigest") {
-    return err(Errc::checksum, "the server received different bytes than were signed (the local "
+    return err(Errc::remote, "the server received different bytes than were signed (the local "
                                "file changed while it was sent, or the data was damaged in transit)");
   }
   switch (retry_cause(resp.status, code)) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 
 #include "datastore/digest_set.h"
 #include "datastore/index_file.h"
@@ -10,7 +9,7 @@
 #include "sync/gc_state.h"
 #include "sync/remote_catalog.h"
 #include "sync/remote_layout.h"
-#include "sync/sync_job.h"
+#include "sync/remote_listing.h"
 #include "transfer/object_store.h"
 
 namespace pbs::sync {
@@ -21,11 +20,11 @@ namespace {
 
 // Digests of every index of every complete snapshot. Any unreadable manifest or index aborts:
 // deleting on incomplete knowledge could remove a referenced chunk.
-Status collect_referenced(transfer::Engine& engine, const Remote& remote, const RemoteCatalog& catalog,
+Status collect_referenced(transfer::RequestInterface& requests, const Remote& remote, const RemoteCatalog& catalog,
                           DigestSet& out, std::size_t& snapshots) {
   std::vector<std::string> index_keys;
   std::optional<Error> error;
-  std::size_t limit = std::max<std::size_t>(2 * engine.config().parallelism, 4);
+  std::size_t limit = transfer::submit_depth(requests);
   std::vector<const RemoteSnapshot*> complete;
   for (const auto& [ref, rs] : catalog.snapshots()) {
     if (rs.complete()) complete.push_back(&rs);
@@ -33,9 +32,9 @@ Status collect_referenced(transfer::Engine& engine, const Remote& remote, const 
   snapshots = complete.size();
   std::size_t next = 0;
   std::function<void()> pump = [&] {
-    while (next < complete.size() && engine.outstanding() < limit && !error) {
+    while (next < complete.size() && requests.outstanding() < limit && !error) {
       const RemoteSnapshot* rs = complete[next++];
-      engine.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(rs->ref, kManifestName))),
+      requests.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(rs->ref, kManifestName))),
                     [&, rs](Result<s3::Response> r) {
                       if (!r || r->status != 200) {
                         if (!error) error = r ? Error(Errc::remote, rs->ref.rel_dir() + ": manifest vanished during gc") : std::move(r).error();
@@ -50,9 +49,8 @@ Status collect_referenced(transfer::Engine& engine, const Remote& remote, const 
                         auto kind = snapshot_file_kind(f.filename);
                         if (!kind || !is_index_kind(*kind)) continue;
                         std::string key = remote.key(snapshot_file_rel_key(rs->ref, f.filename));
-                        transfer::Sink sink;
-                        sink.max_memory = std::uint64_t(1) << 32;
-                        engine.submit(s3::get_object(remote.bucket, key), sink, [&, key](Result<s3::Response> ir) {
+                        auto sink = transfer::Sink::in_memory(kMaxSnapshotFileSize);
+                        requests.submit(s3::get_object(remote.bucket, key), sink, [&, key](Result<s3::Response> ir) {
                           if (!ir || ir->status != 200) {
                             if (!error) error = ir ? Error(Errc::remote, key + ": index missing; refusing to delete anything") : std::move(ir).error();
                             return;
@@ -71,7 +69,7 @@ Status collect_referenced(transfer::Engine& engine, const Remote& remote, const 
     }
   };
   pump();
-  engine.run_until([&] { return (next == complete.size() || error) && engine.outstanding() == 0; });
+  requests.run_until([&] { return (next == complete.size() || error) && requests.outstanding() == 0; });
   if (error) return std::move(*error);
   return {};
 }
@@ -79,24 +77,31 @@ Status collect_referenced(transfer::Engine& engine, const Remote& remote, const 
 }  // namespace
 
 namespace {
-Status gc_body(transfer::Engine& engine, const Remote& remote, const GcOptions& options, GcState& state,
+Status gc_body(transfer::RequestInterface& requests, const Remote& remote, const GcOptions& options, GcState& state,
                std::int64_t start, GcSummary& summary);
 }  // namespace
 
-Result<GcSummary> run_gc(transfer::Engine& engine, const Remote& remote, const GcOptions& options) {
+Result<GcSummary> run_gc(transfer::RequestInterface& requests, const Remote& remote, const GcOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   GcSummary summary;
-  summary.target = "s3://" + remote.bucket + (remote.prefix.empty() ? "" : "/" + remote.prefix);
+  summary.target = remote.url();
   summary.dry_run = options.dry_run;
-  transfer::ObjectStore store(engine, remote.bucket);
+  transfer::ObjectStore store(requests, remote.bucket);
   PBS_TRY(store.head_bucket());
 
-  PBS_ASSIGN(auto previous, read_gc_state(engine, remote));
-  std::int64_t now = std::time(nullptr);
-  if (previous && previous->running && previous->lease_expires > now) {
-    return Error(Errc::locked, "a gc is running on " + summary.target + " (host " + previous->host +
-                                   ", PID " + std::to_string(previous->pid) + "); its lease ends in " +
-                                   std::to_string(previous->lease_expires - now) + " s");
+  auto previous = read_gc_state(requests, remote);
+  if (!previous && previous.error().code() != Errc::corrupt) return std::move(previous).error();
+  if (!previous) {
+    // No valid lease in it: this gc writes a good document over it.
+    summary.warnings.push_back(previous.error().message() + "; replaced by this gc's own state");
+    previous = std::optional<GcState>{};
+  }
+  std::int64_t now = requests.now_epoch();
+  if (*previous && (*previous)->holds_lease(now)) {
+    const GcState& other = **previous;
+    return Error(Errc::locked, "a gc is running on " + summary.target + " (host " + other.host + ", PID " +
+                                   std::to_string(other.pid) + "); its lease ends in " +
+                                   std::to_string(other.lease_expires - now) + " s");
   }
   GcState state;
   state.running = true;
@@ -106,40 +111,40 @@ Result<GcSummary> run_gc(transfer::Engine& engine, const Remote& remote, const G
   state.lease_expires = now + options.lease_seconds;
   std::int64_t start = now;
   if (!options.dry_run) {
-    PBS_ASSIGN(start, write_gc_state(engine, remote, state));
+    PBS_ASSIGN(start, write_gc_state(requests, remote, state));
     state.started = start;
   }
-  auto st = gc_body(engine, remote, options, state, start, summary);
+  auto st = gc_body(requests, remote, options, state, start, summary);
   if (!options.dry_run) {
     // Finished (or failed): the lease ends now, and syncs learn a gc ran.
     state.running = false;
     state.lease_expires = 0;
-    state.finished = std::int64_t(std::time(nullptr)) + engine.clock_offset();
-    auto fin = write_gc_state(engine, remote, state);
+    state.finished = requests.now_epoch();
+    auto fin = write_gc_state(requests, remote, state);
     if (st && !fin) st = std::move(fin).error();
   }
   if (!st) return std::move(st).error();
-  summary.counters = engine.counters();
+  summary.counters = requests.counters();
   summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
 }
 
 namespace {
 
-Status gc_body(transfer::Engine& engine, const Remote& remote, const GcOptions& options, GcState& state,
+Status gc_body(transfer::RequestInterface& requests, const Remote& remote, const GcOptions& options, GcState& state,
                std::int64_t start, GcSummary& summary) {
   std::int64_t cutoff = start - options.grace_seconds;
 
   // The lease is published before anything is listed: a sync reading gc-state after this point
   // knows this gc may act on what it lists now.
-  PBS_ASSIGN(RemoteCatalog catalog, load_catalog(engine, remote));
-  transfer::ObjectStore store(engine, remote.bucket);
+  PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
+  transfer::ObjectStore store(requests, remote.bucket);
   DigestSet referenced;
-  PBS_TRY(collect_referenced(engine, remote, catalog, referenced, summary.snapshots_referencing));
+  PBS_TRY(collect_referenced(requests, remote, catalog, referenced, summary.snapshots_referencing));
   summary.chunks_referenced = referenced.size();
 
   std::vector<std::string> doomed;
-  PBS_TRY(list_remote(engine, remote, std::string(kChunksDir), true,
+  PBS_TRY(list_remote(requests, remote, kChunksDir, true,
                       [&](std::string_view rel, const s3::ObjectInfo& o) {
                         auto d = parse_chunk_key(rel.substr(kChunksDir.size()));
                         if (!d) return;
@@ -177,8 +182,8 @@ Status gc_body(transfer::Engine& engine, const Remote& remote, const GcOptions& 
         summary.errors.push_back({"", "interrupted: stopped between deletion batches; the next gc goes on"});
         break;
       }
-      state.lease_expires = std::time(nullptr) + options.lease_seconds;  // renewed as it goes
-      PBS_TRY(write_gc_state(engine, remote, state));
+      state.lease_expires = requests.now_epoch() + options.lease_seconds;  // renewed as it goes
+      PBS_TRY(write_gc_state(requests, remote, state));
       PBS_ASSIGN(auto del, store.delete_all(std::move(part)));
       summary.objects_deleted += del.deleted;
       for (const auto& f : del.failures) summary.errors.push_back({f.key, f.code + " " + f.message});

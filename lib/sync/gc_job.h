@@ -16,9 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "sync/sync_executor.h"
-#include "sync/sync_summary.h"
-#include "transfer/engine.h"
+#include "sync/remote.h"
+#include "sync/run_outcome.h"
+#include "transfer/counters.h"
+#include "transfer/request_interface.h"
 
 namespace pbs::sync {
 
@@ -49,8 +50,9 @@ struct GcSummary {
   transfer::Counters counters;
   double duration = 0;
   std::vector<ObjectError> errors;
+  std::vector<std::string> warnings;
 };
 
-Result<GcSummary> run_gc(transfer::Engine& engine, const Remote& remote, const GcOptions& options);
+Result<GcSummary> run_gc(transfer::RequestInterface& requests, const Remote& remote, const GcOptions& options);
 
 }  // namespace pbs::sync

@@ -1,14 +1,18 @@
 #pragma once
 // The remote object `<prefix>/.pbs-s3sync/gc-state` that lets gc and sync on other hosts see each
 // other: gc writes it when it starts (running, with a lease) and when it ends (finished time).
-// Times are the server's (its Date header), so host clocks do not matter.
+// Times are the server's (its Date header), so host clocks do not matter. gc and sync read it
+// with the same parser; a document that does not parse says nothing trustworthy about a gc, so
+// neither takes it as a lease: gc goes ahead and writes a good one, sync checks everything again.
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
-#include "sync/sync_executor.h"
-#include "transfer/engine.h"
+#include "s3/response.h"
+#include "sync/remote.h"
+#include "transfer/request_interface.h"
 
 namespace pbs::sync {
 
@@ -21,14 +25,22 @@ struct GcState {
   std::int64_t started = 0;
   std::int64_t finished = 0;
   std::int64_t lease_expires = 0;
+
+  // A gc holds the lease at `now` (server time).
+  bool holds_lease(std::int64_t now) const { return running && lease_expires > now; }
 };
 
-// nullopt when no gc ever ran on the prefix.
-Result<std::optional<GcState>> read_gc_state(transfer::Engine& engine, const Remote& remote);
-// Writes it and returns the server's time of the write.
-Result<std::int64_t> write_gc_state(transfer::Engine& engine, const Remote& remote, const GcState& state);
+// Errc::corrupt when the text is not a gc state document.
+Result<GcState> parse_gc_state(std::string_view text);
+std::string format_gc_state(const GcState& state);
 
-// The server's clock from a response (Date header), else the local clock.
-std::int64_t server_time(const s3::Response& response);
+// nullopt when no gc ever ran on the prefix; Errc::corrupt when the object does not parse.
+Result<std::optional<GcState>> read_gc_state(transfer::RequestInterface& requests, const Remote& remote);
+// Writes it and returns the server's time of the write.
+Result<std::int64_t> write_gc_state(transfer::RequestInterface& requests, const Remote& remote,
+                                    const GcState& state);
+
+// The server's clock from a response (Date header), else `fallback`.
+std::int64_t server_time(const s3::Response& response, std::int64_t fallback);
 
 }  // namespace pbs::sync

@@ -8,11 +8,6 @@ namespace pbs::sync {
 
 using namespace datastore;
 
-bool in_scope(const ScanOptions& options, const Namespace& ns) {
-  if (!ns.is_within(options.anchor)) return false;
-  return !options.max_depth || ns.depth() - options.anchor.depth() <= *options.max_depth;
-}
-
 Result<LocalScan> scan_local(const Datastore& store, const ScanOptions& options) {
   LocalScan scan;
   WalkVisitor v;

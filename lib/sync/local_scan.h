@@ -30,9 +30,7 @@ struct LocalGroup {
   std::set<std::int64_t> all_times;      // every snapshot directory, selected or not
 };
 
-struct ScanOptions {
-  datastore::Namespace anchor;
-  std::optional<std::size_t> max_depth;
+struct ScanOptions : datastore::NamespaceScope {
   std::vector<GroupFilter> filters;
   std::optional<unsigned> transfer_last;
   bool encrypted_only = false;
@@ -48,8 +46,5 @@ struct LocalScan {
 };
 
 Result<LocalScan> scan_local(const datastore::Datastore& store, const ScanOptions& options);
-
-// True when the scan's scope covers this namespace (anchor and depth).
-bool in_scope(const ScanOptions& options, const datastore::Namespace& ns);
 
 }  // namespace pbs::sync

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "datastore/blob.h"
 #include "datastore/names.h"
 #include "util/result.h"
 #include "util/sha256.h"
@@ -22,6 +23,12 @@ inline constexpr std::string_view kContentDir = ".cnt/";
 inline constexpr std::string_view kToolDir = ".pbs-s3sync/";
 inline constexpr std::string_view kInUseMarker = ".in-use";
 inline constexpr std::string_view kNamespaceMarker = ".namespace";
+
+// The largest objects a download takes into memory, by kind: a bucket's objects are untrusted and
+// must not make us allocate without bound.
+inline constexpr std::uint64_t kMaxChunkObjectSize = datastore::kMaxChunkSize + datastore::kEncryptedBlobHeaderSize + 4096;
+inline constexpr std::uint64_t kMaxManifestObjectSize = datastore::kMaxBlobSize + 4096;
+inline constexpr std::uint64_t kMaxSnapshotFileSize = std::uint64_t(1) << 32;  // indexes, blobs
 
 std::string chunk_rel_key(const Digest& digest);
 // ".cnt/" + a path relative to the datastore root ("vm/100/owner", "ns/a/vm/1/T/x.fidx").

@@ -10,7 +10,7 @@
 #include "datastore/manifest.h"
 #include "sync/remote_catalog.h"
 #include "sync/remote_layout.h"
-#include "sync/sync_job.h"
+#include "sync/remote_listing.h"
 #include "transfer/object_store.h"
 
 namespace pbs::sync {
@@ -31,27 +31,26 @@ bool sampled(const Digest& d, double percent, std::uint64_t seed) {
 
 }  // namespace
 
-Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Remote& remote,
+Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& requests, const Remote& remote,
                                               const RemoteVerifyOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   RemoteVerifySummary summary;
-  summary.target = "s3://" + remote.bucket + (remote.prefix.empty() ? "" : "/" + remote.prefix);
+  summary.target = remote.url();
   {
-    transfer::ObjectStore store(engine, remote.bucket);
+    transfer::ObjectStore store(requests, remote.bucket);
     PBS_TRY(store.head_bucket());
   }
   DigestSet listed;
-  PBS_TRY(list_remote(engine, remote, std::string(kChunksDir), true,
+  PBS_TRY(list_remote(requests, remote, kChunksDir, true,
                       [&](std::string_view rel, const s3::ObjectInfo&) {
                         if (auto d = parse_chunk_key(rel.substr(kChunksDir.size()))) listed.insert(*d);
                       }));
   summary.chunks_listed = listed.size();
-  PBS_ASSIGN(RemoteCatalog catalog, load_catalog(engine, remote));
+  PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
 
   std::vector<const RemoteSnapshot*> snaps;
   for (const auto& [ref, rs] : catalog.snapshots()) {
-    if (!ref.group.ns.is_within(options.anchor)) continue;
-    if (options.max_depth && ref.group.ns.depth() - options.anchor.depth() > *options.max_depth) continue;
+    if (!options.contains(ref.group.ns)) continue;
     if (rs.complete()) {
       snaps.push_back(&rs);
     } else {
@@ -67,7 +66,7 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Re
   std::unordered_map<std::string, std::vector<std::size_t>> deep_users;  // chunk key -> snapshots
 
   std::size_t next = 0;
-  std::size_t limit = std::max<std::size_t>(2 * engine.config().parallelism, 4);
+  std::size_t limit = transfer::submit_depth(requests);
   std::function<void()> pump;
   auto on_index = [&](std::size_t i, const std::string& name, const ManifestFile& entry,
                       Result<s3::Response> r) {
@@ -114,9 +113,8 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Re
         }
         continue;
       }
-      transfer::Sink sink;
-      sink.max_memory = std::uint64_t(1) << 32;
-      engine.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(ref, f.filename))), sink,
+      auto sink = transfer::Sink::in_memory(kMaxSnapshotFileSize);
+      requests.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(ref, f.filename))), sink,
                     [&, i, shared, name = f.filename](Result<s3::Response> ir) {
                       on_index(i, name, *shared->find(name), std::move(ir));
                       pump();
@@ -124,9 +122,9 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Re
     }
   };
   pump = [&] {
-    while (next < snaps.size() && engine.outstanding() < limit) {
+    while (next < snaps.size() && requests.outstanding() < limit) {
       std::size_t i = next++;
-      engine.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(snaps[i]->ref, kManifestName))),
+      requests.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(snaps[i]->ref, kManifestName))),
                     [&, i](Result<s3::Response> r) {
                       on_manifest(i, std::move(r));
                       pump();
@@ -134,7 +132,7 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Re
     }
   };
   pump();
-  engine.run_until([&] { return next == snaps.size() && engine.outstanding() == 0; });
+  requests.run_until([&] { return next == snaps.size() && requests.outstanding() == 0; });
   summary.chunks_referenced = referenced.size();
 
   if (options.deep) {
@@ -142,11 +140,10 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Re
     for (const auto& [k, users] : deep_users) keys.push_back(k);
     std::size_t at = 0;
     std::function<void()> fetch = [&] {
-      while (at < keys.size() && engine.outstanding() < limit) {
+      while (at < keys.size() && requests.outstanding() < limit) {
         const std::string& rel = keys[at++];
-        transfer::Sink sink;
-        sink.max_memory = kMaxChunkSize + kEncryptedBlobHeaderSize + 4096;
-        engine.submit(s3::get_object(remote.bucket, remote.key(rel)), sink, [&, rel](Result<s3::Response> r) {
+        auto sink = transfer::Sink::in_memory(kMaxChunkObjectSize);
+        requests.submit(s3::get_object(remote.bucket, remote.key(rel)), sink, [&, rel](Result<s3::Response> r) {
           ++summary.chunks_downloaded;
           Digest d{};
           (void)parse_digest(rel.substr(rel.rfind('/') + 1), d);
@@ -167,7 +164,7 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Re
       }
     };
     fetch();
-    engine.run_until([&] { return at == keys.size() && engine.outstanding() == 0; });
+    requests.run_until([&] { return at == keys.size() && requests.outstanding() == 0; });
   }
   for (std::size_t i = 0; i < snaps.size(); ++i) {
     if (problems[i].empty()) {
@@ -176,7 +173,7 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Re
       summary.failed.push_back({snaps[i]->ref.rel_dir(), std::move(problems[i])});
     }
   }
-  summary.counters = engine.counters();
+  summary.counters = requests.counters();
   summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
 }

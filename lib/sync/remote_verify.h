@@ -8,15 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "sync/restore_job.h"
-#include "sync/sync_summary.h"
-#include "transfer/engine.h"
+#include "datastore/names.h"
+#include "sync/remote.h"
+#include "transfer/counters.h"
+#include "transfer/request_interface.h"
 
 namespace pbs::sync {
 
-struct RemoteVerifyOptions {
-  datastore::Namespace anchor;
-  std::optional<std::size_t> max_depth;
+struct RemoteVerifyOptions : datastore::NamespaceScope {
   bool deep = false;
   double sample_percent = 100;  // of the referenced chunks, with --deep
   std::uint64_t seed = 0;
@@ -43,7 +42,7 @@ struct RemoteVerifySummary {
   bool ok() const { return failed.empty() && chunks_bad == 0; }
 };
 
-Result<RemoteVerifySummary> run_remote_verify(transfer::Engine& engine, const Remote& remote,
+Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& requests, const Remote& remote,
                                               const RemoteVerifyOptions& options);
 
 }  // namespace pbs::sync

@@ -1,7 +1,5 @@
 #include "sync/sync_plan.h"
 
-#include <fcntl.h>
-
 #include <algorithm>
 #include <map>
 
@@ -13,22 +11,6 @@
 namespace pbs::sync {
 
 using namespace datastore;
-
-Result<std::string> file_md5_hex(const std::string& path) {
-  PBS_ASSIGN(UniqueFd fd, open_file(path, O_RDONLY));
-  Md5 md5;
-  std::vector<std::uint8_t> buf(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_error(errno, "read", path);
-    }
-    if (n == 0) break;
-    md5.update(std::span(buf).first(std::size_t(n)));
-  }
-  return to_hex(md5.final());
-}
 
 namespace {
 
@@ -142,7 +124,7 @@ Result<Plan> make_plan(const Datastore& store, const LocalScan& scan, const Remo
   if (options.remove_vanished) {
     std::vector<const RemoteSnapshot*> gone;
     for (const auto& [ref, rs] : remote.snapshots()) {
-      if (!rs.complete() || !in_scope(options.scope, ref.group.ns)) continue;
+      if (!rs.complete() || !options.scope.contains(ref.group.ns)) continue;
       if (!group_selected(options.scope.filters, ref.group)) continue;
       auto lg = local_groups.find(ref.group);
       if (lg != local_groups.end() && lg->second->all_times.count(ref.time)) continue;
@@ -169,6 +151,27 @@ Result<Plan> make_plan(const Datastore& store, const LocalScan& scan, const Remo
     }
   }
   return plan;
+}
+
+PlanEstimate estimate_plan(const Plan& plan) {
+  PlanEstimate e;
+  auto add = [&](std::uint64_t size) {
+    ++e.objects;
+    e.bytes += size;
+    ++e.requests;
+  };
+  for (const auto& u : plan.group_files) add(u.size);
+  for (const auto& u : plan.markers) add(u.size);
+  for (const auto& w : plan.work) {
+    for (const auto& u : w.files) add(u.size);
+    if (w.manifest) add(0);
+    e.requests += w.deletes.size();
+  }
+  // Deletions go in batches of 1000 keys, manifests first in a batch of their own.
+  std::size_t deletes = plan.group_deletes.size();
+  for (const auto& v : plan.vanished) deletes += v.keys.size();
+  e.requests += (deletes + 999) / 1000 + (plan.vanished.empty() ? 0 : 1);
+  return e;
 }
 
 }  // namespace pbs::sync

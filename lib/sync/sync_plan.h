@@ -57,7 +57,19 @@ struct PlanOptions {
 Result<Plan> make_plan(const datastore::Datastore& store, const LocalScan& scan,
                        const RemoteCatalog& remote, const PlanOptions& options);
 
-// MD5 of a local file as lower-case hex: what S3 reports as ETag for a single-part upload.
-Result<std::string> file_md5_hex(const std::string& path);
+// What a dry run reports: objects and bytes that would be sent, and about how many requests.
+struct PlanEstimate {
+  std::size_t objects = 0;
+  std::uint64_t bytes = 0;
+  std::size_t requests = 0;
+  PlanEstimate& operator+=(const PlanEstimate& o) {
+    objects += o.objects;
+    bytes += o.bytes;
+    requests += o.requests;
+    return *this;
+  }
+};
+// The plan's files, markers and deletions (chunks: see chunk_presence.h).
+PlanEstimate estimate_plan(const Plan& plan);
 
 }  // namespace pbs::sync

@@ -6,15 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "sync/run_outcome.h"
 #include "transfer/counters.h"
 
 namespace pbs::sync {
-
-struct ObjectError {
-  std::string object;   // snapshot, key or local file
-  std::string message;
-  bool local_damage = false;  // the local file failed its check (never uploaded)
-};
 
 struct SyncSummary {
   std::string datastore;
@@ -66,9 +61,7 @@ struct SyncSummary {
     return duration > 0 ? double(counters.bytes_up) / duration : 0.0;
   }
   bool complete() const { return snapshots_failed == 0 && errors.empty(); }
-  // Why the run stopped early because of the remote side (see run_stop.h); empty: it did not.
-  std::string remote_stop;
-  bool interrupted = false;  // stopped early on request (SIGINT/SIGTERM)
+  RunOutcome outcome;
 };
 
 }  // namespace pbs::sync

@@ -1,10 +1,23 @@
 #include "transfer/engine.h"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <ctime>
+#include <deque>
 #include <mutex>
+#include <queue>
+#include <unordered_map>
+#include <vector>
 
+#include "s3/http_date.h"
 #include "s3/xml.h"
+#include "transfer/body_hasher.h"
+#include "transfer/congestion.h"
+#include "transfer/curl_failure.h"
+#include "transfer/http_exchange.h"
+#include "transfer/rate_limiter.h"
+#include "transfer/retry_policy.h"
 
 namespace pbs::transfer {
 
@@ -13,34 +26,6 @@ namespace {
 void global_init() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-enum class Transport { retry, connect, fatal };
-
-Transport classify(CURLcode code) {
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-      return Transport::connect;
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_SSL_CONNECT_ERROR:
-      return Transport::retry;
-    default:
-      return Transport::fatal;
-  }
-}
-
-const char* transport_cause(CURLcode code) {
-  if (code == CURLE_OPERATION_TIMEDOUT) return "stalled";
-  if (classify(code) == Transport::connect) return "connect";
-  return "connection-reset";
 }
 
 const char* cause_name(s3::RetryCause c) {
@@ -54,7 +39,69 @@ const char* cause_name(s3::RetryCause c) {
   return "other";
 }
 
+struct EasyDeleter {
+  void operator()(CURL* e) const { curl_easy_cleanup(e); }
+};
+struct MultiDeleter {
+  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
+};
+
 }  // namespace
+
+struct Engine::Impl {
+  using Clock = std::chrono::steady_clock;
+  struct Job {
+    std::uint64_t id = 0;
+    s3::Request request;
+    Sink sink;
+    Completion done;
+    unsigned attempts = 0;
+    unsigned connect_failures = 0;
+    bool skew_corrected = false;
+    bool fresh_connection = false;
+  };
+  struct Running {
+    std::unique_ptr<HttpExchange> exchange;
+    CURL* easy;
+  };
+
+  explicit Impl(EngineConfig config);
+  ~Impl();
+  void submit(s3::Request request, Sink sink, Completion done);
+  void run_until(const std::function<bool()>& stop);
+  void step();
+  void take_hashed();
+  void promote_due_retries(Clock::time_point now);
+  void resume_paused();
+  void start_ready();
+  void start(Job& job);
+  void finish(CURL* easy, CURLcode code);
+  void finish_response(Job& job, HttpExchange& ex);
+  void retry(Job& job, const char* cause, std::optional<double> retry_after);
+  void complete(std::uint64_t id, Result<s3::Response> result);
+  CURL* acquire_easy();
+  std::int64_t now_epoch() const { return std::int64_t(std::time(nullptr)) + clock_offset_; }
+  long poll_timeout_ms(Clock::time_point now);
+
+  EngineConfig config_;
+  s3::Signer signer_;
+  std::unique_ptr<CURLM, MultiDeleter> multi_;
+  std::vector<std::unique_ptr<CURL, EasyDeleter>> easy_pool_;
+  std::vector<CURL*> idle_easy_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Job>> jobs_;
+  std::deque<std::uint64_t> ready_;
+  using Due = std::pair<Clock::time_point, std::uint64_t>;
+  std::priority_queue<Due, std::vector<Due>, std::greater<Due>> retries_;
+  std::unordered_map<CURL*, Running> running_;
+  RateLimiter limiter_;
+  ConcurrencyWindow window_;
+  RetryPolicy retry_policy_;
+  std::unique_ptr<BodyHasher> hasher_;
+  Counters counters_;
+  std::uint64_t next_id_ = 1;
+  std::int64_t clock_offset_ = 0;
+  bool in_run_ = false;
+};
 
 Result<std::unique_ptr<Engine>> Engine::create(EngineConfig config) {
   global_init();
@@ -63,12 +110,28 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineConfig config) {
                                "AWS_SECRET_ACCESS_KEY (environment, STORAGE entry or ~/.aws)");
   }
   config.parallelism = std::max(1u, config.parallelism);
-  std::unique_ptr<Engine> engine(new Engine(std::move(config)));
-  if (!engine->multi_) return Error(Errc::io, "libcurl: cannot create a multi handle");
-  return engine;
+  auto impl = std::make_unique<Impl>(std::move(config));
+  if (!impl->multi_) return Error(Errc::io, "libcurl: cannot create a multi handle");
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
-Engine::Engine(EngineConfig config)
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+void Engine::submit(s3::Request request, Sink sink, Completion done) {
+  impl_->submit(std::move(request), std::move(sink), std::move(done));
+}
+void Engine::run_until(const std::function<bool()>& stop) { impl_->run_until(stop); }
+std::size_t Engine::outstanding() const { return impl_->jobs_.size(); }
+unsigned Engine::parallelism() const { return impl_->config_.parallelism; }
+const Counters& Engine::counters() const { return impl_->counters_; }
+const std::string& Engine::region() const { return impl_->config_.endpoint.region; }
+std::int64_t Engine::now_epoch() const { return impl_->now_epoch(); }
+const EngineConfig& Engine::config() const { return impl_->config_; }
+unsigned Engine::window() const { return impl_->window_.allowed(); }
+std::int64_t Engine::clock_offset() const { return impl_->clock_offset_; }
+
+Engine::Impl::Impl(EngineConfig config)
     : config_(std::move(config)),
       signer_(config_.credentials, config_.endpoint.region),
       multi_(curl_multi_init()),
@@ -85,15 +148,13 @@ Engine::Engine(EngineConfig config)
   hasher_ = std::make_unique<BodyHasher>(config_.hash_threads, [m] { curl_multi_wakeup(m); });
 }
 
-Engine::~Engine() {
+Engine::Impl::~Impl() {
   hasher_.reset();  // joins workers before the multi handle they wake goes away
   for (auto& [easy, r] : running_) curl_multi_remove_handle(multi_.get(), easy);
   running_.clear();
 }
 
-std::int64_t Engine::now_epoch() const { return std::int64_t(std::time(nullptr)) + clock_offset_; }
-
-void Engine::submit(s3::Request request, Sink sink, Completion done) {
+void Engine::Impl::submit(s3::Request request, Sink sink, Completion done) {
   auto job = std::make_unique<Job>();
   job->id = next_id_++;
   job->request = std::move(request);
@@ -118,13 +179,14 @@ void Engine::submit(s3::Request request, Sink sink, Completion done) {
   }
 }
 
-void Engine::take_hashed() {
+void Engine::Impl::take_hashed() {
   for (auto& d : hasher_->take_done()) {
     auto it = jobs_.find(d.job);
     if (it == jobs_.end()) continue;
     if (!d.hashes) {
-      complete(d.job, Error(d.hashes.error().code(),
-                            it->second->request.describe() + ": " + d.hashes.error().message()));
+      // A local failure (the body's file unreadable, its check failed): it names its file, and the
+      // request it was meant for adds nothing the caller does not know.
+      complete(d.job, std::move(d.hashes).error());
       continue;
     }
     auto& r = it->second->request;
@@ -140,14 +202,14 @@ void Engine::take_hashed() {
   }
 }
 
-void Engine::promote_due_retries(Clock::time_point now) {
+void Engine::Impl::promote_due_retries(Clock::time_point now) {
   while (!retries_.empty() && retries_.top().first <= now) {
     ready_.push_back(retries_.top().second);
     retries_.pop();
   }
 }
 
-void Engine::resume_paused() {
+void Engine::Impl::resume_paused() {
   for (auto& [easy, r] : running_) {
     if (!r.exchange->paused()) continue;
     if (limiter_.wait_for(1) > Clock::duration::zero()) return;
@@ -155,7 +217,7 @@ void Engine::resume_paused() {
   }
 }
 
-CURL* Engine::acquire_easy() {
+CURL* Engine::Impl::acquire_easy() {
   if (!idle_easy_.empty()) {
     CURL* e = idle_easy_.back();
     idle_easy_.pop_back();
@@ -166,7 +228,7 @@ CURL* Engine::acquire_easy() {
   return easy_pool_.back().get();
 }
 
-void Engine::start_ready() {
+void Engine::Impl::start_ready() {
   while (!ready_.empty() && running_.size() < window_.allowed()) {
     std::uint64_t id = ready_.front();
     ready_.pop_front();
@@ -175,7 +237,7 @@ void Engine::start_ready() {
   }
 }
 
-void Engine::start(Job& job) {
+void Engine::Impl::start(Job& job) {
   const auto& req = job.request;
   const auto& ep = config_.endpoint;
   std::vector<s3::Header> headers = req.headers;
@@ -202,7 +264,7 @@ void Engine::start(Job& job) {
   curl_multi_add_handle(multi_.get(), easy);
 }
 
-void Engine::retry(Job& job, const char* cause, std::optional<double> retry_after) {
+void Engine::Impl::retry(Job& job, const char* cause, std::optional<double> retry_after) {
   counters_.retries[cause]++;
   job.fresh_connection = true;
   double delay = retry_policy_.delay_seconds(job.attempts, retry_after);
@@ -211,7 +273,7 @@ void Engine::retry(Job& job, const char* cause, std::optional<double> retry_afte
   retries_.emplace(due, job.id);
 }
 
-void Engine::finish(CURL* easy, CURLcode code) {
+void Engine::Impl::finish(CURL* easy, CURLcode code) {
   auto node = running_.extract(easy);
   curl_multi_remove_handle(multi_.get(), easy);
   idle_easy_.push_back(easy);
@@ -222,8 +284,6 @@ void Engine::finish(CURL* easy, CURLcode code) {
   if (it == jobs_.end()) return;
   Job& job = *it->second;
   const auto& req = job.request;
-  std::string where = req.describe() + " at " + config_.endpoint.display();
-
   if (code == CURLE_OK) {
     if (auto st = ex.flush_sink(); !st) {
       complete(job.id, Error(st.error().code(), req.describe() + ": " + st.error().message()));
@@ -236,28 +296,20 @@ void Engine::finish(CURL* easy, CURLcode code) {
   }
   if (code != CURLE_OK) {
     std::string detail = ex.curl_error()[0] ? ex.curl_error() : curl_easy_strerror(code);
-    Transport kind = classify(code);
-    if (kind == Transport::connect) ++job.connect_failures;
-    bool may_retry = kind != Transport::fatal && job.attempts < config_.max_attempts &&
+    TransportFailure kind = classify_transport(code);
+    if (kind == TransportFailure::connect) ++job.connect_failures;
+    bool may_retry = kind != TransportFailure::fatal && job.attempts < config_.max_attempts &&
                      job.connect_failures < config_.max_connect_attempts;
-    if (may_retry) {
-      retry(job, transport_cause(code), std::nullopt);
-      return;
-    }
-    Errc errc = code == CURLE_OPERATION_TIMEDOUT ? Errc::timeout : Errc::network;
-    std::string advice = "; check ENDPOINT, the network and the server";
-    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
-        code == CURLE_SSL_CERTPROBLEM) {
-      errc = Errc::config;
-      advice = "; the server's TLS certificate is not trusted: set CA_FILE to its CA, or "
-               "TLS_VERIFY=false for a test server";
-    }
-    complete(job.id, Error(errc, where + ": " + detail + " (after " +
-                                     std::to_string(job.attempts) + " attempt" +
-                                     (job.attempts == 1 ? "" : "s") + ")" + advice));
-    return;
+    if (may_retry) return retry(job, transport_cause(code), std::nullopt);
+    std::string where = req.describe() + " at " + config_.endpoint.display();
+    return complete(job.id, transport_error(code, detail, where, job.attempts));
   }
+  finish_response(job, ex);
+}
 
+// An HTTP answer: what the request accepts completes it; the rest is retried or becomes its error.
+void Engine::Impl::finish_response(Job& job, HttpExchange& ex) {
+  const auto& req = job.request;
   s3::Response resp = ex.take_response();
   // Only error answers carry an XML document worth parsing (never a 4 MiB chunk body).
   auto body = resp.status >= 300 ? s3::parse_error_body(resp.body_text()) : std::nullopt;
@@ -276,7 +328,7 @@ void Engine::finish(CURL* easy, CURLcode code) {
   if (cause == s3::RetryCause::clock_skew && !job.skew_corrected) {
     job.skew_corrected = true;
     if (auto date = resp.header("date")) {
-      if (auto server = parse_http_date(*date)) clock_offset_ = *server - std::int64_t(std::time(nullptr));
+      if (auto server = s3::parse_http_date(*date)) clock_offset_ = *server - std::int64_t(std::time(nullptr));
     }
     counters_.retries["clock-skew"]++;
     ready_.push_front(job.id);  // signed again with the corrected clock, no delay
@@ -301,7 +353,7 @@ void Engine::finish(CURL* easy, CURLcode code) {
   complete(job.id, std::move(e));
 }
 
-void Engine::complete(std::uint64_t id, Result<s3::Response> result) {
+void Engine::Impl::complete(std::uint64_t id, Result<s3::Response> result) {
   auto node = jobs_.extract(id);
   if (node.empty()) return;
   if (!result) ++counters_.failures;
@@ -310,7 +362,7 @@ void Engine::complete(std::uint64_t id, Result<s3::Response> result) {
   if (done) done(std::move(result));
 }
 
-long Engine::poll_timeout_ms(Clock::time_point now) {
+long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
   long timeout = 1000;
   long curl_timeout = -1;
   curl_multi_timeout(multi_.get(), &curl_timeout);
@@ -329,7 +381,7 @@ long Engine::poll_timeout_ms(Clock::time_point now) {
   return timeout;
 }
 
-void Engine::step() {
+void Engine::Impl::step() {
   take_hashed();
   promote_due_retries(Clock::now());
   resume_paused();
@@ -345,20 +397,11 @@ void Engine::step() {
   if (timeout > 0) curl_multi_poll(multi_.get(), nullptr, 0, int(timeout), nullptr);
 }
 
-void Engine::run() { run_until(nullptr); }
-
-void Engine::run_until(const std::function<bool()>& stop) {
+void Engine::Impl::run_until(const std::function<bool()>& stop) {
   bool nested = in_run_;
   in_run_ = true;
   while (!jobs_.empty() && !(stop && stop())) step();
   in_run_ = nested;
-}
-
-Result<s3::Response> Engine::execute(s3::Request request, Sink sink) {
-  std::optional<Result<s3::Response>> out;
-  submit(std::move(request), std::move(sink), [&](Result<s3::Response> r) { out = std::move(r); });
-  run_until([&] { return out.has_value(); });
-  return std::move(*out);
 }
 
 }  // namespace pbs::transfer

@@ -1,5 +1,6 @@
 #include "transfer/http_exchange.h"
 
+#include <curl/curl.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -10,12 +11,17 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 namespace pbs::transfer {
 
 namespace {
 constexpr std::size_t kSinkBuffer = 256 * 1024;
+static_assert(std::is_same_v<curl_off_t, std::int64_t>, "on_seek is declared with int64_t");
+static_assert(CURL_ERROR_SIZE <= 256, "errbuf_ is CURL_ERROR_SIZE bytes");
 }  // namespace
+
+void CurlSlistDeleter::operator()(curl_slist* l) const { curl_slist_free_all(l); }
 
 HttpExchange::HttpExchange(std::uint64_t job, const s3::Request& request, const Sink& sink,
                            RateLimiter* limiter)
@@ -121,7 +127,7 @@ std::size_t HttpExchange::on_read(char* buf, std::size_t size, std::size_t n, vo
   return want;
 }
 
-int HttpExchange::on_seek(void* p, curl_off_t offset, int origin) {
+int HttpExchange::on_seek(void* p, std::int64_t offset, int origin) {
   auto* self = static_cast<HttpExchange*>(p);
   if (origin != SEEK_SET || offset < 0 || std::uint64_t(offset) > self->request_.body_size()) {
     return CURL_SEEKFUNC_CANTSEEK;

@@ -3,8 +3,6 @@
 // from a file), the response coming down (to memory or streamed to a file), its status line and
 // headers, and the byte accounting through the shared rate limiter. The engine drives it.
 
-#include <curl/curl.h>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -15,20 +13,15 @@
 #include "s3/request.h"
 #include "s3/response.h"
 #include "transfer/rate_limiter.h"
+#include "transfer/request_interface.h"
 #include "util/file_io.h"
 #include "util/result.h"
 
+// libcurl's own declarations (curl.h has the same typedef); curl.h itself stays in the .cpp files.
+typedef void CURL;
+struct curl_slist;
+
 namespace pbs::transfer {
-
-// Where a response body goes.
-struct Sink {
-  enum class Kind { memory, file };
-  Kind kind = Kind::memory;
-  std::string path;  // file: written from offset 0, truncated at every attempt
-  std::uint64_t max_memory = std::uint64_t(64) << 20;
-
-  static Sink to_file(std::string p) { return Sink{Kind::file, std::move(p)}; }
-};
 
 struct ExchangeOptions {
   long connect_timeout_seconds = 10;
@@ -40,7 +33,7 @@ struct ExchangeOptions {
 };
 
 struct CurlSlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const;
 };
 
 class HttpExchange {
@@ -74,7 +67,7 @@ class HttpExchange {
   static std::size_t on_read(char* buf, std::size_t size, std::size_t n, void* self);
   static std::size_t on_write(char* buf, std::size_t size, std::size_t n, void* self);
   static std::size_t on_header(char* buf, std::size_t size, std::size_t n, void* self);
-  static int on_seek(void* self, curl_off_t offset, int origin);
+  static int on_seek(void* self, std::int64_t offset, int origin);  // curl_off_t is int64_t
 
   std::uint64_t job_;
   const s3::Request& request_;
@@ -90,7 +83,7 @@ class HttpExchange {
   bool paused_ = false;
   s3::Response response_;
   std::optional<Error> local_error_;
-  char errbuf_[CURL_ERROR_SIZE] = {};
+  char errbuf_[256] = {};  // CURL_ERROR_SIZE
 };
 
 }  // namespace pbs::transfer

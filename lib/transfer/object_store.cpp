@@ -1,6 +1,7 @@
 #include "transfer/object_store.h"
 
 #include <memory>
+#include <optional>
 
 namespace pbs::transfer {
 
@@ -18,7 +19,7 @@ void ObjectStore::list(s3::ListOptions options, std::function<bool(s3::ListPage&
 }
 
 void ObjectStore::list_page(std::shared_ptr<ListState> state) {
-  engine_.submit(s3::list_objects(bucket_, state->options), [this, state](Result<s3::Response> r) {
+  requests_.submit(s3::list_objects(bucket_, state->options), [this, state](Result<s3::Response> r) {
     if (!r) return state->done(std::move(r).error());
     auto page = s3::parse_list_page(r->body_text());
     if (!page) return state->done(std::move(page).error());
@@ -47,7 +48,7 @@ void ObjectStore::delete_keys(std::vector<std::string> keys,
     std::size_t count = batch.size();
     ++state->pending;
     ++state->summary.requests;
-    engine_.submit(s3::delete_objects(bucket_, batch), [state, count](Result<s3::Response> r) {
+    requests_.submit(s3::delete_objects(bucket_, batch), [state, count](Result<s3::Response> r) {
       if (!r) {
         if (!state->error) state->error = std::move(r).error();
       } else if (auto result = s3::parse_delete_result(r->body_text()); !result) {
@@ -73,7 +74,7 @@ Result<std::vector<s3::ObjectInfo>> ObjectStore::list_all(const s3::ListOptions&
          return true;
        },
        [&](Status st) { result = std::move(st); });
-  engine_.run_until([&] { return result.has_value(); });
+  requests_.run_until([&] { return result.has_value(); });
   if (!*result) return std::move(*result).error();
   return out;
 }
@@ -81,31 +82,31 @@ Result<std::vector<s3::ObjectInfo>> ObjectStore::list_all(const s3::ListOptions&
 Result<DeleteSummary> ObjectStore::delete_all(std::vector<std::string> keys) {
   std::optional<Result<DeleteSummary>> out;
   delete_keys(std::move(keys), [&](Result<DeleteSummary> r) { out = std::move(r); });
-  engine_.run_until([&] { return out.has_value(); });
+  requests_.run_until([&] { return out.has_value(); });
   return std::move(*out);
 }
 
 Status ObjectStore::head_bucket() {
-  auto r = engine_.execute(s3::head_bucket(bucket_));
+  auto r = requests_.execute(s3::head_bucket(bucket_));
   if (r) return {};
   if (r.error().code() != Errc::access_denied) return std::move(r).error();
   // A HEAD answer has no body to say why it was refused; a one-key listing's error document does
   // (wrong secret, unknown key id, or really no permission).
   s3::ListOptions o;
   o.max_keys = 1;
-  auto list = engine_.execute(s3::list_objects(bucket_, o));
+  auto list = requests_.execute(s3::list_objects(bucket_, o));
   if (!list) return std::move(list).error();
   return std::move(r).error();
 }
 
 Status ObjectStore::create_bucket() {
-  auto r = engine_.execute(s3::create_bucket(bucket_, engine_.config().endpoint.region));
+  auto r = requests_.execute(s3::create_bucket(bucket_, requests_.region()));
   if (!r) return std::move(r).error();
   return {};
 }
 
 Result<bool> ObjectStore::exists(const std::string& key) {
-  auto r = engine_.execute(s3::head_object(bucket_, key));
+  auto r = requests_.execute(s3::head_object(bucket_, key));
   if (!r) return std::move(r).error();
   return r->status != 404;
 }

@@ -1,7 +1,7 @@
 #pragma once
-// S3 operations on one bucket, over the engine: the multi-request flows (listing page after page,
-// deleting in batches of 1000) and typed results. Asynchronous forms take a completion called on
-// the engine's thread; the synchronous forms run the engine until they are done.
+// S3 operations on one bucket, over the request interface: the multi-request flows (listing page after page,
+// deleting in batches of 1000) and typed results. Asynchronous forms take a completion called from
+// within run_until(); the synchronous forms run the requests until they are done.
 
 #include <functional>
 #include <string>
@@ -9,7 +9,7 @@
 
 #include "s3/request.h"
 #include "s3/xml.h"
-#include "transfer/engine.h"
+#include "transfer/request_interface.h"
 
 namespace pbs::transfer {
 
@@ -21,9 +21,8 @@ struct DeleteSummary {
 
 class ObjectStore {
  public:
-  ObjectStore(Engine& engine, std::string bucket) : engine_(engine), bucket_(std::move(bucket)) {}
+  ObjectStore(RequestInterface& requests, std::string bucket) : requests_(requests), bucket_(std::move(bucket)) {}
 
-  Engine& engine() { return engine_; }
   const std::string& bucket() const { return bucket_; }
 
   // Pages in key order; `on_page` returns false to stop early. `done` gets the first error.
@@ -43,7 +42,7 @@ class ObjectStore {
  private:
   void list_page(std::shared_ptr<struct ListState> state);
 
-  Engine& engine_;
+  RequestInterface& requests_;
   std::string bucket_;
 };
 

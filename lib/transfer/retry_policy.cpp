@@ -5,15 +5,9 @@
 #include <ctime>
 #include <string>
 
-namespace pbs::transfer {
+#include "s3/http_date.h"
 
-std::optional<std::int64_t> parse_http_date(std::string_view value) {
-  std::string s(value);
-  std::tm tm{};
-  const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (!end) return std::nullopt;
-  return std::int64_t(timegm(&tm));
-}
+namespace pbs::transfer {
 
 std::optional<double> parse_retry_after(std::string_view value, std::int64_t now_epoch) {
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
@@ -26,7 +20,7 @@ std::optional<double> parse_retry_after(std::string_view value, std::int64_t now
     }
     return v;
   }
-  if (auto t = parse_http_date(value)) return std::max<double>(0, double(*t - now_epoch));
+  if (auto t = s3::parse_http_date(value)) return std::max<double>(0, double(*t - now_epoch));
   return std::nullopt;
 }
 

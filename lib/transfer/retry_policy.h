@@ -13,8 +13,6 @@ namespace pbs::transfer {
 
 // Retry-After as delta-seconds or HTTP date; nullopt when absent or unparsable.
 std::optional<double> parse_retry_after(std::string_view value, std::int64_t now_epoch);
-// Server's Date header (RFC 1123) as epoch seconds.
-std::optional<std::int64_t> parse_http_date(std::string_view value);
 
 class RetryPolicy {
  public:

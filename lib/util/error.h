@@ -9,25 +9,34 @@
 
 namespace pbs {
 
+// Each code is either about this machine or about the remote side (is_remote), never both: an
+// unreadable local file and a refused request must not be mistaken for each other.
 enum class Errc {
-  io,                // local read/write failed (errno in the message)
-  not_found,         // local file or remote object does not exist
-  corrupt,           // bytes do not follow the format (magic, sizes, JSON)
-  checksum,          // CRC, SHA-256 or manifest csum mismatch
-  unsupported,       // valid but not handled (e.g. decoding an encrypted blob)
-  invalid_argument,  // bad command-line value or name
-  config,            // configuration file problem
-  no_space,          // ENOSPC / EDQUOT
-  locked,            // a lock is held by someone else
-  auth,              // credentials rejected by the remote
-  access_denied,     // credentials valid, permission missing
-  no_such_bucket,    // bucket missing
-  network,           // could not reach or lost the connection
-  timeout,           // request or transfer stalled
-  throttled,         // remote asked us to slow down
-  remote,            // any other error the remote reported
-  interrupted,       // stopped by a signal
+  // This machine.
+  io,                 // local read/write failed (errno in the message)
+  not_found,          // local file does not exist
+  permission_denied,  // local file or directory not accessible to the user running us
+  corrupt,            // bytes do not follow the format (magic, sizes, JSON)
+  checksum,           // CRC, SHA-256 or manifest csum mismatch
+  unsupported,        // valid but not handled (e.g. decoding an encrypted blob)
+  invalid_argument,   // bad command-line value or name
+  config,             // configuration problem (file, TLS trust, region)
+  no_space,           // ENOSPC / EDQUOT
+  locked,             // a lock is held by someone else
+  interrupted,        // stopped by a signal
+  // The remote side.
+  auth,               // credentials rejected by the remote
+  access_denied,      // credentials valid, permission missing
+  no_such_bucket,     // bucket missing
+  no_such_key,        // object missing where the request needed one
+  network,            // could not reach or lost the connection
+  timeout,            // request or transfer stalled
+  throttled,          // remote asked us to slow down
+  remote,             // any other error the remote reported
 };
+
+// True for the codes that describe the remote side's answer (or its absence).
+bool is_remote(Errc code);
 
 // A short, stable description of the code (used in summaries and JSON).
 std::string_view errc_name(Errc code);

@@ -1,8 +1,15 @@
 #include "util/md5.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <stdexcept>
+#include <vector>
+
+#include "util/file_io.h"
+#include "util/hex.h"
 
 namespace pbs {
 
@@ -45,6 +52,22 @@ std::string base64_encode(std::span<const std::uint8_t> data) {
                           static_cast<int>(data.size()));
   out.resize(std::size_t(n));
   return out;
+}
+
+Result<std::string> file_md5_hex(const std::string& path) {
+  PBS_ASSIGN(UniqueFd fd, open_file(path, O_RDONLY));
+  Md5 md5;
+  std::vector<std::uint8_t> buf(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error(errno, "read", path);
+    }
+    if (n == 0) break;
+    md5.update(std::span(buf).first(std::size_t(n)));
+  }
+  return to_hex(md5.final());
 }
 
 }  // namespace pbs

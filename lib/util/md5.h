@@ -1,11 +1,14 @@
 #pragma once
-// MD5 for Content-MD5 headers (S3 requires it on DeleteObjects; optional elsewhere), and base64.
+// MD5 for Content-MD5 headers (S3 requires it on DeleteObjects; optional elsewhere) and for
+// comparing local files with ETags, and base64.
 
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+
+#include "util/result.h"
 
 namespace pbs {
 
@@ -24,5 +27,8 @@ class Md5 {
 };
 
 std::string base64_encode(std::span<const std::uint8_t> data);
+
+// MD5 of a local file as lower-case hex: what S3 reports as the ETag of a single-part upload.
+Result<std::string> file_md5_hex(const std::string& path);
 
 }  // namespace pbs

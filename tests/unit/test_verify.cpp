@@ -46,7 +46,7 @@ TEST_CASE("verify names each damaged chunk and the snapshots using it", "[verify
                     Case{testgen::ChunkDamage::truncate, "shorter"});
   auto damaged = must(testgen::corrupt_chunk(root, c.damage, 3));
   REQUIRE(damaged.paths.size() == 1);
-  auto r = must(verify_datastore(must(Datastore::open(root)), {{}, {}, 2}));
+  auto r = must(verify_datastore(must(Datastore::open(root)), {{{}, {}}, 2}));
   INFO(all_problems(r));
   REQUIRE(r.problems.size() == 1);
   CHECK(r.problems[0].path == root + "/" + damaged.paths[0]);

@@ -1,4 +1,4 @@
-#include "sync/remote_list.h"
+#include "sync/remote_inventory.h"
 
 #include <algorithm>
 #include <map>
@@ -7,27 +7,24 @@
 #include "datastore/manifest.h"
 #include "sync/remote_catalog.h"
 #include "sync/remote_layout.h"
-#include "sync/sync_job.h"
+#include "sync/remote_listing.h"
 #include "transfer/object_store.h"
 
 namespace pbs::sync {
 
 using namespace datastore;
 
-Result<Inventory> remote_inventory(transfer::Engine& engine, const Remote& remote,
+Result<Inventory> remote_inventory(transfer::RequestInterface& requests, const Remote& remote,
                                    const InventoryOptions& options) {
   Inventory inv;
-  inv.root = "s3://" + remote.bucket + (remote.prefix.empty() ? "" : "/" + remote.prefix);
+  inv.root = remote.url();
   {
-    transfer::ObjectStore store(engine, remote.bucket);
+    transfer::ObjectStore store(requests, remote.bucket);
     PBS_TRY(store.head_bucket());
   }
-  PBS_ASSIGN(RemoteCatalog catalog, load_catalog(engine, remote));
+  PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
   for (const auto& k : catalog.invalid_keys()) inv.problems.push_back("ignored remote object " + remote.key(k));
-  auto in_scope = [&](const Namespace& ns) {
-    return ns.is_within(options.anchor) &&
-           (!options.max_depth || ns.depth() - options.anchor.depth() <= *options.max_depth);
-  };
+  auto in_scope = [&](const Namespace& ns) { return options.contains(ns); };
 
   std::set<Namespace> namespaces{options.anchor};
   std::map<GroupRef, GroupSummary> groups;
@@ -62,7 +59,7 @@ Result<Inventory> remote_inventory(transfer::Engine& engine, const Remote& remot
     GroupSummary& g = entry.second;  // a plain reference: clang 14 cannot capture bindings
     const RemoteGroup* rg = catalog.group(ref);
     if (!rg || !rg->files.count(std::string(kOwnerName))) continue;
-    engine.submit(s3::get_object(remote.bucket, remote.key(group_file_rel_key(ref, kOwnerName))),
+    requests.submit(s3::get_object(remote.bucket, remote.key(group_file_rel_key(ref, kOwnerName))),
                   [&g](Result<s3::Response> r) {
                     if (!r || r->status != 200) return;
                     std::string text(r->body_text());
@@ -73,7 +70,7 @@ Result<Inventory> remote_inventory(transfer::Engine& engine, const Remote& remot
   std::vector<std::optional<SnapshotSummary>> summaries(complete.size());
   for (std::size_t i = 0; i < complete.size(); ++i) {
     const RemoteSnapshot* rs = complete[i].first;
-    engine.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(rs->ref, kManifestName))),
+    requests.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(rs->ref, kManifestName))),
                   [&, i, rs](Result<s3::Response> r) {
                     if (!r || r->status != 200) {
                       inv.problems.push_back(rs->ref.rel_dir() + ": manifest unreadable");
@@ -98,13 +95,13 @@ Result<Inventory> remote_inventory(transfer::Engine& engine, const Remote& remot
                   });
   }
   std::uint64_t chunk_bytes = 0, chunks = 0;
-  PBS_TRY(list_remote(engine, remote, std::string(kChunksDir), true,
+  PBS_TRY(list_remote(requests, remote, kChunksDir, true,
                       [&](std::string_view rel, const s3::ObjectInfo& o) {
                         if (!parse_chunk_key(rel.substr(kChunksDir.size()))) return;
                         ++chunks;
                         chunk_bytes += o.size;
                       }));
-  engine.run();
+  requests.run();
   for (std::size_t i = 0; i < complete.size(); ++i) {
     if (!summaries[i]) continue;
     inv.logical_bytes += summaries[i]->logical_size;

@@ -5,12 +5,12 @@
 // chunk objects under the prefix (count and bytes).
 
 #include "datastore/inventory.h"
-#include "sync/sync_executor.h"
-#include "transfer/engine.h"
+#include "sync/remote.h"
+#include "transfer/request_interface.h"
 
 namespace pbs::sync {
 
-Result<datastore::Inventory> remote_inventory(transfer::Engine& engine, const Remote& remote,
+Result<datastore::Inventory> remote_inventory(transfer::RequestInterface& requests, const Remote& remote,
                                               const datastore::InventoryOptions& options);
 
 }  // namespace pbs::sync

@@ -1,0 +1,16 @@
+#pragma once
+// HTTP dates (RFC 7231 IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT"): the Date, Last-Modified and
+// Retry-After headers of S3 answers.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pbs::s3 {
+
+// Epoch seconds; nullopt when the text is not an HTTP date.
+std::optional<std::int64_t> parse_http_date(std::string_view value);
+std::string format_http_date(std::int64_t epoch);
+
+}  // namespace pbs::s3

@@ -1,0 +1,24 @@
+#pragma once
+// Listing the target: every object under a part of the prefix (split into 16 listings run in
+// parallel for `.chunks/`), and the `.cnt/` tree read into a catalog with one listing.
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "s3/xml.h"
+#include "sync/remote.h"
+#include "sync/remote_catalog.h"
+#include "transfer/request_interface.h"
+
+namespace pbs::sync {
+
+// Calls `each` for every object under `rel_prefix` (relative to the target prefix) with its key
+// relative to the target prefix. `split_hex`: 16 listings, one per next hex digit, in parallel.
+Status list_remote(transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix,
+                   bool split_hex, const std::function<void(std::string_view rel, const s3::ObjectInfo&)>& each);
+
+// One listing of the remote `.cnt/` tree.
+Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const Remote& remote);
+
+}  // namespace pbs::sync

@@ -1,0 +1,284 @@
+#include "sync/restore_executor.h"
+
+#include "datastore/blob.h"
+#include "datastore/index_file.h"
+#include "sync/remote_layout.h"
+
+namespace pbs::sync {
+
+using namespace datastore;
+
+namespace {
+
+// Snapshots fetched at once: small ones would otherwise leave the connections idle.
+constexpr std::size_t kMaxActiveSnapshots = 16;
+
+// A write that failed on the file system (full, quota, read-only, gone) rather than on what was
+// written (a refused name, content that does not check).
+bool file_system_failure(const Error& e) {
+  auto c = e.code();
+  return c == Errc::io || c == Errc::no_space || c == Errc::permission_denied || c == Errc::not_found;
+}
+
+}  // namespace
+
+RestoreExecutor::RestoreExecutor(transfer::RequestInterface& requests, const Remote& remote,
+                                 const DatastoreWriter& writer, RestoreSummary& summary,
+                                 std::function<bool()> interrupted)
+    : SnapshotRunner(requests, kMaxActiveSnapshots,
+                     RunStop(RunKind::restore, LocalFaultPolicy::stop_run, std::move(interrupted), summary.errors)),
+      remote_(remote), writer_(writer), summary_(summary) {}
+
+std::string RestoreExecutor::key(const SnapshotRef& ref, std::string_view file) const {
+  return remote_.key(snapshot_file_rel_key(ref, file));
+}
+
+void RestoreExecutor::run(const RestorePlan& plan, const std::function<void(const RunProgress&)>& tick) {
+  plan_ = &plan;
+  tasks_.resize(plan.snapshots.size());
+  for (std::size_t i = 0; i < plan.snapshots.size(); ++i) tasks_[i].remote = plan.snapshots[i];
+  RunProgress progress;
+  progress.direction = RunProgress::Direction::down;
+  progress.snapshots_total = tasks_.size();
+  run_window(tasks_.size(), [&] {
+    if (!tick) return;
+    progress.snapshots_done = finished();
+    progress.chunks_moved = summary_.chunks_fetched;
+    progress.chunks_present = summary_.chunks_present;
+    progress.bytes = requests_.counters().bytes_down;
+    tick(progress);
+  });
+  summary_.outcome = stop_.outcome();
+}
+
+void RestoreExecutor::fail(std::size_t t, const std::string& object, const std::string& message) {
+  Task& task = tasks_[t];
+  if (task.failed) return;
+  task.failed = true;
+  summary_.errors.push_back({object, message});
+}
+
+// Owner and notes of the groups restored into, before any manifest.
+bool RestoreExecutor::submit_shared() {
+  if (next_group_file_ >= plan_->group_files.size()) return false;
+  const GroupFileFetch& f = plan_->group_files[next_group_file_++];
+  ++group_pending_;
+  std::string key = remote_.key(group_file_rel_key(f.group, f.name));
+  requests_.submit(s3::get_object(remote_.bucket, key), [this, f, key](Result<s3::Response> r) {
+    --group_pending_;
+    if (!r || r->status != 200) {
+      summary_.errors.push_back({key, r ? "vanished remotely" : stop_.remote_error(r.error())});
+    } else if (auto w = writer_.write_group_file(f.group, f.name, r->body); !w) {
+      std::string where = writer_.datastore().path(f.group.rel_dir() + "/" + f.name);
+      if (!file_system_failure(w.error()) || !stop_.local_fault(where, w.error().message())) {
+        summary_.errors.push_back({where, w.error().message()});
+      }
+    } else {
+      ++summary_.files_written;
+    }
+    pump();
+  });
+  return true;
+}
+
+void RestoreExecutor::activate(std::size_t t) {
+  ++tasks_[t].pending;
+  auto sink = transfer::Sink::in_memory(kMaxManifestObjectSize);
+  requests_.submit(s3::get_object(remote_.bucket, key(tasks_[t].remote->ref, kManifestName)), sink,
+                   [this, t](Result<s3::Response> r) { manifest_fetched(t, std::move(r)); });
+}
+
+void RestoreExecutor::manifest_fetched(std::size_t t, Result<s3::Response> r) {
+  Task& task = tasks_[t];
+  --task.pending;
+  const auto& ref = task.remote->ref;
+  std::string where = key(ref, kManifestName);
+  if (!r || r->status != 200) {
+    fail(t, where, r ? "vanished remotely during the restore" : stop_.remote_error(r.error()));
+    return pump();
+  }
+  auto m = parse_manifest_blob(r->body);
+  if (!m) {
+    fail(t, where, m.error().message());
+  } else if (m->type != ref.group.type || m->id != ref.group.id || m->time != ref.time) {
+    fail(t, where, "the manifest names another snapshot; refusing it");
+  } else {
+    task.manifest = std::move(*m);
+    task.manifest_bytes = std::move(r->body);
+    fetch_files(t);
+  }
+  pump();
+}
+
+void RestoreExecutor::fetch_files(std::size_t t) {
+  Task& task = tasks_[t];
+  task.stage = Task::Stage::files;
+  std::vector<std::string> names;
+  for (const auto& f : task.manifest.files) names.push_back(f.filename);
+  // Files a PBS snapshot holds besides the listed ones: the client log and the protection mark.
+  for (const auto& [name, f] : task.remote->files) {
+    if (name != kManifestName && !task.manifest.find(name) && (name == "client.log.blob" || name == kProtectedName)) {
+      names.push_back(name);
+    }
+  }
+  if (names.empty()) return plan_chunks(t);
+  for (const auto& name : names) {
+    ++task.pending;
+    requests_.submit(s3::get_object(remote_.bucket, key(task.remote->ref, name)),
+                     transfer::Sink::in_memory(kMaxSnapshotFileSize),
+                     [this, t, name](Result<s3::Response> r) { file_fetched(t, name, std::move(r)); });
+  }
+}
+
+void RestoreExecutor::file_fetched(std::size_t t, const std::string& name, Result<s3::Response> r) {
+  Task& task = tasks_[t];
+  --task.pending;
+  std::string where = key(task.remote->ref, name);
+  if (!r || r->status != 200) {
+    fail(t, where, r ? "listed in the manifest but missing remotely" : stop_.remote_error(r.error()));
+  } else if (const ManifestFile* entry = task.manifest.find(name)) {
+    if (auto st = check_manifest_file(*entry, r->body); !st) {
+      fail(t, where, "does not match the manifest: " + st.error().message());
+    }
+  } else if (name != kProtectedName) {
+    if (auto blob = check_blob(r->body); !blob) fail(t, where, blob.error().message());
+  }
+  if (r && r->status == 200) task.files[name] = std::move(r->body);
+  if (task.pending == 0 && !task.failed) plan_chunks(t);
+  pump();
+}
+
+// The snapshot's chunks that are neither on disk nor already fetched by this run.
+void RestoreExecutor::plan_chunks(std::size_t t) {
+  Task& task = tasks_[t];
+  task.stage = Task::Stage::chunks;
+  DigestSet seen;
+  for (const auto& [name, bytes] : task.files) {
+    auto kind = snapshot_file_kind(name);
+    if (!kind || !is_index_kind(*kind)) continue;
+    auto ix = parse_index(bytes);
+    if (!ix) continue;  // check_manifest_file parsed it already
+    for (const auto& d : ix->digests) {
+      if (!seen.insert(d) || fan_in_.done(d)) continue;
+      auto local = writer_.has_chunk(d);
+      if (local && *local) {
+        fan_in_.mark_done(d);
+        ++summary_.chunks_present;
+        continue;
+      }
+      task.chunks.push_back(d);
+    }
+  }
+}
+
+bool RestoreExecutor::submit_next(std::size_t t) {
+  Task& task = tasks_[t];
+  if (task.stage != Task::Stage::chunks || task.failed || task.cursor >= task.chunks.size()) return false;
+  const Digest& d = task.chunks[task.cursor++];
+  if (fan_in_.done(d)) return true;
+  if (fan_in_.failed(d)) {
+    fail(t, task.remote->ref.rel_dir(), "not restored: chunk " + digest_hex(d) + " is damaged remotely");
+    return true;
+  }
+  ++task.pending;
+  if (fan_in_.wait(d, t)) fetch_chunk(d);
+  return true;
+}
+
+void RestoreExecutor::fetch_chunk(const Digest& d) {
+  requests_.submit(s3::get_object(remote_.bucket, remote_.key(chunk_rel_key(d))),
+                   transfer::Sink::in_memory(kMaxChunkObjectSize),
+                   [this, d](Result<s3::Response> r) { chunk_fetched(d, std::move(r)); });
+}
+
+void RestoreExecutor::chunk_fetched(const Digest& d, Result<s3::Response> r) {
+  auto waiters = fan_in_.take_waiters(d);
+  std::string where = remote_.key(chunk_rel_key(d));
+  std::optional<std::string> error;
+  bool written = false;
+  if (stop_.stopping()) {
+    // Not written: the run is stopping and reports its snapshots with the reason.
+  } else if (!r) {
+    error = stop_.remote_error(r.error());
+  } else if (r->status != 200) {
+    error = "chunk missing remotely";
+  } else if (auto check = check_chunk(r->body, d); !check) {
+    error = "damaged remotely: " + check.error().message();
+  } else if (auto st = writer_.write_chunk(d, r->body); !st) {
+    if (!file_system_failure(st.error()) || !stop_.local_fault(writer_.datastore().chunk_path(d), st.error().message())) {
+      error = st.error().message();
+    }
+  } else {
+    written = true;
+  }
+  if (error) {
+    fan_in_.mark_failed(d, *error);
+    summary_.errors.push_back({where, *error});
+    for (auto t : waiters) fail(t, tasks_[t].remote->ref.rel_dir(), "not restored: chunk " + digest_hex(d) + " unavailable");
+  } else if (written) {
+    fan_in_.mark_done(d);
+    ++summary_.chunks_fetched;
+    summary_.chunk_bytes += r->body.size();
+  }
+  for (auto t : waiters) --tasks_[t].pending;
+  pump();
+}
+
+bool RestoreExecutor::ready(const Task& t) const {
+  if (t.failed) return t.pending == 0;  // keep its buffers until its requests are done
+  return t.stage == Task::Stage::chunks && t.pending == 0 && t.cursor >= t.chunks.size();
+}
+
+std::size_t RestoreExecutor::finish_front(std::size_t first, std::size_t end) {
+  if (group_pending_ > 0 || next_group_file_ < plan_->group_files.size()) return 0;
+  std::size_t last = first;
+  while (last < end && ready(tasks_[last])) ++last;
+  if (last == first) return 0;
+  return write_batch(first, last);
+}
+
+std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
+  for (std::size_t i = first; i < end; ++i) {
+    Task& task = tasks_[i];
+    if (task.failed) continue;
+    for (const auto& [name, bytes] : task.files) {
+      std::string where = task.remote->ref.rel_dir() + "/" + name;
+      if (auto st = writer_.write_snapshot_file(task.remote->ref, name, bytes); !st) {
+        if (file_system_failure(st.error()) && stop_.local_fault(where, st.error().message())) return 0;
+        fail(i, where, st.error().message());
+        break;
+      }
+      ++summary_.files_written;
+    }
+  }
+  if (auto synced = writer_.sync(); !synced) {
+    stop_.local_fault(writer_.datastore().root(), synced.error().message());
+    return 0;
+  }
+  for (std::size_t i = first; i < end; ++i) {
+    Task& task = tasks_[i];
+    const auto& ref = task.remote->ref;
+    if (!task.failed) {
+      if (auto st = writer_.write_snapshot_file(ref, kManifestName, task.manifest_bytes, true); !st) {
+        std::string where = ref.rel_dir() + "/" + std::string(kManifestName);
+        if (file_system_failure(st.error()) && stop_.local_fault(where, st.error().message())) return i - first;
+        fail(i, where, st.error().message());
+      }
+    }
+    if (task.failed) {
+      ++summary_.snapshots_failed;
+    } else {
+      ++summary_.files_written;
+      ++summary_.snapshots_restored;
+    }
+    task = Task{task.remote, Task::Stage::done};  // its buffers go now
+  }
+  return end - first;
+}
+
+void RestoreExecutor::left_behind(std::size_t t, const std::string& why) {
+  ++summary_.snapshots_failed;
+  if (!tasks_[t].failed) summary_.errors.push_back({tasks_[t].remote->ref.rel_dir(), why});
+}
+
+}  // namespace pbs::sync

@@ -1,0 +1,48 @@
+#include "transfer/curl_failure.h"
+
+#include <curl/curl.h>
+
+#include <string>
+
+namespace pbs::transfer {
+
+TransportFailure classify_transport(int curl_code) {
+  switch (CURLcode(curl_code)) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+      return TransportFailure::connect;
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+      return TransportFailure::retry;
+    default:
+      return TransportFailure::fatal;
+  }
+}
+
+const char* transport_cause(int curl_code) {
+  if (curl_code == CURLE_OPERATION_TIMEDOUT) return "stalled";
+  if (classify_transport(curl_code) == TransportFailure::connect) return "connect";
+  return "connection-reset";
+}
+
+Error transport_error(int curl_code, std::string_view detail, std::string_view where, unsigned attempts) {
+  Errc errc = curl_code == CURLE_OPERATION_TIMEDOUT ? Errc::timeout : Errc::network;
+  std::string advice = "; check ENDPOINT, the network and the server";
+  if (curl_code == CURLE_PEER_FAILED_VERIFICATION || curl_code == CURLE_SSL_CACERT_BADFILE ||
+      curl_code == CURLE_SSL_CERTPROBLEM) {
+    errc = Errc::config;
+    advice = "; the server's TLS certificate is not trusted: set CA_FILE to its CA, or "
+             "TLS_VERIFY=false for a test server";
+  }
+  return Error(errc, std::string(where) + ": " + std::string(detail) + " (after " + std::to_string(attempts) +
+                         " attempt" + (attempts == 1 ? "" : "s") + ")" + advice);
+}
+
+}  // namespace pbs::transfer
