@@ -29,34 +29,47 @@ class DatastoreLock {
   UniqueFd fd_;  // closing the descriptor releases the lock
 };
 
-class DatastoreWriter {
+// What a restore needs of the datastore it writes into: the narrow edge at which tests put a disk
+// that fills up or turns read-only.
+class WriterInterface {
+ public:
+  virtual ~WriterInterface() = default;
+  virtual const Datastore& datastore() const = 0;
+  // True when a chunk file of non-zero size exists (0-byte files are S3 cache markers).
+  virtual Result<bool> has_chunk(const Digest& digest) const = 0;
+  // Atomic, without fsync: call sync() before writing anything that references chunks durably.
+  virtual Status write_chunk(const Digest& digest, std::span<const std::uint8_t> blob) const = 0;
+  // owner or notes of a group.
+  virtual Status write_group_file(const GroupRef& group, std::string_view name,
+                                  std::span<const std::uint8_t> bytes) const = 0;
+  // Index, blob or .protected file of a snapshot. Index bytes must parse, blob bytes must pass
+  // their CRC check; the manifest is written with fsync, after a filesystem sync so everything it
+  // names is on disk first (`synced`: the caller has just called sync() itself).
+  virtual Status write_snapshot_file(const SnapshotRef& snapshot, std::string_view name,
+                                     std::span<const std::uint8_t> bytes, bool synced = false) const = 0;
+  // Flushes everything written so far to disk (one syncfs).
+  virtual Status sync() const = 0;
+};
+
+class DatastoreWriter final : public WriterInterface {
  public:
   // Creates the datastore layout when `root` is absent or empty; otherwise it must already be a
   // datastore (missing chunk directories are re-created).
   static Result<DatastoreWriter> open_or_create(const std::string& root);
 
-  const Datastore& datastore() const { return store_; }
+  const Datastore& datastore() const override { return store_; }
   const std::optional<FileOwner>& owner() const { return owner_; }
 
   Result<DatastoreLock> lock_shared() const;
 
-  // True when a chunk file of non-zero size exists (0-byte files are S3 cache markers).
-  Result<bool> has_chunk(const Digest& digest) const;
-  // Atomic, without fsync: call sync() before writing anything that references chunks durably.
-  Status write_chunk(const Digest& digest, std::span<const std::uint8_t> blob) const;
-
+  Result<bool> has_chunk(const Digest& digest) const override;
+  Status write_chunk(const Digest& digest, std::span<const std::uint8_t> blob) const override;
   Status create_namespace(const Namespace& ns) const;
-  // owner or notes of a group.
   Status write_group_file(const GroupRef& group, std::string_view name,
-                          std::span<const std::uint8_t> bytes) const;
-  // Index, blob or .protected file of a snapshot. Index bytes must parse, blob bytes must pass
-  // their CRC check; the manifest is written with fsync, after a filesystem sync so everything it
-  // names is on disk first (`synced`: the caller has just called sync() itself).
+                          std::span<const std::uint8_t> bytes) const override;
   Status write_snapshot_file(const SnapshotRef& snapshot, std::string_view name,
-                             std::span<const std::uint8_t> bytes, bool synced = false) const;
-
-  // Flushes everything written so far to disk (one syncfs).
-  Status sync() const;
+                             std::span<const std::uint8_t> bytes, bool synced = false) const override;
+  Status sync() const override;
 
  private:
   DatastoreWriter(Datastore store, std::optional<FileOwner> owner)

@@ -23,7 +23,7 @@ bool file_system_failure(const Error& e) {
 }  // namespace
 
 RestoreExecutor::RestoreExecutor(transfer::RequestInterface& requests, const Remote& remote,
-                                 const DatastoreWriter& writer, RestoreSummary& summary,
+                                 const WriterInterface& writer, RestoreSummary& summary,
                                  std::function<bool()> interrupted)
     : SnapshotRunner(requests, kMaxActiveSnapshots,
                      RunStop(RunKind::restore, LocalFaultPolicy::stop_run, std::move(interrupted), summary.errors)),
@@ -196,8 +196,8 @@ void RestoreExecutor::chunk_fetched(const Digest& d, Result<s3::Response> r) {
   std::string where = remote_.key(chunk_rel_key(d));
   std::optional<std::string> error;
   bool written = false;
-  if (stop_.stopping()) {
-    // Not written: the run is stopping and reports its snapshots with the reason.
+  if (stop_.outcome().stop == StopCause::local) {
+    // Not written: the disk failed; the run reports its snapshots with the reason.
   } else if (!r) {
     error = stop_.remote_error(r.error());
   } else if (r->status != 200) {
@@ -230,6 +230,8 @@ bool RestoreExecutor::ready(const Task& t) const {
 }
 
 std::size_t RestoreExecutor::finish_front(std::size_t first, std::size_t end) {
+  // A stopping restore writes no more indexes and manifests; the rerun finishes those snapshots.
+  if (stop_.stopping()) return 0;
   if (group_pending_ > 0 || next_group_file_ < plan_->group_files.size()) return 0;
   std::size_t last = first;
   while (last < end && ready(tasks_[last])) ++last;
@@ -271,7 +273,10 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
       ++summary_.files_written;
       ++summary_.snapshots_restored;
     }
-    task = Task{task.remote, Task::Stage::done};  // its buffers go now
+    const RemoteSnapshot* remote = task.remote;
+    task = Task{};  // its buffers go now
+    task.remote = remote;
+    task.stage = Task::Stage::done;
   }
   return end - first;
 }

@@ -24,7 +24,7 @@ namespace pbs::sync {
 class RestoreExecutor : private SnapshotRunner {
  public:
   RestoreExecutor(transfer::RequestInterface& requests, const Remote& remote,
-                  const datastore::DatastoreWriter& writer, RestoreSummary& summary,
+                  const datastore::WriterInterface& writer, RestoreSummary& summary,
                   std::function<bool()> interrupted);
 
   void run(const RestorePlan& plan, const std::function<void(const RunProgress&)>& tick);
@@ -62,7 +62,7 @@ class RestoreExecutor : private SnapshotRunner {
   std::string key(const datastore::SnapshotRef& ref, std::string_view file) const;
 
   Remote remote_;
-  const datastore::DatastoreWriter& writer_;
+  const datastore::WriterInterface& writer_;
   RestoreSummary& summary_;
   const RestorePlan* plan_ = nullptr;
   std::vector<Task> tasks_;

@@ -31,12 +31,11 @@ bool SnapshotRunner::step() {
       moved = true;
     }
   }
-  // Nothing is finished once the run stops: no manifest goes up after a refusal or an interrupt.
-  if (!stop_.stopping()) {
-    if (std::size_t n = finish_front(begin_, end_)) {
-      begin_ += n;
-      moved = true;
-    }
+  // Also while stopping: a snapshot whose last request completed during the drain is finished
+  // (finish_front starts nothing new then).
+  if (std::size_t n = finish_front(begin_, end_)) {
+    begin_ += n;
+    moved = true;
   }
   return moved;
 }

@@ -40,7 +40,9 @@ class SnapshotRunner {
   virtual bool submit_next(std::size_t task) = 0;
   // Requests that belong to no snapshot (group files), before any snapshot's; false: none now.
   virtual bool submit_shared() { return false; }
-  // How many snapshots from `first`, the front of the window, up to `end` are finished now.
+  // How many snapshots from `first`, the front of the window, up to `end` are finished now. Also
+  // called while the run is stopping: it must then submit nothing (no manifest goes up after a
+  // refusal or an interrupt) and only record what already completed.
   virtual std::size_t finish_front(std::size_t first, std::size_t end) = 0;
   // The run ended before this snapshot was finished; `why` is RunStop::left_behind().
   virtual void left_behind(std::size_t task, const std::string& why) = 0;

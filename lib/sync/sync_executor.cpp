@@ -253,6 +253,11 @@ bool SyncExecutor::settle(std::size_t t) {
   // Group owner/notes go up before any manifest of the run.
   bool group_files_done = group_pending_ == 0 && next_group_file_ == plan_->group_files.size() + plan_->markers.size();
   if (task.stage == Stage::sending || task.pending > 0 || !group_files_done) return false;
+  if (stop_.stopping()) {
+    // Only what already completed: a manifest that went up during the drain.
+    if (task.stage == Stage::manifest) task.stage = Stage::finished;
+    return task.ended();
+  }
   for (const auto& g : failed_groups_) {
     if (g == ref(t).group) fail(t, {ref(t).rel_dir(), "not completed: its group's owner/notes could not be uploaded"});
   }

@@ -104,6 +104,7 @@ Result<Plan> make_plan(const Datastore& store, const LocalScan& scan, const Remo
       }
       if (manifest) {
         w.manifest = true;
+        w.manifest_size = up->size;
       } else {
         w.files.push_back(std::move(*up));
       }
@@ -164,7 +165,7 @@ PlanEstimate estimate_plan(const Plan& plan) {
   for (const auto& u : plan.markers) add(u.size);
   for (const auto& w : plan.work) {
     for (const auto& u : w.files) add(u.size);
-    if (w.manifest) add(0);
+    if (w.manifest) add(w.manifest_size);
     e.requests += w.deletes.size();
   }
   // Deletions go in batches of 1000 keys, manifests first in a batch of their own.

@@ -28,6 +28,7 @@ struct SnapshotWork {
   std::vector<Upload> files;         // before the manifest
   std::vector<std::string> deletes;  // keys that must go (a .protected gone locally)
   bool manifest = false;             // upload index.json.blob, after everything else
+  std::uint64_t manifest_size = 0;   // its local size, for a dry run's estimate
   bool chunks = false;               // its chunks must be checked (upload, repair)
 };
 

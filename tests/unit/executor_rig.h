@@ -1,0 +1,45 @@
+#pragma once
+// A generated datastore and the in-memory bucket (fake_s3.h), wired to the sync and restore jobs
+// without a server: what the executor tests share.
+
+#include <string>
+#include <vector>
+
+#include "datagen.h"
+#include "datastore/datastore.h"
+#include "fake_s3.h"
+#include "sync/remote.h"
+#include "sync/restore_job.h"
+#include "sync/sync_job.h"
+#include "test_support.h"
+
+namespace pbs::test {
+
+// Small: three groups in two namespaces, three snapshots each, chunks shared between snapshots.
+testgen::GenConfig small_datastore();
+
+struct ExecutorRig {
+  TempDir tmp;
+  std::string root = tmp.sub("store1");
+  FakeS3 s3;
+  sync::Remote remote{"bucket", "store1"};
+
+  explicit ExecutorRig(const testgen::GenConfig& config = small_datastore());
+  datastore::Datastore store() const;
+  sync::SyncSummary sync(sync::SyncOptions options = {});
+  sync::RestoreSummary restore(const std::string& into, sync::RestoreOptions options = {});
+
+  // Remote keys relative to the prefix.
+  std::vector<std::string> remote_keys(std::string_view rel_prefix) const;
+  std::vector<std::string> manifests() const;  // keys of remote manifests
+  bool has(const std::string& rel) const;
+};
+
+// Every remote manifest's snapshot has its owner, every file the manifest lists and every chunk
+// its indexes reference, read from the bucket itself.
+void check_remote_snapshots_whole(const ExecutorRig& rig);
+
+// What a complete sync of the datastore stores: chunk keys and snapshot file keys.
+std::vector<std::string> local_chunk_keys(const std::string& root);
+
+}  // namespace pbs::test

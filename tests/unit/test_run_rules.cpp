@@ -1,0 +1,89 @@
+// The rules a run follows, each on its own: retry delays, the throttling window, the stop control.
+#include <vector>
+
+#include "sync/run_stop.h"
+#include "test_support.h"
+#include "transfer/congestion.h"
+#include "transfer/engine_config.h"
+#include "transfer/retry_policy.h"
+
+using namespace pbs;
+
+TEST_CASE("retry delays: full jitter under the exponential cap, Retry-After as a floor", "[rules][retry]") {
+  transfer::EngineConfig config;
+  config.backoff_base_seconds = 0.2;
+  config.backoff_cap_seconds = 20;
+  config.retry_after_cap_seconds = 120;
+  transfer::RetryPolicy policy(config, 42);
+  for (unsigned attempt = 1; attempt <= 12; ++attempt) {
+    double ceiling = std::min(20.0, 0.2 * double(1u << attempt));
+    for (int i = 0; i < 50; ++i) {
+      double d = policy.delay_seconds(attempt, std::nullopt);
+      CHECK(d >= 0);
+      CHECK(d <= ceiling);
+    }
+  }
+  CHECK(policy.delay_seconds(1, 3.0) >= 3.0);
+  CHECK(policy.delay_seconds(1, 1000.0) == 120.0);  // a silly Retry-After is capped
+  CHECK(transfer::parse_retry_after("7", 0) == 7.0);
+  CHECK(transfer::parse_retry_after("Tue, 01 Dec 2026 13:00:10 GMT", 1796130000) == 10.0);
+  CHECK_FALSE(transfer::parse_retry_after("soon", 0));
+}
+
+TEST_CASE("throttling window: one overload halves it once, successes grow it back", "[rules][window]") {
+  transfer::ConcurrencyWindow w(16);
+  auto t0 = transfer::ConcurrencyWindow::Clock::now();
+  CHECK(w.on_throttle(t0));
+  CHECK(w.allowed() == 8);
+  // Answers to requests started before the decrease are the same overload.
+  for (int i = 0; i < 5; ++i) CHECK_FALSE(w.on_throttle(t0));
+  CHECK(w.allowed() == 8);
+  for (int i = 0; i < 200; ++i) w.on_success();
+  CHECK(w.allowed() == 16);
+  for (int i = 0; i < 10; ++i) w.on_throttle(transfer::ConcurrencyWindow::Clock::now());
+  CHECK(w.allowed() == 1);
+}
+
+TEST_CASE("run stop: the first cause wins, refusals stop, errors about one object do not", "[rules][stop]") {
+  std::vector<sync::ObjectError> errors;
+  bool interrupt = false;
+  sync::RunStop stop(sync::RunKind::sync, sync::LocalFaultPolicy::fail_snapshots, [&] { return interrupt; }, errors);
+  CHECK_FALSE(stop.stopping());
+  stop.remote_error(Error(Errc::no_such_key, "GetObject s3://b/k: no such object"));
+  stop.remote_error(Error(Errc::throttled, "PutObject s3://b/k: slow down"));
+  CHECK_FALSE(stop.local_fault("/ds/.chunks/ab/abcd", "write failed: No space left on device"));
+  CHECK_FALSE(stop.stopping());
+  CHECK_THAT(stop.left_behind(), Catch::Contains("internal error"));
+  stop.remote_error(Error(Errc::access_denied, "PutObject s3://b/k: AccessDenied"));
+  CHECK(stop.stopping());
+  interrupt = true;
+  CHECK(stop.outcome().stop == sync::StopCause::remote);  // the interrupt came second
+  CHECK(stop.left_behind() == "not completed: the server refused this run (see above)");
+  CHECK(errors.empty());
+
+  std::vector<sync::ObjectError> restore_errors;
+  sync::RunStop restore(sync::RunKind::restore, sync::LocalFaultPolicy::stop_run, nullptr, restore_errors);
+  CHECK(restore.local_fault("/ds/.chunks/ab/abcd", "write failed: No space left on device"));
+  CHECK(restore.local_fault("/ds/.chunks/cd/cdef", "write failed: No space left on device"));
+  CHECK(restore.outcome().stop == sync::StopCause::local);
+  CHECK(restore_errors.size() == 1);  // the first failure only
+  CHECK_THAT(restore.left_behind(), Catch::StartsWith("not restored: the restore stopped after a local write error"));
+
+  std::vector<sync::ObjectError> lost;
+  sync::RunStop gone(sync::RunKind::sync, sync::LocalFaultPolicy::fail_snapshots, nullptr, lost);
+  gone.remote_error(Error(Errc::network, "PutObject: connection refused"));
+  CHECK(gone.outcome().stop == sync::StopCause::remote);
+  CHECK_THAT(gone.left_behind(), Catch::Contains("could not be reached"));
+}
+
+TEST_CASE("local and remote error codes are apart, and a permission error names the user", "[rules][errors]") {
+  CHECK_FALSE(is_remote(Errc::permission_denied));
+  CHECK_FALSE(is_remote(Errc::not_found));
+  CHECK_FALSE(is_remote(Errc::no_space));
+  CHECK(is_remote(Errc::access_denied));
+  CHECK(is_remote(Errc::no_such_key));
+  CHECK(is_remote(Errc::network));
+  auto e = errno_error(EACCES, "open", "/ds/.chunks/ab/abcd");
+  CHECK(e.code() == Errc::permission_denied);
+  CHECK_THAT(e.message(), Catch::StartsWith("/ds/.chunks/ab/abcd: open failed: Permission denied (running as "));
+}

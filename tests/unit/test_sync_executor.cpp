@@ -1,0 +1,426 @@
+// The sync executor against the in-memory bucket: ordering rules, the chunk fan-in, conditional
+// PUT answers, the gc gate on a virtual clock, and the stop rules. No S3 server.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "datastore/index_file.h"
+#include "datastore/manifest.h"
+#include "executor_rig.h"
+#include "sync/gc_state.h"
+#include "sync/remote_layout.h"
+#include "transfer/request_interface.h"
+
+using namespace pbs;
+using namespace pbs::test;
+using datastore::SnapshotRef;
+
+namespace {
+
+bool is_manifest_put(const s3::Request& r) {
+  return r.op == s3::Op::put_object && r.key.ends_with("/" + std::string(datastore::kManifestName));
+}
+
+SnapshotRef snapshot_of(const ExecutorRig& rig, const std::string& key) {
+  std::string rel = key.substr(rig.remote.prefix.size() + 1 + sync::kContentDir.size());
+  return must(sync::parse_content_key(rel)).snapshot;
+}
+
+// What is missing remotely of everything the local snapshot's manifest will name.
+std::vector<std::string> missing_pieces(const ExecutorRig& rig, const SnapshotRef& snap) {
+  auto store = rig.store();
+  auto m = must(store.read_manifest(snap));
+  std::vector<std::string> missing;
+  auto need = [&](const std::string& rel) {
+    if (!rig.has(rel)) missing.push_back(rel);
+  };
+  need(sync::group_file_rel_key(snap.group, datastore::kOwnerName));
+  for (const auto& f : m.files) {
+    need(sync::snapshot_file_rel_key(snap, f.filename));
+    auto kind = datastore::snapshot_file_kind(f.filename);
+    if (!kind || !datastore::is_index_kind(*kind)) continue;
+    for (const auto& d : must(store.read_index(snap, f.filename)).digests) need(sync::chunk_rel_key(d));
+  }
+  return missing;
+}
+
+// Deletes every remote manifest: the next sync finds all chunks stored but no snapshot complete,
+// so it reuses chunks without uploading them (what the gc interlock guards).
+void drop_remote_manifests(ExecutorRig& rig) {
+  for (const auto& k : rig.manifests()) rig.s3.objects.erase(rig.remote.key(k));
+}
+
+void put_gc_state(ExecutorRig& rig, const sync::GcState& state) {
+  std::string text = sync::format_gc_state(state);
+  rig.s3.put(rig.remote.key(sync::kGcStateKey), {text.begin(), text.end()});
+}
+
+std::size_t snapshots_in(const testgen::GenConfig& c) { return std::size_t(c.vms + c.cts + c.hosts) * c.snapshots; }
+
+std::string all_errors(const sync::SyncSummary& s) {
+  std::string out;
+  for (const auto& e : s.errors) out += e.object + ": " + e.message + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("sync: each manifest is sent only once all it names is stored, oldest first, in any completion order",
+          "[executor][sync]") {
+  for (std::uint64_t seed : {1, 2, 3, 4, 5, 6, 7, 8}) {
+    INFO("completion order seed " << seed);
+    ExecutorRig rig;
+    rig.s3.shuffle = true;
+    rig.s3.reseed(seed);
+    std::vector<std::int64_t> order;
+    std::vector<std::string> early;
+    rig.s3.on_submit = [&](const s3::Request& r) {
+      if (!is_manifest_put(r)) return;
+      auto snap = snapshot_of(rig, r.key);
+      for (const auto& m : missing_pieces(rig, snap)) early.push_back(snap.rel_dir() + " before " + m);
+      order.push_back(snap.time);
+    };
+    auto s = rig.sync();
+    INFO(all_errors(s));
+    CHECK(s.complete());
+    CHECK(s.snapshots_uploaded == snapshots_in(small_datastore()));
+    CHECK(early.empty());
+    CHECK(order.size() == snapshots_in(small_datastore()));
+    CHECK(std::is_sorted(order.begin(), order.end()));
+    check_remote_snapshots_whole(rig);
+  }
+}
+
+TEST_CASE("sync: a chunk shared by three snapshots is sent once", "[executor][sync]") {
+  ExecutorRig rig;
+  auto chunks = local_chunk_keys(rig.root);
+  // The generator's snapshots of a group share most chunks: make sure some chunk has three users.
+  auto store = rig.store();
+  std::map<Digest, std::set<std::int64_t>> users;
+  must(store.walk({}, {}, {nullptr, [&](const datastore::GroupRef&, std::vector<datastore::SnapshotInfo>&& snaps) -> Status {
+    for (const auto& s : snaps) {
+      for (const auto& f : must(store.read_manifest(s.ref)).files) {
+        auto kind = datastore::snapshot_file_kind(f.filename);
+        if (!kind || !datastore::is_index_kind(*kind)) continue;
+        for (const auto& d : must(store.read_index(s.ref, f.filename)).digests) users[d].insert(s.ref.time);
+      }
+    }
+    return {};
+  }}));
+  REQUIRE(std::any_of(users.begin(), users.end(), [](const auto& u) { return u.second.size() >= 3; }));
+
+  auto s = rig.sync();
+  CHECK(s.complete());
+  CHECK(s.chunks_uploaded == chunks.size());
+  CHECK(rig.s3.count(s3::Op::put_object, "/.chunks/") == chunks.size());
+  for (const auto& k : chunks) {
+    INFO(k);
+    CHECK(rig.s3.count(s3::Op::put_object, k) == 1);
+  }
+}
+
+TEST_CASE("sync: 412 on a conditional PUT means stored, and the chunk is not sent again", "[executor][sync]") {
+  ExecutorRig rig;
+  auto chunks = local_chunk_keys(rig.root);
+  std::string raced = chunks.front();
+  // Another host stores the chunk between our listing and our PUT.
+  rig.s3.on_submit = [&](const s3::Request& r) {
+    if (r.op == s3::Op::put_object && r.key.ends_with(raced) && !rig.has(raced)) {
+      rig.s3.put(rig.remote.key(raced), read_bytes(rig.root + "/" + raced));
+    }
+  };
+  auto s = rig.sync();
+  CHECK(s.complete());
+  CHECK(s.chunks_present == 1);
+  CHECK(s.chunks_uploaded == chunks.size() - 1);
+  REQUIRE(rig.s3.count(s3::Op::put_object, raced) == 1);
+  for (const auto& a : rig.s3.answered()) {
+    if (a.op == s3::Op::put_object && a.key.ends_with(raced)) CHECK(a.status == 412);
+  }
+  CHECK(s.chunks_touched == 1);  // its age is unknown: renewed against gc
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("sync: a 501 to If-None-Match switches it off, and every chunk is still stored once", "[executor][sync]") {
+  ExecutorRig rig;
+  auto chunks = local_chunk_keys(rig.root);
+  FakeS3::Fault f;
+  f.match = [](const s3::Request& r) {
+    return r.op == s3::Op::put_object &&
+           std::any_of(r.headers.begin(), r.headers.end(), [](const auto& h) { return h.first == "If-None-Match"; });
+  };
+  f.status = 501;
+  f.code = "NotImplemented";
+  rig.s3.fault(f);
+  auto s = rig.sync();
+  INFO(all_errors(s));
+  CHECK(s.complete());
+  CHECK(s.chunks_uploaded == chunks.size());
+  std::size_t refused = 0;
+  for (const auto& a : rig.s3.answered()) refused += a.if_none_match;
+  CHECK(refused >= 1);
+  CHECK(refused <= transfer::submit_depth(rig.s3));  // only those in flight when the first 501 came
+  REQUIRE(s.notices.size() == 1);
+  CHECK_THAT(s.notices[0], Catch::Contains("conditional PUT"));
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("sync gate: a gc holding its lease leaves every snapshot for the next run", "[executor][gc]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  drop_remote_manifests(rig);
+  sync::GcState running;
+  running.running = true;
+  running.host = "gc-host";
+  running.lease_expires = rig.s3.now_epoch() + 600;
+  put_gc_state(rig, running);
+  auto s = rig.sync();
+  CHECK(s.snapshots_failed == snapshots_in(small_datastore()));
+  CHECK(s.outcome.stop == sync::StopCause::none);  // exit 1: nothing refused, the next run completes them
+  CHECK_THAT(all_errors(s), Catch::Contains("a gc is running on the target (host gc-host)"));
+  CHECK(rig.manifests().empty());
+  // Once the lease ran out, the same gc-state no longer holds anything back.
+  rig.s3.advance(601);
+  auto again = rig.sync();
+  CHECK(again.complete());
+  CHECK(again.snapshots_uploaded == snapshots_in(small_datastore()));
+}
+
+TEST_CASE("sync gate: a gc that finished during the run has every object checked again and re-sent",
+          "[executor][gc]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  drop_remote_manifests(rig);
+  auto chunks = rig.remote_keys(sync::kChunksDir);
+  REQUIRE(chunks.size() > 3);
+  sync::SyncOptions options;
+  bool ran = false;
+  options.upload.before_manifest = [&](const SnapshotRef&) {
+    if (ran) return;
+    ran = true;
+    // A gc on another host deletes three chunks this run reused, and says it finished just now.
+    for (int i = 0; i < 3; ++i) rig.s3.objects.erase(rig.remote.key(chunks[std::size_t(i)]));
+    sync::GcState done;
+    done.finished = rig.s3.now_epoch();
+    put_gc_state(rig, done);
+  };
+  auto s = rig.sync(options);
+  INFO(all_errors(s));
+  CHECK(s.complete());
+  CHECK(s.chunks_reuploaded == 3);
+  CHECK(rig.s3.count(s3::Op::head_object) >= chunks.size());
+  CHECK_THAT(s.notices.front(), Catch::Contains("a gc ran during this sync"));
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("sync gate: with no gc ever run and nothing reused, one read of gc-state opens the gate",
+          "[executor][gc]") {
+  ExecutorRig rig;
+  auto s = rig.sync();
+  CHECK(s.complete());
+  CHECK(s.snapshots_uploaded == snapshots_in(small_datastore()));
+  CHECK(rig.s3.count(s3::Op::get_object, std::string(sync::kGcStateKey)) == 1);
+  CHECK(rig.s3.count(s3::Op::head_object) == 0);
+}
+
+TEST_CASE("sync gate: gc-state is read again once the last read is a minute old", "[executor][gc]") {
+  ExecutorRig rig;
+  sync::SyncOptions options;
+  options.upload.before_manifest = [&](const SnapshotRef&) { rig.s3.advance(61); };
+  auto s = rig.sync(options);
+  CHECK(s.complete());
+  CHECK(rig.s3.count(s3::Op::get_object, std::string(sync::kGcStateKey)) == snapshots_in(small_datastore()));
+}
+
+TEST_CASE("sync gate: a gc-state that does not parse is no lease, and everything is checked again",
+          "[executor][gc]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  drop_remote_manifests(rig);
+  rig.s3.put(rig.remote.key(sync::kGcStateKey), {'{', 'g', 'a', 'r'});
+  auto s = rig.sync();
+  CHECK(s.complete());
+  REQUIRE_FALSE(s.notices.empty());
+  CHECK_THAT(s.notices.front(), Catch::Contains("does not parse"));
+  CHECK(rig.s3.count(s3::Op::head_object, "/.chunks/") > 0);
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("sync: a reused chunk older than 12 h is touched, a young one is not", "[executor][gc]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  drop_remote_manifests(rig);
+  auto chunks = rig.remote_keys(sync::kChunksDir);
+  std::size_t old = chunks.size() / 2;
+  for (std::size_t i = 0; i < old; ++i) rig.s3.objects[rig.remote.key(chunks[i])].modified -= 13 * 3600;
+  auto s = rig.sync();
+  CHECK(s.complete());
+  CHECK(s.chunks_touched == old);
+  CHECK(rig.s3.count(s3::Op::copy_object) == old);
+}
+
+TEST_CASE("sync: a refusal stops the run, what is in flight drains and no manifest goes up", "[executor][stop]") {
+  ExecutorRig rig;
+  FakeS3::Fault f;
+  f.match = op_is(s3::Op::put_object, "/.chunks/");
+  f.status = 403;
+  f.code = "AccessDenied";
+  rig.s3.fault(f);
+  auto s = rig.sync();
+  CHECK(s.outcome.stop == sync::StopCause::remote);
+  CHECK(rig.manifests().empty());
+  CHECK(rig.s3.count(s3::Op::put_object, "/.chunks/") <= transfer::submit_depth(rig.s3));
+  CHECK(s.snapshots_failed == snapshots_in(small_datastore()));
+  CHECK_THAT(all_errors(s), Catch::Contains("the server refused this run"));
+  CHECK(rig.s3.outstanding() == 0);
+}
+
+TEST_CASE("sync: an interrupt stops cleanly, and the rerun sends nothing twice", "[executor][stop]") {
+  ExecutorRig rig;
+  auto chunks = local_chunk_keys(rig.root);
+  sync::SyncOptions options;
+  options.upload.interrupted = [&] { return rig.s3.count(s3::Op::put_object, "/.chunks/") >= chunks.size() / 2; };
+  auto first = rig.sync(options);
+  CHECK(first.outcome.stop == sync::StopCause::interrupted);
+  CHECK(first.snapshots_uploaded + first.snapshots_failed == snapshots_in(small_datastore()));
+  CHECK(first.snapshots_failed > 0);
+  CHECK_THAT(all_errors(first), Catch::Contains("interrupted"));
+  check_remote_snapshots_whole(rig);
+
+  auto second = rig.sync();
+  CHECK(second.complete());
+  CHECK(first.snapshots_uploaded + second.snapshots_uploaded == snapshots_in(small_datastore()));
+  for (const auto& k : chunks) {
+    INFO(k);
+    CHECK(rig.s3.count(s3::Op::put_object, k) == 1);
+  }
+}
+
+TEST_CASE("sync --mode full with nothing to send completes all of 40 snapshots", "[executor][sync]") {
+  testgen::GenConfig c = small_datastore();
+  c.vms = 1, c.cts = 0, c.hosts = 0, c.snapshots = 40, c.disk_chunks = 4, c.namespaces = false;
+  ExecutorRig rig(c);
+  REQUIRE(rig.sync().complete());
+  std::size_t puts = rig.s3.count(s3::Op::put_object);
+  sync::SyncOptions full;
+  full.mode = sync::SyncMode::full;
+  auto s = rig.sync(full);
+  INFO(all_errors(s));
+  CHECK(s.complete());
+  CHECK(s.snapshots_updated == 40);
+  CHECK(s.snapshots_failed == 0);
+  CHECK(rig.s3.count(s3::Op::put_object) == puts);
+}
+
+TEST_CASE("sync: an unreadable local chunk fails only the snapshots that need it, not the run",
+          "[executor][stop]") {
+  ExecutorRig rig;
+  auto chunks = local_chunk_keys(rig.root);
+  // The last chunk of the newest snapshot of one group: few snapshots need it.
+  std::string path = rig.root + "/" + chunks.back();
+  FakeS3::Fault f;
+  f.match = op_is(s3::Op::put_object, chunks.back());
+  f.local = true;
+  f.error = Error(Errc::permission_denied, path + ": open failed: Permission denied (running as backup)");
+  rig.s3.fault(f);
+  auto s = rig.sync();
+  CHECK(s.outcome.stop == sync::StopCause::none);
+  CHECK(s.snapshots_failed >= 1);
+  CHECK(s.snapshots_uploaded + s.snapshots_failed == snapshots_in(small_datastore()));
+  CHECK(s.snapshots_uploaded > 0);
+  CHECK_THAT(all_errors(s), Catch::Contains(path + ": open failed: Permission denied (running as backup)"));
+  CHECK_THAT(all_errors(s), Catch::Contains("could not be read locally"));
+  CHECK(rig.s3.count(s3::Op::put_object, chunks.back()) == 0);
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("sync: a damaged chunk file is never sent, its snapshots fail, the others complete", "[executor][sync]") {
+  ExecutorRig rig;
+  auto damaged = must(testgen::corrupt_chunk(rig.root, testgen::ChunkDamage::flip_byte, 5));
+  REQUIRE(damaged.paths.size() == 1);
+  auto s = rig.sync();
+  CHECK(s.outcome.stop == sync::StopCause::none);
+  CHECK(s.snapshots_failed >= 1);
+  CHECK(s.snapshots_uploaded > 0);
+  CHECK(rig.s3.count(s3::Op::put_object, damaged.paths[0]) == 0);
+  CHECK(rig.s3.refused_locally() == 1);
+  CHECK_THAT(all_errors(s), Catch::Contains("failed its local check"));
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("sync: a snapshot pruned locally during the run is skipped with a notice", "[executor][sync]") {
+  testgen::GenConfig c = small_datastore();
+  c.namespaces = false;
+  ExecutorRig rig(c);
+  auto store = rig.store();
+  auto groups = must(store.groups({}));
+  REQUIRE_FALSE(groups.empty());
+  auto snaps = must(store.snapshots(groups.front()));
+  SnapshotRef victim = snaps.back().ref;
+  bool pruned = false;
+  rig.s3.on_answer = [&](const s3::Request& r) {
+    if (!pruned && r.key.find(victim.rel_dir()) != std::string::npos) {
+      pruned = true;
+      std::filesystem::remove_all(rig.root + "/" + victim.rel_dir());
+    }
+  };
+  auto s = rig.sync();
+  INFO(all_errors(s));
+  CHECK(pruned);
+  CHECK(s.complete());
+  CHECK(s.snapshots_vanished == 1);
+  CHECK_THAT(s.notices.front(), Catch::Contains("vanished locally"));
+  CHECK_FALSE(rig.has(sync::snapshot_file_rel_key(victim, datastore::kManifestName)));
+}
+
+TEST_CASE("sync: group owners are stored before the first manifest is sent", "[executor][sync]") {
+  ExecutorRig rig;
+  std::size_t owners_at_first_manifest = 0;
+  bool seen = false;
+  rig.s3.shuffle = true;
+  rig.s3.on_submit = [&](const s3::Request& r) {
+    if (seen || !is_manifest_put(r)) return;
+    seen = true;
+    owners_at_first_manifest = std::size_t(std::count_if(rig.s3.objects.begin(), rig.s3.objects.end(),
+                                                         [](const auto& o) { return o.first.ends_with("/owner"); }));
+  };
+  REQUIRE(rig.sync().complete());
+  CHECK(owners_at_first_manifest == 3);
+}
+
+TEST_CASE("sync --dry-run sends no write and estimates the objects the real run sends", "[executor][sync]") {
+  ExecutorRig rig;
+  sync::SyncOptions dry;
+  dry.dry_run = true;
+  auto plan = rig.sync(dry);
+  CHECK(rig.s3.count(s3::Op::put_object) == 0);
+  CHECK(rig.s3.objects.empty());
+  auto real = rig.sync();
+  CHECK(real.complete());
+  CHECK(plan.planned_objects == rig.s3.count(s3::Op::put_object));
+  CHECK(plan.planned_bytes == real.chunk_bytes_uploaded + real.file_bytes_uploaded);
+}
+
+TEST_CASE("sync --remove-vanished deletes manifests in a batch before the other files", "[executor][sync]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  must(testgen::prune(rig.root, 1));
+  std::vector<std::string> batches;
+  rig.s3.on_submit = [&](const s3::Request& r) {
+    if (r.op == s3::Op::delete_objects) batches.emplace_back(r.body->begin(), r.body->end());
+  };
+  sync::SyncOptions options;
+  options.remove_vanished = true;
+  auto s = rig.sync(options);
+  CHECK(s.complete());
+  CHECK(s.snapshots_removed == 6);
+  REQUIRE(batches.size() == 2);
+  CHECK(batches[0].find(".fidx") == std::string::npos);
+  CHECK(batches[0].find(".didx") == std::string::npos);
+  CHECK(batches[1].find(std::string(datastore::kManifestName)) == std::string::npos);
+  CHECK(rig.manifests().size() == 3);
+  check_remote_snapshots_whole(rig);
+}
