@@ -9,6 +9,7 @@
 #include "source.h"
 #include "sync/run_lock.h"
 #include "util/file_io.h"
+#include "util/utc_time.h"
 
 namespace pbs::cli {
 
@@ -16,14 +17,7 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-std::string when(std::int64_t epoch) {
-  std::time_t t = epoch;
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string when(std::int64_t epoch) { return format_utc(epoch, "%Y-%m-%dT%H:%M:%SZ"); }
 
 // The lock files to look at: the one of DATASTORE+TARGET (or --lock-file), else all of them.
 Result<std::vector<std::string>> lock_paths(const StatusArgs& args, const GlobalOptions& global) {

@@ -1,5 +1,6 @@
 #pragma once
-// DataBlob: the container of every chunk file and every *.blob file (pbs-format.md §2).
+// DataBlob: the container of every chunk file and every *.blob file (PBS: pbs-datastore/src/
+// data_blob.rs, file_formats.rs).
 // 8-byte magic, CRC-32 (LE) of the bytes after the header, then the payload; encrypted blobs
 // carry IV and GCM tag in a 44-byte header and are checked (CRC) but not decrypted here.
 

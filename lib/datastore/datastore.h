@@ -1,7 +1,9 @@
 #pragma once
 // Read access to a local PBS datastore directory: the namespace / group / snapshot hierarchy in a
-// stable order (namespace, type, id, time), with everything pbs-format.md §1.7 says a mirror must
-// skip left out, and the paths of chunks and snapshot files.
+// stable order (namespace, type, id, time), and the paths of chunks and snapshot files. What a
+// mirror must not copy is left out, as PBS's own listing leaves it out (pbs-datastore/src/
+// hierarchy.rs, backup_info.rs): hidden directories, names PBS does not list (temp files of
+// interrupted writes), and at the root anything but .chunks, vm, ct, host and ns.
 
 #include <functional>
 #include <optional>

@@ -1,5 +1,6 @@
 #pragma once
-// Writes a datastore the way PBS does (pbs-format.md §1.1, §8.4): root 0755, .chunks and its
+// Writes a datastore the way PBS does, so that PBS accepts it (ChunkStore::create and
+// verify_chunkstore in pbs-datastore/src/chunk_store.rs check these): root 0755, .chunks and its
 // 65536 subdirectories 0750, .lock 0644, files 0644, directories 0755, owned by backup:backup
 // when we run as root and that user exists. Every file is written atomically (temp + rename);
 // names are validated before they become paths; indexes and blobs are checked before they land.
@@ -18,7 +19,8 @@
 
 namespace pbs::datastore {
 
-// A shared fcntl lock on <root>/.lock: while held, PBS garbage collection cannot start (§1.6).
+// A shared fcntl lock on <root>/.lock (PBS's ProcessLocker): while it is held, PBS garbage
+// collection, which wants the lock exclusively, cannot start and sweep chunks not yet referenced.
 class DatastoreLock {
  public:
   DatastoreLock() = default;

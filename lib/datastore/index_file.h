@@ -1,5 +1,6 @@
 #pragma once
-// Fixed (.fidx) and dynamic (.didx) index files (pbs-format.md §3): a 4096-byte header
+// Fixed (.fidx) and dynamic (.didx) index files (PBS: pbs-datastore/src/fixed_index.rs,
+// dynamic_index.rs): a 4096-byte header
 // (magic, uuid, ctime, SHA-256 of the entry region) followed by 32-byte digests (fixed) or
 // 40-byte (end offset, digest) entries (dynamic). Digests are kept in one flat vector.
 

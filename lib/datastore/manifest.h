@@ -1,6 +1,6 @@
 #pragma once
-// The snapshot manifest `index.json.blob` (pbs-format.md §4): a DataBlob holding pretty-printed
-// JSON that lists every file of the snapshot with its size and checksum.
+// The snapshot manifest `index.json.blob` (PBS: pbs-datastore/src/manifest.rs): a DataBlob holding
+// pretty-printed JSON that lists every file of the snapshot with its size and checksum.
 
 #include <nlohmann/json.hpp>
 
@@ -47,7 +47,8 @@ std::string manifest_to_json(const Manifest& manifest);
 // The blob as PBS writes it: zstd-compressed when that is not larger.
 std::vector<std::uint8_t> encode_manifest_blob(const Manifest& manifest);
 
-// Checks a snapshot file's bytes against its manifest entry (size and csum as §4 defines them).
+// Checks a snapshot file's bytes against its manifest entry: the size, and the csum (SHA-256 of the
+// whole file for blobs, the index's own checksum of its entries for indexes).
 Status check_manifest_file(const ManifestFile& entry, std::span<const std::uint8_t> bytes);
 
 }  // namespace pbs::datastore

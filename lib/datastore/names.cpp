@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "util/utc_time.h"
+
 namespace pbs::datastore {
 
 std::string_view type_name(BackupType type) {
@@ -171,14 +173,7 @@ Result<std::int64_t> parse_backup_time(std::string_view text) {
   return epoch;
 }
 
-std::string format_backup_time(std::int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string format_backup_time(std::int64_t epoch) { return format_utc(epoch, "%Y-%m-%dT%H:%M:%SZ"); }
 
 std::optional<FileKind> snapshot_file_kind(std::string_view name) {
   if (name.find('/') != std::string_view::npos) return std::nullopt;

@@ -1,7 +1,8 @@
 #pragma once
 // PBS names and the rules that validate them: backup types, ids, namespaces, snapshot times,
-// snapshot file names and chunk file names (pbs-format.md §1.3-§1.5). Anything read from disk or
-// from a bucket passes through here before it becomes a path.
+// snapshot file names and chunk file names, as pbs-api-types defines them (BACKUP_ID_RE,
+// BACKUP_NS_RE, the snapshot time format). Anything read from disk or from a bucket passes
+// through here before it becomes a path.
 
 #include <cstdint>
 #include <optional>

@@ -12,4 +12,12 @@ std::string error_lines(const std::vector<sync::ObjectError>& errors) {
   return out;
 }
 
+std::string closing_lines(const std::vector<std::string>& notices, const std::vector<std::string>& warnings,
+                          const std::vector<sync::ObjectError>& errors) {
+  std::string out;
+  for (const auto& n : notices) out += "notice: " + n + "\n";
+  for (const auto& w : warnings) out += "warning: " + w + "\n";
+  return out + error_lines(errors);
+}
+
 }  // namespace pbs::report

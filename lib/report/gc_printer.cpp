@@ -17,9 +17,7 @@ std::string gc_text(const sync::GcSummary& s) {
   out += fmt::format("{} incomplete snapshots {}, {} kept (young)\n", s.incomplete_removed,
                      s.dry_run ? "would be removed" : "removed", s.incomplete_kept);
   out += fmt::format("requests: {} in {}\n", s.counters.total_requests(), human_duration(s.duration));
-  for (const auto& w : s.warnings) out += "warning: " + w + "\n";
-  out += error_lines(s.errors);
-  return out;
+  return out + closing_lines({}, s.warnings, s.errors);
 }
 
 nlohmann::ordered_json gc_json(const sync::GcSummary& s, int exit_code) {

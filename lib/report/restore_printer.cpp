@@ -16,9 +16,7 @@ std::string restore_text(const sync::RestoreSummary& s) {
                      human_bytes(s.chunk_bytes), s.chunks_present, s.files_written);
   out += fmt::format("requests: {}, received {} in {}\n", s.counters.total_requests(),
                      human_bytes(s.counters.bytes_down), human_duration(s.duration));
-  for (const auto& n : s.notices) out += "notice: " + n + "\n";
-  out += error_lines(s.errors);
-  return out;
+  return out + closing_lines(s.notices, {}, s.errors);
 }
 
 nlohmann::ordered_json restore_json(const sync::RestoreSummary& s, int exit_code) {

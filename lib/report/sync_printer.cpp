@@ -49,10 +49,7 @@ std::string sync_text(const sync::SyncSummary& s) {
                      human_duration(s.duration), human_bytes(std::uint64_t(s.throughput())), s.parallelism,
                      s.parallelism_source,
                      s.bandwidth_limit ? fmt::format(", limit {}/s", human_bytes(s.bandwidth_limit)) : "");
-  for (const auto& n : s.notices) out += "notice: " + n + "\n";
-  for (const auto& w : s.warnings) out += "warning: " + w + "\n";
-  out += error_lines(s.errors);
-  return out;
+  return out + closing_lines(s.notices, s.warnings, s.errors);
 }
 
 ojson sync_json(const sync::SyncSummary& s, int exit_code) {

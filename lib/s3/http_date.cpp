@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "util/utc_time.h"
+
 namespace pbs::s3 {
 
 std::optional<std::int64_t> parse_http_date(std::string_view value) {
@@ -12,13 +14,6 @@ std::optional<std::int64_t> parse_http_date(std::string_view value) {
   return std::int64_t(timegm(&tm));
 }
 
-std::string format_http_date(std::int64_t epoch) {
-  std::time_t t = epoch;
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
+std::string format_http_date(std::int64_t epoch) { return format_utc(epoch, "%a, %d %b %Y %H:%M:%S GMT"); }
 
 }  // namespace pbs::s3

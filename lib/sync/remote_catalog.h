@@ -1,8 +1,9 @@
 #pragma once
 // What the remote `.cnt/` tree holds, from one listing: namespaces with markers, group files and
 // snapshots with their files (size, ETag, time). A remote snapshot is complete exactly when its
-// manifest object exists (invariant 1). Keys that are not valid PBS names are kept aside, never
-// interpreted.
+// manifest object exists: sync writes the manifest only after everything it names is stored
+// (sync_executor.h), and deletes it first. Keys that are not valid PBS names are kept aside,
+// never interpreted.
 
 #include <map>
 #include <set>

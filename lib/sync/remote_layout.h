@@ -1,5 +1,6 @@
 #pragma once
-// PBS 4.x's own S3 object layout (pbs-format.md §6.2), relative to the target prefix:
+// PBS 4.x's own S3 object layout (pbs-datastore/src/s3.rs), relative to the target prefix, so a
+// PBS 4.2 host can attach the bucket as an S3 datastore:
 //   .chunks/<4 hex>/<64 hex>              chunk files
 //   .cnt/<datastore-relative path>        owner, notes, snapshot files (index.json.blob last)
 //   .cnt/ns/a/ns/b/.namespace             namespace markers

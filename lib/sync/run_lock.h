@@ -1,6 +1,6 @@
 #pragma once
 // One run per (datastore, target) at a time: flock(2) on a lock file, so the kernel releases it
-// when the process dies and a killed run never blocks the next one (invariant 5). The file holds
+// when the process dies and a killed run never blocks the next one. The file holds
 // JSON: the current holder (PID, host, start time, command) and the last run's and last
 // successful run's summaries, which `status` reads with no resident process.
 

@@ -1,6 +1,17 @@
-# Shared by the benchmarks (sourced). `measure NAME CMD...` runs CMD under GNU time and appends
-# one row to $BENCH_ROWS: name, wall s, user s, sys s, peak RSS KiB, S3 requests (from radosgw's
+# Shared by the benchmarks (sourced after they set $build). `measure NAME CMD...` runs CMD under
+# GNU time and appends one row to $BENCH_ROWS: name, wall s, user s, sys s, peak RSS KiB, S3 requests (from radosgw's
 # own perf counters, so every tool is counted the same way), exit code.
+# The benchmarks' tools, from $build, and the server's address and credentials (rgw.sh start wrote
+# them), also as rclone's remote "rgw".
+bin=$build/cmd/pbs-s3sync/pbs-s3sync
+gen=$build/tests/gen/pbs-datagen
+bench=$build/tests/bench/pbs-s3bench
+env_file=${RGW_BASE:-/tmp/pbs-s3sync-rgw}/env
+if [ -f "$env_file" ]; then set -a; . "$env_file"; set +a; fi
+export RCLONE_CONFIG_RGW_TYPE=s3 RCLONE_CONFIG_RGW_PROVIDER=Ceph RCLONE_CONFIG_RGW_ENDPOINT=$S3_ENDPOINT \
+  RCLONE_CONFIG_RGW_ACCESS_KEY_ID=$S3_ACCESS_KEY RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY=$S3_SECRET_KEY \
+  RCLONE_CONFIG_RGW_REGION=$S3_REGION
+
 RGW_ASOK=${RGW_ASOK:-${RGW_BASE:-/tmp/pbs-s3sync-rgw}/ceph/run/client.rgw.r.asok}
 BENCH_ROWS=${BENCH_ROWS:-$(mktemp)}
 

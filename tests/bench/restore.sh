@@ -10,10 +10,6 @@ set_name=${SET:-large}
 n=${N:-8}
 work=${BENCH_WORK:-/dev/shm/pbs-s3sync-bench/restore-$set_name}
 . "$here/measure.sh"
-set -a; . "${RGW_BASE:-/tmp/pbs-s3sync-rgw}/env"; set +a
-bin=$build/cmd/pbs-s3sync/pbs-s3sync
-gen=$build/tests/gen/pbs-datagen
-bench=$build/tests/bench/pbs-s3bench
 bucket=bench-restore-$set_name
 
 rm -rf "$work"; mkdir -p "$work"
@@ -28,9 +24,6 @@ chmod 600 "$conf"
 "$bin" sync "$store" rgw --config "$conf" --lock-file "$work/lock" -j "$n" -q --progress never || exit 1
 rm -rf "$store"  # the disaster
 
-export RCLONE_CONFIG_RGW_TYPE=s3 RCLONE_CONFIG_RGW_PROVIDER=Ceph RCLONE_CONFIG_RGW_ENDPOINT=$S3_ENDPOINT \
-  RCLONE_CONFIG_RGW_ACCESS_KEY_ID=$S3_ACCESS_KEY RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY=$S3_SECRET_KEY \
-  RCLONE_CONFIG_RGW_REGION=$S3_REGION
 for r in 1 2; do
   rm -rf "$work/ours" "$work/rclone"
   measure "pbs-s3sync restore" "$bin" restore rgw "$work/ours/store1" --config "$conf" -j "$n" -q --progress never

@@ -12,19 +12,12 @@ set_name=${SET:-large}
 n=${N:-8}
 work=${BENCH_WORK:-/dev/shm/pbs-s3sync-bench/sync-$set_name}
 . "$here/measure.sh"
-set -a; . "${RGW_BASE:-/tmp/pbs-s3sync-rgw}/env"; set +a
-bin=$build/cmd/pbs-s3sync/pbs-s3sync
-gen=$build/tests/gen/pbs-datagen
-bench=$build/tests/bench/pbs-s3bench
 
 rm -rf "$work"; mkdir -p "$work"
 store=$work/store1
 make_bench_datastore "$gen" "$set_name" "$store"
 find "$store" -type f -exec cat {} + >/dev/null  # warm the page cache for every tool alike
 
-export RCLONE_CONFIG_RGW_TYPE=s3 RCLONE_CONFIG_RGW_PROVIDER=Ceph RCLONE_CONFIG_RGW_ENDPOINT=$S3_ENDPOINT \
-  RCLONE_CONFIG_RGW_ACCESS_KEY_ID=$S3_ACCESS_KEY RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY=$S3_SECRET_KEY \
-  RCLONE_CONFIG_RGW_REGION=$S3_REGION
 conf=$work/pbs.conf
 echo "STORAGE=s3://bench-sync-ours@rgw:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$S3_ENDPOINT" >"$conf"
 chmod 600 "$conf"

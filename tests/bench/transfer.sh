@@ -12,8 +12,6 @@ build=${1:-$here/../../build/release}
 # Files on tmpfs: the VM disk's kernel time (same for every tool) would only blur the comparison.
 work=${BENCH_WORK:-/dev/shm/pbs-s3sync-bench/transfer}
 . "$here/measure.sh"
-set -a; . "${RGW_BASE:-/tmp/pbs-s3sync-rgw}/env"; set +a
-bench=$build/tests/bench/pbs-s3bench
 
 make_set() {  # dir count size
   [ -d "$1" ] && [ "$(ls "$1" | wc -l)" = "$2" ] && return
@@ -30,9 +28,6 @@ make_set "$work/small" 2000 65536
 make_set "$work/large" 200 4194304
 
 # rclone 1.60 fails when AWS_CA_BUNDLE is set; awscli reads its own config file.
-export RCLONE_CONFIG_RGW_TYPE=s3 RCLONE_CONFIG_RGW_PROVIDER=Ceph RCLONE_CONFIG_RGW_ENDPOINT=$S3_ENDPOINT \
-  RCLONE_CONFIG_RGW_ACCESS_KEY_ID=$S3_ACCESS_KEY RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY=$S3_SECRET_KEY \
-  RCLONE_CONFIG_RGW_REGION=$S3_REGION
 awscfg=$work/aws-config
 export AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY AWS_DEFAULT_REGION=$S3_REGION \
   AWS_CONFIG_FILE=$awscfg AWS_SHARED_CREDENTIALS_FILE=/dev/null

@@ -189,6 +189,59 @@ TEST_CASE("a corrupt chunk is not uploaded and its snapshots stay incomplete: ex
         j["snapshots"]["in-scope"].get<int>());
 }
 
+TEST_CASE("an unreadable local chunk fails the snapshots that need it, names file, errno and user: exit 1",
+          "[sync]") {
+  SyncRig rig;
+  std::string chunk;
+  for (const auto& [key, path] : expected_objects(rig.root)) {
+    if (key.starts_with(".chunks/")) chunk = key;  // the last one
+  }
+  REQUIRE_FALSE(chunk.empty());
+  // Root reads every file whatever its mode: then the run goes as nobody, who may read all but
+  // the one chunk, as a backup user would find a chunk left 0600 by another tool.
+  std::vector<std::string> argv = rig.argv({});
+  std::string who = "root";
+  if (::geteuid() == 0) {
+    namespace fs = std::filesystem;
+    fs::permissions(rig.tmp.path(), fs::perms::all);
+    for (const auto& e : fs::recursive_directory_iterator(rig.tmp.path())) {
+      auto p = e.is_directory() ? fs::perms::all : fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read;
+      fs::permissions(e.path(), p, fs::perm_options::add);
+    }
+    argv.insert(argv.begin(), {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"});
+    who = "nobody";
+  }
+  ::chmod((rig.root + "/" + chunk).c_str(), 0);
+  auto r = run_command(argv, rig.env({"HOME=" + rig.tmp.path()}));
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  auto j = parse_summary(r);
+  CHECK(j["snapshots"]["failed"] >= 1);
+  CHECK(j["snapshots"]["uploaded"] >= 1);
+  CHECK(j["snapshots"]["uploaded"].get<int>() + j["snapshots"]["failed"].get<int>() ==
+        j["snapshots"]["in-scope"].get<int>());
+  std::string errors = j["errors"].dump();
+  CHECK_THAT(errors, Catch::Contains(rig.root + "/" + chunk + ": open failed: Permission denied (running as "));
+  if (who == "nobody") CHECK_THAT(errors, Catch::Contains("(running as nobody)"));
+  CHECK_FALSE(rig.remote().count(chunk));
+  check_no_incomplete_manifest(rig);
+}
+
+TEST_CASE("--mode full with nothing to send completes all of 40 snapshots: exit 0", "[sync]") {
+  testgen::GenConfig cfg;
+  cfg.vms = 1, cfg.cts = 0, cfg.hosts = 0, cfg.snapshots = 40, cfg.disk_chunks = 4;
+  cfg.namespaces = false, cfg.encrypted_group = false, cfg.extras = false;
+  SyncRig rig(cfg);
+  REQUIRE(rig.sync().exit_code == 0);
+  auto r = rig.sync({"--mode", "full"});
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["snapshots"]["updated"] == 40);
+  CHECK(j["snapshots"]["failed"] == 0);
+  CHECK(j["requests"]["by-operation"].value("PutObject", 0) == 0);
+}
+
 TEST_CASE("wrong credentials, missing bucket, unreachable endpoint: exit 4 in seconds", "[sync]") {
   SyncRig rig;
   auto timed = [&](const std::vector<std::string>& extra_env, const std::string& target) {

@@ -14,6 +14,7 @@
 #include "util/file_io.h"
 #include "util/hex.h"
 #include "util/md5.h"
+#include "util/utc_time.h"
 
 namespace pbs::test {
 
@@ -47,14 +48,7 @@ s3::Response error_document(long code, std::string_view s3_code) {
   return r;
 }
 
-std::string iso8601(std::int64_t epoch) {
-  std::time_t t = epoch;
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-  return buf;
-}
+std::string iso8601(std::int64_t epoch) { return format_utc(epoch, "%Y-%m-%dT%H:%M:%S.000Z"); }
 
 std::string etag_of(const std::vector<std::uint8_t>& body) {
   Md5 md5;
