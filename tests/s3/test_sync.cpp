@@ -227,7 +227,7 @@ TEST_CASE("an unreadable local chunk fails the snapshots that need it, names fil
   check_no_incomplete_manifest(rig);
 }
 
-TEST_CASE("--mode full with nothing to send completes all of 40 snapshots: exit 0", "[sync]") {
+TEST_CASE("sync --mode full with nothing to send completes all of 40 snapshots: exit 0", "[sync]") {
   testgen::GenConfig cfg;
   cfg.vms = 1, cfg.cts = 0, cfg.hosts = 0, cfg.snapshots = 40, cfg.disk_chunks = 4;
   cfg.namespaces = false, cfg.encrypted_group = false, cfg.extras = false;
