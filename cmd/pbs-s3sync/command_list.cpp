@@ -30,7 +30,7 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
     inv = datastore::build_inventory(*store, {*ns, args.max_depth});
   }
   if (!inv) return report_error(inv.error());
-  int code = inv->problems.empty() ? kExitOk : kExitPartial;
+  int code = exit_code_for_findings(inv->problems.empty());
   print_report(global, report::inventory_json(*inv), report::inventory_text(*inv), code);
   return code;
 }

@@ -105,7 +105,7 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
   } else if (global.verbosity >= 0 || (args.check && overdue_any)) {
     fmt::print("{}", text);
   }
-  return args.check && overdue_any ? kExitPartial : kExitOk;
+  return exit_code_for_findings(!(args.check && overdue_any));
 }
 
 int command_unlock(const StatusArgs& args, const GlobalOptions& global) {

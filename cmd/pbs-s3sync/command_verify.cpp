@@ -25,7 +25,7 @@ int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const dat
   options.sample_percent = args.sample;
   auto summary = sync::run_remote_verify(**engine, sync::Remote{job->target.bucket, job->target.prefix}, options);
   if (!summary) return report_error(summary.error());
-  int code = summary->ok() ? kExitOk : kExitPartial;
+  int code = exit_code_for_findings(summary->ok());
   print_report(global, report::remote_verify_json(*summary), report::remote_verify_text(*summary), code);
   return code;
 }
@@ -44,7 +44,7 @@ int command_verify(const VerifyArgs& args, const GlobalOptions& global) {
   options.threads = global.parallelism.value_or(0);
   auto report = datastore::verify_datastore(*store, options);
   if (!report) return report_error(report.error());
-  int code = report->ok() ? kExitOk : kExitPartial;
+  int code = exit_code_for_findings(report->ok());
   print_report(global, report::verify_json(*report), report::verify_text(*report), code);
   return code;
 }

@@ -3,6 +3,13 @@
 namespace pbs::cli {
 
 int exit_code_for(const Error& error) {
+  switch (error.code()) {
+    case Errc::wrong_region:  // found out by asking the server, fixed in the configuration
+    case Errc::tls:
+      return kExitUsage;
+    default:
+      break;
+  }
   if (is_remote(error.code())) return kExitRemoteRefused;
   switch (error.code()) {
     case Errc::invalid_argument:
@@ -17,6 +24,8 @@ int exit_code_for(const Error& error) {
       return kExitPartial;
   }
 }
+
+int exit_code_for_findings(bool clean) { return clean ? kExitOk : kExitPartial; }
 
 int exit_code_for(const sync::RunOutcome& outcome, bool complete) {
   if (outcome.stop == sync::StopCause::remote) return kExitRemoteRefused;

@@ -18,5 +18,7 @@ enum ExitCode : int {
 int exit_code_for(const Error& error);
 // A run that went to its end or stopped early; `complete`: nothing failed.
 int exit_code_for(const sync::RunOutcome& outcome, bool complete);
+// A check (verify, list, status --check) that looked at everything; `clean`: it found nothing wrong.
+int exit_code_for_findings(bool clean);
 
 }  // namespace pbs::cli

@@ -54,7 +54,7 @@ Error response_error(const Request& req, const Response& resp, std::string_view 
                                          "; create it or check the bucket name and endpoint");
   }
   if (code == "AuthorizationHeaderMalformed" || code == "PermanentRedirect" || resp.status == 301) {
-    return err(Errc::config, "the bucket is in another region or needs another endpoint; set "
+    return err(Errc::wrong_region, "the bucket is in another region or needs another endpoint; set "
                              "REGION / ENDPOINT to the bucket's");
   }
   if (code == "AccessDenied" || code == "AllAccessDisabled" || resp.status == 403) {

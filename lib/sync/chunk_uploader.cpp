@@ -31,7 +31,10 @@ void ChunkUploader::upload(const Digest& d, bool head_first, bool conditional,
   std::string key = remote_.key(chunk_rel_key(d));
   requests_.submit(s3::head_object(remote_.bucket, key), [this, d, key, conditional, done](Result<s3::Response> r) {
     if (!r) return done(failure(ChunkOutcome::Kind::remote_error, key, stop_.remote_error(r.error())));
-    if (r->status != 200) return put(d, conditional, done);
+    if (r->status != 200) {
+      if (stop_.stopping()) return done(outcome(ChunkOutcome::Kind::abandoned));
+      return put(d, conditional, done);
+    }
     ChunkOutcome o = outcome(ChunkOutcome::Kind::present);
     if (auto lm = r->header("last-modified")) o.last_modified = s3::parse_http_date(*lm);
     done(std::move(o));
@@ -61,6 +64,7 @@ void ChunkUploader::put(const Digest& d, bool conditional, std::function<void(Ch
         summary_.notices.push_back("the server does not implement conditional PUT (If-None-Match): chunks are "
                                    "uploaded without it; IF_NONE_MATCH=false in the STORAGE entry skips this probe");
       }
+      if (stop_.stopping()) return done(outcome(ChunkOutcome::Kind::abandoned));
       return put(d, conditional, done);
     }
     if (r->status == 412) return done(outcome(ChunkOutcome::Kind::present));  // its age is unknown

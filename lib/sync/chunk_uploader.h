@@ -26,6 +26,7 @@ struct ChunkOutcome {
     missing_locally,  // the chunk file is gone (the snapshot may have been pruned)
     local_fault,      // damaged or unreadable here: never sent
     remote_error,     // the request failed
+    abandoned,        // the run is stopping: the next request it needed was not started
   };
   Kind kind = Kind::uploaded;
   std::uint64_t bytes = 0;                    // uploaded

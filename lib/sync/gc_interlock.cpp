@@ -29,7 +29,7 @@ void GcInterlock::reused(const Digest& d, std::optional<std::int64_t> last_modif
 }
 
 void GcInterlock::touch(const Digest& d) {
-  if (!touched_.insert(d)) return;
+  if (stop_.stopping() || !touched_.insert(d)) return;  // stopping: no manifest will need it
   ++touches_pending_;
   auto req = s3::touch_object(remote_.bucket, remote_.key(chunk_rel_key(d)), settings_.storage_class);
   requests_.submit(std::move(req), [this](Result<s3::Response> r) {
@@ -72,7 +72,7 @@ void GcInterlock::set_recheck(const std::string& why) {
 
 void GcInterlock::on_state(const Result<s3::Response>& r, std::uint64_t serial) {
   if (!r) {
-    closed_ = "the gc state could not be read (" + r.error().message() + ")";
+    closed_ = "the gc state could not be read (" + stop_.remote_error(r.error()) + ")";
     return;
   }
   const char* again = ": every object a manifest needs is checked again before it is written";
@@ -97,6 +97,7 @@ void GcInterlock::recheck(const std::vector<RecheckItem>& items, const RecheckDo
     requests_.submit(s3::head_object(remote_.bucket, key), [this, item, key, done](Result<s3::Response> r) {
       if (!r) return done(ObjectError{key, stop_.remote_error(r.error())}, false);
       if (r->status == 200) return done(std::nullopt, false);
+      if (stop_.stopping()) return done(std::nullopt, false);  // left behind with the run's reason
       auto st = stat_path(item.path);
       if (!st) return done(ObjectError{item.path, st.error().message()}, false);
       if (!*st) return done(std::nullopt, true);

@@ -102,7 +102,7 @@ void RestoreExecutor::manifest_fetched(std::size_t t, Result<s3::Response> r) {
     fail(t, where, m.error().message());
   } else if (m->type != ref.group.type || m->id != ref.group.id || m->time != ref.time) {
     fail(t, where, "the manifest names another snapshot; refusing it");
-  } else {
+  } else if (!stop_.stopping()) {  // stopping: the snapshot is left behind with the reason
     task.manifest = std::move(*m);
     task.manifest_bytes = std::move(r->body);
     fetch_files(t);
@@ -144,7 +144,7 @@ void RestoreExecutor::file_fetched(std::size_t t, const std::string& name, Resul
     if (auto blob = check_blob(r->body); !blob) fail(t, where, blob.error().message());
   }
   if (r && r->status == 200) task.files[name] = std::move(r->body);
-  if (task.pending == 0 && !task.failed) plan_chunks(t);
+  if (task.pending == 0 && !task.failed && !stop_.stopping()) plan_chunks(t);
   pump();
 }
 
@@ -176,8 +176,8 @@ bool RestoreExecutor::submit_next(std::size_t t) {
   if (task.stage != Task::Stage::chunks || task.failed || task.cursor >= task.chunks.size()) return false;
   const Digest& d = task.chunks[task.cursor++];
   if (fan_in_.done(d)) return true;
-  if (fan_in_.failed(d)) {
-    fail(t, task.remote->ref.rel_dir(), "not restored: chunk " + digest_hex(d) + " is damaged remotely");
+  if (const std::string* why = fan_in_.failed(d)) {
+    fail(t, task.remote->ref.rel_dir(), "not restored: chunk " + digest_hex(d) + " unavailable (" + *why + ")");
     return true;
   }
   ++task.pending;
@@ -193,7 +193,7 @@ void RestoreExecutor::fetch_chunk(const Digest& d) {
 
 void RestoreExecutor::chunk_fetched(const Digest& d, Result<s3::Response> r) {
   auto waiters = fan_in_.take_waiters(d);
-  std::string where = remote_.key(chunk_rel_key(d));
+  std::string where = remote_.key(chunk_rel_key(d));  // what the error names
   std::optional<std::string> error;
   bool written = false;
   if (stop_.outcome().stop == StopCause::local) {
@@ -205,16 +205,17 @@ void RestoreExecutor::chunk_fetched(const Digest& d, Result<s3::Response> r) {
   } else if (auto check = check_chunk(r->body, d); !check) {
     error = "damaged remotely: " + check.error().message();
   } else if (auto st = writer_.write_chunk(d, r->body); !st) {
-    if (!file_system_failure(st.error()) || !stop_.local_fault(writer_.datastore().chunk_path(d), st.error().message())) {
-      error = st.error().message();
-    }
+    where = writer_.datastore().chunk_path(d);
+    if (!file_system_failure(st.error()) || !stop_.local_fault(where, st.error().message())) error = st.error().message();
   } else {
     written = true;
   }
   if (error) {
     fan_in_.mark_failed(d, *error);
     summary_.errors.push_back({where, *error});
-    for (auto t : waiters) fail(t, tasks_[t].remote->ref.rel_dir(), "not restored: chunk " + digest_hex(d) + " unavailable");
+    for (auto t : waiters) {
+      fail(t, tasks_[t].remote->ref.rel_dir(), "not restored: chunk " + digest_hex(d) + " unavailable (" + *error + ")");
+    }
   } else if (written) {
     fan_in_.mark_done(d);
     ++summary_.chunks_fetched;

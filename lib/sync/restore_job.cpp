@@ -52,19 +52,25 @@ Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const R
     auto why = parse_content_key(std::string_view(k).substr(std::min(k.size(), kContentDir.size())));
     summary.errors.push_back({remote.key(k), "refused: " + (why ? std::string("not a PBS path") : why.error().message())});
   }
-  auto plan = make_restore_plan(catalog, options.selection, local_view(datastore_path));
-  if (!plan) return std::move(plan).error().context(summary.target);
-  summary.snapshots_selected = plan->selected;
-  summary.snapshots_present = plan->present;
-
+  auto make_plan = [&]() -> Result<RestorePlan> {
+    auto plan = make_restore_plan(catalog, options.selection, local_view(datastore_path));
+    if (!plan) return std::move(plan).error().context(summary.target);
+    summary.snapshots_selected = plan->selected;
+    summary.snapshots_present = plan->present;
+    return plan;
+  };
   PBS_ASSIGN(auto existed, stat_path(datastore_path));
   summary.created = !existed;
+  // A selection that names nothing is refused before the datastore is created.
+  PBS_TRY(make_plan());
   if (!options.dry_run) {
     PBS_ASSIGN(DatastoreWriter writer, DatastoreWriter::open_or_create(datastore_path));
+    // What is on disk is looked at again under the lock, so PBS cannot change it meanwhile.
     PBS_ASSIGN(DatastoreLock lock, writer.lock_shared());
-    for (const auto& ns : plan->namespaces) PBS_TRY(writer.create_namespace(ns));
+    PBS_ASSIGN(RestorePlan plan, make_plan());
+    for (const auto& ns : plan.namespaces) PBS_TRY(writer.create_namespace(ns));
     RestoreExecutor executor(requests, remote, writer, summary, options.interrupted);
-    executor.run(*plan, options.on_progress);
+    executor.run(plan, options.on_progress);
   }
   summary.counters = requests.counters();
   summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

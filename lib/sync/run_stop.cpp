@@ -7,7 +7,10 @@ std::optional<std::string> remote_stop_reason(const Error& error) {
     case Errc::access_denied:
     case Errc::auth:
     case Errc::no_such_bucket:
+    case Errc::wrong_region:
       return "the server refused this run (see above)";
+    case Errc::tls:
+      return "the server's certificate is not trusted (see above)";
     case Errc::network:
     case Errc::timeout:
       return "the server could not be reached (see above); rerun when it can, the run resumes";

@@ -176,6 +176,8 @@ void SyncExecutor::chunk_done(const Digest& d, ChunkOutcome o) {
     case Kind::remote_error:
       for (auto t : waiters) fail(t, {ref(t).rel_dir(), "not completed: " + o.error.message});
       break;
+    case Kind::abandoned:
+      break;  // its snapshots are left behind with the run's reason
   }
   for (auto t : waiters) --tasks_[t].pending;
   pump();
@@ -253,11 +255,6 @@ bool SyncExecutor::settle(std::size_t t) {
   // Group owner/notes go up before any manifest of the run.
   bool group_files_done = group_pending_ == 0 && next_group_file_ == plan_->group_files.size() + plan_->markers.size();
   if (task.stage == Stage::sending || task.pending > 0 || !group_files_done) return false;
-  if (stop_.stopping()) {
-    // Only what already completed: a manifest that went up during the drain.
-    if (task.stage == Stage::manifest) task.stage = Stage::finished;
-    return task.ended();
-  }
   for (const auto& g : failed_groups_) {
     if (g == ref(t).group) fail(t, {ref(t).rel_dir(), "not completed: its group's owner/notes could not be uploaded"});
   }
@@ -265,6 +262,11 @@ bool SyncExecutor::settle(std::size_t t) {
   if (!task.work->manifest) {
     task.stage = Stage::finished;
     return true;
+  }
+  if (stop_.stopping()) {
+    // Only what already completed: a manifest that went up during the drain.
+    if (task.stage == Stage::manifest) task.stage = Stage::finished;
+    return task.ended();
   }
   switch (task.stage) {
     case Stage::sent:
@@ -322,8 +324,13 @@ void SyncExecutor::start_recheck(std::size_t t) {
 }
 
 void SyncExecutor::left_behind(std::size_t t, const std::string& why) {
+  const Task& task = tasks_[t];
+  if (task.stage == Task::Stage::vanished) {
+    ++summary_.snapshots_vanished;
+    return;
+  }
   ++summary_.snapshots_failed;
-  if (!tasks_[t].ended()) summary_.errors.push_back({ref(t).rel_dir(), why});
+  if (!task.ended()) summary_.errors.push_back({ref(t).rel_dir(), why});
 }
 
 // Deletions run the other way round: manifests first, so a remote snapshot never looks complete

@@ -37,7 +37,7 @@ Error transport_error(int curl_code, std::string_view detail, std::string_view w
   std::string advice = "; check ENDPOINT, the network and the server";
   if (curl_code == CURLE_PEER_FAILED_VERIFICATION || curl_code == CURLE_SSL_CACERT_BADFILE ||
       curl_code == CURLE_SSL_CERTPROBLEM) {
-    errc = Errc::config;
+    errc = Errc::tls;
     advice = "; the server's TLS certificate is not trusted: set CA_FILE to its CA, or "
              "TLS_VERIFY=false for a test server";
   }

@@ -24,6 +24,8 @@ std::string_view errc_name(Errc code) {
     case Errc::access_denied: return "access-denied";
     case Errc::no_such_bucket: return "no-such-bucket";
     case Errc::no_such_key: return "no-such-key";
+    case Errc::wrong_region: return "wrong-region";
+    case Errc::tls: return "tls";
     case Errc::network: return "network";
     case Errc::timeout: return "timeout";
     case Errc::throttled: return "throttled";
@@ -39,6 +41,8 @@ bool is_remote(Errc code) {
     case Errc::access_denied:
     case Errc::no_such_bucket:
     case Errc::no_such_key:
+    case Errc::wrong_region:
+    case Errc::tls:
     case Errc::network:
     case Errc::timeout:
     case Errc::throttled:

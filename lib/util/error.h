@@ -29,6 +29,8 @@ enum class Errc {
   access_denied,      // credentials valid, permission missing
   no_such_bucket,     // bucket missing
   no_such_key,        // object missing where the request needed one
+  wrong_region,       // the bucket lives in another region or behind another endpoint
+  tls,                // the server's TLS certificate is not trusted
   network,            // could not reach or lost the connection
   timeout,            // request or transfer stalled
   throttled,          // remote asked us to slow down

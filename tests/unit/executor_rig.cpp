@@ -1,5 +1,6 @@
 #include "executor_rig.h"
 
+#include <functional>
 #include <set>
 
 #include "datastore/index_file.h"
@@ -53,6 +54,21 @@ std::vector<std::string> ExecutorRig::manifests() const {
 
 bool ExecutorRig::has(const std::string& rel) const { return s3.objects.count(remote.key(rel)) > 0; }
 
+std::set<std::string> referenced_remotely(const ExecutorRig& rig) {
+  std::set<std::string> out;
+  for (const auto& key : rig.manifests()) {
+    auto snap = must(sync::parse_content_key(std::string_view(key).substr(sync::kContentDir.size()))).snapshot;
+    auto m = must(datastore::parse_manifest_blob(rig.s3.objects.at(rig.remote.key(key)).body));
+    for (const auto& f : m.files) {
+      auto kind = datastore::snapshot_file_kind(f.filename);
+      if (!kind || !datastore::is_index_kind(*kind)) continue;
+      auto& obj = rig.s3.objects.at(rig.remote.key(sync::snapshot_file_rel_key(snap, f.filename)));
+      for (const auto& d : must(datastore::parse_index(obj.body)).digests) out.insert(sync::chunk_rel_key(d));
+    }
+  }
+  return out;
+}
+
 void check_remote_snapshots_whole(const ExecutorRig& rig) {
   for (const auto& key : rig.manifests()) {
     INFO("remote manifest " << key);
@@ -73,24 +89,39 @@ void check_remote_snapshots_whole(const ExecutorRig& rig) {
   }
 }
 
-std::vector<std::string> local_chunk_keys(const std::string& root) {
+namespace {
+// Calls `each(snapshot, chunk key)` for every chunk reference of every finished snapshot.
+void each_reference(const std::string& root,
+                    const std::function<void(const datastore::SnapshotRef&, const std::string&)>& each) {
   auto store = must(datastore::Datastore::open(root));
-  std::set<std::string> keys;
   datastore::WalkVisitor v;
   v.on_group = [&](const datastore::GroupRef&, std::vector<datastore::SnapshotInfo>&& snaps) -> Status {
     for (const auto& s : snaps) {
       if (!s.finished) continue;
-      auto m = must(store.read_manifest(s.ref));
-      for (const auto& f : m.files) {
+      for (const auto& f : must(store.read_manifest(s.ref)).files) {
         auto kind = datastore::snapshot_file_kind(f.filename);
         if (!kind || !datastore::is_index_kind(*kind)) continue;
-        for (const auto& d : must(store.read_index(s.ref, f.filename)).digests) keys.insert(sync::chunk_rel_key(d));
+        for (const auto& d : must(store.read_index(s.ref, f.filename)).digests) each(s.ref, sync::chunk_rel_key(d));
       }
     }
     return {};
   };
   must(store.walk({}, {}, v));
+}
+}  // namespace
+
+std::vector<std::string> local_chunk_keys(const std::string& root) {
+  std::set<std::string> keys;
+  each_reference(root, [&](const datastore::SnapshotRef&, const std::string& key) { keys.insert(key); });
   return {keys.begin(), keys.end()};
+}
+
+std::set<std::string> snapshots_using(const std::string& root, const std::string& chunk_key) {
+  std::set<std::string> out;
+  each_reference(root, [&](const datastore::SnapshotRef& s, const std::string& key) {
+    if (key == chunk_key) out.insert(s.rel_dir());
+  });
+  return out;
 }
 
 }  // namespace pbs::test

