@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "job_setup.h"
+#include "output.h"
 #include "source.h"
 #include "sync/run_lock.h"
 #include "util/file_io.h"
@@ -100,12 +101,9 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
     if (overdue) text += fmt::format("  OVERDUE: no success within 2 x SYNC_INTERVAL ({} s)\n", 2 * interval);
   }
   if (paths->empty()) text = "no runs recorded in " + sync::lock_directory() + "\n";
-  if (global.output == OutputFormat::json) {
-    fmt::print("{}\n", ojson{{"sync-interval", interval}, {"jobs", all}}.dump(2));
-  } else if (global.verbosity >= 0 || (args.check && overdue_any)) {
-    fmt::print("{}", text);
-  }
-  return exit_code_for_findings(!(args.check && overdue_any));
+  int code = exit_code_for_findings(!(args.check && overdue_any));
+  print_report(global, ojson{{"sync-interval", interval}, {"jobs", all}}, text, code);
+  return code;
 }
 
 int command_unlock(const StatusArgs& args, const GlobalOptions& global) {
