@@ -3,6 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <string_view>
+
 #include "commands.h"
 #include "exit_code.h"
 
@@ -37,12 +42,55 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag_function("-q,--quiet", [&g](std::int64_t n) { g.verbosity -= int(n); },
                         "Less output");
   app.add_option("--lock-file", g.lock_file, "Lock file (default under /run/lock/)");
+  app.add_option("--max-outage", g.max_outage,
+                 "How long the endpoint may fail every request before the run stops (default 10m)");
 }
 
 void add_scope_options(CLI::App* cmd, std::string& ns, std::optional<std::size_t>& max_depth) {
   cmd->add_option("--ns", ns, "Namespace to start from (a/b/c); default the root");
   cmd->add_option("--max-depth", max_depth, "Namespace levels below --ns (0 = only --ns)")
       ->check(CLI::Range(0, 7));
+}
+
+// A command line that does not parse: what is wrong, and the commands when the first word is none
+// of them; under --output json the one JSON document too. --help and --version end here, exit 0.
+int usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  if (e.get_exit_code() == 0) return app.exit(e);
+  std::string message = e.what();
+  // The first word that is not an option or an option's value is the command.
+  static const std::set<std::string_view> takes_value{"--config", "-j", "--parallelism", "--bandwidth-limit",
+                                                      "--output", "--progress", "--metrics-file", "--lock-file",
+                                                      "--max-outage"};
+  std::string first;
+  bool json = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--output=json" || (a == "--output" && i + 1 < argc && std::string_view(argv[i + 1]) == "json")) json = true;
+    if (takes_value.count(a)) {
+      ++i;
+    } else if (first.empty() && !a.starts_with("-")) {
+      first = a;
+    }
+  }
+  std::string commands;
+  bool known = first.empty();
+  for (const auto* sub : app.get_subcommands({})) {
+    commands += (commands.empty() ? "" : ", ") + sub->get_name();
+    known = known || sub->get_name() == first;
+  }
+  if (!known) {
+    message = "unknown command '" + first + "'; the commands are: " + commands + " (pbs-s3sync --help)";
+  } else if (first.empty()) {
+    message = "no command given; the commands are: " + commands + " (pbs-s3sync --help)";
+  }
+  fmt::print(stderr, "pbs-s3sync: {}\n", message);
+  if (json) {
+    nlohmann::ordered_json j{{"command", first},
+                             {"exit-code", int(kExitUsage)},
+                             {"error", {{"kind", "usage"}, {"message", message}}}};
+    fmt::print("{}\n", j.dump(2));
+  }
+  return kExitUsage;
 }
 
 }  // namespace
@@ -72,11 +120,17 @@ int run(int argc, char** argv) {
   sync_cmd->add_flag("--verified-only", sync.verified_only, "Only snapshots whose last verify passed");
   sync_cmd->add_flag("--remove-vanished", sync.remove_vanished,
                      "Delete remote snapshots that are gone locally (manifest first)");
-  sync_cmd->add_option("--max-delete", sync.max_delete, "Delete at most N snapshots per run");
+  sync_cmd->add_option("--max-delete", sync.max_delete, "Delete at most N snapshots per run")
+      ->check(CLI::NonNegativeNumber);
   sync_cmd->add_flag("--if-due", sync.if_due, "Do nothing unless SYNC_INTERVAL has passed since the last success");
   sync_cmd->add_flag("--force-in-use", sync.force_in_use,
                      "Write even though the prefix holds PBS's .in-use marker");
-  sync_cmd->callback([&] { code = command_sync(sync, global); });
+  sync_cmd->add_flag("--take-over", sync.take_over,
+                     "Write into a prefix another host or datastore synced to, and own it from now on");
+  sync_cmd->callback([&] {
+    global.command = "sync";
+    code = command_sync(sync, global);
+  });
 
   RestoreArgs restore;
   auto* restore_cmd = app.add_subcommand("restore", "Restore snapshots from S3 into a datastore PBS accepts");
@@ -86,7 +140,10 @@ int run(int argc, char** argv) {
   restore_cmd->add_option("--group", restore.group, "Only this group, e.g. vm/100");
   restore_cmd->add_option("--snapshot", restore.snapshot, "Only this snapshot, e.g. vm/100/2026-11-01T02:00:00Z");
   restore_cmd->add_flag("--latest", restore.latest, "Only the newest complete snapshot of each group");
-  restore_cmd->callback([&] { code = command_restore(restore, global); });
+  restore_cmd->callback([&] {
+    global.command = "restore";
+    code = command_restore(restore, global);
+  });
 
   VerifyArgs verify;
   auto* verify_cmd = app.add_subcommand(
@@ -96,20 +153,29 @@ int run(int argc, char** argv) {
   verify_cmd->add_flag("--deep", verify.deep, "Remote: also download chunks and check them");
   verify_cmd->add_option("--sample", verify.sample, "With --deep: percent of the chunks to download")
       ->check(CLI::Range(0.0, 100.0));
-  verify_cmd->callback([&] { code = command_verify(verify, global); });
+  verify_cmd->callback([&] {
+    global.command = "verify";
+    code = command_verify(verify, global);
+  });
 
   ListArgs list;
   auto* list_cmd =
       app.add_subcommand("list", "Namespaces, groups, snapshots and sizes of a DATASTORE or a TARGET");
   list_cmd->add_option("source", list.source, "Datastore path, or s3://bucket/prefix or STORAGE id")->required();
   add_scope_options(list_cmd, list.ns, list.max_depth);
-  list_cmd->callback([&] { code = command_list(list, global); });
+  list_cmd->callback([&] {
+    global.command = "list";
+    code = command_list(list, global);
+  });
 
   GcArgs gc;
   auto* gc_cmd = app.add_subcommand("gc", "Delete remote chunks no complete remote snapshot references");
   gc_cmd->add_option("target", gc.target, "s3://bucket[/prefix] or a STORAGE id");
   gc_cmd->add_option("--grace", gc.grace, "Keep unreferenced chunks younger than this (default 24h5m)");
-  gc_cmd->callback([&] { code = command_gc(gc, global); });
+  gc_cmd->callback([&] {
+    global.command = "gc";
+    code = command_gc(gc, global);
+  });
 
   StatusArgs status;
   auto* status_cmd = app.add_subcommand("status", "Lock holder, last run, overdue check");
@@ -117,14 +183,20 @@ int run(int argc, char** argv) {
   status_cmd->add_option("target", status.target, "s3://bucket[/prefix] or a STORAGE id");
   status_cmd->add_flag("--check", status.check,
                        "Exit 1 when the last success is older than 2 x SYNC_INTERVAL (monitoring)");
-  status_cmd->callback([&] { code = command_status(status, global); });
+  status_cmd->callback([&] {
+    global.command = "status";
+    code = command_status(status, global);
+  });
 
   StatusArgs unlock;
   auto* unlock_cmd = app.add_subcommand("unlock", "Clear the lock record left by a dead run");
   unlock_cmd->add_option("datastore", unlock.datastore, "Datastore path or name");
   unlock_cmd->add_option("target", unlock.target, "s3://bucket[/prefix] or a STORAGE id");
   unlock_cmd->add_flag("--force", unlock.force, "Clear it (never touches a live run's lock)");
-  unlock_cmd->callback([&] { code = command_unlock(unlock, global); });
+  unlock_cmd->callback([&] {
+    global.command = "unlock";
+    code = command_unlock(unlock, global);
+  });
 
   ConfigCheckArgs config_check;
   auto* config = app.add_subcommand("config", "Configuration tools");
@@ -132,13 +204,15 @@ int run(int argc, char** argv) {
   auto* check_cmd = config->add_subcommand("check", "Parse the config, resolve credentials, probe the bucket");
   check_cmd->add_option("target", config_check.target, "s3://bucket[/prefix] or a STORAGE id");
   check_cmd->add_option("--datastore", config_check.datastore, "Datastore (for the default prefix)");
-  check_cmd->callback([&] { code = command_config_check(config_check, global); });
+  check_cmd->callback([&] {
+    global.command = "config check";
+    code = command_config_check(config_check, global);
+  });
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitUsage;
+    return usage_error(app, e, argc, argv);
   }
   return code;
 }

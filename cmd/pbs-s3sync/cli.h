@@ -19,7 +19,9 @@ struct GlobalOptions {
   std::string metrics_file;
   int verbosity = 0;  // -v: +1, -q: -1
   std::string lock_file;
+  std::string max_outage;  // a duration; empty: MAX_OUTAGE, else the default
   std::string command_line;  // recorded in the lock file
+  std::string command;       // the subcommand running ("sync", "config check"), for JSON errors
 };
 
 // Parses argv and runs the command; returns the process exit code.

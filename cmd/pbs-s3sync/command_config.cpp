@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "job_setup.h"
+#include "output.h"
 #include "s3/request.h"
 #include "source.h"
 #include "transfer/object_store.h"
@@ -11,7 +12,7 @@ namespace pbs::cli {
 
 int command_config_check(const ConfigCheckArgs& args, const GlobalOptions& global) {
   auto job = setup_job(global, args.datastore, args.target, false);
-  if (!job) return report_error(job.error());
+  if (!job) return report_error(global, job.error());
   print_warnings(job->conf, global);
   const auto& t = job->target;
   std::string key = t.credentials.access_key;
@@ -27,7 +28,7 @@ int command_config_check(const ConfigCheckArgs& args, const GlobalOptions& globa
   fmt::print("parallelism: {} ({}), bandwidth limit: {}\n", job->parallelism, job->parallelism_source,
              job->bandwidth ? std::to_string(job->bandwidth) + " B/s" : std::string("none"));
   auto engine = make_engine(*job);
-  if (!engine) return report_error(engine.error());
+  if (!engine) return report_error(global, engine.error());
   transfer::ObjectStore store(**engine, t.bucket);
   if (auto st = store.head_bucket(); !st) {
     fmt::print(stderr, "pbs-s3sync: bucket check failed: {}\n", st.error().message());

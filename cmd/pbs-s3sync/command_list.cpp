@@ -13,23 +13,23 @@ namespace pbs::cli {
 
 int command_list(const ListArgs& args, const GlobalOptions& global) {
   auto ns = datastore::Namespace::parse(args.ns);
-  if (!ns) return report_error(ns.error());
+  if (!ns) return report_error(global, ns.error());
   Result<datastore::Inventory> inv = Error(Errc::io, "");
   if (is_remote_source(args.source, global)) {
     auto job = setup_job(global, "", args.source, false);
-    if (!job) return report_error(job.error());
+    if (!job) return report_error(global, job.error());
     auto engine = make_engine(*job);
-    if (!engine) return report_error(engine.error());
-    if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(st.error());
+    if (!engine) return report_error(global, engine.error());
+    if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
     inv = sync::remote_inventory(**engine, sync::Remote{job->target.bucket, job->target.prefix},
                                  {*ns, args.max_depth});
-    if (!inv) return report_error(inv.error());
+    if (!inv) return report_error(global, inv.error());
   } else {
     auto store = open_local_datastore(args.source);
-    if (!store) return report_error(store.error());
+    if (!store) return report_error(global, store.error());
     inv = datastore::build_inventory(*store, {*ns, args.max_depth});
   }
-  if (!inv) return report_error(inv.error());
+  if (!inv) return report_error(global, inv.error());
   int code = exit_code_for_findings(inv->problems.empty());
   print_report(global, report::inventory_json(*inv), report::inventory_text(*inv), code);
   return code;

@@ -19,30 +19,30 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   std::string name = path.substr(path.rfind('/') + 1);
   auto conf = load_config(global);
-  if (!conf) return report_error(conf.error());
+  if (!conf) return report_error(global, conf.error());
   print_warnings(*conf, global);
   auto target = config::resolve_target(args.target, *conf, config::Environment::process(), name);
-  if (!target) return report_error(target.error());
+  if (!target) return report_error(global, target.error());
   Job job;
   job.conf = *conf;
   job.target = *target;
   job.datastore_path = path;
-  if (auto st = apply_limits(job, global); !st) return report_error(st.error());
+  if (auto st = apply_limits(job, global); !st) return report_error(global, st.error());
 
   sync::RestoreOptions options;
   auto ns = datastore::Namespace::parse(args.ns);
-  if (!ns) return report_error(ns.error());
+  if (!ns) return report_error(global, ns.error());
   options.selection.anchor = *ns;
   options.selection.max_depth = args.max_depth;
   options.selection.latest = args.latest;
   if (!args.group.empty()) {
     auto g = datastore::parse_group(*ns, args.group);
-    if (!g) return report_error(g.error());
+    if (!g) return report_error(global, g.error());
     options.selection.group = *g;
   }
   if (!args.snapshot.empty()) {
     auto s = datastore::parse_snapshot(*ns, args.snapshot);
-    if (!s) return report_error(s.error());
+    if (!s) return report_error(global, s.error());
     options.selection.snapshot = *s;
   }
   options.dry_run = global.dry_run;
@@ -54,11 +54,11 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   options.on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
 
   auto engine = make_engine(job);
-  if (!engine) return report_error(engine.error());
+  if (!engine) return report_error(global, engine.error());
   InterruptGuard interrupt;
   auto result = sync::run_restore(**engine, sync::Remote{target->bucket, target->prefix}, path, options);
   progress.finish();
-  if (!result) return report_error(result.error());
+  if (!result) return report_error(global, result.error());
   int code = exit_code_for(result->outcome, result->complete());
   print_report(global, report::restore_json(*result, code), report::restore_text(*result), code);
   return code;

@@ -63,9 +63,9 @@ std::string run_text(const sync::RunRecord& r) {
 
 int command_status(const StatusArgs& args, const GlobalOptions& global) {
   auto paths = lock_paths(args, global);
-  if (!paths) return report_error(paths.error());
+  if (!paths) return report_error(global, paths.error());
   auto conf = load_config(global);
-  if (!conf) return report_error(conf.error());
+  if (!conf) return report_error(global, conf.error());
   std::int64_t interval = conf->sync_interval.value_or(86400);
   std::int64_t now = std::time(nullptr);
   bool overdue_any = paths->empty();
@@ -73,7 +73,7 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
   std::string text;
   for (const auto& path : *paths) {
     auto state = sync::read_lock_state(path);
-    if (!state) return report_error(state.error());
+    if (!state) return report_error(global, state.error());
     bool overdue = !state->last_success || now - state->last_success->finished > 2 * interval;
     overdue_any = overdue_any || overdue;
     ojson j;
@@ -108,15 +108,15 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
 
 int command_unlock(const StatusArgs& args, const GlobalOptions& global) {
   auto paths = lock_paths(args, global);
-  if (!paths) return report_error(paths.error());
+  if (!paths) return report_error(global, paths.error());
   if (paths->size() != 1) {
-    return report_error(Error(Errc::invalid_argument, "name the job: DATASTORE TARGET or --lock-file"));
+    return report_error(global, Error(Errc::invalid_argument, "name the job: DATASTORE TARGET or --lock-file"));
   }
   const std::string& path = paths->front();
   auto state = sync::read_lock_state(path);
-  if (!state) return report_error(state.error());
+  if (!state) return report_error(global, state.error());
   if (state->holder) {
-    return report_error(Error(Errc::locked, path + " is held by a live run (PID " +
+    return report_error(global, Error(Errc::locked, path + " is held by a live run (PID " +
                                                 std::to_string(state->holder->pid) + "); not touched"));
   }
   if (!args.force) {
@@ -125,7 +125,7 @@ int command_unlock(const StatusArgs& args, const GlobalOptions& global) {
     return kExitUsage;
   }
   auto st = sync::clear_stale_lock(path);
-  if (!st && st.error().code() != Errc::not_found) return report_error(st.error());
+  if (!st && st.error().code() != Errc::not_found) return report_error(global, st.error());
   fmt::print("{}: cleared\n", path);
   return kExitOk;
 }

@@ -8,6 +8,7 @@
 #include "interrupt.h"
 #include "job_setup.h"
 #include "output.h"
+#include "report/printable.h"
 #include "report/progress_printer.h"
 #include "report/sync_printer.h"
 #include "source.h"
@@ -19,31 +20,61 @@ namespace pbs::cli {
 
 namespace {
 
-std::string hostname() {
-  char buf[256] = {};
-  ::gethostname(buf, sizeof buf - 1);
-  return buf;
-}
+// How every sync ends, with a summary or an error, so that monitoring never sees silence: the
+// summary (text, or one JSON document that carries the error too), the metrics file with the exit
+// code and the time of the last success, and the run's record in the lock file.
+class SyncEnd {
+ public:
+  SyncEnd(const GlobalOptions& global) : global_(global), started_(std::time(nullptr)) {}
 
-}  // namespace
+  sync::SyncSummary summary;
+  std::string lock_path;
+  std::optional<sync::RunLock> lock;
 
-int command_sync(const SyncArgs& args, const GlobalOptions& global) {
-  auto job = setup_job(global, args.datastore, args.target, true);
-  if (!job) return report_error(job.error());
-  print_warnings(job->conf, global);
-  auto store = datastore::Datastore::open(job->datastore_path);
-  if (!store) return report_error(store.error());
+  int fail(const Error& error) { return finish(exit_code_for(error), &error); }
+  int done() { return finish(exit_code_for(summary.outcome, summary.complete()), nullptr); }
 
+ private:
+  int finish(int code, const Error* error) {
+    auto json = report::sync_json(summary, code);
+    if (error) {
+      json["error"] = error_json(*error);
+      fmt::print(stderr, "pbs-s3sync: {}\n", printable(error->message()));
+      if (global_.output == OutputFormat::json) fmt::print("{}\n", json.dump(2));
+    } else {
+      print_report(global_, json, report::sync_text(summary), code);
+    }
+    std::int64_t finished = std::time(nullptr);
+    if (!global_.metrics_file.empty()) {
+      std::optional<std::int64_t> last_success;
+      if (code == kExitOk) {
+        last_success = finished;
+      } else if (auto state = sync::read_lock_state(lock_path); state && state->last_success) {
+        last_success = state->last_success->finished;
+      }
+      std::string text = report::sync_metrics(summary, code, finished, last_success);
+      auto st = write_file_atomic(global_.metrics_file, as_bytes(text), AtomicWriteOptions{0644, true, {}});
+      if (!st) fmt::print(stderr, "pbs-s3sync: cannot write metrics: {}\n", st.error().message());
+    }
+    if (lock) {
+      auto st = lock->record({started_, finished, code, json.dump()});
+      if (!st) fmt::print(stderr, "pbs-s3sync: cannot record the run: {}\n", st.error().message());
+    }
+    return code;
+  }
+
+  const GlobalOptions& global_;
+  std::int64_t started_;
+};
+
+Result<sync::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions& global, const Job& job) {
   sync::SyncOptions options;
   options.mode = args.mode == "full" ? sync::SyncMode::full : sync::SyncMode::incremental;
-  auto ns = datastore::Namespace::parse(args.ns);
-  if (!ns) return report_error(ns.error());
-  options.scope.anchor = *ns;
+  PBS_ASSIGN(options.scope.anchor, datastore::Namespace::parse(args.ns));
   options.scope.max_depth = args.max_depth;
   for (const auto& f : args.group_filters) {
-    auto filter = sync::GroupFilter::parse(f);
-    if (!filter) return report_error(filter.error());
-    options.scope.filters.push_back(std::move(*filter));
+    PBS_ASSIGN(auto filter, sync::GroupFilter::parse(f));
+    options.scope.filters.push_back(std::move(filter));
   }
   options.scope.transfer_last = args.transfer_last;
   options.scope.encrypted_only = args.encrypted_only;
@@ -52,18 +83,43 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   options.max_delete = args.max_delete;
   options.dry_run = global.dry_run;
   options.force_in_use = args.force_in_use;
-  const auto& t = job->target;
+  options.take_over = args.take_over;
+  options.source.host = local_host_name();
+  options.source.datastore = job.datastore_name;
+  const auto& t = job.target;
   options.upload.put.if_none_match = t.options.if_none_match;
   options.upload.put.content_md5 = t.options.content_md5;
   options.upload.put.storage_class = t.options.storage_class;
   options.upload.put.sse = t.options.sse;
   options.upload.put.sse_kms_key_id = t.options.sse_kms_key_id;
   options.upload.interrupted = InterruptGuard::requested;
+  return options;
+}
 
-  std::optional<sync::RunLock> lock;
+}  // namespace
+
+int command_sync(const SyncArgs& args, const GlobalOptions& global) {
+  SyncEnd end(global);
+  end.summary.target = args.target;
+  end.summary.datastore = args.datastore;
+  end.lock_path = global.lock_file;
+  auto job = setup_job(global, args.datastore, args.target, true);
+  if (!job) return end.fail(job.error());
+  const auto& t = job->target;
+  end.summary.datastore = job->datastore_path;
+  end.summary.target = t.url();
+  end.summary.parallelism = job->parallelism;
+  end.summary.parallelism_source = job->parallelism_source;
+  end.summary.bandwidth_limit = job->bandwidth;
+  end.summary.warnings = job->conf.warnings;
+  end.lock_path = job->lock_path;
+  print_warnings(job->conf, global);
+  auto store = datastore::Datastore::open(job->datastore_path);
+  if (!store) return end.fail(store.error());
+  auto options = sync_options(args, global, *job);
+  if (!options) return end.fail(options.error());
+
   if (!global.dry_run) {
-    sync::LockHolder holder{::getpid(), hostname(), std::int64_t(std::time(nullptr)), global.command_line,
-                            job->datastore_path, t.url()};
     if (args.if_due) {
       auto state = sync::read_lock_state(job->lock_path);
       if (state && state->last_success && job->conf.sync_interval &&
@@ -75,50 +131,29 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
         return kExitOk;
       }
     }
+    sync::LockHolder holder{::getpid(), local_host_name(), std::int64_t(std::time(nullptr)), global.command_line,
+                            job->datastore_path, t.url()};
     auto acquired = sync::RunLock::acquire(job->lock_path, std::move(holder));
-    if (!acquired) return report_error(acquired.error());
-    lock.emplace(std::move(*acquired));
+    if (!acquired) return end.fail(acquired.error());
+    end.lock.emplace(std::move(*acquired));
   }
 
   auto engine = make_engine(*job);
-  if (!engine) return report_error(engine.error());
+  if (!engine) return end.fail(engine.error());
   report::ProgressPrinter progress(report::ProgressPrinter::choose(global.progress, stderr), stderr);
   if (global.verbosity < 0 || global.output == OutputFormat::json) {
     progress = report::ProgressPrinter(report::ProgressPrinter::Mode::off, stderr);
   }
-  options.on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
-
-  sync::SyncSummary summary;
-  summary.datastore = job->datastore_path;
-  summary.target = t.url();
-  summary.parallelism = job->parallelism;
-  summary.parallelism_source = job->parallelism_source;
-  summary.bandwidth_limit = job->bandwidth;
-  summary.warnings = job->conf.warnings;
-  std::int64_t started = std::time(nullptr);
+  options->on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
   InterruptGuard interrupt;
-  auto result = sync::run_sync(*store, **engine, sync::Remote{t.bucket, t.prefix}, options, std::move(summary));
+  auto result = sync::run_sync(*store, **engine, sync::Remote{t.bucket, t.prefix}, *options, end.summary);
   progress.finish();
   if (!result) {
-    int code = exit_code_for(result.error());
-    fmt::print(stderr, "pbs-s3sync: {}\n", result.error().message());
-    if (lock) (void)lock->record({started, std::int64_t(std::time(nullptr)), code, "{}"});
-    return code;
+    end.summary.counters = (*engine)->counters();  // what was done before the stop
+    return end.fail(result.error());
   }
-  int code = exit_code_for(result->outcome, result->complete());
-  auto json = report::sync_json(*result, code);
-  print_report(global, json, report::sync_text(*result), code);
-  std::int64_t finished = std::time(nullptr);
-  if (!global.metrics_file.empty()) {
-    std::string text = report::sync_metrics(*result, code, finished);
-    auto st = write_file_atomic(global.metrics_file, as_bytes(text), AtomicWriteOptions{0644, true, {}});
-    if (!st) fmt::print(stderr, "pbs-s3sync: cannot write metrics: {}\n", st.error().message());
-  }
-  if (lock) {
-    auto st = lock->record({started, finished, code, json.dump()});
-    if (!st) fmt::print(stderr, "pbs-s3sync: cannot record the run: {}\n", st.error().message());
-  }
-  return code;
+  end.summary = std::move(*result);
+  return end.done();
 }
 
 }  // namespace pbs::cli

@@ -14,17 +14,17 @@ namespace pbs::cli {
 namespace {
 int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const datastore::Namespace& ns) {
   auto job = setup_job(global, "", args.source, false);
-  if (!job) return report_error(job.error());
+  if (!job) return report_error(global, job.error());
   auto engine = make_engine(*job);
-  if (!engine) return report_error(engine.error());
-  if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(st.error());
+  if (!engine) return report_error(global, engine.error());
+  if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
   sync::RemoteVerifyOptions options;
   options.anchor = ns;
   options.max_depth = args.max_depth;
   options.deep = args.deep;
   options.sample_percent = args.sample;
   auto summary = sync::run_remote_verify(**engine, sync::Remote{job->target.bucket, job->target.prefix}, options);
-  if (!summary) return report_error(summary.error());
+  if (!summary) return report_error(global, summary.error());
   int code = exit_code_for_findings(summary->ok());
   print_report(global, report::remote_verify_json(*summary), report::remote_verify_text(*summary), code);
   return code;
@@ -33,17 +33,17 @@ int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const dat
 
 int command_verify(const VerifyArgs& args, const GlobalOptions& global) {
   auto ns = datastore::Namespace::parse(args.ns);
-  if (!ns) return report_error(ns.error());
+  if (!ns) return report_error(global, ns.error());
   if (is_remote_source(args.source, global)) return verify_remote(args, global, *ns);
-  if (args.deep) return report_error(Error(Errc::invalid_argument, "--deep applies to a remote TARGET; a local verify is always deep"));
+  if (args.deep) return report_error(global, Error(Errc::invalid_argument, "--deep applies to a remote TARGET; a local verify is always deep"));
   auto store = open_local_datastore(args.source);
-  if (!store) return report_error(store.error());
+  if (!store) return report_error(global, store.error());
   datastore::LocalVerifyOptions options;
   options.anchor = *ns;
   options.max_depth = args.max_depth;
   options.threads = global.parallelism.value_or(0);
   auto report = datastore::verify_datastore(*store, options);
-  if (!report) return report_error(report.error());
+  if (!report) return report_error(global, report.error());
   int code = exit_code_for_findings(report->ok());
   print_report(global, report::verify_json(*report), report::verify_text(*report), code);
   return code;

@@ -40,6 +40,7 @@ struct SyncArgs {
   std::optional<std::size_t> max_delete;
   bool if_due = false;
   bool force_in_use = false;
+  bool take_over = false;
 };
 int command_sync(const SyncArgs& args, const GlobalOptions& global);
 
@@ -59,7 +60,6 @@ struct GcArgs {
   std::string grace;
 };
 int command_gc(const GcArgs& args, const GlobalOptions& global);
-Result<std::int64_t> parse_duration(const std::string& text);
 
 struct StatusArgs {
   std::string datastore;

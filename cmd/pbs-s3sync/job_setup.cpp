@@ -1,6 +1,7 @@
 #include "job_setup.h"
 
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,12 +10,20 @@
 #include "config/datastore_cfg.h"
 #include "s3/xml.h"
 #include "sync/run_lock.h"
+#include "util/duration.h"
 #include "util/file_io.h"
 
 namespace pbs::cli {
 
 Result<config::PbsConf> load_config(const GlobalOptions& global) {
   return config::load_pbs_conf(global.config_file, global.config_given);
+}
+
+std::string local_host_name() {
+  if (const char* v = std::getenv("PBS_S3SYNC_HOST"); v && *v) return v;
+  char buf[256] = {};
+  ::gethostname(buf, sizeof buf - 1);
+  return buf;
 }
 
 void print_warnings(const config::PbsConf& conf, const GlobalOptions& global) {
@@ -103,6 +112,11 @@ Status apply_limits(Job& job, const GlobalOptions& global) {
     job.parallelism = *job.conf.max_workers;
     job.parallelism_source = "MAX_WORKERS";
   }
+  if (!global.max_outage.empty()) {
+    PBS_ASSIGN(job.max_outage, parse_duration(global.max_outage));
+  } else if (job.conf.max_outage) {
+    job.max_outage = *job.conf.max_outage;
+  }
   if (!global.bandwidth_limit.empty()) {
     PBS_ASSIGN(job.bandwidth, parse_rate(global.bandwidth_limit));
   } else if (job.conf.bandwidth_limit_mbs) {
@@ -117,6 +131,8 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   c.credentials = job.target.credentials;
   c.parallelism = job.parallelism;
   c.bandwidth_limit = job.bandwidth;
+  c.health.max_outage_seconds = double(job.max_outage);
+  c.health.request_budget_seconds = double(job.max_outage);
   c.user_agent = std::string("pbs-s3sync/") + PBS_S3SYNC_VERSION;
   if (const char* v = std::getenv("PBS_S3SYNC_STALL_SECONDS")) c.stall_seconds = std::max(1L, std::atol(v));
   return transfer::Engine::create(std::move(c));

@@ -23,6 +23,7 @@ struct Job {
   unsigned parallelism = 8;
   std::string parallelism_source = "default";
   std::uint64_t bandwidth = 0;  // bytes per second, 0: none
+  std::int64_t max_outage = 600;  // seconds
   std::string lock_path;
 };
 
@@ -44,6 +45,10 @@ Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& 
 
 // "50M" = 50 MB/s; K, M, G (10^3) and Ki, Mi, Gi (2^10); optional trailing "B" and "/s".
 Result<std::uint64_t> parse_rate(const std::string& text);
+
+// This host's name as recorded in lock files, gc leases and the target's source record:
+// $PBS_S3SYNC_HOST when set (a container whose hostname changes at every start), else gethostname.
+std::string local_host_name();
 
 // Prints configuration warnings to stderr (unless quiet).
 void print_warnings(const config::PbsConf& conf, const GlobalOptions& global);

@@ -2,6 +2,9 @@
 
 #include <fmt/core.h>
 
+#include "exit_code.h"
+#include "report/printable.h"
+
 namespace pbs::cli {
 
 void print_report(const GlobalOptions& global, const nlohmann::ordered_json& json, const std::string& text,
@@ -11,6 +14,20 @@ void print_report(const GlobalOptions& global, const nlohmann::ordered_json& jso
   } else if (global.verbosity >= 0 || exit_code != 0) {
     fmt::print("{}", text);
   }
+}
+
+nlohmann::ordered_json error_json(const Error& error) {
+  return {{"kind", std::string(errc_name(error.code()))}, {"message", error.message()}};
+}
+
+int report_error(const GlobalOptions& global, const Error& error) {
+  fmt::print(stderr, "pbs-s3sync: {}\n", printable(error.message()));
+  int code = exit_code_for(error);
+  if (global.output == OutputFormat::json) {
+    nlohmann::ordered_json j{{"command", global.command}, {"exit-code", code}, {"error", error_json(error)}};
+    fmt::print("{}\n", j.dump(2));
+  }
+  return code;
 }
 
 }  // namespace pbs::cli

@@ -7,10 +7,18 @@
 #include <string>
 
 #include "cli.h"
+#include "util/error.h"
 
 namespace pbs::cli {
 
 void print_report(const GlobalOptions& global, const nlohmann::ordered_json& json, const std::string& text,
                   int exit_code);
+
+// A command that could not run to its end: "pbs-s3sync: <message>" on stderr and, under --output
+// json, its one JSON document ({"command", "exit-code", "error": {"kind", "message"}}). Returns
+// the exit code.
+int report_error(const GlobalOptions& global, const Error& error);
+// The "error" member of a failure's JSON document.
+nlohmann::ordered_json error_json(const Error& error);
 
 }  // namespace pbs::cli

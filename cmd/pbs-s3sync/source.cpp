@@ -20,9 +20,6 @@ bool is_remote_source(const std::string& source, const GlobalOptions& global) {
   return conf && conf->find_storage(source);
 }
 
-int report_error(const Error& error) {
-  fmt::print(stderr, "pbs-s3sync: {}\n", error.message());
-  return exit_code_for(error);
-}
+
 
 }  // namespace pbs::cli

@@ -1,5 +1,5 @@
 #pragma once
-// Resolving the DATASTORE / TARGET arguments, and printing a fatal error.
+// Resolving the DATASTORE / TARGET arguments.
 
 #include <string>
 
@@ -16,7 +16,5 @@ Result<datastore::Datastore> open_local_datastore(const std::string& source);
 // not also a local directory.
 bool is_remote_source(const std::string& source, const GlobalOptions& global);
 
-// Prints "pbs-s3sync: <message>" to stderr and returns the exit code for the error.
-int report_error(const Error& error);
 
 }  // namespace pbs::cli

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "s3/endpoint.h"
+#include "util/duration.h"
 #include "util/file_io.h"
 #include "util/text.h"
 
@@ -174,10 +175,14 @@ Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path) {
       PBS_TRY(number(conf.bandwidth_limit_mbs, 0, 1e6, false));
     } else if (key == "SYNC_INTERVAL") {
       PBS_TRY(number(conf.sync_interval, 1, 1e9, true));
+    } else if (key == "MAX_OUTAGE") {
+      auto d = parse_duration(value);
+      if (!d) return Error(Errc::config, where + ": MAX_OUTAGE: " + d.error().message());
+      conf.max_outage = *d;
     } else {
       return Error(Errc::config, where + ": unknown key '" + key +
                                      "' (known: STORAGE, MAX_WORKERS, BANDWIDTH_LIMIT_MBS, "
-                                     "SYNC_INTERVAL)");
+                                     "SYNC_INTERVAL, MAX_OUTAGE)");
     }
   }
   return conf;

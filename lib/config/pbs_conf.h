@@ -33,6 +33,7 @@ struct PbsConf {
   std::optional<unsigned> max_workers;
   std::optional<double> bandwidth_limit_mbs;  // megabytes (10^6 bytes) per second
   std::optional<std::int64_t> sync_interval;  // seconds
+  std::optional<std::int64_t> max_outage;     // seconds the endpoint may be gone before a run stops
   std::vector<std::string> warnings;
 
   const StorageEntry* find_storage(std::string_view id) const;

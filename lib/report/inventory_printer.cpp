@@ -5,6 +5,7 @@
 #include <map>
 
 #include "report/human.h"
+#include "report/printable.h"
 
 namespace pbs::report {
 
@@ -39,7 +40,7 @@ std::string inventory_text(const Inventory& inv) {
                      human_bytes(inv.logical_bytes), inv.unique_chunks,
                      human_bytes(inv.unique_chunk_bytes), inv.dedup_ratio());
   if (inv.missing_chunks) out += fmt::format("{} referenced chunks are missing\n", inv.missing_chunks);
-  for (const auto& p : inv.problems) out += fmt::format("problem: {}\n", p);
+  for (const auto& p : inv.problems) out += fmt::format("problem: {}\n", printable(p));
   return out;
 }
 

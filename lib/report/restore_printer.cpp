@@ -32,6 +32,8 @@ nlohmann::ordered_json restore_json(const sync::RestoreSummary& s, int exit_code
   j["files-written"] = s.files_written;
   j["requests"] = requests_json(s.counters);
   j["retries"] = s.counters.total_retries();
+  j["outages"] = s.counters.outages;
+  j["outage-seconds"] = s.counters.outage_seconds;
   j["bytes-received"] = s.counters.bytes_down;
   j["duration-seconds"] = s.duration;
   j["errors"] = errors_json(s.errors);

@@ -45,6 +45,10 @@ std::string sync_text(const sync::SyncSummary& s) {
     out += fmt::format("retries: {} ({}); throttled {} times\n", s.counters.total_retries(), causes,
                        s.counters.throttle_events);
   }
+  if (s.counters.outages) {
+    out += fmt::format("the endpoint was gone {} time(s), {} in all; the run waited and went on\n", s.counters.outages,
+                       human_duration(s.counters.outage_seconds));
+  }
   out += fmt::format("sent {} in {} ({}/s), parallelism {} ({}){}\n", human_bytes(s.counters.bytes_up),
                      human_duration(s.duration), human_bytes(std::uint64_t(s.throughput())), s.parallelism,
                      s.parallelism_source,
@@ -80,6 +84,8 @@ ojson sync_json(const sync::SyncSummary& s, int exit_code) {
   j["requests"] = requests_json(s.counters);
   j["retries"] = {{"total", s.counters.total_retries()}, {"by-cause", retries}};
   j["throttle-events"] = s.counters.throttle_events;
+  j["outages"] = s.counters.outages;
+  j["outage-seconds"] = s.counters.outage_seconds;
   j["bytes-sent"] = s.counters.bytes_up;
   j["bytes-received"] = s.counters.bytes_down;
   j["parallelism"] = {{"effective", s.parallelism}, {"source", s.parallelism_source}};
@@ -93,8 +99,25 @@ ojson sync_json(const sync::SyncSummary& s, int exit_code) {
   return j;
 }
 
-std::string sync_metrics(const sync::SyncSummary& s, int exit_code, std::int64_t finished) {
-  std::string labels = fmt::format("datastore=\"{}\",target=\"{}\"", s.datastore, s.target);
+namespace {
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string label(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+}  // namespace
+
+std::string sync_metrics(const sync::SyncSummary& s, int exit_code, std::int64_t finished,
+                         std::optional<std::int64_t> last_success) {
+  std::string labels = fmt::format("datastore=\"{}\",target=\"{}\"", label(s.datastore), label(s.target));
   std::string out;
   auto metric = [&](const char* name, const char* help, const char* type, double value,
                     const std::string& extra = "") {
@@ -102,8 +125,8 @@ std::string sync_metrics(const sync::SyncSummary& s, int exit_code, std::int64_t
     out += fmt::format("pbs_s3sync_{}{{{}{}}} {}\n", name, labels, extra, value);
   };
   metric("last_run_timestamp_seconds", "End of the last sync run.", "gauge", double(finished));
-  if (exit_code == 0) {
-    metric("last_success_timestamp_seconds", "End of the last successful sync run.", "gauge", double(finished));
+  if (last_success) {
+    metric("last_success_timestamp_seconds", "End of the last successful sync run.", "gauge", double(*last_success));
   }
   metric("exit_code", "Exit code of the last run (0 ok, 1 partial, 2 usage, 3 locked, 4 refused).", "gauge", exit_code);
   metric("duration_seconds", "Duration of the last run.", "gauge", s.duration);
@@ -113,6 +136,7 @@ std::string sync_metrics(const sync::SyncSummary& s, int exit_code, std::int64_t
   metric("bytes_sent", "Bytes sent by the last run.", "gauge", double(s.counters.bytes_up));
   metric("retries", "Retried requests in the last run.", "gauge", double(s.counters.total_retries()));
   metric("throttle_events", "Throttling answers in the last run.", "gauge", double(s.counters.throttle_events));
+  metric("outage_seconds", "Seconds the endpoint answered no request in the last run.", "gauge", s.counters.outage_seconds);
   out += "# HELP pbs_s3sync_requests Requests sent by the last run, by operation.\n"
          "# TYPE pbs_s3sync_requests gauge\n";
   for (const auto& [op, n] : s.counters.requests) {

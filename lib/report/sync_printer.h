@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 
 #include "sync/sync_summary.h"
@@ -12,6 +13,8 @@ namespace pbs::report {
 std::string sync_text(const sync::SyncSummary& s);
 nlohmann::ordered_json sync_json(const sync::SyncSummary& s, int exit_code);
 // Prometheus text exposition format, for node_exporter's textfile collector.
-std::string sync_metrics(const sync::SyncSummary& s, int exit_code, std::int64_t finished_epoch);
+// `last_success`: when the last successful run ended (this one, or one recorded before), if known.
+std::string sync_metrics(const sync::SyncSummary& s, int exit_code, std::int64_t finished_epoch,
+                         std::optional<std::int64_t> last_success);
 
 }  // namespace pbs::report

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "report/error_lines.h"
 #include "report/human.h"
+#include "report/printable.h"
 
 namespace pbs::report {
 
@@ -11,7 +13,7 @@ using ojson = nlohmann::ordered_json;
 std::string verify_text(const datastore::LocalVerifyReport& r) {
   std::string out;
   for (const auto& p : r.problems) {
-    out += fmt::format("{}: {}", p.path, p.message);
+    out += fmt::format("{}: {}", printable(p.path), printable(p.message));
     if (!p.snapshots.empty()) {
       out += fmt::format(" (used by {})", fmt::join(p.snapshots, ", "));
     }
@@ -42,7 +44,7 @@ std::string remote_verify_text(const sync::RemoteVerifySummary& s) {
   std::string out;
   for (const auto& f : s.failed) {
     out += fmt::format("{}: INCOMPLETE\n", f.snapshot);
-    for (const auto& p : f.problems) out += fmt::format("  {}\n", p);
+    for (const auto& p : f.problems) out += fmt::format("  {}\n", printable(p));
   }
   out += fmt::format("{}: {} of {} snapshots complete", s.target, s.snapshots_ok, s.snapshots);
   if (s.snapshots_unfinished) out += fmt::format(" ({} without manifest ignored)", s.snapshots_unfinished);
@@ -50,7 +52,7 @@ std::string remote_verify_text(const sync::RemoteVerifySummary& s) {
                      s.chunks_missing);
   if (s.chunks_downloaded) out += fmt::format("; {} downloaded and checked, {} damaged", s.chunks_downloaded, s.chunks_bad);
   out += fmt::format("; {} requests in {}\n", s.counters.total_requests(), human_duration(s.duration));
-  return out;
+  return out + closing_lines({}, s.warnings, {});
 }
 
 ojson remote_verify_json(const sync::RemoteVerifySummary& s) {
@@ -68,6 +70,7 @@ ojson remote_verify_json(const sync::RemoteVerifySummary& s) {
   ojson failed = ojson::array();
   for (const auto& f : s.failed) failed.push_back({{"snapshot", f.snapshot}, {"problems", f.problems}});
   j["failed"] = failed;
+  j["warnings"] = s.warnings;
   j["requests"] = s.counters.total_requests();
   j["duration-seconds"] = s.duration;
   return j;

@@ -7,10 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "s3/response.h"
+
 namespace pbs::s3 {
 
 // Epoch seconds; nullopt when the text is not an HTTP date.
 std::optional<std::int64_t> parse_http_date(std::string_view value);
 std::string format_http_date(std::int64_t epoch);
+
+// The server's clock when it answered (its Date header), else `fallback`.
+std::int64_t server_time(const Response& response, std::int64_t fallback);
 
 }  // namespace pbs::s3

@@ -6,13 +6,6 @@
 
 namespace pbs::sync {
 
-std::int64_t server_time(const s3::Response& response, std::int64_t fallback) {
-  if (auto d = response.header("date")) {
-    if (auto t = s3::parse_http_date(*d)) return *t;
-  }
-  return fallback;
-}
-
 Result<GcState> parse_gc_state(std::string_view text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   auto bad = [&] { return Error(Errc::corrupt, std::string(kGcStateKey) + ": not a gc state document"); };
@@ -48,7 +41,7 @@ Result<std::int64_t> write_gc_state(transfer::RequestInterface& requests, const 
   std::string text = format_gc_state(s);
   auto body = std::make_shared<const std::vector<std::uint8_t>>(text.begin(), text.end());
   PBS_ASSIGN(auto r, requests.execute(s3::put_object(remote.bucket, remote.key(kGcStateKey), body)));
-  return server_time(r, requests.now_epoch());
+  return s3::server_time(r, requests.now_epoch());
 }
 
 }  // namespace pbs::sync

@@ -40,7 +40,4 @@ Result<std::optional<GcState>> read_gc_state(transfer::RequestInterface& request
 Result<std::int64_t> write_gc_state(transfer::RequestInterface& requests, const Remote& remote,
                                     const GcState& state);
 
-// The server's clock from a response (Date header), else `fallback`.
-std::int64_t server_time(const s3::Response& response, std::int64_t fallback);
-
 }  // namespace pbs::sync

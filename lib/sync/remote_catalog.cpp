@@ -45,4 +45,18 @@ const RemoteGroup* RemoteCatalog::group(const datastore::GroupRef& ref) const {
   return it == groups_.end() ? nullptr : &it->second;
 }
 
+std::string describe_invalid_keys(const RemoteCatalog& catalog, const Remote& remote, std::size_t examples) {
+  const auto& keys = catalog.invalid_keys();
+  if (keys.empty()) return {};
+  std::string out = std::to_string(keys.size()) + " object(s) under " + remote.key(kContentDir) +
+                    " are not PBS names and were left alone: ";
+  for (std::size_t i = 0; i < keys.size() && i < examples; ++i) {
+    const std::string& k = keys[i];
+    auto why = parse_content_key(std::string_view(k).substr(std::min(k.size(), kContentDir.size())));
+    out += (i ? "; " : "") + remote.key(k) + " (" + (why ? std::string("not a PBS path") : why.error().message()) + ")";
+  }
+  if (keys.size() > examples) out += "; and " + std::to_string(keys.size() - examples) + " more";
+  return out;
+}
+
 }  // namespace pbs::sync

@@ -12,6 +12,7 @@
 
 #include "datastore/names.h"
 #include "s3/xml.h"
+#include "sync/remote.h"
 
 namespace pbs::sync {
 
@@ -54,5 +55,10 @@ class RemoteCatalog {
   std::vector<std::string> invalid_;
   std::size_t objects_ = 0;
 };
+
+// All the keys under `.cnt/` that are not PBS names, in one line: how many, and the first few
+// with the reason (a bucket with thousands of junk keys gives one line, not thousands). Empty
+// when there are none.
+std::string describe_invalid_keys(const RemoteCatalog& catalog, const Remote& remote, std::size_t examples = 5);
 
 }  // namespace pbs::sync

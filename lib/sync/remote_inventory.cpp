@@ -23,7 +23,7 @@ Result<Inventory> remote_inventory(transfer::RequestInterface& requests, const R
     PBS_TRY(store.head_bucket());
   }
   PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
-  for (const auto& k : catalog.invalid_keys()) inv.problems.push_back("ignored remote object " + remote.key(k));
+  if (auto junk = describe_invalid_keys(catalog, remote); !junk.empty()) inv.problems.push_back(junk);
   auto in_scope = [&](const Namespace& ns) { return options.contains(ns); };
 
   std::set<Namespace> namespaces{options.anchor};

@@ -47,6 +47,7 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& reques
                       }));
   summary.chunks_listed = listed.size();
   PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
+  if (auto junk = describe_invalid_keys(catalog, remote); !junk.empty()) summary.warnings.push_back(junk);
 
   std::vector<const RemoteSnapshot*> snaps;
   for (const auto& [ref, rs] : catalog.snapshots()) {

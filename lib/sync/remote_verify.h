@@ -37,6 +37,7 @@ struct RemoteVerifySummary {
   std::size_t chunks_downloaded = 0;   // --deep
   std::size_t chunks_bad = 0;
   std::vector<SnapshotVerdict> failed;  // only snapshots with problems
+  std::vector<std::string> warnings;    // objects that are not PBS names (left alone)
   transfer::Counters counters;
   double duration = 0;
   bool ok() const { return failed.empty() && chunks_bad == 0; }

@@ -68,13 +68,8 @@ bool RestoreExecutor::submit_shared() {
     --group_pending_;
     if (!r || r->status != 200) {
       summary_.errors.push_back({key, r ? "vanished remotely" : stop_.remote_error(r.error())});
-    } else if (auto w = writer_.write_group_file(f.group, f.name, r->body); !w) {
-      std::string where = writer_.datastore().path(f.group.rel_dir() + "/" + f.name);
-      if (!file_system_failure(w.error()) || !stop_.local_fault(where, w.error().message())) {
-        summary_.errors.push_back({where, w.error().message()});
-      }
     } else {
-      ++summary_.files_written;
+      group_files_[f.group].emplace_back(f.name, std::move(r->body));  // written with its first snapshot
     }
     pump();
   });
@@ -240,10 +235,28 @@ std::size_t RestoreExecutor::finish_front(std::size_t first, std::size_t end) {
   return write_batch(first, last);
 }
 
+// A group's owner and notes go in with its first restored snapshot, so a group none of whose
+// snapshots could be restored leaves no directory behind. False when the disk failed.
+bool RestoreExecutor::write_group_files(const GroupRef& group) {
+  auto node = group_files_.extract(group);
+  if (node.empty()) return true;
+  for (const auto& [name, bytes] : node.mapped()) {
+    if (auto w = writer_.write_group_file(group, name, bytes); !w) {
+      std::string where = writer_.datastore().path(group.rel_dir() + "/" + name);
+      if (file_system_failure(w.error()) && stop_.local_fault(where, w.error().message())) return false;
+      summary_.errors.push_back({where, w.error().message()});
+      continue;
+    }
+    ++summary_.files_written;
+  }
+  return true;
+}
+
 std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
   for (std::size_t i = first; i < end; ++i) {
     Task& task = tasks_[i];
     if (task.failed) continue;
+    if (!write_group_files(task.remote->ref.group)) return 0;
     for (const auto& [name, bytes] : task.files) {
       std::string where = task.remote->ref.rel_dir() + "/" + name;
       if (auto st = writer_.write_snapshot_file(task.remote->ref, name, bytes); !st) {

@@ -58,6 +58,7 @@ class RestoreExecutor : private SnapshotRunner {
   bool ready(const Task& task) const;
   // Writes the batch's indexes and blobs, syncs, writes their manifests; how many are finished.
   std::size_t write_batch(std::size_t first, std::size_t end);
+  bool write_group_files(const datastore::GroupRef& group);
   void fail(std::size_t task, const std::string& object, const std::string& message);
   std::string key(const datastore::SnapshotRef& ref, std::string_view file) const;
 
@@ -67,6 +68,7 @@ class RestoreExecutor : private SnapshotRunner {
   const RestorePlan* plan_ = nullptr;
   std::vector<Task> tasks_;
   ChunkFanIn fan_in_;
+  std::map<datastore::GroupRef, std::vector<std::pair<std::string, std::vector<std::uint8_t>>>> group_files_;
   std::size_t next_group_file_ = 0;
   std::size_t group_pending_ = 0;
 };

@@ -48,10 +48,8 @@ Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const R
     PBS_TRY(store.head_bucket());
   }
   PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
-  for (const auto& k : catalog.invalid_keys()) {
-    auto why = parse_content_key(std::string_view(k).substr(std::min(k.size(), kContentDir.size())));
-    summary.errors.push_back({remote.key(k), "refused: " + (why ? std::string("not a PBS path") : why.error().message())});
-  }
+  // Refused, never turned into paths; the restore reports them (exit 1) but restores the rest.
+  if (auto junk = describe_invalid_keys(catalog, remote); !junk.empty()) summary.errors.push_back({"", "refused: " + junk});
   auto make_plan = [&]() -> Result<RestorePlan> {
     auto plan = make_restore_plan(catalog, options.selection, local_view(datastore_path));
     if (!plan) return std::move(plan).error().context(summary.target);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "s3/http_date.h"
 #include "sync/chunk_presence.h"
 #include "sync/remote_catalog.h"
 #include "sync/remote_layout.h"
@@ -27,6 +28,33 @@ Status preflight(transfer::RequestInterface& requests, const Remote& remote, boo
                      "chunks this tool uploads. Use another prefix, or --force-in-use if that PBS is gone");
   }
   return {};
+}
+
+// The prefix is this source's (prefix_owner.h): recorded first, before any other write.
+Result<PrefixClaim> claim(const Datastore& store, transfer::RequestInterface& requests, const Remote& remote,
+                           const SyncOptions& options, const RemoteCatalog& catalog, SyncSummary& summary) {
+  PBS_ASSIGN(auto r, requests.execute(s3::get_object(remote.bucket, remote.key(kSourceKey))));
+  Result<std::optional<SourceRecord>> recorded = std::optional<SourceRecord>{};
+  if (r.status == 200) {
+    auto parsed = parse_source_record(r.body_text());
+    recorded = parsed ? Result<std::optional<SourceRecord>>(std::optional(*parsed))
+                      : Result<std::optional<SourceRecord>>(std::move(parsed).error());
+  }
+  SourceRecord self = options.source;
+  if (self.host.empty()) self.host = "unnamed host";
+  if (self.datastore.empty()) self.datastore = store.name();
+  bool has_snapshots = !catalog.snapshots().empty();
+  // The server's clock, as in the manifests' Last-Modified; one second on, so that a manifest
+  // written in the second of a takeover counts as the previous owner's (kept, the safe side).
+  std::int64_t now = s3::server_time(r, requests.now_epoch()) + 1;
+  PBS_ASSIGN(PrefixClaim c, claim_prefix(recorded, self, options.take_over, has_snapshots, now, remote.url()));
+  if (c.write && !options.dry_run) {
+    std::string text = format_source_record(c.owner);
+    auto body = std::make_shared<const std::vector<std::uint8_t>>(text.begin(), text.end());
+    PBS_TRY(requests.execute(s3::put_object(remote.bucket, remote.key(kSourceKey), body)));
+  }
+  if (!c.notice.empty()) summary.notices.push_back((options.dry_run ? "dry run: " : "") + c.notice);
+  return c;
 }
 
 void record_estimate(SyncSummary& summary, const Plan& plan, const PlanEstimate& chunks) {
@@ -63,17 +91,27 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
   }
 
   PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
-  for (const auto& k : catalog.invalid_keys()) {
-    summary.warnings.push_back("ignored remote object " + remote.key(k) + ": not a PBS name");
-  }
-  PlanOptions plan_options{full, options.remove_vanished, options.max_delete, options.scope};
+  if (auto junk = describe_invalid_keys(catalog, remote); !junk.empty()) summary.warnings.push_back(junk);
+  PBS_ASSIGN(PrefixClaim prefix, claim(store, requests, remote, options, catalog, summary));
+  const SourceRecord& owner = prefix.owner;
+  PlanOptions plan_options{full, options.remove_vanished, options.max_delete, options.scope, owner.since};
   PBS_ASSIGN(Plan plan, make_plan(store, scan, catalog, plan_options));
   summary.snapshots_unchanged = plan.unchanged;
+  for (auto& f : plan.failed) {
+    ++summary.snapshots_failed;
+    summary.errors.push_back(std::move(f));
+  }
+  if (plan.foreign_kept) {
+    summary.notices.push_back(std::to_string(plan.foreign_kept) + " remote snapshot(s) gone locally were written "
+                              "before " + owner.describe() + " owned the prefix: not removed");
+  }
 
   PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(store, plan, full, options.dry_run, requests, remote));
   summary.chunk_check = chunk_check_name(presence.check);
   if (options.dry_run) {
-    record_estimate(summary, plan, presence.estimate);
+    PlanEstimate extra = presence.estimate;
+    if (prefix.write) extra += PlanEstimate{1, format_source_record(owner).size(), 1};
+    record_estimate(summary, plan, extra);
   } else {
     SyncExecutor executor(store, requests, remote, options.upload, summary);
     executor.run(plan, presence.known, options.on_progress);

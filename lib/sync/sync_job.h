@@ -10,6 +10,7 @@
 
 #include "datastore/datastore.h"
 #include "sync/local_scan.h"
+#include "sync/prefix_owner.h"
 #include "sync/remote.h"
 #include "sync/run_progress.h"
 #include "sync/sync_executor.h"
@@ -27,6 +28,8 @@ struct SyncOptions {
   std::optional<std::size_t> max_delete;
   bool dry_run = false;
   bool force_in_use = false;  // write into a prefix that PBS marked as in use
+  SourceRecord source;        // this sync's source: host, datastore name (default: the directory's)
+  bool take_over = false;     // write into a prefix another source owns, and own it from now on
   UploadOptions upload;
   std::function<void(const RunProgress&)> on_progress;
 };

@@ -80,8 +80,34 @@ Result<Plan> make_plan(const Datastore& store, const LocalScan& scan, const Remo
   });
 
   for (const LocalSnapshot* s : ordered) {
+    // A manifest names every file of its snapshot; one missing here can never be sent, and the
+    // manifest must not go up without it.
+    const std::string* missing = nullptr;
+    for (const auto& f : s->manifest.files) {
+      if (std::find(s->files.begin(), s->files.end(), f.filename) == s->files.end()) missing = &f.filename;
+    }
+    if (missing) {
+      plan.failed.push_back({s->ref.rel_dir(), "not completed: " + *missing + " is listed in its manifest but "
+                                               "missing locally"});
+      continue;
+    }
     const RemoteSnapshot* rs = remote.snapshot(s->ref);
     bool complete = rs && rs->complete();
+    if (complete && !options.full) {
+      // The files of a finished snapshot never change, so only its manifest is compared. When the
+      // manifest did change, every file it lists must still be proven stored, by size and MD5 ETag,
+      // before the new manifest goes up; if one is not, the snapshot is sent again as new.
+      std::string path = store.path(s->ref.rel_dir() + "/" + std::string(kManifestName));
+      PBS_ASSIGN(auto st, stat_path(path));
+      PBS_ASSIGN(bool same, same_content(remote_file(rs, kManifestName), path, st ? st->size : 0));
+      for (std::size_t i = 0; !same && complete && i < s->manifest.files.size(); ++i) {
+        const auto& name = s->manifest.files[i].filename;
+        std::string file = store.path(s->ref.rel_dir() + "/" + name);
+        PBS_ASSIGN(auto fst, stat_path(file));
+        PBS_ASSIGN(bool stored, same_content(remote_file(rs, name), file, fst ? fst->size : 0));
+        complete = stored;
+      }
+    }
     SnapshotWork w;
     w.snapshot = s;
     w.kind = complete ? (options.full ? SnapshotWork::Kind::repair : SnapshotWork::Kind::update)
@@ -129,6 +155,10 @@ Result<Plan> make_plan(const Datastore& store, const LocalScan& scan, const Remo
       if (!group_selected(options.scope.filters, ref.group)) continue;
       auto lg = local_groups.find(ref.group);
       if (lg != local_groups.end() && lg->second->all_times.count(ref.time)) continue;
+      if (rs.files.at(std::string(kManifestName)).mtime < options.owned_since) {
+        ++plan.foreign_kept;  // written before this source owned the prefix
+        continue;
+      }
       // A group filtered out locally still exists locally: only its absence counts.
       if (lg == local_groups.end()) {
         PBS_ASSIGN(auto st, stat_path(store.path(ref.rel_dir())));

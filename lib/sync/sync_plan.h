@@ -46,6 +46,8 @@ struct Plan {
   std::size_t unchanged = 0;
   std::vector<VanishedSnapshot> vanished;  // to delete, within --max-delete
   std::size_t not_removed = 0;             // vanished beyond --max-delete
+  std::size_t foreign_kept = 0;            // gone locally, but written by another source: kept
+  std::vector<ObjectError> failed;         // snapshots that cannot be completed (a listed file missing)
 };
 
 struct PlanOptions {
@@ -53,6 +55,9 @@ struct PlanOptions {
   bool remove_vanished = false;
   std::optional<std::size_t> max_delete;
   ScanOptions scope;
+  // --remove-vanished removes only snapshots whose manifest was written at or after this (server
+  // time): since this source owns the prefix (prefix_owner.h).
+  std::int64_t owned_since = 0;
 };
 
 Result<Plan> make_plan(const datastore::Datastore& store, const LocalScan& scan,

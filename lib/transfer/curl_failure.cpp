@@ -20,6 +20,7 @@ TransportFailure classify_transport(int curl_code) {
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_WEIRD_SERVER_REPLY:  // a garbled answer (a proxy or load balancer in trouble)
       return TransportFailure::retry;
     default:
       return TransportFailure::fatal;
@@ -35,11 +36,17 @@ const char* transport_cause(int curl_code) {
 Error transport_error(int curl_code, std::string_view detail, std::string_view where, unsigned attempts) {
   Errc errc = curl_code == CURLE_OPERATION_TIMEDOUT ? Errc::timeout : Errc::network;
   std::string advice = "; check ENDPOINT, the network and the server";
-  if (curl_code == CURLE_PEER_FAILED_VERIFICATION || curl_code == CURLE_SSL_CACERT_BADFILE ||
-      curl_code == CURLE_SSL_CERTPROBLEM) {
+  if (curl_code == CURLE_PEER_FAILED_VERIFICATION || curl_code == CURLE_SSL_CERTPROBLEM) {
     errc = Errc::tls;
-    advice = "; the server's TLS certificate is not trusted: set CA_FILE to its CA, or "
-             "TLS_VERIFY=false for a test server";
+    bool name = detail.find("subject name") != std::string_view::npos ||
+                detail.find("host name") != std::string_view::npos || detail.find("hostname") != std::string_view::npos;
+    advice = name ? "; the certificate is trusted but issued for another name than ENDPOINT's host: put a name "
+                    "the certificate carries in ENDPOINT"
+                  : "; the server's certificate is not trusted: set CA_FILE to the CA that issued it, or "
+                    "TLS_VERIFY=false for a test server";
+  } else if (curl_code == CURLE_SSL_CACERT_BADFILE) {
+    errc = Errc::tls;
+    advice = "; CA_FILE (or AWS_CA_BUNDLE) cannot be read or holds no certificate: point it to a PEM file";
   }
   return Error(errc, std::string(where) + ": " + std::string(detail) + " (after " + std::to_string(attempts) +
                          " attempt" + (attempts == 1 ? "" : "s") + ")" + advice);

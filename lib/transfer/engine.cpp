@@ -1,23 +1,9 @@
-#include "transfer/engine.h"
-
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <ctime>
-#include <deque>
 #include <mutex>
-#include <queue>
-#include <unordered_map>
-#include <vector>
 
-#include "s3/http_date.h"
-#include "s3/xml.h"
-#include "transfer/body_hasher.h"
-#include "transfer/congestion.h"
-#include "transfer/curl_failure.h"
-#include "transfer/http_exchange.h"
-#include "transfer/rate_limiter.h"
-#include "transfer/retry_policy.h"
+#include "transfer/engine_impl.h"
 
 namespace pbs::transfer {
 
@@ -28,80 +14,10 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-const char* cause_name(s3::RetryCause c) {
-  switch (c) {
-    case s3::RetryCause::throttled: return "throttled";
-    case s3::RetryCause::server_error: return "server-error";
-    case s3::RetryCause::request_timeout: return "request-timeout";
-    case s3::RetryCause::clock_skew: return "clock-skew";
-    case s3::RetryCause::none: break;
-  }
-  return "other";
-}
-
-struct EasyDeleter {
-  void operator()(CURL* e) const { curl_easy_cleanup(e); }
-};
-struct MultiDeleter {
-  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
-};
-
 }  // namespace
 
-struct Engine::Impl {
-  using Clock = std::chrono::steady_clock;
-  struct Job {
-    std::uint64_t id = 0;
-    s3::Request request;
-    Sink sink;
-    Completion done;
-    unsigned attempts = 0;
-    unsigned connect_failures = 0;
-    bool skew_corrected = false;
-    bool fresh_connection = false;
-  };
-  struct Running {
-    std::unique_ptr<HttpExchange> exchange;
-    CURL* easy;
-  };
-
-  explicit Impl(EngineConfig config);
-  ~Impl();
-  void submit(s3::Request request, Sink sink, Completion done);
-  void run_until(const std::function<bool()>& stop);
-  void step();
-  void take_hashed();
-  void promote_due_retries(Clock::time_point now);
-  void resume_paused();
-  void start_ready();
-  void start(Job& job);
-  void finish(CURL* easy, CURLcode code);
-  void finish_response(Job& job, HttpExchange& ex);
-  void retry(Job& job, const char* cause, std::optional<double> retry_after);
-  void complete(std::uint64_t id, Result<s3::Response> result);
-  CURL* acquire_easy();
-  std::int64_t now_epoch() const { return std::int64_t(std::time(nullptr)) + clock_offset_; }
-  long poll_timeout_ms(Clock::time_point now);
-
-  EngineConfig config_;
-  s3::Signer signer_;
-  std::unique_ptr<CURLM, MultiDeleter> multi_;
-  std::vector<std::unique_ptr<CURL, EasyDeleter>> easy_pool_;
-  std::vector<CURL*> idle_easy_;
-  std::unordered_map<std::uint64_t, std::unique_ptr<Job>> jobs_;
-  std::deque<std::uint64_t> ready_;
-  using Due = std::pair<Clock::time_point, std::uint64_t>;
-  std::priority_queue<Due, std::vector<Due>, std::greater<Due>> retries_;
-  std::unordered_map<CURL*, Running> running_;
-  RateLimiter limiter_;
-  ConcurrencyWindow window_;
-  RetryPolicy retry_policy_;
-  std::unique_ptr<BodyHasher> hasher_;
-  Counters counters_;
-  std::uint64_t next_id_ = 1;
-  std::int64_t clock_offset_ = 0;
-  bool in_run_ = false;
-};
+void EasyDeleter::operator()(CURL* e) const { curl_easy_cleanup(e); }
+void MultiDeleter::operator()(CURLM* m) const { curl_multi_cleanup(m); }
 
 Result<std::unique_ptr<Engine>> Engine::create(EngineConfig config) {
   global_init();
@@ -137,7 +53,8 @@ Engine::Impl::Impl(EngineConfig config)
       multi_(curl_multi_init()),
       limiter_(config_.bandwidth_limit),
       window_(config_.parallelism),
-      retry_policy_(config_) {
+      retry_policy_(config_),
+      health_(config_.health, Clock::now()) {
   counters_.min_window = window_.allowed();
   clock_offset_ = config_.clock_offset_seconds;
   if (multi_) {
@@ -228,8 +145,13 @@ CURL* Engine::Impl::acquire_easy() {
   return easy_pool_.back().get();
 }
 
+bool Engine::Impl::may_start(Clock::time_point now) const {
+  return running_.size() < window_.allowed() && health_.may_start(now, running_.size());
+}
+
 void Engine::Impl::start_ready() {
-  while (!ready_.empty() && running_.size() < window_.allowed()) {
+  auto now = Clock::now();
+  while (!ready_.empty() && may_start(now)) {
     std::uint64_t id = ready_.front();
     ready_.pop_front();
     auto it = jobs_.find(id);
@@ -264,104 +186,6 @@ void Engine::Impl::start(Job& job) {
   curl_multi_add_handle(multi_.get(), easy);
 }
 
-void Engine::Impl::retry(Job& job, const char* cause, std::optional<double> retry_after) {
-  counters_.retries[cause]++;
-  job.fresh_connection = true;
-  double delay = retry_policy_.delay_seconds(job.attempts, retry_after);
-  auto due = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                std::chrono::duration<double>(delay));
-  retries_.emplace(due, job.id);
-}
-
-void Engine::Impl::finish(CURL* easy, CURLcode code) {
-  auto node = running_.extract(easy);
-  curl_multi_remove_handle(multi_.get(), easy);
-  idle_easy_.push_back(easy);
-  auto& ex = *node.mapped().exchange;
-  counters_.bytes_up += ex.bytes_sent();
-  counters_.bytes_down += ex.bytes_received();
-  auto it = jobs_.find(ex.job());
-  if (it == jobs_.end()) return;
-  Job& job = *it->second;
-  const auto& req = job.request;
-  if (code == CURLE_OK) {
-    if (auto st = ex.flush_sink(); !st) {
-      complete(job.id, Error(st.error().code(), req.describe() + ": " + st.error().message()));
-      return;
-    }
-  }
-  if (ex.local_error()) {
-    complete(job.id, *ex.local_error());
-    return;
-  }
-  if (code != CURLE_OK) {
-    std::string detail = ex.curl_error()[0] ? ex.curl_error() : curl_easy_strerror(code);
-    TransportFailure kind = classify_transport(code);
-    if (kind == TransportFailure::connect) ++job.connect_failures;
-    bool may_retry = kind != TransportFailure::fatal && job.attempts < config_.max_attempts &&
-                     job.connect_failures < config_.max_connect_attempts;
-    if (may_retry) return retry(job, transport_cause(code), std::nullopt);
-    std::string where = req.describe() + " at " + config_.endpoint.display();
-    return complete(job.id, transport_error(code, detail, where, job.attempts));
-  }
-  finish_response(job, ex);
-}
-
-// An HTTP answer: what the request accepts completes it; the rest is retried or becomes its error.
-void Engine::Impl::finish_response(Job& job, HttpExchange& ex) {
-  const auto& req = job.request;
-  s3::Response resp = ex.take_response();
-  // Only error answers carry an XML document worth parsing (never a 4 MiB chunk body).
-  auto body = resp.status >= 300 ? s3::parse_error_body(resp.body_text()) : std::nullopt;
-  // A 404 the request accepts (missing object) is still an error when the bucket is missing.
-  bool bucket_missing = resp.status == 404 && body && body->code == "NoSuchBucket";
-  if (req.accepts(resp.status) && !bucket_missing) {
-    window_.on_success();
-    double latency = std::chrono::duration<double>(Clock::now() - ex.started()).count();
-    counters_.latency_sum += latency;
-    counters_.latency_max = std::max(counters_.latency_max, latency);
-    ++counters_.completed;
-    complete(job.id, std::move(resp));
-    return;
-  }
-  auto cause = s3::retry_cause(resp.status, body ? body->code : "");
-  if (cause == s3::RetryCause::clock_skew && !job.skew_corrected) {
-    job.skew_corrected = true;
-    if (auto date = resp.header("date")) {
-      if (auto server = s3::parse_http_date(*date)) clock_offset_ = *server - std::int64_t(std::time(nullptr));
-    }
-    counters_.retries["clock-skew"]++;
-    ready_.push_front(job.id);  // signed again with the corrected clock, no delay
-    return;
-  }
-  bool retryable = cause == s3::RetryCause::throttled || cause == s3::RetryCause::server_error ||
-                   cause == s3::RetryCause::request_timeout;
-  if (cause == s3::RetryCause::throttled) {
-    ++counters_.throttle_events;
-    if (window_.on_throttle(ex.started())) {
-      counters_.min_window = std::min(counters_.min_window, window_.allowed());
-    }
-  }
-  if (retryable && job.attempts < config_.max_attempts) {
-    std::optional<double> retry_after;
-    if (auto h = resp.header("retry-after")) retry_after = parse_retry_after(*h, now_epoch());
-    retry(job, cause_name(cause), retry_after);
-    return;
-  }
-  Error e = s3::response_error(req, resp, config_.endpoint.display());
-  if (job.attempts > 1) e = Error(e.code(), e.message() + " (after " + std::to_string(job.attempts) + " attempts)");
-  complete(job.id, std::move(e));
-}
-
-void Engine::Impl::complete(std::uint64_t id, Result<s3::Response> result) {
-  auto node = jobs_.extract(id);
-  if (node.empty()) return;
-  if (!result) ++counters_.failures;
-  Completion done = std::move(node.mapped()->done);
-  node.mapped().reset();  // the request is gone before the callback may submit more
-  if (done) done(std::move(result));
-}
-
 long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
   long timeout = 1000;
   long curl_timeout = -1;
@@ -377,7 +201,14 @@ long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(limiter_.wait_for(16384, now));
     timeout = std::min<long>(timeout, std::clamp<long>(long(wait.count()), 1, 50));
   }
-  if (!ready_.empty() && running_.size() < window_.allowed()) timeout = 0;
+  if (!ready_.empty()) {
+    if (may_start(now)) {
+      timeout = 0;
+    } else if (running_.empty() && health_.out(now)) {  // the next probe of an outage
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(health_.next_probe() - now).count();
+      timeout = std::min<long>(timeout, std::max<long>(1, long(ms) + 1));
+    }
+  }
   return timeout;
 }
 

@@ -5,6 +5,7 @@
 
 #include "s3/endpoint.h"
 #include "s3/sigv4.h"
+#include "transfer/endpoint_health.h"
 
 namespace pbs::transfer {
 
@@ -12,8 +13,7 @@ struct EngineConfig {
   s3::Endpoint endpoint;
   s3::Credentials credentials;
   unsigned parallelism = 8;          // easy handles / requests in flight at most
-  unsigned max_attempts = 6;         // per request, the first one included
-  unsigned max_connect_attempts = 3; // when the endpoint cannot be reached at all
+  HealthConfig health;               // outage and per-request budgets (endpoint_health.h)
   double backoff_base_seconds = 0.2;
   double backoff_cap_seconds = 20.0;
   double retry_after_cap_seconds = 120.0;

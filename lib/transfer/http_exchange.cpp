@@ -62,6 +62,8 @@ Status HttpExchange::prepare(CURL* easy, const std::string& url,
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, opt.tls_verify ? 2L : 0L);
   if (!opt.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, opt.ca_file.c_str());
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf_);
+  curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &HttpExchange::on_prereq);
+  curl_easy_setopt(easy, CURLOPT_PREREQDATA, this);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &HttpExchange::on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &HttpExchange::on_write);
@@ -166,6 +168,16 @@ std::size_t HttpExchange::on_write(char* buf, std::size_t size, std::size_t n, v
   }
   self->response_.body.insert(self->response_.body.end(), buf, buf + len);
   return len;
+}
+
+int HttpExchange::on_prereq(void* p, char*, char*, int, int) {
+  auto* self = static_cast<HttpExchange*>(p);
+  if (++self->sends_ > 1) {
+    // Sent again: what the first try received is not this answer's.
+    self->response_ = s3::Response{};
+    self->sink_buffer_.clear();
+  }
+  return CURL_PREREQFUNC_OK;
 }
 
 std::size_t HttpExchange::on_header(char* buf, std::size_t size, std::size_t n, void* p) {

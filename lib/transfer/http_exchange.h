@@ -54,6 +54,9 @@ class HttpExchange {
   void resume(CURL* easy);
 
   std::uint64_t bytes_sent() const { return sent_; }
+  // Times libcurl sent the request again on a new connection by itself (a reused connection that
+  // the server had closed or reset): each is one more billed request and one more retry.
+  unsigned resent() const { return sends_ > 1 ? sends_ - 1 : 0; }
   std::uint64_t bytes_received() const { return received_; }
   const char* curl_error() const { return errbuf_; }
   // A local failure (disk full, file vanished, body too large) that aborted the transfer.
@@ -67,6 +70,8 @@ class HttpExchange {
   static std::size_t on_read(char* buf, std::size_t size, std::size_t n, void* self);
   static std::size_t on_write(char* buf, std::size_t size, std::size_t n, void* self);
   static std::size_t on_header(char* buf, std::size_t size, std::size_t n, void* self);
+  static int on_prereq(void* self, char* conn_primary_ip, char* conn_local_ip, int conn_primary_port,
+                       int conn_local_port);
   static int on_seek(void* self, std::int64_t offset, int origin);  // curl_off_t is int64_t
 
   std::uint64_t job_;
@@ -81,6 +86,7 @@ class HttpExchange {
   std::uint64_t sent_ = 0;
   std::uint64_t received_ = 0;
   bool paused_ = false;
+  unsigned sends_ = 0;
   s3::Response response_;
   std::optional<Error> local_error_;
   char errbuf_[256] = {};  // CURL_ERROR_SIZE

@@ -67,11 +67,15 @@ PY
 }
 
 # The benchmark datastores, written by the generator into DIR (its counts go to DIR.json):
-#   large: 1 MiB chunks, ~1.2 GiB;  many: the generator's bench preset (120k+ small chunks).
+#   large: 1 MiB chunks, ~1.2 GiB;  many: the generator's bench preset (120k+ small chunks);
+#   small: 256 KiB chunks, ~60 MiB (runs through the Python fault proxy).
 make_bench_datastore() {  # GEN SET DIR
   local gen=$1 set=$2 dir=$3
   if [ "$set" = many ]; then
     "$gen" create "$dir" --preset bench >"$dir.json"
+  elif [ "$set" = small ]; then
+    "$gen" create "$dir" --vms 2 --cts 1 --hosts 1 --snapshots 3 --fixed-chunk-size 262144 \
+      --disk-chunks 60 --dynamic-avg-chunk 262144 --archive-chunks 40 >"$dir.json"
   else
     "$gen" create "$dir" --vms 3 --cts 2 --hosts 1 --snapshots 4 --fixed-chunk-size 1048576 \
       --disk-chunks 400 --dynamic-avg-chunk 1048576 --archive-chunks 150 >"$dir.json"

@@ -10,12 +10,18 @@ Usage: fault_proxy.py UPSTREAM_HOST:PORT  -> prints "PORT <n>" once listening on
 Control (not forwarded):
   POST /__fault__/rule?mode=status&status=503&code=SlowDown&retry_after=1&count=2&method=PUT
        mode=status | reset | stall ; count = how many matching requests get it ;
-       method / path_contains / has_header narrow the match ; stall_seconds for mode=stall
+       method / path_contains / has_header narrow the match ; stall_seconds for mode=stall ;
+       percent = the share of matching requests that get it (default all) ;
+       seconds = the rule ends that long after it was set (a window of faults)
+  POST /__fault__/refuse?seconds=60   nothing listens for that long (connections are refused) and
+                                      requests on connections already open are reset
   POST /__fault__/clear          drop rules and counters
   GET  /__fault__/stats          {"requests": n, "by_method": {...}, "faults": n, "log": [...]}
 """
 import http.client
 import json
+import random
+import select
 import socket
 import struct
 import sys
@@ -27,7 +33,9 @@ from urllib.parse import parse_qs, urlsplit
 UPSTREAM = sys.argv[1]
 LOCK = threading.Lock()
 RULES = []
-STATS = {"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "log": []}
+STATS = {"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "refused": 0, "log": []}
+REFUSE_UNTIL = [0.0]
+RNG = random.Random(1)
 HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade",
        "trailer", "content-length"}
 
@@ -35,13 +43,15 @@ HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te"
 def take_rule(method, path, headers):
     with LOCK:
         for rule in RULES:
-            if rule["count"] <= 0:
+            if rule["count"] <= 0 or ("until" in rule and time.time() > rule["until"]):
                 continue
             if rule.get("method") and rule["method"] != method:
                 continue
             if rule.get("path_contains") and rule["path_contains"] not in path:
                 continue
             if rule.get("has_header") and rule["has_header"] not in headers:
+                continue
+            if "percent" in rule and RNG.random() * 100 >= rule["percent"]:
                 continue
             rule["count"] -= 1
             STATS["faults"] += 1
@@ -66,13 +76,23 @@ class Handler(BaseHTTPRequestHandler):
             for k in ("status", "retry_after", "stall_seconds", "reset_after"):
                 if k in q:
                     rule[k] = int(q[k])
+            if "percent" in q:
+                rule["percent"] = float(q["percent"])
+            if "seconds" in q:
+                rule["until"] = time.time() + float(q["seconds"])
             with LOCK:
                 RULES.append(rule)
+            body = b"{}"
+        elif url.path == "/__fault__/refuse":
+            q = {k: v[0] for k, v in parse_qs(url.query).items()}
+            REFUSE_UNTIL[0] = time.time() + float(q.get("seconds", "60"))
             body = b"{}"
         elif url.path == "/__fault__/clear":
             with LOCK:
                 RULES.clear()
-                STATS.update({"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "log": []})
+                STATS.update({"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "refused": 0,
+                              "log": []})
+                REFUSE_UNTIL[0] = 0.0
             body = b"{}"
         else:
             with LOCK:
@@ -97,6 +117,10 @@ class Handler(BaseHTTPRequestHandler):
     def handle_any(self):
         if self.path.startswith("/__fault__/"):
             return self.control()
+        if time.time() < REFUSE_UNTIL[0]:
+            with LOCK:
+                STATS["refused"] += 1
+            return self.reset()  # a connection opened before the outage began
         absolute = urlsplit(self.path) if self.path.startswith("http://") else None
         if absolute:
             self.path = absolute.path + ("?" + absolute.query if absolute.query else "")
@@ -121,7 +145,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/xml")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":  # an answer to HEAD has no body, whatever its length says
+                self.wfile.write(body)
             return
         body = self.read_body()
         host, port = UPSTREAM.rsplit(":", 1)
@@ -160,7 +185,28 @@ class Server(ThreadingHTTPServer):
         pass  # resets and stalls are on purpose
 
 
+def serve(server):
+    """serve_forever, except that during a refuse window the listening socket is closed (so
+    connecting fails with ECONNREFUSED, as with a server that is down) and then opened again."""
+    port = server.server_address[1]
+    while True:
+        if time.time() < REFUSE_UNTIL[0]:
+            if server.socket.fileno() >= 0:
+                server.socket.close()
+            time.sleep(0.05)
+            continue
+        if server.socket.fileno() < 0:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))
+            s.listen(128)
+            server.socket = s
+        ready, _, _ = select.select([server.socket], [], [], 0.05)
+        if ready:
+            server._handle_request_noblock()
+
+
 if __name__ == "__main__":
     server = Server(("127.0.0.1", 0), Handler)
     print("PORT %d" % server.server_address[1], flush=True)
-    server.serve_forever()
+    serve(server)

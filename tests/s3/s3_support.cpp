@@ -70,16 +70,18 @@ void create_bucket(transfer::Engine& engine, const std::string& bucket) {
   if (!st) FAIL(st.error().message());
 }
 
-FaultProxy::FaultProxy() {
+ScriptServer::ScriptServer(const std::string& script, std::vector<std::string> args) {
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
   posix_spawn_file_actions_addclose(&fa, fds[0]);
-  std::string script = std::string(PBS_TESTS_DIR) + "/s3/fault_proxy.py";
-  std::string upstream = s3_env().endpoint.substr(s3_env().endpoint.find("://") + 3);
-  std::vector<char*> argv{const_cast<char*>("python3"), script.data(), upstream.data(), nullptr};
+  std::string path = std::string(PBS_TESTS_DIR) + "/s3/" + script;
+  args.insert(args.begin(), {"python3", path});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   REQUIRE(posix_spawnp(&pid_, "python3", &fa, nullptr, argv.data(), environ) == 0);
   posix_spawn_file_actions_destroy(&fa);
   ::close(fds[1]);
@@ -91,12 +93,15 @@ FaultProxy::FaultProxy() {
   port_ = std::stoi(line.substr(5));
 }
 
-FaultProxy::~FaultProxy() {
+ScriptServer::~ScriptServer() {
   if (pid_ > 0) {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
 }
+
+FaultProxy::FaultProxy()
+    : server_("fault_proxy.py", {s3_env().endpoint.substr(s3_env().endpoint.find("://") + 3)}) {}
 
 namespace {
 std::size_t collect(char* p, std::size_t s, std::size_t n, void* out) {
@@ -122,6 +127,7 @@ std::string FaultProxy::control(const std::string& path) {
 
 void FaultProxy::rule(const std::string& query) { control("/__fault__/rule?" + query); }
 void FaultProxy::clear() { control("/__fault__/clear"); }
+void FaultProxy::refuse(double seconds) { control("/__fault__/refuse?seconds=" + std::to_string(seconds)); }
 
 FaultProxy::Stats FaultProxy::stats() {
   auto j = nlohmann::json::parse(control("/__fault__/stats"));

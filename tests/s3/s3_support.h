@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "transfer/engine.h"
 #include "transfer/object_store.h"
@@ -28,14 +29,30 @@ std::string unique_bucket(const std::string& tag);
 // Creates the bucket; fails the test on error.
 void create_bucket(transfer::Engine& engine, const std::string& bucket);
 
-// The fault proxy as a child process, killed when this goes away.
+// A Python helper server of tests/s3/ as a child process ("PORT n" on its stdout once listening),
+// killed when this goes away.
+class ScriptServer {
+ public:
+  ScriptServer(const std::string& script, std::vector<std::string> args);
+  ~ScriptServer();
+  ScriptServer(const ScriptServer&) = delete;
+  ScriptServer& operator=(const ScriptServer&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+};
+
+// The fault proxy (fault_proxy.py) in front of radosgw.
 class FaultProxy {
  public:
   FaultProxy();
-  ~FaultProxy();
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
   // mode=status&status=503&code=SlowDown&retry_after=1&count=2&method=PUT ...
   void rule(const std::string& query);
+  // Nothing listens for `seconds` (connections refused); requests on open connections are reset.
+  void refuse(double seconds);
   void clear();
   struct Stats {
     int requests = 0;
@@ -48,8 +65,7 @@ class FaultProxy {
 
  private:
   std::string control(const std::string& path);
-  int pid_ = -1;
-  int port_ = 0;
+  ScriptServer server_;
 };
 
 }  // namespace pbs::test

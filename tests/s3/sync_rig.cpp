@@ -1,5 +1,7 @@
 #include "sync_rig.h"
 
+#include <set>
+
 #include "datastore/datastore.h"
 
 namespace pbs::test {
@@ -104,7 +106,35 @@ std::map<std::string, std::string> expected_objects(const std::string& root) {
   return out;
 }
 
-// Invariant 1: every remote manifest's snapshot has all its files and chunks remotely.
+void check_exact_mirror(SyncRig& rig) {
+  auto expected = expected_objects(rig.root);
+  std::set<std::string> remote_keys, expected_keys;
+  for (const auto& [k, o] : rig.remote()) {
+    if (!k.starts_with(".pbs-s3sync/")) remote_keys.insert(k);
+  }
+  for (const auto& [k, p] : expected) expected_keys.insert(k);
+  CHECK(remote_keys == expected_keys);
+  for (const auto& [key, path] : expected) {
+    INFO(key);
+    auto body = rig.get(key);
+    if (path.empty()) {
+      CHECK(body.empty());
+    } else {
+      CHECK(body == read_bytes(path));
+    }
+  }
+}
+
+void check_restored_identical(const std::string& source_root, const std::string& restored_root) {
+  for (const auto& [key, path] : expected_objects(source_root)) {
+    if (path.empty()) continue;  // namespace markers become directories
+    std::string rel = key.starts_with(".cnt/") ? key.substr(5) : key;
+    INFO(rel);
+    CHECK(read_bytes(restored_root + "/" + rel) == read_bytes(path));
+  }
+}
+
+// Every remote manifest's snapshot has all its files and chunks remotely.
 void check_no_incomplete_manifest(SyncRig& rig) {
   auto remote = rig.remote();
   auto store = must(datastore::Datastore::open(rig.root));

@@ -42,7 +42,11 @@ nlohmann::json parse_summary(const CommandResult& r);
 // What a complete mirror of the datastore must hold: key -> local file ("" for empty markers).
 std::map<std::string, std::string> expected_objects(const std::string& root);
 
-// Invariant 1: every remote manifest's snapshot has all its files and chunks remotely.
+// Every remote manifest's snapshot has all its files and chunks remotely.
 void check_no_incomplete_manifest(SyncRig& rig);
+// The bucket holds exactly the datastore's mirror (nothing else but .pbs-s3sync/), byte for byte.
+void check_exact_mirror(SyncRig& rig);
+// A restored datastore holds every file of the mirror byte for byte.
+void check_restored_identical(const std::string& source_root, const std::string& restored_root);
 
 }  // namespace pbs::test

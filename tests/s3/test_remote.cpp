@@ -9,6 +9,7 @@
 #include "s3_support.h"
 #include "sync/gc_job.h"
 #include "sync/gc_state.h"
+#include "sync/prefix_owner.h"
 #include "sync/sync_job.h"
 #include "sync_rig.h"
 #include "test_support.h"
@@ -217,6 +218,8 @@ TEST_CASE("gc racing a sync never yields a complete snapshot with a missing chun
   auto store_local = must(datastore::Datastore::open(rig.root));
   auto engine = make_engine(4);
   sync::SyncOptions options;
+  auto record = rig.get(std::string(sync::kSourceKey));  // the same source as the binary's runs
+  options.source = must(sync::parse_source_record(std::string(record.begin(), record.end())));
   bool gc_ran = false;
   sync::GcSummary gc_result;
   options.upload.before_manifest = [&](const datastore::SnapshotRef&) {

@@ -223,7 +223,8 @@ TEST_CASE("hostile keys in the bucket are refused and nothing lands outside the 
   auto r = rig.run({"restore", rig.target(), dest, "--output", "json"});
   CHECK(r.exit_code == 1);
   auto j = parse_summary(r);
-  CHECK(j["errors"].size() == 6);
+  REQUIRE(j["errors"].size() == 1);  // one line for all of them
+  CHECK_THAT(j["errors"].dump(), Catch::Contains("6 object(s)"));
   CHECK_THAT(j["errors"].dump(), Catch::Contains("notatime"));
   CHECK(j["snapshots"]["restored"] == 3);  // the real ones still come back
   // Nothing outside the datastore directory; nothing named escape anywhere.

@@ -132,15 +132,38 @@ TEST_CASE("throttling halves concurrency and success grows it back", "[s3][fault
   CHECK(rig.engine->window() > c.min_window);  // and recovered
 }
 
-TEST_CASE("retries stop after max attempts with an error that says what to do", "[s3][faults]") {
+TEST_CASE("throttling is never failed by an attempt count", "[s3][faults]") {
   Rig rig;
-  rig.proxy.rule("mode=status&status=503&code=SlowDown&count=100");
-  auto r = rig.engine->execute(s3::head_object(rig.bucket, "x"));
+  auto c = engine_config(4, rig.proxy.endpoint());
+  c.backoff_cap_seconds = 0.3;
+  auto engine = make_engine(c);
+  rig.proxy.rule("mode=status&status=503&code=SlowDown&count=15");
+  auto r = engine->execute(s3::head_object(rig.bucket, "x"));
+  REQUIRE(r);
+  CHECK(r->status == 404);
+  CHECK(engine->counters().requests_of("HeadObject") == 16);
+  CHECK(engine->counters().retries.at("throttled") == 15);
+}
+
+TEST_CASE("throttling that never ends fails after the outage budget, saying how long", "[s3][faults]") {
+  Rig rig;
+  auto c = engine_config(4, rig.proxy.endpoint());
+  c.health.max_outage_seconds = 3;
+  c.health.quiet_seconds = 1;
+  auto engine = make_engine(c);
+  REQUIRE(engine->execute(s3::head_bucket(rig.bucket)));  // the endpoint answered once
+  rig.proxy.rule("mode=status&status=503&code=SlowDown&count=100000");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = engine->execute(s3::head_object(rig.bucket, "x"));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   REQUIRE_FALSE(r);
-  CHECK(r.error().code() == Errc::throttled);
-  CHECK_THAT(r.error().message(), Catch::Contains("parallelism"));
-  CHECK_THAT(r.error().message(), Catch::Contains("6 attempts"));
-  CHECK(rig.engine->counters().requests_of("HeadObject") == rig.engine->config().max_attempts);
+  CHECK(r.error().code() == Errc::network);
+  CHECK_THAT(r.error().message(), Catch::Contains("has not answered for"));
+  CHECK_THAT(r.error().message(), Catch::Contains("--max-outage"));
+  CHECK_THAT(r.error().message(), Catch::Contains("slow down"));
+  CHECK(secs >= 3);
+  CHECK(secs < 16);
+  CHECK(engine->counters().outages == 1);
 }
 
 TEST_CASE("auth errors are not retried through the proxy either", "[s3][faults]") {

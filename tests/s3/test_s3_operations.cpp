@@ -287,5 +287,5 @@ TEST_CASE("unreachable endpoint fails in seconds with a clear message", "[s3]") 
   CHECK(r.error().code() == Errc::network);
   CHECK_THAT(r.error().message(), Catch::Contains("127.0.0.1:9"));
   CHECK(secs < 5);
-  CHECK(engine->counters().total_requests() == config.max_connect_attempts);
+  CHECK(engine->counters().total_requests() == config.health.max_connect_attempts);
 }

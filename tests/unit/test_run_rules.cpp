@@ -4,6 +4,7 @@
 #include "sync/run_stop.h"
 #include "test_support.h"
 #include "transfer/congestion.h"
+#include "transfer/endpoint_health.h"
 #include "transfer/engine_config.h"
 #include "transfer/retry_policy.h"
 
@@ -87,4 +88,48 @@ TEST_CASE("local and remote error codes are apart, and a permission error names 
   auto e = errno_error(EACCES, "open", "/ds/.chunks/ab/abcd");
   CHECK(e.code() == Errc::permission_denied);
   CHECK_THAT(e.message(), Catch::StartsWith("/ds/.chunks/ab/abcd: open failed: Permission denied (running as "));
+}
+
+TEST_CASE("endpoint health: failures among successes are one request's, a quiet spell is an outage",
+          "[rules][outage]") {
+  using Clock = transfer::EndpointHealth::Clock;
+  using Verdict = transfer::EndpointHealth::Verdict;
+  transfer::HealthConfig c;
+  c.max_outage_seconds = 60;
+  c.request_budget_seconds = 30;
+  c.quiet_seconds = 5;
+  auto t0 = Clock::now();
+  auto at = [&](double s) { return t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); };
+  transfer::EndpointHealth h(c, t0);
+  // Never answered: a few connect attempts, then the request fails (a wrong ENDPOINT, most likely).
+  CHECK(h.failed(at(0.1), false, true, 1, at(0.1)) == Verdict::retry);
+  CHECK(h.failed(at(0.2), false, true, 3, at(0.1)) == Verdict::fail_request);
+  // Answered once: refused connections are ridden out like any failure.
+  h.success(at(1));
+  CHECK(h.answered());
+  CHECK(h.failed(at(2), false, true, 5, at(2)) == Verdict::retry);
+  CHECK_FALSE(h.out(at(3)));
+  CHECK(h.may_start(at(3), 16));
+  // One request failing while others succeed: it fails after its budget; throttled ones never.
+  for (double t = 4; t < 40; t += 2) h.success(at(t));
+  CHECK(h.failed(at(40), false, false, 0, at(9)) == Verdict::fail_request);
+  CHECK(h.failed(at(40), true, false, 0, at(9)) == Verdict::retry);
+  // Nothing succeeds for 5 s: out. One probe at a time, spaced by backoff.
+  h.success(at(50));
+  CHECK(h.failed(at(51), true, false, 0, at(51)) == Verdict::retry);
+  CHECK_FALSE(h.out(at(54)));
+  CHECK(h.out(at(56)));
+  CHECK(h.out_for(at(56)) == Approx(5.0));
+  CHECK(h.failed(at(56), true, false, 0, at(51)) == Verdict::retry);
+  CHECK_FALSE(h.may_start(at(56), 1));          // something is on the wire
+  CHECK_FALSE(h.may_start(at(56.1), 0));        // the next probe is not due yet
+  CHECK(h.may_start(at(57), 0));
+  // A success ends the outage and says so.
+  CHECK(h.success(at(60)));
+  CHECK_FALSE(h.out(at(61)));
+  CHECK_FALSE(h.success(at(62)));
+  // An outage longer than its budget fails everything.
+  CHECK(h.failed(at(70), false, true, 1, at(70)) == Verdict::retry);
+  CHECK(h.failed(at(120), false, true, 9, at(70)) == Verdict::retry);
+  CHECK(h.failed(at(131), false, true, 12, at(70)) == Verdict::fail_all);
 }

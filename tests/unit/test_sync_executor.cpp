@@ -11,6 +11,7 @@
 #include "datastore/manifest.h"
 #include "executor_rig.h"
 #include "sync/gc_state.h"
+#include "sync/prefix_owner.h"
 #include "sync/remote_layout.h"
 #include "transfer/request_interface.h"
 
@@ -419,7 +420,9 @@ TEST_CASE("sync --dry-run sends no write and estimates the objects the real run 
   auto real = rig.sync();
   CHECK(real.complete());
   CHECK(plan.planned_objects == rig.s3.count(s3::Op::put_object));
-  CHECK(plan.planned_bytes == real.chunk_bytes_uploaded + real.file_bytes_uploaded);
+  // What the real run uploaded of the datastore, and the prefix's source record.
+  std::size_t record = rig.s3.objects.at(rig.remote.key(sync::kSourceKey)).body.size();
+  CHECK(plan.planned_bytes == real.chunk_bytes_uploaded + real.file_bytes_uploaded + record);
 }
 
 TEST_CASE("sync --remove-vanished deletes manifests in a batch before the other files", "[executor][sync]") {

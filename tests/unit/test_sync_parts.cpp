@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "sync/group_filter.h"
+#include "sync/prefix_owner.h"
 #include "sync/remote_layout.h"
 #include "sync/run_lock.h"
 #include "test_support.h"
@@ -120,4 +121,43 @@ TEST_CASE("default lock paths keep jobs apart", "[lock]") {
   CHECK(a != c);
   CHECK_THAT(a, Catch::Contains("store1--bucket_store1--"));
   CHECK_THAT(a, Catch::EndsWith(".lock"));
+}
+
+TEST_CASE("a prefix belongs to its first source; another is refused unless it takes the prefix over", "[owner]") {
+  sync::SourceRecord a{"pbs-a", "store1", 0, ""};
+  sync::SourceRecord b{"pbs-b", "store1", 0, ""};
+  using Recorded = Result<std::optional<sync::SourceRecord>>;
+  auto fresh = must(sync::claim_prefix(Recorded(std::optional<sync::SourceRecord>{}), a, false, false, 1000, "s3://b/p"));
+  CHECK(fresh.write);
+  CHECK(fresh.owner.since == 0);
+  CHECK(fresh.notice.empty());
+  auto adopted = must(sync::claim_prefix(Recorded(std::optional<sync::SourceRecord>{}), a, false, true, 1000, "s3://b/p"));
+  CHECK(adopted.owner.since == 0);
+  CHECK_THAT(adopted.notice, Catch::Contains("had no source record"));
+
+  sync::SourceRecord stored = a;
+  stored.since = 500;
+  auto same = must(sync::claim_prefix(Recorded(std::optional(stored)), a, false, false, 1000, "s3://b/p"));
+  CHECK_FALSE(same.write);
+  CHECK(same.owner.since == 500);
+
+  auto refused = sync::claim_prefix(Recorded(std::optional(stored)), b, false, false, 1000, "s3://b/p");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == Errc::config);
+  CHECK_THAT(refused.error().message(), Catch::Contains("datastore 'store1' on host 'pbs-a'"));
+  CHECK_THAT(refused.error().message(), Catch::Contains("datastore 'store1' on host 'pbs-b'"));
+
+  auto taken = must(sync::claim_prefix(Recorded(std::optional(stored)), b, true, true, 1000, "s3://b/p"));
+  CHECK(taken.write);
+  CHECK(taken.owner.host == "pbs-b");
+  CHECK(taken.owner.since == 1000);
+  CHECK(taken.owner.taken_over_from == "datastore 'store1' on host 'pbs-a'");
+  auto round = must(sync::parse_source_record(sync::format_source_record(taken.owner)));
+  CHECK(round.taken_over_from == taken.owner.taken_over_from);
+  CHECK(round.since == 1000);
+
+  Recorded garbled = Error(Errc::corrupt, ".pbs-s3sync/source: not a source record");
+  CHECK_FALSE(sync::claim_prefix(garbled, a, false, true, 1000, "s3://b/p"));
+  CHECK(must(sync::claim_prefix(garbled, a, true, true, 1000, "s3://b/p")).write);
+  CHECK_FALSE(sync::parse_source_record("{\"host\": \"\", \"datastore\": \"x\"}"));
 }

@@ -1,0 +1,101 @@
+#pragma once
+// The engine's insides, shared by engine.cpp (submitting, starting, the event loop) and
+// engine_answers.cpp (what each finished attempt means). Private to lib/transfer; libcurl's
+// types are declared, curl.h itself stays in the .cpp files.
+
+#include <chrono>
+#include <ctime>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <unordered_map>
+#include <vector>
+
+#include "transfer/body_hasher.h"
+#include "transfer/congestion.h"
+#include "transfer/endpoint_health.h"
+#include "transfer/engine.h"
+#include "transfer/http_exchange.h"
+#include "transfer/rate_limiter.h"
+#include "transfer/retry_policy.h"
+
+typedef void CURLM;
+
+namespace pbs::transfer {
+
+struct EasyDeleter {
+  void operator()(CURL* e) const;
+};
+struct MultiDeleter {
+  void operator()(CURLM* m) const;
+};
+
+struct Engine::Impl {
+  using Clock = std::chrono::steady_clock;
+  struct Job {
+    std::uint64_t id = 0;
+    s3::Request request;
+    Sink sink;
+    Completion done;
+    unsigned attempts = 0;
+    unsigned connect_failures = 0;
+    std::optional<Clock::time_point> first_failure;
+    bool skew_corrected = false;
+    bool fresh_connection = false;
+  };
+  struct Running {
+    std::unique_ptr<HttpExchange> exchange;
+    CURL* easy;
+  };
+
+  explicit Impl(EngineConfig config);
+  ~Impl();
+  void submit(s3::Request request, Sink sink, Completion done);
+  void run_until(const std::function<bool()>& stop);
+  void step();
+  void take_hashed();
+  void promote_due_retries(Clock::time_point now);
+  void resume_paused();
+  bool may_start(Clock::time_point now) const;
+  void start_ready();
+  void start(Job& job);
+  CURL* acquire_easy();
+  long poll_timeout_ms(Clock::time_point now);
+  std::int64_t now_epoch() const { return std::int64_t(std::time(nullptr)) + clock_offset_; }
+
+  // engine_answers.cpp
+  void finish(CURL* easy, int curl_code);
+  void finish_response(Job& job, HttpExchange& ex);
+  void succeeded(Job& job, const HttpExchange& ex, s3::Response response);
+  // A failed attempt that may succeed later: retried, or given up with `error` (this request, or
+  // every waiting one when the endpoint has been out for longer than the outage budget).
+  void failed_attempt(Job& job, bool throttled, bool connect, const char* cause,
+                      std::optional<double> retry_after, Error error);
+  void retry(Job& job, const char* cause, std::optional<double> retry_after);
+  void fail_all(Error error);
+  void complete(std::uint64_t id, Result<s3::Response> result);
+
+  EngineConfig config_;
+  s3::Signer signer_;
+  std::unique_ptr<CURLM, MultiDeleter> multi_;
+  std::vector<std::unique_ptr<CURL, EasyDeleter>> easy_pool_;
+  std::vector<CURL*> idle_easy_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Job>> jobs_;
+  std::deque<std::uint64_t> ready_;
+  using Due = std::pair<Clock::time_point, std::uint64_t>;
+  std::priority_queue<Due, std::vector<Due>, std::greater<Due>> retries_;
+  std::unordered_map<CURL*, Running> running_;
+  RateLimiter limiter_;
+  ConcurrencyWindow window_;
+  RetryPolicy retry_policy_;
+  EndpointHealth health_;
+  std::optional<Clock::time_point> outage_noticed_;
+  std::unique_ptr<BodyHasher> hasher_;
+  Counters counters_;
+  std::uint64_t next_id_ = 1;
+  std::int64_t clock_offset_ = 0;
+  bool in_run_ = false;
+};
+
+}  // namespace pbs::transfer

@@ -1,0 +1,30 @@
+#include "util/duration.h"
+
+#include <string>
+
+namespace pbs {
+
+Result<std::int64_t> parse_duration(std::string_view text) {
+  auto bad = [&] {
+    return Error(Errc::invalid_argument, "duration '" + std::string(text) + "' is not like 24h5m, 90m, 30s, 2d or 3600");
+  };
+  if (text.empty()) return bad();
+  std::int64_t total = 0, number = 0;
+  bool digits = false;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      if (number > (INT64_MAX - 9) / 10) return bad();
+      number = number * 10 + (c - '0');
+      digits = true;
+      continue;
+    }
+    std::int64_t unit = c == 's' ? 1 : c == 'm' ? 60 : c == 'h' ? 3600 : c == 'd' ? 86400 : 0;
+    if (!digits || unit == 0) return bad();
+    total += number * unit;
+    number = 0;
+    digits = false;
+  }
+  return total + number;
+}
+
+}  // namespace pbs

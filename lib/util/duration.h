@@ -1,0 +1,15 @@
+#pragma once
+// Durations as people write them in options and configuration: "24h5m", "90m", "2d", "30s",
+// "3600" (seconds), "0".
+
+#include <cstdint>
+#include <string_view>
+
+#include "util/result.h"
+
+namespace pbs {
+
+// Seconds; Errc::invalid_argument naming the text when it is not a duration.
+Result<std::int64_t> parse_duration(std::string_view text);
+
+}  // namespace pbs

@@ -1,0 +1,55 @@
+// What the engine says when TLS fails, one cause each: a certificate no CA vouches for, one
+// issued for another name than ENDPOINT's host, a CA_FILE that holds no certificate.
+#include "s3_support.h"
+#include "test_support.h"
+#include "util/file_io.h"
+
+using namespace pbs;
+using namespace pbs::test;
+
+namespace {
+
+struct TlsRig {
+  TempDir tmp;
+  std::string cert = tmp.sub("cert.pem");
+  std::string key = tmp.sub("key.pem");
+  std::unique_ptr<ScriptServer> server;
+  TlsRig() {
+    // Trusted once CA_FILE names it, but issued for another name than 127.0.0.1.
+    auto r = run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                          "-out", cert, "-days", "2", "-subj", "/CN=s3.example.invalid", "-addext",
+                          "subjectAltName=DNS:s3.example.invalid"});
+    REQUIRE(r.exit_code == 0);
+    server = std::make_unique<ScriptServer>("tls_server.py", std::vector<std::string>{cert, key});
+  }
+  Error fails_with(const std::string& ca_file) {
+    auto c = engine_config(1, "https://127.0.0.1:" + std::to_string(server->port()));
+    c.endpoint.ca_file = ca_file;
+    auto engine = make_engine(c);
+    auto r = engine->execute(s3::head_bucket("b"));
+    REQUIRE_FALSE(r);
+    CHECK(engine->counters().total_requests() == 1);  // no retry: it would fail the same way
+    return r.error();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("TLS: untrusted, wrong name and unusable CA_FILE each get their own advice", "[tls]") {
+  TlsRig rig;
+  auto untrusted = rig.fails_with("");
+  CHECK(untrusted.code() == Errc::tls);
+  CHECK_THAT(untrusted.message(), Catch::Contains("not trusted: set CA_FILE"));
+
+  auto wrong_name = rig.fails_with(rig.cert);
+  CHECK(wrong_name.code() == Errc::tls);
+  CHECK_THAT(wrong_name.message(), Catch::Contains("issued for another name"));
+  CHECK_THAT(wrong_name.message(), !Catch::Contains("set CA_FILE"));
+
+  std::string not_pem = rig.tmp.sub("not-a-ca.pem");
+  must(write_file_atomic(not_pem, std::vector<std::uint8_t>{'h', 'e', 'l', 'l', 'o'}));
+  auto bad_file = rig.fails_with(not_pem);
+  CHECK(bad_file.code() == Errc::tls);
+  CHECK_THAT(bad_file.message(), Catch::Contains("CA_FILE"));
+  CHECK_THAT(bad_file.message(), Catch::Contains("holds no certificate"));
+}
