@@ -123,7 +123,7 @@ TEST_CASE("default lock paths keep jobs apart", "[lock]") {
   CHECK_THAT(a, Catch::EndsWith(".lock"));
 }
 
-TEST_CASE("a prefix belongs to its first source; another is refused unless it takes the prefix over", "[owner]") {
+TEST_CASE("a prefix belongs to its first source, and another is refused unless it takes the prefix over", "[owner]") {
   sync::SourceRecord a{"pbs-a", "store1", 0, ""};
   sync::SourceRecord b{"pbs-b", "store1", 0, ""};
   using Recorded = Result<std::optional<sync::SourceRecord>>;
