@@ -1,5 +1,18 @@
-# fish completion for pbs-s3sync
+# fish completion for pbs-s3sync: subcommands, options, and the STORAGE ids of /etc/pbs.conf (or
+# $PBS_S3SYNC_CONFIG) and the datastores of datastore.cfg as arguments.
 set -l cmds sync restore verify list gc status unlock config
+function __pbs_s3sync_targets
+    set -l conf /etc/pbs.conf
+    set -q PBS_S3SYNC_CONFIG; and set conf $PBS_S3SYNC_CONFIG
+    test -r $conf; and sed -n 's/^[[:space:]]*STORAGE=["\']*s3:\/\/[^@]*@\([^:]*\):.*/\1/p' $conf
+end
+function __pbs_s3sync_datastores
+    set -l cfg /etc/proxmox-backup/datastore.cfg
+    set -q PBS_S3SYNC_DATASTORE_CFG; and set cfg $PBS_S3SYNC_DATASTORE_CFG
+    test -r $cfg; and sed -n 's/^datastore:[[:space:]]*\([^[:space:]]*\).*/\1/p' $cfg
+end
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore verify list gc status unlock check" -a "(__pbs_s3sync_targets)" -d 'STORAGE target'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore verify list status unlock" -a "(__pbs_s3sync_datastores)" -d 'Datastore'
 complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a sync -d 'Upload a datastore to S3'
 complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a restore -d 'Restore a datastore from S3'
 complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a verify -d 'Check a datastore'
@@ -19,6 +32,7 @@ complete -c pbs-s3sync -l metrics-file -r -d 'Prometheus textfile'
 complete -c pbs-s3sync -s v -l verbose -d 'More output'
 complete -c pbs-s3sync -s q -l quiet -d 'Less output'
 complete -c pbs-s3sync -l lock-file -r -d 'Lock file'
+complete -c pbs-s3sync -l max-outage -x -d 'How long the endpoint may be gone'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from list verify" -l ns -x -d 'Namespace'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from list verify" -l max-depth -x -d 'Namespace levels'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l mode -x -a 'incremental full' -d 'Plan mode'
@@ -32,6 +46,7 @@ complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l remove-vanished 
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l max-delete -x -d 'Delete at most N'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l if-due -d 'Only when due'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l force-in-use -d 'Write into a prefix PBS uses'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l take-over -d 'Own a prefix another source synced to'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from status" -l check -d 'Exit 1 when overdue'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from unlock" -l force -d 'Clear a dead run record'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from restore" -l group -x -d 'TYPE/ID'

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: dependencies, a Release build with its
-# tests, an ASan+UBSan build with its tests, and a short run of every fuzz target.
+# tests, the .deb built from it and checked, an ASan+UBSan build with its tests, and a short run
+# of every fuzz target.
 #   tests/run.sh            everything
-#   PBS_STAGES="release"    only some stages (release sanitize fuzz)
+#   PBS_STAGES="release"    only some stages (release package sanitize fuzz)
 #   FUZZ_SECONDS=60         time per fuzz target
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stages=${PBS_STAGES:-release sanitize fuzz}
+stages=${PBS_STAGES:-release package sanitize fuzz}
 jobs=$(nproc)
 
 tests/install-deps.sh
@@ -18,6 +19,11 @@ for stage in $stages; do
       cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
       cmake --build build/release -j "$jobs"
       ctest --test-dir build/release --output-on-failure -j "$jobs"
+      ;;
+    package)
+      cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+      cmake --build build/release -j "$jobs"
+      tests/package/check-deb.sh build/release
       ;;
     sanitize)
       cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=Debug -DPBS_SANITIZE=ON >/dev/null

@@ -23,33 +23,43 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
            g.config_given = true;
          },
          "Configuration file (default /etc/pbs.conf)")
-      ->envname("PBS_S3SYNC_CONFIG");
+      ->envname("PBS_S3SYNC_CONFIG")
+      ->option_text("FILE");
   app.add_option("-j,--parallelism", g.parallelism,
                  "Concurrent requests (the effective value is min(this, MAX_WORKERS))")
-      ->check(CLI::Range(1u, 256u));
+      ->check(CLI::Range(1u, 256u))
+      ->option_text("N");
   app.add_option("--bandwidth-limit", g.bandwidth_limit,
-                 "Whole-process transfer limit, e.g. 50M (bytes per second)");
+                 "Whole-process transfer limit, e.g. 50M (bytes per second)")
+      ->option_text("RATE");
   app.add_flag("--dry-run", g.dry_run, "Print what would be done; send no write");
-  app.add_option("--output", g.output, "Output format")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, OutputFormat>{{"text", OutputFormat::text},
-                                              {"json", OutputFormat::json}}));
+  app.add_option_function<std::string>(
+         "--output", [&g](const std::string& v) { g.output = v == "json" ? OutputFormat::json : OutputFormat::text; },
+         "Output format: a text summary (default) or one JSON document")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->option_text("text|json");
   app.add_option("--progress", g.progress, "Progress line: auto, always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  app.add_option("--metrics-file", g.metrics_file, "Write Prometheus textfile metrics here");
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->option_text("auto|always|never");
+  app.add_option("--metrics-file", g.metrics_file, "Write Prometheus textfile metrics here")
+      ->option_text("PATH");
   app.add_flag_function("-v,--verbose", [&g](std::int64_t n) { g.verbosity += int(n); },
                         "More output");
   app.add_flag_function("-q,--quiet", [&g](std::int64_t n) { g.verbosity -= int(n); },
                         "Less output");
-  app.add_option("--lock-file", g.lock_file, "Lock file (default under /run/lock/)");
+  app.add_option("--lock-file", g.lock_file, "Lock file (default under /run/lock/)")
+      ->option_text("PATH");
   app.add_option("--max-outage", g.max_outage,
-                 "How long the endpoint may fail every request before the run stops (default 10m)");
+                 "How long the endpoint may fail every request before the run stops (default 10m)")
+      ->option_text("DURATION");
 }
 
 void add_scope_options(CLI::App* cmd, std::string& ns, std::optional<std::size_t>& max_depth) {
-  cmd->add_option("--ns", ns, "Namespace to start from (a/b/c); default the root");
+  cmd->add_option("--ns", ns, "Namespace to start from (a/b/c); default the root")
+      ->option_text("NS");
   cmd->add_option("--max-depth", max_depth, "Namespace levels below --ns (0 = only --ns)")
-      ->check(CLI::Range(0, 7));
+      ->check(CLI::Range(0, 7))
+      ->option_text("N");
 }
 
 // A command line that does not parse: what is wrong, and the commands when the first word is none
@@ -107,21 +117,27 @@ int run(int argc, char** argv) {
 
   SyncArgs sync;
   auto* sync_cmd = app.add_subcommand("sync", "Upload a datastore to S3 in PBS's own S3 layout");
-  sync_cmd->add_option("datastore", sync.datastore, "Datastore path or PBS datastore name");
-  sync_cmd->add_option("target", sync.target, "s3://bucket[/prefix] or a STORAGE id of the config");
+  sync_cmd->add_option("DATASTORE", sync.datastore, "Datastore path or PBS datastore name")->option_text(" ");
+  sync_cmd->add_option("TARGET", sync.target, "s3://bucket[/prefix] or a STORAGE id of the config")
+      ->option_text(" ");
   sync_cmd->add_option("--mode", sync.mode, "incremental (default) or full (list and repair everything)")
-      ->check(CLI::IsMember({"incremental", "full"}));
+      ->check(CLI::IsMember({"incremental", "full"}))
+      ->option_text("incremental|full");
   add_scope_options(sync_cmd, sync.ns, sync.max_depth);
   sync_cmd->add_option("--group-filter", sync.group_filters,
-                       "[include:|exclude:]type:vm | group:vm/100 | regex:RE (repeatable)");
+                       "[include:|exclude:]type:vm | group:vm/100 | regex:RE (one per use, repeatable)")
+      ->allow_extra_args(false)
+      ->option_text("FILTER");
   sync_cmd->add_option("--transfer-last", sync.transfer_last, "Only the newest N snapshots per group")
-      ->check(CLI::Range(1u, 1000000u));
+      ->check(CLI::Range(1u, 1000000u))
+      ->option_text("N");
   sync_cmd->add_flag("--encrypted-only", sync.encrypted_only, "Only encrypted snapshots");
   sync_cmd->add_flag("--verified-only", sync.verified_only, "Only snapshots whose last verify passed");
   sync_cmd->add_flag("--remove-vanished", sync.remove_vanished,
                      "Delete remote snapshots that are gone locally (manifest first)");
   sync_cmd->add_option("--max-delete", sync.max_delete, "Delete at most N snapshots per run")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::NonNegativeNumber)
+      ->option_text("N");
   sync_cmd->add_flag("--if-due", sync.if_due, "Do nothing unless SYNC_INTERVAL has passed since the last success");
   sync_cmd->add_flag("--force-in-use", sync.force_in_use,
                      "Write even though the prefix holds PBS's .in-use marker");
@@ -134,11 +150,15 @@ int run(int argc, char** argv) {
 
   RestoreArgs restore;
   auto* restore_cmd = app.add_subcommand("restore", "Restore snapshots from S3 into a datastore PBS accepts");
-  restore_cmd->add_option("target", restore.target, "s3://bucket[/prefix] or a STORAGE id")->required();
-  restore_cmd->add_option("datastore", restore.datastore, "Datastore directory (created when absent)")->required();
+  restore_cmd->add_option("TARGET", restore.target, "s3://bucket[/prefix] or a STORAGE id")
+      ->required()->option_text(" ");
+  restore_cmd->add_option("DATASTORE", restore.datastore, "Datastore directory (created when absent)")
+      ->required()->option_text(" ");
   add_scope_options(restore_cmd, restore.ns, restore.max_depth);
-  restore_cmd->add_option("--group", restore.group, "Only this group, e.g. vm/100");
-  restore_cmd->add_option("--snapshot", restore.snapshot, "Only this snapshot, e.g. vm/100/2026-11-01T02:00:00Z");
+  restore_cmd->add_option("--group", restore.group, "Only this group, e.g. vm/100")
+      ->option_text("TYPE/ID");
+  restore_cmd->add_option("--snapshot", restore.snapshot, "Only this snapshot, e.g. vm/100/2026-11-01T02:00:00Z")
+      ->option_text("TYPE/ID/TIME");
   restore_cmd->add_flag("--latest", restore.latest, "Only the newest complete snapshot of each group");
   restore_cmd->callback([&] {
     global.command = "restore";
@@ -148,11 +168,13 @@ int run(int argc, char** argv) {
   VerifyArgs verify;
   auto* verify_cmd = app.add_subcommand(
       "verify", "Check every snapshot: a local DATASTORE deeply, or a remote TARGET complete");
-  verify_cmd->add_option("source", verify.source, "Datastore path, or s3://bucket/prefix or STORAGE id")->required();
+  verify_cmd->add_option("SOURCE", verify.source, "Datastore path, or s3://bucket/prefix or STORAGE id")
+      ->required()->option_text(" ");
   add_scope_options(verify_cmd, verify.ns, verify.max_depth);
   verify_cmd->add_flag("--deep", verify.deep, "Remote: also download chunks and check them");
   verify_cmd->add_option("--sample", verify.sample, "With --deep: percent of the chunks to download")
-      ->check(CLI::Range(0.0, 100.0));
+      ->check(CLI::Range(0.0, 100.0))
+      ->option_text("PCT");
   verify_cmd->callback([&] {
     global.command = "verify";
     code = command_verify(verify, global);
@@ -161,7 +183,8 @@ int run(int argc, char** argv) {
   ListArgs list;
   auto* list_cmd =
       app.add_subcommand("list", "Namespaces, groups, snapshots and sizes of a DATASTORE or a TARGET");
-  list_cmd->add_option("source", list.source, "Datastore path, or s3://bucket/prefix or STORAGE id")->required();
+  list_cmd->add_option("SOURCE", list.source, "Datastore path, or s3://bucket/prefix or STORAGE id")
+      ->required()->option_text(" ");
   add_scope_options(list_cmd, list.ns, list.max_depth);
   list_cmd->callback([&] {
     global.command = "list";
@@ -170,8 +193,9 @@ int run(int argc, char** argv) {
 
   GcArgs gc;
   auto* gc_cmd = app.add_subcommand("gc", "Delete remote chunks no complete remote snapshot references");
-  gc_cmd->add_option("target", gc.target, "s3://bucket[/prefix] or a STORAGE id");
-  gc_cmd->add_option("--grace", gc.grace, "Keep unreferenced chunks younger than this (default 24h5m)");
+  gc_cmd->add_option("TARGET", gc.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
+  gc_cmd->add_option("--grace", gc.grace, "Keep unreferenced chunks younger than this (default 24h5m)")
+      ->option_text("DURATION");
   gc_cmd->callback([&] {
     global.command = "gc";
     code = command_gc(gc, global);
@@ -179,8 +203,9 @@ int run(int argc, char** argv) {
 
   StatusArgs status;
   auto* status_cmd = app.add_subcommand("status", "Lock holder, last run, overdue check");
-  status_cmd->add_option("datastore", status.datastore, "Datastore path or name (default: every job)");
-  status_cmd->add_option("target", status.target, "s3://bucket[/prefix] or a STORAGE id");
+  status_cmd->add_option("DATASTORE", status.datastore, "Datastore path or name (default: every job)")
+      ->option_text(" ");
+  status_cmd->add_option("TARGET", status.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
   status_cmd->add_flag("--check", status.check,
                        "Exit 1 when the last success is older than 2 x SYNC_INTERVAL (monitoring)");
   status_cmd->callback([&] {
@@ -190,8 +215,8 @@ int run(int argc, char** argv) {
 
   StatusArgs unlock;
   auto* unlock_cmd = app.add_subcommand("unlock", "Clear the lock record left by a dead run");
-  unlock_cmd->add_option("datastore", unlock.datastore, "Datastore path or name");
-  unlock_cmd->add_option("target", unlock.target, "s3://bucket[/prefix] or a STORAGE id");
+  unlock_cmd->add_option("DATASTORE", unlock.datastore, "Datastore path or name")->option_text(" ");
+  unlock_cmd->add_option("TARGET", unlock.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
   unlock_cmd->add_flag("--force", unlock.force, "Clear it (never touches a live run's lock)");
   unlock_cmd->callback([&] {
     global.command = "unlock";
@@ -202,8 +227,10 @@ int run(int argc, char** argv) {
   auto* config = app.add_subcommand("config", "Configuration tools");
   config->require_subcommand(1);
   auto* check_cmd = config->add_subcommand("check", "Parse the config, resolve credentials, probe the bucket");
-  check_cmd->add_option("target", config_check.target, "s3://bucket[/prefix] or a STORAGE id");
-  check_cmd->add_option("--datastore", config_check.datastore, "Datastore (for the default prefix)");
+  check_cmd->add_option("TARGET", config_check.target, "s3://bucket[/prefix] or a STORAGE id")
+      ->option_text(" ");
+  check_cmd->add_option("--datastore", config_check.datastore, "Datastore (for the default prefix)")
+      ->option_text("DATASTORE");
   check_cmd->callback([&] {
     global.command = "config check";
     code = command_config_check(config_check, global);

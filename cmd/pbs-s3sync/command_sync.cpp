@@ -53,6 +53,9 @@ class SyncEnd {
         last_success = state->last_success->finished;
       }
       std::string text = report::sync_metrics(summary, code, finished, last_success);
+      // node_exporter's textfile directory may not exist yet (the exporter installed later).
+      std::string dir = global_.metrics_file.substr(0, global_.metrics_file.rfind('/'));
+      if (!dir.empty() && dir != global_.metrics_file) (void)make_dirs(dir, 0755);
       auto st = write_file_atomic(global_.metrics_file, as_bytes(text), AtomicWriteOptions{0644, true, {}});
       if (!st) fmt::print(stderr, "pbs-s3sync: cannot write metrics: {}\n", st.error().message());
     }

@@ -26,9 +26,11 @@ std::string sync_text(const sync::SyncSummary& s) {
     out += fmt::format(" (of {} in scope", s.snapshots_in_scope);
     if (s.snapshots_unfinished) out += fmt::format("; {} unfinished skipped", s.snapshots_unfinished);
     out += ")\n";
-    out += fmt::format("chunks: {} uploaded ({}), {} already present; check by {}\n",
-                       s.chunks_uploaded, human_bytes(s.chunk_bytes_uploaded), s.chunks_present,
-                       s.chunk_check);
+    std::string how = s.chunk_check == "list"   ? " (found by listing .chunks/)"
+                      : s.chunk_check == "head" ? " (asked for with HEAD, one request each)"
+                                                : "";
+    out += fmt::format("chunks: {} uploaded ({}), {} already stored{}\n", s.chunks_uploaded,
+                       human_bytes(s.chunk_bytes_uploaded), s.chunks_present, how);
     out += fmt::format("files: {} uploaded ({}); {} objects deleted\n", s.files_uploaded,
                        human_bytes(s.file_bytes_uploaded), s.objects_deleted);
     if (s.logical_bytes) {

@@ -434,6 +434,23 @@ TEST_CASE("filters: namespace, depth, group filter, transfer-last", "[sync]") {
   CHECK(bad.exit_code == 2);
 }
 
+TEST_CASE("an option that takes one value leaves the positionals alone: --group-filter X DATASTORE TARGET",
+          "[sync]") {
+  SyncRig rig;
+  auto r = run_command({s3sync_bin(), "sync", "--group-filter", "group:vm/101", "--group-filter", "group:ct/200",
+                        rig.root, rig.target(), "--config", rig.conf, "--lock-file", rig.lock, "--output", "json"},
+                       rig.env());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::set<std::string> groups;
+  for (const auto& [k, o] : rig.remote()) {
+    if (!k.ends_with("/index.json.blob")) continue;
+    auto rel = k.substr(5);
+    groups.insert(rel.substr(0, rel.rfind('/', rel.rfind('/') - 1)));
+  }
+  CHECK(groups == std::set<std::string>{"ns/prod/vm/101", "ct/200"});
+}
+
 TEST_CASE("a prefix that PBS marked in use is refused unless forced", "[sync]") {
   SyncRig rig;
   auto body = std::make_shared<const std::vector<std::uint8_t>>(std::vector<std::uint8_t>{'{', '}'});

@@ -1,3 +1,5 @@
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "datagen.h"
@@ -16,6 +18,17 @@ TEST_CASE("--help lists every command, --version prints the version", "[cli]") {
     INFO(cmd);
     CHECK_THAT(help.out, Catch::Contains(cmd));
   }
+  // Option values read as a person writes them, without the parser's internals.
+  CHECK_THAT(help.out, Catch::Contains("--output text|json"));
+  CHECK_THAT(help.out, Catch::Contains("--max-outage DURATION"));
+  for (const char* internal : {"ENUM", "->", " OR ", "TEXT:", "{json"}) {
+    INFO(internal);
+    CHECK_FALSE(help.out.find(internal) != std::string::npos);
+  }
+  auto sync_help = run_command({s3sync_bin(), "sync", "--help"});
+  CHECK_THAT(sync_help.out, Catch::Contains("--group-filter FILTER"));
+  CHECK_THAT(sync_help.out, Catch::Contains("[DATASTORE] [TARGET]"));
+  CHECK(sync_help.out.find("TEXT") == std::string::npos);
   auto version = run_command({s3sync_bin(), "--version"});
   CHECK(version.exit_code == 0);
   CHECK_THAT(version.out, Catch::StartsWith("pbs-s3sync "));
@@ -98,4 +111,27 @@ TEST_CASE("the generator CLI writes and damages datastores", "[cli][generator]")
   auto r = run_command({s3sync_bin(), "verify", root});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains(path));
+}
+
+TEST_CASE("bash completion knows the subcommands, their options and the config's STORAGE ids", "[cli][completion]") {
+  TempDir tmp;
+  std::string conf = tmp.sub("pbs.conf");
+  std::ofstream(conf) << "STORAGE=s3://bucket-a@offsite:AWS_ACCESS_KEY_ID=k,AWS_SECRET_ACCESS_KEY=s\n"
+                         "STORAGE=s3://bucket-b@coldstore:ENDPOINT=http://s3.example\n";
+  std::string cfg = tmp.sub("datastore.cfg");
+  std::ofstream(cfg) << "datastore: store1\n\tpath /mnt/store1\n";
+  std::string script = std::string(PBS_FIXTURE_DIR) + "/../../completions/pbs-s3sync.bash";
+  auto complete = [&](const std::string& words, int cword) {
+    std::string cmd = "cd " + tmp.path() + " && . " + script + " && complete -p pbs-s3sync >/dev/null && COMP_WORDS=(" + words +
+                      ") && COMP_CWORD=" + std::to_string(cword) + " && _pbs_s3sync && printf '%s\\n' \"${COMPREPLY[@]}\"";
+    auto r = run_command({"/bin/bash", "-c", cmd}, {"PBS_S3SYNC_DATASTORE_CFG=" + cfg, "PBS_S3SYNC_CONFIG=" + conf});
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+  };
+  CHECK(complete("pbs-s3sync re", 1) == "restore\n");
+  CHECK(complete("pbs-s3sync sync store1 ''", 3) == "offsite\ncoldstore\n");
+  CHECK(complete("pbs-s3sync --config " + conf + " restore c", 4) == "coldstore\n");
+  CHECK_THAT(complete("pbs-s3sync sync --take", 2), Catch::Contains("--take-over"));
+  CHECK(complete("pbs-s3sync sync st", 2) == "store1\n");
+  CHECK(complete("pbs-s3sync config ''", 2) == "check\n");
 }
