@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "s3/http_date.h"
+#include "sync/json_fields.h"
 
 namespace pbs::sync {
 
@@ -10,18 +11,12 @@ Result<GcState> parse_gc_state(std::string_view text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   auto bad = [&] { return Error(Errc::corrupt, std::string(kGcStateKey) + ": not a gc state document"); };
   if (j.is_discarded() || !j.is_object()) return bad();
-  try {
-    GcState s;
-    s.running = j.value("running", false);
-    s.host = j.value("host", "");
-    s.pid = j.value("pid", std::int64_t(0));
-    s.started = j.value("started", std::int64_t(0));
-    s.finished = j.value("finished", std::int64_t(0));
-    s.lease_expires = j.value("lease-expires", std::int64_t(0));
-    return s;
-  } catch (const nlohmann::json::exception&) {
-    return bad();  // a field of the wrong type
-  }
+  GcState s;
+  bool ok = json_bool(j, "running", s.running) && json_string(j, "host", s.host) && json_int(j, "pid", s.pid) &&
+            json_int(j, "started", s.started) && json_int(j, "finished", s.finished) &&
+            json_int(j, "lease-expires", s.lease_expires);
+  if (!ok) return bad();
+  return s;
 }
 
 std::string format_gc_state(const GcState& s) {

@@ -2,23 +2,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sync/json_fields.h"
+
 namespace pbs::sync {
 
 Result<SourceRecord> parse_source_record(std::string_view text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   auto bad = [] { return Error(Errc::corrupt, std::string(kSourceKey) + ": not a source record"); };
   if (j.is_discarded() || !j.is_object()) return bad();
-  try {
-    SourceRecord r;
-    r.host = j.at("host").get<std::string>();
-    r.datastore = j.at("datastore").get<std::string>();
-    r.since = j.value("since", std::int64_t(0));
-    r.taken_over_from = j.value("taken-over-from", std::string());
-    if (r.host.empty() || r.datastore.empty()) return bad();
-    return r;
-  } catch (const nlohmann::json::exception&) {
-    return bad();
-  }
+  SourceRecord r;
+  bool ok = json_string(j, "host", r.host, true) && json_string(j, "datastore", r.datastore, true) &&
+            json_int(j, "since", r.since) && json_string(j, "taken-over-from", r.taken_over_from);
+  if (!ok) return bad();
+  return r;
 }
 
 std::string format_source_record(const SourceRecord& r) {

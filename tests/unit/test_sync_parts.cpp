@@ -1,6 +1,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sync/gc_state.h"
 #include "sync/group_filter.h"
 #include "sync/prefix_owner.h"
 #include "sync/remote_layout.h"
@@ -160,4 +161,21 @@ TEST_CASE("a prefix belongs to its first source, and another is refused unless i
   CHECK_FALSE(sync::claim_prefix(garbled, a, false, true, 1000, "s3://b/p"));
   CHECK(must(sync::claim_prefix(garbled, a, true, true, 1000, "s3://b/p")).write);
   CHECK_FALSE(sync::parse_source_record("{\"host\": \"\", \"datastore\": \"x\"}"));
+}
+
+TEST_CASE("the bucket's own records are read strictly: a field of the wrong type is no record", "[owner][gc]") {
+  auto gc = must(sync::parse_gc_state(R"({"running":true,"host":"h","pid":7,"lease-expires":1796094000})"));
+  CHECK(gc.running);
+  CHECK(gc.lease_expires == 1796094000);
+  CHECK(must(sync::parse_gc_state("{}")).lease_expires == 0);
+  for (const char* bad : {R"({"lease-expires":1e300})", R"({"running":"yes"})", R"({"pid":18446744073709551615})",
+                          R"({"host":7})", "[1]", "garbage"}) {
+    INFO(bad);
+    auto r = sync::parse_gc_state(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == Errc::corrupt);
+  }
+  CHECK(must(sync::parse_source_record(R"({"host":"a","datastore":"s","since":5})")).since == 5);
+  CHECK_FALSE(sync::parse_source_record(R"({"host":"a","datastore":"s","since":5.5})"));
+  CHECK_FALSE(sync::parse_source_record(R"({"host":"a"})"));
 }

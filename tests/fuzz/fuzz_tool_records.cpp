@@ -1,0 +1,24 @@
+// libFuzzer target: this tool's own records read back from the bucket (gc-state, the prefix's
+// source record) and control bytes made printable. A bucket is untrusted: anything may be there.
+#include <string_view>
+
+#include "report/printable.h"
+#include "sync/gc_state.h"
+#include "sync/prefix_owner.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace pbs::sync;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (auto gc = parse_gc_state(text)) {
+    auto again = parse_gc_state(format_gc_state(*gc));
+    if (!again || again->lease_expires != gc->lease_expires || again->host != gc->host) __builtin_trap();
+  }
+  if (auto source = parse_source_record(text)) {
+    auto again = parse_source_record(format_source_record(*source));
+    if (!again || !again->same_source(*source) || again->since != source->since) __builtin_trap();
+  }
+  for (char c : pbs::printable(text)) {
+    if (static_cast<unsigned char>(c) < 0x20) __builtin_trap();
+  }
+  return 0;
+}
