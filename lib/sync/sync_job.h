@@ -2,8 +2,8 @@
 // `pbs-s3sync sync`: preflight (bucket reachable, prefix not a live PBS datastore), scan the local
 // datastore, list the remote `.cnt/` tree, plan, find which chunks are missing as cheaply as
 // possible (chunk_presence.h), and carry the plan out (sync_executor.h) or, in a dry run, say what
-// it would cost. A run with nothing new costs the preflight and one listing request per 1000
-// `.cnt/` objects.
+// it would cost. A run with nothing new costs the preflight (bucket, .in-use), the source record
+// and one listing request per 1000 `.cnt/` objects.
 
 #include <functional>
 #include <optional>
