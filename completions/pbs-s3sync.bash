@@ -21,8 +21,8 @@ _pbs_s3sync() {
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
   local commands="sync restore verify list gc status unlock config"
-  local common="--config -j --parallelism --bandwidth-limit --dry-run --output --progress --metrics-file -v --verbose -q --quiet --lock-file --max-outage --help --version"
-  local takes_value=" --config -j --parallelism --bandwidth-limit --output --progress --metrics-file --lock-file --max-outage --mode --ns --max-depth --group-filter --transfer-last --max-delete --group --snapshot --sample --grace --datastore "
+  local common="--config -j --parallelism --bandwidth-limit --tps-limit --dry-run --output --progress --metrics-file -v --verbose -q --quiet --lock-file --max-outage --help --version"
+  local takes_value=" --config -j --parallelism --bandwidth-limit --tps-limit --output --progress --metrics-file --lock-file --max-outage --mode --ns --max-depth --group-filter --transfer-last --max-delete --group --snapshot --sample --grace --datastore "
 
   # The subcommand, the configuration file, and how many positionals come before the cursor.
   local cmd="" conf=${PBS_S3SYNC_CONFIG:-/etc/pbs.conf} positionals=0 i word

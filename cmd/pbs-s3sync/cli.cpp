@@ -30,8 +30,12 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::Range(1u, 256u))
       ->option_text("N");
   app.add_option("--bandwidth-limit", g.bandwidth_limit,
-                 "Whole-process transfer limit, e.g. 50M (bytes per second)")
-      ->option_text("RATE");
+                 "Whole-process transfer limit, e.g. 50M (bytes per second), or a timetable such as "
+                 "\"08:00,512k 19:00,10M 23:00,off\" (Mon-08:00,... for weekdays)")
+      ->option_text("RATE|TIMETABLE");
+  app.add_option("--tps-limit", g.tps_limit, "Requests per second at most, every kind and retries too")
+      ->check(CLI::PositiveNumber)
+      ->option_text("N");
   app.add_flag("--dry-run", g.dry_run, "Print what would be done; send no write");
   app.add_option_function<std::string>(
          "--output", [&g](const std::string& v) { g.output = v == "json" ? OutputFormat::json : OutputFormat::text; },
@@ -68,7 +72,7 @@ int usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) 
   if (e.get_exit_code() == 0) return app.exit(e);
   std::string message = e.what();
   // The first word that is not an option or an option's value is the command.
-  static const std::set<std::string_view> takes_value{"--config", "-j", "--parallelism", "--bandwidth-limit",
+  static const std::set<std::string_view> takes_value{"--config", "-j", "--parallelism", "--bandwidth-limit", "--tps-limit",
                                                       "--output", "--progress", "--metrics-file", "--lock-file",
                                                       "--max-outage"};
   std::string first;

@@ -12,7 +12,8 @@ struct GlobalOptions {
   std::string config_file = "/etc/pbs.conf";
   bool config_given = false;  // --config: the file must exist
   std::optional<unsigned> parallelism;
-  std::string bandwidth_limit;
+  std::string bandwidth_limit;  // a rate or a timetable
+  std::optional<double> tps_limit;
   bool dry_run = false;
   OutputFormat output = OutputFormat::text;
   std::string progress = "auto";

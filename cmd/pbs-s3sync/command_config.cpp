@@ -1,5 +1,7 @@
 #include <fmt/core.h>
 
+#include <ctime>
+
 #include "commands.h"
 #include "exit_code.h"
 #include "job_setup.h"
@@ -25,8 +27,10 @@ int command_config_check(const ConfigCheckArgs& args, const GlobalOptions& globa
              t.endpoint.ca_file.empty() ? "" : ", CA " + t.endpoint.ca_file);
   fmt::print("credentials: access key {} from {}{}\n", shown, t.credentials_source,
              t.credentials.session_token.empty() ? "" : " (with session token)");
-  fmt::print("parallelism: {} ({}), bandwidth limit: {}\n", job->parallelism, job->parallelism_source,
-             job->bandwidth ? std::to_string(job->bandwidth) + " B/s" : std::string("none"));
+  fmt::print("parallelism: {} ({}), bandwidth limit: {}{}, requests per second: {}\n", job->parallelism,
+             job->parallelism_source, job->bandwidth.describe(),
+             job->bandwidth.timetable() ? fmt::format(" (now {} B/s)", job->bandwidth.rate_at(std::time(nullptr))) : "",
+             job->requests_per_second > 0 ? fmt::format("{:g}", job->requests_per_second) : "no cap");
   auto engine = make_engine(*job);
   if (!engine) return report_error(global, engine.error());
   transfer::ObjectStore store(**engine, t.bucket);

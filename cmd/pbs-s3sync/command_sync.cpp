@@ -113,7 +113,9 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   end.summary.target = t.url();
   end.summary.parallelism = job->parallelism;
   end.summary.parallelism_source = job->parallelism_source;
-  end.summary.bandwidth_limit = job->bandwidth;
+  end.summary.bandwidth_limit = job->bandwidth.rate_at(std::time(nullptr));
+  if (job->bandwidth.timetable()) end.summary.bandwidth_timetable = job->bandwidth.describe();
+  end.summary.requests_per_second = job->requests_per_second;
   end.summary.warnings = job->conf.warnings;
   end.lock_path = job->lock_path;
   print_warnings(job->conf, global);

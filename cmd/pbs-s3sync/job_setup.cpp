@@ -60,28 +60,6 @@ Result<std::pair<std::string, std::string>> resolve_datastore(const std::string&
   return std::pair{it->second.path, it->first};
 }
 
-Result<std::uint64_t> parse_rate(const std::string& text) {
-  std::string t = text;
-  if (t.ends_with("/s")) t.resize(t.size() - 2);
-  if (t.ends_with("B") || t.ends_with("b")) t.pop_back();
-  double mult = 1;
-  if (t.ends_with("i") && t.size() >= 2) {
-    char u = char(std::toupper(static_cast<unsigned char>(t[t.size() - 2])));
-    mult = u == 'K' ? 1024.0 : u == 'M' ? 1048576.0 : u == 'G' ? 1073741824.0 : 0;
-    t.resize(t.size() - 2);
-  } else if (!t.empty() && std::isalpha(static_cast<unsigned char>(t.back()))) {
-    char u = char(std::toupper(static_cast<unsigned char>(t.back())));
-    mult = u == 'K' ? 1e3 : u == 'M' ? 1e6 : u == 'G' ? 1e9 : 0;
-    t.pop_back();
-  }
-  char* end = nullptr;
-  double v = std::strtod(t.c_str(), &end);
-  if (t.empty() || *end || mult == 0 || v < 0 || !std::isfinite(v)) {
-    return Error(Errc::invalid_argument, "bandwidth '" + text + "' is not a rate such as 50M (50 MB/s) or 800K");
-  }
-  return std::uint64_t(v * mult);
-}
-
 Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_arg,
                       const std::string& target_arg, bool need_datastore, bool need_credentials) {
   Job job;
@@ -118,9 +96,16 @@ Status apply_limits(Job& job, const GlobalOptions& global) {
     job.max_outage = *job.conf.max_outage;
   }
   if (!global.bandwidth_limit.empty()) {
-    PBS_ASSIGN(job.bandwidth, parse_rate(global.bandwidth_limit));
+    PBS_ASSIGN(job.bandwidth, BandwidthSchedule::parse(global.bandwidth_limit));
+  } else if (job.conf.bandwidth_schedule) {
+    job.bandwidth = *job.conf.bandwidth_schedule;
   } else if (job.conf.bandwidth_limit_mbs) {
-    job.bandwidth = std::uint64_t(*job.conf.bandwidth_limit_mbs * 1e6);
+    job.bandwidth = BandwidthSchedule::constant(std::uint64_t(*job.conf.bandwidth_limit_mbs * 1e6));
+  }
+  if (global.tps_limit) {
+    job.requests_per_second = *global.tps_limit;
+  } else if (job.conf.max_requests_per_second) {
+    job.requests_per_second = *job.conf.max_requests_per_second;
   }
   return {};
 }
@@ -130,7 +115,8 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   c.endpoint = job.target.endpoint;
   c.credentials = job.target.credentials;
   c.parallelism = job.parallelism;
-  c.bandwidth_limit = job.bandwidth;
+  c.bandwidth = job.bandwidth;
+  c.requests_per_second = job.requests_per_second;
   c.health.max_outage_seconds = double(job.max_outage);
   c.health.request_budget_seconds = double(job.max_outage);
   c.user_agent = std::string("pbs-s3sync/") + PBS_S3SYNC_VERSION;

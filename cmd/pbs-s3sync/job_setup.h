@@ -22,7 +22,8 @@ struct Job {
   config::Target target;
   unsigned parallelism = 8;
   std::string parallelism_source = "default";
-  std::uint64_t bandwidth = 0;  // bytes per second, 0: none
+  BandwidthSchedule bandwidth;      // default: none
+  double requests_per_second = 0;   // 0: no cap
   std::int64_t max_outage = 600;  // seconds
   std::string lock_path;
 };
@@ -36,15 +37,14 @@ Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_
                       const std::string& target_arg, bool need_datastore,
                       bool need_credentials = true);
 Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job);
-// Effective parallelism (min of -j and MAX_WORKERS, and which won) and bandwidth.
+// Effective parallelism (min of -j and MAX_WORKERS, and which won), bandwidth (--bandwidth-limit,
+// else BANDWIDTH_SCHEDULE, else BANDWIDTH_LIMIT_MBS) and request rate (--tps-limit, else
+// MAX_REQUESTS_PER_SECOND).
 Status apply_limits(Job& job, const GlobalOptions& global);
 
 // For commands given only a TARGET: when no prefix is known (no /prefix in the URL, no PREFIX in
 // the STORAGE entry), the bucket's only top-level prefix is the datastore's.
 Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& global);
-
-// "50M" = 50 MB/s; K, M, G (10^3) and Ki, Mi, Gi (2^10); optional trailing "B" and "/s".
-Result<std::uint64_t> parse_rate(const std::string& text);
 
 // This host's name as recorded in lock files, gc leases and the target's source record:
 // $PBS_S3SYNC_HOST when set (a container whose hostname changes at every start), else gethostname.

@@ -173,6 +173,12 @@ Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path) {
       PBS_TRY(number(conf.max_workers, 1, 256, true));
     } else if (key == "BANDWIDTH_LIMIT_MBS") {
       PBS_TRY(number(conf.bandwidth_limit_mbs, 0, 1e6, false));
+    } else if (key == "BANDWIDTH_SCHEDULE") {
+      auto s = BandwidthSchedule::parse(value);
+      if (!s) return Error(Errc::config, where + ": BANDWIDTH_SCHEDULE: " + s.error().message());
+      conf.bandwidth_schedule = std::move(*s);
+    } else if (key == "MAX_REQUESTS_PER_SECOND") {
+      PBS_TRY(number(conf.max_requests_per_second, 0, 1e6, false));
     } else if (key == "SYNC_INTERVAL") {
       PBS_TRY(number(conf.sync_interval, 1, 1e9, true));
     } else if (key == "MAX_OUTAGE") {
@@ -182,7 +188,7 @@ Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path) {
     } else {
       return Error(Errc::config, where + ": unknown key '" + key +
                                      "' (known: STORAGE, MAX_WORKERS, BANDWIDTH_LIMIT_MBS, "
-                                     "SYNC_INTERVAL, MAX_OUTAGE)");
+                                     "BANDWIDTH_SCHEDULE, MAX_REQUESTS_PER_SECOND, SYNC_INTERVAL, MAX_OUTAGE)");
     }
   }
   return conf;

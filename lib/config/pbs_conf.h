@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/bandwidth.h"
+
 #include "util/result.h"
 
 namespace pbs::config {
@@ -32,6 +34,8 @@ struct PbsConf {
   std::vector<StorageEntry> storages;
   std::optional<unsigned> max_workers;
   std::optional<double> bandwidth_limit_mbs;  // megabytes (10^6 bytes) per second
+  std::optional<BandwidthSchedule> bandwidth_schedule;  // BANDWIDTH_SCHEDULE: overrides BANDWIDTH_LIMIT_MBS
+  std::optional<double> max_requests_per_second;        // every request, retries too
   std::optional<std::int64_t> sync_interval;  // seconds
   std::optional<std::int64_t> max_outage;     // seconds the endpoint may be gone before a run stops
   std::vector<std::string> warnings;

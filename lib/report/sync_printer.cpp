@@ -8,6 +8,23 @@
 
 namespace pbs::report {
 
+namespace {
+
+// The limits the run was held to, as the tail of the "sent" line.
+std::string limits_text(const sync::SyncSummary& s) {
+  std::string out;
+  if (!s.bandwidth_timetable.empty()) {
+    out += fmt::format(", bandwidth timetable \"{}\" (the rate changed {} time(s) during the run)", s.bandwidth_timetable,
+                       s.counters.bandwidth_changes);
+  } else if (s.bandwidth_limit) {
+    out += fmt::format(", limit {}/s", human_bytes(s.bandwidth_limit));
+  }
+  if (s.requests_per_second > 0) out += fmt::format(", at most {:g} requests/s", s.requests_per_second);
+  return out;
+}
+
+}  // namespace
+
 using ojson = nlohmann::ordered_json;
 
 std::string sync_text(const sync::SyncSummary& s) {
@@ -54,7 +71,7 @@ std::string sync_text(const sync::SyncSummary& s) {
   out += fmt::format("sent {} in {} ({}/s), parallelism {} ({}){}\n", human_bytes(s.counters.bytes_up),
                      human_duration(s.duration), human_bytes(std::uint64_t(s.throughput())), s.parallelism,
                      s.parallelism_source,
-                     s.bandwidth_limit ? fmt::format(", limit {}/s", human_bytes(s.bandwidth_limit)) : "");
+                     limits_text(s));
   return out + closing_lines(s.notices, s.warnings, s.errors);
 }
 
@@ -92,6 +109,10 @@ ojson sync_json(const sync::SyncSummary& s, int exit_code) {
   j["bytes-received"] = s.counters.bytes_down;
   j["parallelism"] = {{"effective", s.parallelism}, {"source", s.parallelism_source}};
   j["bandwidth-limit"] = s.bandwidth_limit;
+  if (!s.bandwidth_timetable.empty()) {
+    j["bandwidth-timetable"] = {{"slots", s.bandwidth_timetable}, {"rate-changes", s.counters.bandwidth_changes}};
+  }
+  j["requests-per-second-limit"] = s.requests_per_second;
   j["duration-seconds"] = s.duration;
   j["throughput-bytes-per-second"] = s.throughput();
   j["latency-seconds"] = {{"mean", s.counters.latency_mean()}, {"max", s.counters.latency_max}};

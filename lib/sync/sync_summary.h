@@ -46,7 +46,9 @@ struct SyncSummary {
 
   unsigned parallelism = 0;
   std::string parallelism_source;  // --parallelism | MAX_WORKERS | default
-  std::uint64_t bandwidth_limit = 0;
+  std::uint64_t bandwidth_limit = 0;  // in force at the start; 0: none
+  std::string bandwidth_timetable;    // the timetable, when one was given
+  double requests_per_second = 0;     // --tps-limit; 0: none
   transfer::Counters counters;
   double duration = 0;
   std::vector<ObjectError> errors;

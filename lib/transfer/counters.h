@@ -21,6 +21,7 @@ struct Counters {
   unsigned min_window = 0;     // lowest concurrency the throttle control went down to
   std::uint64_t outages = 0;   // times every request failed for a while (endpoint_health.h)
   double outage_seconds = 0;   // how long those outages lasted, together
+  std::uint64_t bandwidth_changes = 0;  // bandwidth timetable slots that changed the rate mid-run
 
   std::uint64_t total_requests() const;
   std::uint64_t requests_of(const std::string& op) const {

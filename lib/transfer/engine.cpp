@@ -51,7 +51,8 @@ Engine::Impl::Impl(EngineConfig config)
     : config_(std::move(config)),
       signer_(config_.credentials, config_.endpoint.region),
       multi_(curl_multi_init()),
-      limiter_(config_.bandwidth_limit),
+      limiter_(double(config_.bandwidth.rate_at(std::time(nullptr)))),
+      request_limiter_(config_.requests_per_second, 1),
       window_(config_.parallelism),
       retry_policy_(config_),
       health_(config_.health, Clock::now()) {
@@ -145,8 +146,21 @@ CURL* Engine::Impl::acquire_easy() {
   return easy_pool_.back().get();
 }
 
-bool Engine::Impl::may_start(Clock::time_point now) const {
-  return running_.size() < window_.allowed() && health_.may_start(now, running_.size());
+bool Engine::Impl::may_start(Clock::time_point now) {
+  return running_.size() < window_.allowed() && health_.may_start(now, running_.size()) &&
+         request_limiter_.wait_for(1, now) == Clock::duration::zero();
+}
+
+// The slot in force is looked up once a second (local time), so a slot change takes effect
+// within a second, also in the middle of a transfer.
+void Engine::Impl::follow_timetable(Clock::time_point now) {
+  if (!config_.bandwidth.timetable() || now - timetable_checked_ < std::chrono::seconds(1)) return;
+  timetable_checked_ = now;
+  auto rate = double(config_.bandwidth.rate_at(std::time(nullptr)));
+  if (rate != limiter_.rate()) {
+    limiter_.set_rate(rate, now);
+    ++counters_.bandwidth_changes;
+  }
 }
 
 void Engine::Impl::start_ready() {
@@ -155,7 +169,9 @@ void Engine::Impl::start_ready() {
     std::uint64_t id = ready_.front();
     ready_.pop_front();
     auto it = jobs_.find(id);
-    if (it != jobs_.end()) start(*it->second);
+    if (it == jobs_.end()) continue;
+    request_limiter_.take_all(1, now);
+    start(*it->second);
   }
 }
 
@@ -204,6 +220,9 @@ long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
   if (!ready_.empty()) {
     if (may_start(now)) {
       timeout = 0;
+    } else if (auto wait = request_limiter_.wait_for(1, now); wait > Clock::duration::zero()) {
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
+      timeout = std::min<long>(timeout, std::max<long>(1, long(ms) + 1));
     } else if (running_.empty() && health_.out(now)) {  // the next probe of an outage
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(health_.next_probe() - now).count();
       timeout = std::min<long>(timeout, std::max<long>(1, long(ms) + 1));
@@ -214,6 +233,7 @@ long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
 
 void Engine::Impl::step() {
   take_hashed();
+  follow_timetable(Clock::now());
   promote_due_retries(Clock::now());
   resume_paused();
   start_ready();

@@ -6,6 +6,7 @@
 #include "s3/endpoint.h"
 #include "s3/sigv4.h"
 #include "transfer/endpoint_health.h"
+#include "util/bandwidth.h"
 
 namespace pbs::transfer {
 
@@ -17,7 +18,8 @@ struct EngineConfig {
   double backoff_base_seconds = 0.2;
   double backoff_cap_seconds = 20.0;
   double retry_after_cap_seconds = 120.0;
-  std::uint64_t bandwidth_limit = 0;  // bytes per second, uploads and downloads together; 0: none
+  BandwidthSchedule bandwidth;        // uploads and downloads together; default: none
+  double requests_per_second = 0;     // every attempt counts; 0: no cap
   long connect_timeout_seconds = 10;
   long stall_seconds = 60;           // a transfer moving no byte for this long is retried
   unsigned hash_threads = 2;         // SHA-256 of bodies, off the event loop

@@ -57,7 +57,8 @@ struct Engine::Impl {
   void take_hashed();
   void promote_due_retries(Clock::time_point now);
   void resume_paused();
-  bool may_start(Clock::time_point now) const;
+  bool may_start(Clock::time_point now);
+  void follow_timetable(Clock::time_point now);
   void start_ready();
   void start(Job& job);
   CURL* acquire_easy();
@@ -86,7 +87,9 @@ struct Engine::Impl {
   using Due = std::pair<Clock::time_point, std::uint64_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> retries_;
   std::unordered_map<CURL*, Running> running_;
-  RateLimiter limiter_;
+  RateLimiter limiter_;          // bytes, both ways
+  RateLimiter request_limiter_;  // attempts: one at a time, 1/rate apart
+  Clock::time_point timetable_checked_{};
   ConcurrencyWindow window_;
   RetryPolicy retry_policy_;
   EndpointHealth health_;

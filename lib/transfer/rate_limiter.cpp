@@ -4,12 +4,16 @@
 
 namespace pbs::transfer {
 
-RateLimiter::RateLimiter(std::uint64_t bytes_per_second)
-    : rate_(double(bytes_per_second)),
-      // A tenth of a second of burst keeps the average exact without starving small reads.
-      capacity_(std::max(16384.0, double(bytes_per_second) / 10)),
-      tokens_(0),
-      last_(Clock::now()) {}
+RateLimiter::RateLimiter(double rate, double burst) : rate_(0), burst_(burst), capacity_(0), tokens_(0) {
+  set_rate(rate, Clock::now());
+}
+
+void RateLimiter::set_rate(double rate, Clock::time_point now) {
+  rate_ = std::max(0.0, rate);
+  capacity_ = burst_ > 0 ? burst_ : std::max(16384.0, rate_ / 10);
+  tokens_ = std::min(tokens_, 0.0);  // a debt is still repaid
+  last_ = now;
+}
 
 void RateLimiter::refill(Clock::time_point now) {
   double dt = std::chrono::duration<double>(now - last_).count();
@@ -36,10 +40,10 @@ bool RateLimiter::take_all(std::size_t n, Clock::time_point now) {
   return true;
 }
 
-RateLimiter::Clock::duration RateLimiter::wait_for(std::size_t bytes, Clock::time_point now) {
+RateLimiter::Clock::duration RateLimiter::wait_for(std::size_t n, Clock::time_point now) {
   if (!limited()) return Clock::duration::zero();
   refill(now);
-  double missing = double(bytes) - tokens_;
+  double missing = double(n) - tokens_;
   if (missing <= 0) return Clock::duration::zero();
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(missing / rate_));
 }

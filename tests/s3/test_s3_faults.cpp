@@ -1,5 +1,10 @@
 // Faults a real server will not produce on demand, injected by tests/s3/fault_proxy.py between the
 // engine and radosgw: each is retried and counted, and the objects end up byte-identical.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <numeric>
 
 #include "s3/request.h"
@@ -196,7 +201,7 @@ TEST_CASE("a global bandwidth limit holds across parallel uploads and downloads"
   std::string bucket = unique_bucket("bw");
   create_bucket(*direct, bucket);
   auto c = engine_config(4);
-  c.bandwidth_limit = 1 << 20;  // 1 MiB/s for everything together
+  c.bandwidth = BandwidthSchedule::constant(1 << 20);  // 1 MiB/s for everything together
   auto engine = make_engine(c);
   const std::size_t each = 1 << 20;
   std::vector<s3::Bytes> bodies;
@@ -220,4 +225,71 @@ TEST_CASE("a global bandwidth limit holds across parallel uploads and downloads"
   INFO("upload " << up << " s, download " << down << " s; expected 4.0 s each");
   CHECK(up == Approx(4.0).epsilon(0.10));
   CHECK(down == Approx(4.0).epsilon(0.10));
+}
+
+namespace {
+
+// Local time shifted by whole seconds (POSIX TZ offsets take seconds), so that the next minute
+// starts `in_seconds` from now: a timetable slot boundary the test can wait for.
+struct ShiftedZone {
+  int boundary_minute;  // minute of the day the new slot starts, local
+  explicit ShiftedZone(int in_seconds) {
+    std::time_t now = std::time(nullptr);
+    int shift = int((60 - (now + in_seconds) % 60) % 60);
+    setenv("TZ", ("XYZ-0:00:" + std::to_string(shift)).c_str(), 1);
+    tzset();
+    boundary_minute = int(((now + shift + in_seconds) / 60) % 1440);
+  }
+  ~ShiftedZone() {
+    unsetenv("TZ");
+    tzset();
+  }
+  static std::string hhmm(int minute) {
+    minute = (minute + 1440) % 1440;
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02d:%02d", minute / 60, minute % 60);
+    return buf;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a bandwidth timetable's next slot changes the rate of a running transfer within 2 s",
+          "[s3][bandwidth]") {
+  auto direct = make_engine(4);
+  std::string bucket = unique_bucket("tt");
+  create_bucket(*direct, bucket);
+  const int objects = 160;
+  const std::size_t each = 64 * 1024;
+  auto body = random_body(each, 7);
+  for (int i = 0; i < objects; ++i) {
+    direct->submit(s3::put_object(bucket, "tt/" + std::to_string(i), body), [](Result<s3::Response> r) { REQUIRE(r); });
+  }
+  direct->run();
+
+  ShiftedZone zone(3);
+  auto t0 = std::chrono::steady_clock::now();
+  auto boundary = t0 + std::chrono::seconds(3);
+  auto c = engine_config(4);
+  c.bandwidth = must(BandwidthSchedule::parse(ShiftedZone::hhmm(zone.boundary_minute - 1) + ",200k " +
+                                              ShiftedZone::hhmm(zone.boundary_minute) + ",4M"));
+  auto engine = make_engine(c);
+  std::vector<double> done;  // seconds after the boundary each object completed
+  for (int i = 0; i < objects; ++i) {
+    engine->submit(s3::get_object(bucket, "tt/" + std::to_string(i)), [&](Result<s3::Response> r) {
+      REQUIRE(r);
+      REQUIRE(r->body.size() == each);
+      done.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - boundary).count());
+    });
+  }
+  engine->run();
+  auto rate_between = [&](double from, double to) {
+    double n = double(std::count_if(done.begin(), done.end(), [&](double t) { return t >= from && t < to; }));
+    return n * double(each) / (to - from);
+  };
+  double before = rate_between(-2.0, 0.0), after = rate_between(1.0, 2.0);
+  INFO("before the slot change " << before << " B/s, 1-2 s after it " << after << " B/s");
+  CHECK(before <= 300'000);
+  CHECK(after >= 2'000'000);
+  CHECK(engine->counters().bandwidth_changes == 1);
 }

@@ -58,6 +58,15 @@ TEST_CASE("comments, blank lines, quotes, several targets", "[config]") {
   CHECK_FALSE(conf.holds_secrets());
 }
 
+TEST_CASE("a bandwidth timetable and a request rate cap in the configuration", "[config]") {
+  auto conf = must(parse_pbs_conf("BANDWIDTH_LIMIT_MBS=50\nBANDWIDTH_SCHEDULE=\"08:00,512k 23:00,off\"\n"
+                                  "MAX_REQUESTS_PER_SECOND=33.3\n",
+                                  "x.conf"));
+  REQUIRE(conf.bandwidth_schedule);
+  CHECK(conf.bandwidth_schedule->describe() == "08:00,512k 23:00,off");
+  CHECK(conf.max_requests_per_second == std::optional<double>(33.3));
+}
+
 TEST_CASE("every malformed line is rejected with its line number", "[config]") {
   struct Case {
     std::string line;
@@ -71,6 +80,8 @@ TEST_CASE("every malformed line is rejected with its line number", "[config]") {
       {"MAX_WORKERS=2.5", "whole number"},
       {"SYNC_INTERVAL=-5", "SYNC_INTERVAL"},
       {"BANDWIDTH_LIMIT_MBS=fast", "BANDWIDTH_LIMIT_MBS must be a number"},
+      {"BANDWIDTH_SCHEDULE=08:00,1M 24:00,off", "BANDWIDTH_SCHEDULE: bandwidth timetable entry '24:00,off'"},
+      {"MAX_REQUESTS_PER_SECOND=many", "MAX_REQUESTS_PER_SECOND must be a number"},
       {"STORAGE=http://bucket@id", "does not start with s3://"},
       {"STORAGE=s3://bucket", "no '@ID'"},
       {"STORAGE=s3://Bad_Bucket@id", "bucket name"},

@@ -1,0 +1,67 @@
+// The limits a shared uplink and a provider's request quota need, end to end through the fault
+// proxy: a request-rate cap counted where the provider would count it, and a bandwidth timetable
+// whose slot changes during the run.
+#include <cstdio>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "s3_support.h"
+#include "sync_rig.h"
+#include "test_support.h"
+
+using namespace pbs;
+using namespace pbs::test;
+
+TEST_CASE("--tps-limit 40: no second at the proxy holds more than 44 requests, retries included",
+          "[sync][limits]") {
+  SyncRig rig;
+  FaultProxy proxy;
+  proxy.rule("mode=status&status=503&code=SlowDown&percent=10&count=100000000");
+  auto r = run_command(rig.argv({"--tps-limit", "40", "-j", "16"}), rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint()}));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["requests-per-second-limit"] == 40.0);
+  auto times = proxy.stats().times;
+  REQUIRE(times.size() >= 120);  // three seconds' worth at least: the cap has to hold for a while
+  CHECK(int(times.size()) == j["requests"]["total"].get<int>());
+  std::size_t worst = 0;
+  for (std::size_t i = 0, k = 0; i < times.size(); ++i) {
+    while (k < times.size() && times[k] < times[i] + 1.0) ++k;
+    worst = std::max(worst, k - i);
+  }
+  double span = times.back() - times.front();
+  INFO(times.size() << " requests in " << span << " s; the busiest second held " << worst);
+  CHECK(worst <= 44);
+  CHECK(double(times.size()) / span >= 30);  // the cap, not something else, set the pace
+  check_exact_mirror(rig);
+}
+
+TEST_CASE("a bandwidth timetable from the configuration: the slot in force changes during the run",
+          "[sync][limits]") {
+  SyncRig rig;
+  // Local time shifted by seconds (POSIX TZ takes them) so that a new minute starts 2 s from now.
+  std::time_t now = std::time(nullptr);
+  int shift = int((60 - (now + 2) % 60) % 60);
+  int minute = int(((now + shift + 2) / 60) % 1440);
+  auto hhmm = [](int m) {
+    m = (m + 1440) % 1440;
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02d:%02d", m / 60, m % 60);
+    return std::string(buf);
+  };
+  std::string timetable = hhmm(minute - 1) + ",100k " + hhmm(minute) + ",off";
+  {
+    std::ofstream conf(rig.conf, std::ios::app);
+    conf << "BANDWIDTH_SCHEDULE=\"" << timetable << "\"\n";
+  }
+  auto r = run_command(rig.argv({}), rig.env({"TZ=XYZ-0:00:" + std::to_string(shift)}));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["bandwidth-timetable"]["slots"].get<std::string>() == timetable);
+  CHECK(j["bandwidth-timetable"]["rate-changes"] == 1);
+  CHECK(j["bandwidth-limit"] == 100000);
+  check_exact_mirror(rig);
+}

@@ -1,0 +1,133 @@
+// Bandwidth timetables (rclone's syntax) and the token buckets that enforce rates.
+
+#include <cstdlib>
+#include <ctime>
+#include <vector>
+
+#include "transfer/rate_limiter.h"
+#include "test_support.h"
+#include "util/bandwidth.h"
+
+using namespace pbs;
+
+namespace {
+
+// Local time is UTC here, so a moment is written as weekday and time of day.
+struct UtcZone {
+  UtcZone() {
+    setenv("TZ", "UTC0", 1);
+    tzset();
+  }
+};
+
+std::time_t at(int day_after_monday, int hour, int minute) {
+  std::tm tm{};
+  tm.tm_year = 2026 - 1900;
+  tm.tm_mon = 10;  // 2026-11-30 is a Monday
+  tm.tm_mday = 30 + day_after_monday;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  return timegm(&tm);
+}
+
+}  // namespace
+
+TEST_CASE("a single rate is a constant limit, and off is none", "[bandwidth]") {
+  auto s = BandwidthSchedule::parse("50M");
+  REQUIRE(s);
+  CHECK_FALSE(s->timetable());
+  CHECK(s->rate_at(at(3, 4, 5)) == 50'000'000);
+  CHECK(s->describe() == "50M/s");
+  auto off = BandwidthSchedule::parse("off");
+  REQUIRE(off);
+  CHECK(off->unlimited());
+  CHECK(off->rate_at(at(0, 0, 0)) == 0);
+  CHECK(BandwidthSchedule::parse("1.5Mi").value().rate_at(0) == 1572864);
+}
+
+TEST_CASE("a daily timetable: the last slot at or before now, wrapping to the previous day", "[bandwidth]") {
+  UtcZone utc;
+  auto s = BandwidthSchedule::parse("08:00,512k 19:00,10M 23:00,off");
+  REQUIRE(s);
+  CHECK(s->timetable());
+  CHECK(s->rate_at(at(1, 7, 59)) == 0);  // still yesterday's 23:00 slot
+  CHECK(s->rate_at(at(1, 8, 0)) == 512'000);
+  CHECK(s->rate_at(at(1, 18, 59)) == 512'000);
+  CHECK(s->rate_at(at(1, 19, 0)) == 10'000'000);
+  CHECK(s->rate_at(at(1, 23, 30)) == 0);
+  CHECK(s->rate_at(at(0, 0, 0)) == 0);  // Monday morning wraps to Sunday 23:00
+  CHECK(s->describe() == "08:00,512k 19:00,10M 23:00,off");
+}
+
+TEST_CASE("entries may come in any order, and weekday entries cycle over the week", "[bandwidth]") {
+  UtcZone utc;
+  auto s = BandwidthSchedule::parse("Sun-20:00,off Mon-00:00,512 Fri-23:59,10M  Saturday-10:00,1M");
+  REQUIRE(s);
+  CHECK(s->rate_at(at(0, 0, 0)) == 512);
+  CHECK(s->rate_at(at(4, 23, 58)) == 512);
+  CHECK(s->rate_at(at(4, 23, 59)) == 10'000'000);
+  CHECK(s->rate_at(at(5, 9, 0)) == 10'000'000);
+  CHECK(s->rate_at(at(5, 10, 0)) == 1'000'000);
+  CHECK(s->rate_at(at(6, 21, 0)) == 0);
+  CHECK(s->describe() == "Mon-00:00,512 Fri-23:59,10M Sat-10:00,1M Sun-20:00,off");
+}
+
+TEST_CASE("a weekday entry beats an everyday one at the same minute", "[bandwidth]") {
+  UtcZone utc;
+  auto s = BandwidthSchedule::parse("08:00,1M Sat-08:00,off 20:00,5M");
+  REQUIRE(s);
+  CHECK(s->rate_at(at(4, 9, 0)) == 1'000'000);
+  CHECK(s->rate_at(at(5, 9, 0)) == 0);
+  CHECK(s->rate_at(at(5, 21, 0)) == 5'000'000);
+}
+
+TEST_CASE("malformed timetables name the entry that is wrong", "[bandwidth]") {
+  auto why = [](const char* text) {
+    auto s = BandwidthSchedule::parse(text);
+    REQUIRE_FALSE(s);
+    return s.error().message();
+  };
+  CHECK(why("08:00,1M 25:00,off").find("'25:00,off'") != std::string::npos);
+  CHECK(why("08:00,1M 25:00,off").find("HH:MM") != std::string::npos);
+  CHECK(why("Funday-08:00,1M 9:00,2M").find("'Funday' is not a weekday") != std::string::npos);
+  CHECK(why("08:00 09:00,2M").find("is not TIME,RATE") != std::string::npos);
+  CHECK(why("08:00,fast 09:00,2M").find("'08:00,fast'") != std::string::npos);
+  CHECK(why("08:00,10M:1M 09:00,off").find("upload:download") != std::string::npos);
+  CHECK(why("  ").find("empty") != std::string::npos);
+  CHECK(why("12Q").find("not a rate") != std::string::npos);
+  CHECK(why("-5M").find("not a rate") != std::string::npos);
+}
+
+TEST_CASE("a request rate of N spaces attempts 1/N apart: no second holds more than N+1", "[bandwidth]") {
+  using Clock = transfer::RateLimiter::Clock;
+  transfer::RateLimiter requests(40, 1);
+  auto t0 = Clock::now();
+  std::vector<double> starts;
+  // A caller that starts whenever allowed, polled every millisecond for 3 simulated seconds.
+  for (int ms = 0; ms <= 3000; ++ms) {
+    auto now = t0 + std::chrono::milliseconds(ms);
+    while (requests.wait_for(1, now) == Clock::duration::zero()) {
+      requests.take_all(1, now);
+      starts.push_back(ms / 1000.0);
+    }
+  }
+  CHECK(starts.size() >= 118);
+  CHECK(starts.size() <= 122);
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    std::size_t in_window = 0;
+    for (std::size_t j = i; j < starts.size() && starts[j] < starts[i] + 1.0; ++j) ++in_window;
+    CHECK(in_window <= 41);
+  }
+}
+
+TEST_CASE("a byte bucket follows a new rate at once and drops what it saved", "[bandwidth]") {
+  using Clock = transfer::RateLimiter::Clock;
+  auto t0 = Clock::now();
+  transfer::RateLimiter bytes(1'000'000);
+  CHECK(bytes.take_up_to(1 << 20, t0 + std::chrono::seconds(1)) == 100'000);  // a tenth of a second saved
+  bytes.set_rate(10'000, t0 + std::chrono::seconds(1));
+  CHECK(bytes.take_up_to(1 << 20, t0 + std::chrono::seconds(2)) == 10'000);
+  bytes.set_rate(0, t0 + std::chrono::seconds(2));
+  CHECK_FALSE(bytes.limited());
+  CHECK(bytes.take_up_to(1 << 20, t0 + std::chrono::seconds(2)) == std::size_t(1) << 20);
+}
