@@ -43,9 +43,10 @@ std::string sync_text(const sync::SyncSummary& s) {
     out += fmt::format(" (of {} in scope", s.snapshots_in_scope);
     if (s.snapshots_unfinished) out += fmt::format("; {} unfinished skipped", s.snapshots_unfinished);
     out += ")\n";
-    std::string how = s.chunk_check == "list"   ? " (found by listing .chunks/)"
-                      : s.chunk_check == "head" ? " (asked for with HEAD, one request each)"
-                                                : "";
+    std::string how = s.chunk_check == "list"              ? " (found by listing .chunks/)"
+                      : s.chunk_check == "head"            ? " (those that may be stored asked for with HEAD)"
+                      : s.chunk_check == "conditional-put" ? " (new chunks sent at once with If-None-Match)"
+                                                           : "";
     out += fmt::format("chunks: {} uploaded ({}), {} already stored{}\n", s.chunks_uploaded,
                        human_bytes(s.chunk_bytes_uploaded), s.chunks_present, how);
     out += fmt::format("files: {} uploaded ({}); {} objects deleted\n", s.files_uploaded,

@@ -12,6 +12,7 @@ using namespace datastore;
 
 std::string_view chunk_check_name(ChunkCheck check) {
   switch (check) {
+    case ChunkCheck::put: return "conditional-put";
     case ChunkCheck::head: return "head";
     case ChunkCheck::list: return "list";
     case ChunkCheck::none: break;
@@ -35,7 +36,7 @@ void collect_digests(const Datastore& store, const std::vector<const LocalSnapsh
   }
 }
 
-// A dry run's count: each needed chunk not known present is one upload (HEAD + PUT unless listed).
+// A dry run's count: each needed chunk not known present is one upload (HEAD + PUT when asked first).
 PlanEstimate estimate_chunks(const Datastore& store, const DigestSet& needed, const ChunkKnowledge& known) {
   PlanEstimate e;
   needed.for_each([&](const Digest& d) {
@@ -43,15 +44,26 @@ PlanEstimate estimate_chunks(const Datastore& store, const DigestSet& needed, co
     auto st = stat_path(store.chunk_path(d));
     ++e.objects;
     e.bytes += st && *st ? (*st)->size : 0;
-    e.requests += known.listed ? 1 : 2;
+    e.requests += !known.listed && (known.ask_all || known.ask_first.contains(d)) ? 2 : 1;
   });
   return e;
 }
 
+// Whether the prefix holds any chunk (one key listed).
+Result<bool> holds_chunks(transfer::RequestInterface& requests, const Remote& remote) {
+  s3::ListOptions o;
+  o.prefix = remote.key(kChunksDir);
+  o.max_keys = 1;
+  PBS_ASSIGN(auto r, requests.execute(s3::list_objects(remote.bucket, o)));
+  PBS_ASSIGN(auto page, s3::parse_list_page(r.body_text()));
+  return !page.objects.empty();
+}
+
 }  // namespace
 
-Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& plan, bool full, bool estimate,
-                                          transfer::RequestInterface& requests, const Remote& remote) {
+Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& plan, const RemoteCatalog& catalog,
+                                          const PresenceOptions& options, transfer::RequestInterface& requests,
+                                          const Remote& remote) {
   ChunkPresence out;
   std::vector<const LocalSnapshot*> uploading;
   for (const auto& w : plan.work) {
@@ -75,22 +87,50 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
       }
     });
   };
-  if (full) {
+  if (options.full) {
     PBS_TRY(list(true));
     return out;
   }
   known.proven.for_each([&](const Digest& d) { known.present.insert(d); });
   DigestSet needed;
   collect_digests(store, uploading, needed);
-  std::size_t candidates = 0;
-  needed.for_each([&](const Digest& d) { candidates += !known.present.contains(d); });
-  std::size_t list_cost = 16 + (known.present.size() + candidates) / 1000;
-  if (candidates > list_cost) {
-    PBS_TRY(list(false));
+  DigestSet candidates;  // needed, not known present
+  needed.for_each([&](const Digest& d) {
+    if (!known.present.contains(d)) candidates.insert(d);
+  });
+  if (candidates.empty()) {
+    out.check = ChunkCheck::none;
   } else {
-    out.check = candidates ? ChunkCheck::head : ChunkCheck::none;
+    bool all_may_be_stored = !options.conditional_put;
+    if (!all_may_be_stored && plan.proven.empty()) {
+      PBS_ASSIGN(all_may_be_stored, holds_chunks(requests, remote));
+    }
+    std::vector<const LocalSnapshot*> leftovers;  // stored incompletely remotely
+    for (const auto* s : uploading) {
+      const RemoteSnapshot* r = catalog.snapshot(s->ref);
+      if (r && !r->complete()) leftovers.push_back(s);
+    }
+    DigestSet maybe;
+    if (all_may_be_stored) {
+      maybe = candidates;
+    } else {
+      DigestSet theirs;
+      collect_digests(store, leftovers, theirs);
+      theirs.for_each([&](const Digest& d) {
+        if (candidates.contains(d)) maybe.insert(d);
+      });
+    }
+    if (maybe.size() > 16 + (known.present.size() + candidates.size()) / 1000) {
+      PBS_TRY(list(false));
+    } else if (maybe.empty()) {
+      out.check = ChunkCheck::put;
+    } else {
+      out.check = ChunkCheck::head;
+      known.ask_all = all_may_be_stored;
+      if (!all_may_be_stored) known.ask_first = std::move(maybe);
+    }
   }
-  if (estimate) out.estimate = estimate_chunks(store, needed, known);
+  if (options.estimate) out.estimate = estimate_chunks(store, needed, known);
   return out;
 }
 

@@ -1,7 +1,12 @@
 #pragma once
 // Which chunks a sync has to look for remotely, and how it looks. Chunks referenced by snapshots
 // complete remotely are stored: their manifest went up only after every chunk it names was
-// confirmed (see sync_executor.h), and gc keeps what a complete snapshot references. The rest are
+// confirmed (see sync_executor.h), and gc keeps what a complete snapshot references. The rest are,
+// on a normal night, new: they are sent at once with If-None-Match (one request each; 412 says one
+// was stored after all). Chunks with evidence that they may be stored already are checked first:
+// those of snapshots stored incompletely remotely (an interrupted run uploads a snapshot's indexes
+// before its chunks), and all of them in a prefix that holds chunks but no complete snapshot to go
+// by (a first run into a used prefix) or when the provider has no conditional PUT. They are
 // checked by HEAD one by one when they are few, or by one listing of `.chunks/` (16 parallel
 // listings, a request per 1000 objects) when that costs fewer requests. Full mode always lists,
 // with sizes, to repair chunks that differ.
@@ -14,6 +19,7 @@
 #include "datastore/datastore.h"
 #include "datastore/digest_set.h"
 #include "sync/remote.h"
+#include "sync/remote_catalog.h"
 #include "sync/sync_plan.h"
 #include "transfer/request_interface.h"
 
@@ -24,6 +30,10 @@ struct ChunkKnowledge {
   datastore::DigestSet present;  // stored remotely (proven by complete snapshots, or listed)
   datastore::DigestSet proven;   // referenced by a complete remote snapshot: gc keeps them
   bool listed = false;           // `present` holds the whole remote .chunks/ listing
+  // Not listed: chunks to ask about with HEAD before sending (they may well be stored); the rest
+  // go straight up with If-None-Match. `ask_all`: every chunk is asked about.
+  datastore::DigestSet ask_first;
+  bool ask_all = false;
   // Last-Modified of listed chunks not proven (incremental list mode): old ones get touched.
   std::unordered_map<std::string, std::int64_t> listed_mtime;  // chunk key rel -> epoch
   // Full mode: remote sizes, to repair chunks that differ from the local file.
@@ -32,7 +42,12 @@ struct ChunkKnowledge {
   bool full_listing() const { return listed && !sizes.empty(); }
 };
 
-enum class ChunkCheck { none, head, list };
+enum class ChunkCheck {
+  none,  // nothing to check
+  put,   // conditional PUT straight away
+  head,  // HEAD first
+  list,  // the `.chunks/` listing
+};
 std::string_view chunk_check_name(ChunkCheck check);
 
 struct ChunkPresence {
@@ -41,10 +56,16 @@ struct ChunkPresence {
   PlanEstimate estimate;  // with `estimate`: the chunks' share of a dry run's estimate
 };
 
+struct PresenceOptions {
+  bool full = false;
+  bool estimate = false;         // a dry run: count what would be sent
+  bool conditional_put = true;   // the provider takes If-None-Match (IF_NONE_MATCH)
+};
+
 // Reads the local indexes of the plan's snapshots (complete remotely: proven; others: needed) and
-// lists `.chunks/` when that is the cheaper check (always in full mode).
-Result<ChunkPresence> find_chunk_presence(const datastore::Datastore& store, const Plan& plan, bool full,
-                                          bool estimate, transfer::RequestInterface& requests,
-                                          const Remote& remote);
+// chooses the check (above); lists `.chunks/` when that is the one (always in full mode).
+Result<ChunkPresence> find_chunk_presence(const datastore::Datastore& store, const Plan& plan,
+                                          const RemoteCatalog& catalog, const PresenceOptions& options,
+                                          transfer::RequestInterface& requests, const Remote& remote);
 
 }  // namespace pbs::sync

@@ -141,7 +141,7 @@ bool SyncExecutor::submit_next(std::size_t t) {
   ++task.pending;
   if (fan_in_.wait(d, t)) {
     ++summary_.chunks_checked;
-    bool head_first = !known_->listed && w.kind == SnapshotWork::Kind::upload;
+    bool head_first = !known_->listed && (known_->ask_all || known_->ask_first.contains(d));
     bool repair = known_->full_listing() && known_->present.contains(d);
     uploader_.upload(d, head_first, !repair, [this, d](ChunkOutcome o) { chunk_done(d, std::move(o)); });
   }

@@ -106,7 +106,8 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
                               "before " + owner.describe() + " owned the prefix: not removed");
   }
 
-  PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(store, plan, full, options.dry_run, requests, remote));
+  PresenceOptions presence_options{full, options.dry_run, options.upload.put.if_none_match};
+  PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(store, plan, catalog, presence_options, requests, remote));
   summary.chunk_check = chunk_check_name(presence.check);
   if (options.dry_run) {
     PlanEstimate extra = presence.estimate;

@@ -37,7 +37,7 @@ struct SyncSummary {
   std::uint64_t file_bytes_uploaded = 0;
   std::size_t objects_deleted = 0;
   std::uint64_t logical_bytes = 0;       // logical size of the snapshots completed by this run
-  std::string chunk_check;               // none | head | list: how missing chunks were found
+  std::string chunk_check;               // none | conditional-put | head | list (chunk_presence.h)
 
   // --dry-run: what would be sent.
   std::size_t planned_objects = 0;

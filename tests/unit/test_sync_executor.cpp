@@ -11,6 +11,7 @@
 #include "datastore/manifest.h"
 #include "executor_rig.h"
 #include "sync/gc_state.h"
+#include "sync/local_scan.h"
 #include "sync/prefix_owner.h"
 #include "sync/remote_layout.h"
 #include "transfer/request_interface.h"
@@ -444,4 +445,140 @@ TEST_CASE("sync --remove-vanished deletes manifests in a batch before the other 
   CHECK(batches[1].find(std::string(datastore::kManifestName)) == std::string::npos);
   CHECK(rig.manifests().size() == 3);
   check_remote_snapshots_whole(rig);
+}
+
+namespace {
+
+// Requests of one run, by operation, and the chunk PUTs with If-None-Match among them.
+struct RunRequests {
+  std::size_t total = 0, lists = 0, heads = 0, chunk_puts = 0, conditional_chunk_puts = 0;
+};
+RunRequests requests_since(const ExecutorRig& rig, std::size_t from) {
+  RunRequests r;
+  const auto& a = rig.s3.answered();
+  for (std::size_t i = from; i < a.size(); ++i) {
+    ++r.total;
+    r.lists += a[i].op == s3::Op::list_objects;
+    r.heads += a[i].op == s3::Op::head_object;
+    bool chunk_put = a[i].op == s3::Op::put_object && a[i].key.find("/.chunks/") != std::string::npos;
+    r.chunk_puts += chunk_put;
+    r.conditional_chunk_puts += chunk_put && a[i].if_none_match;
+  }
+  return r;
+}
+
+// Chunk and other objects the datastore has that the bucket does not.
+std::pair<std::size_t, std::size_t> new_objects(const ExecutorRig& rig) {
+  std::size_t chunks = 0, files = 0;
+  for (const auto& k : local_chunk_keys(rig.root)) chunks += !rig.has(k);
+  auto store = rig.store();
+  auto scan = must(sync::scan_local(store, {}));
+  for (const auto& g : scan.groups) {
+    for (const auto& s : g.snapshots) {
+      for (const auto& f : std::filesystem::directory_iterator(store.path(s.ref.rel_dir()))) {
+        files += f.is_regular_file() && !rig.has(sync::snapshot_file_rel_key(s.ref, f.path().filename().string()));
+      }
+    }
+  }
+  return {chunks, files};
+}
+
+}  // namespace
+
+TEST_CASE("sync, the normal night: new chunks go up at once with If-None-Match, no listing, no HEAD",
+          "[executor][presence]") {
+  auto cfg = small_datastore();
+  cfg.disk_chunks = 200;
+  ExecutorRig rig(cfg);
+  REQUIRE(rig.sync().complete());
+  must(testgen::add_snapshots(rig.root, 0.02, 5));
+  auto [chunks, files] = new_objects(rig);
+  REQUIRE(chunks > 0);
+  std::size_t from = rig.s3.answered().size();
+  auto s = rig.sync();
+  CHECK(s.complete());
+  CHECK(s.chunk_check == "conditional-put");
+  CHECK(s.chunks_uploaded == chunks);
+  auto r = requests_since(rig, from);
+  INFO(chunks << " new chunks, " << files << " new files, " << r.total << " requests");
+  CHECK(r.heads == 0);
+  CHECK(r.chunk_puts == chunks);
+  CHECK(r.conditional_chunk_puts == chunks);
+  CHECK(r.lists == 1);  // the `.cnt/` catalog only
+  CHECK(r.total <= chunks + files + 6);
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("sync: the chunks of a snapshot left incomplete remotely are asked about first, the rest sent at once",
+          "[executor][presence]") {
+  auto cfg = small_datastore();
+  cfg.disk_chunks = 40;
+  ExecutorRig rig(cfg);
+  REQUIRE(rig.sync().complete());
+  // An interrupted run: the newest snapshot of one group has its chunks and indexes, no manifest.
+  auto manifests = rig.manifests();
+  std::string dropped = manifests.back();
+  rig.s3.objects.erase(rig.remote.key(dropped));
+  must(testgen::add_snapshots(rig.root, 0.05, 9));
+  auto [chunks, files] = new_objects(rig);
+  std::size_t from = rig.s3.answered().size();
+  auto s = rig.sync();
+  INFO(all_errors(s));
+  CHECK(s.complete());
+  CHECK(s.chunk_check == "head");
+  auto r = requests_since(rig, from);
+  CHECK(r.heads > 0);
+  CHECK(s.chunks_present >= r.heads / 2);  // what was asked about was mostly stored
+  CHECK(r.chunk_puts == chunks);           // nothing stored was sent again
+  CHECK(r.lists == 1);
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("sync: a prefix that holds chunks but no complete snapshot is checked before anything is sent",
+          "[executor][presence]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  for (const auto& k : rig.remote_keys(sync::kContentDir)) rig.s3.objects.erase(rig.remote.key(k));
+  std::size_t stored = rig.remote_keys(sync::kChunksDir).size();
+  std::size_t from = rig.s3.answered().size();
+  auto s = rig.sync();
+  CHECK(s.complete());
+  CHECK(s.chunk_check != "conditional-put");
+  CHECK(s.chunks_present == stored);
+  CHECK(requests_since(rig, from).chunk_puts == 0);
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("sync: without If-None-Match every chunk is asked about first, so none is sent twice",
+          "[executor][presence]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  drop_remote_manifests(rig);
+  must(testgen::add_snapshots(rig.root, 0.05, 3));
+  auto [chunks, files] = new_objects(rig);
+  sync::SyncOptions o;
+  o.upload.put.if_none_match = false;
+  std::size_t from = rig.s3.answered().size();
+  auto s = rig.sync(o);
+  CHECK(s.complete());
+  auto r = requests_since(rig, from);
+  CHECK(r.conditional_chunk_puts == 0);
+  CHECK(r.chunk_puts == chunks);
+}
+
+TEST_CASE("sync --dry-run estimates one request per new chunk on the normal night", "[executor][presence]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  must(testgen::add_snapshots(rig.root, 0.05, 4));
+  auto [chunks, files] = new_objects(rig);
+  sync::SyncOptions o;
+  o.dry_run = true;
+  auto dry = rig.sync(o);
+  std::size_t from = rig.s3.answered().size();
+  auto real = rig.sync();
+  CHECK(dry.chunk_check == "conditional-put");
+  CHECK(dry.planned_objects == chunks + files);
+  auto r = requests_since(rig, from);
+  CHECK(dry.planned_requests >= r.chunk_puts + files);
+  CHECK(real.complete());
 }
