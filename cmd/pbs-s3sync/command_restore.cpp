@@ -5,7 +5,6 @@
 #include "interrupt.h"
 #include "job_setup.h"
 #include "output.h"
-#include "report/progress_printer.h"
 #include "report/restore_printer.h"
 #include "source.h"
 #include "sync/restore_job.h"
@@ -47,10 +46,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   }
   options.dry_run = global.dry_run;
   options.interrupted = InterruptGuard::requested;
-  report::ProgressPrinter progress(report::ProgressPrinter::choose(global.progress, stderr), stderr);
-  if (global.verbosity < 0 || global.output == OutputFormat::json) {
-    progress = report::ProgressPrinter(report::ProgressPrinter::Mode::off, stderr);
-  }
+  auto progress = progress_printer(global);
   options.on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
 
   auto engine = make_engine(job);

@@ -9,7 +9,6 @@
 #include "job_setup.h"
 #include "output.h"
 #include "report/printable.h"
-#include "report/progress_printer.h"
 #include "report/sync_printer.h"
 #include "source.h"
 #include "sync/run_lock.h"
@@ -145,10 +144,7 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
 
   auto engine = make_engine(*job);
   if (!engine) return end.fail(engine.error());
-  report::ProgressPrinter progress(report::ProgressPrinter::choose(global.progress, stderr), stderr);
-  if (global.verbosity < 0 || global.output == OutputFormat::json) {
-    progress = report::ProgressPrinter(report::ProgressPrinter::Mode::off, stderr);
-  }
+  auto progress = progress_printer(global);
   options->on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
   InterruptGuard interrupt;
   auto result = sync::run_sync(*store, **engine, sync::Remote{t.bucket, t.prefix}, *options, end.summary);

@@ -30,4 +30,10 @@ int report_error(const GlobalOptions& global, const Error& error) {
   return code;
 }
 
+report::ProgressPrinter progress_printer(const GlobalOptions& global) {
+  using Mode = report::ProgressPrinter::Mode;
+  bool quiet = global.verbosity < 0 || (global.output == OutputFormat::json && global.progress != "always");
+  return report::ProgressPrinter(quiet ? Mode::off : report::ProgressPrinter::choose(global.progress, stderr), stderr);
+}
+
 }  // namespace pbs::cli

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli.h"
+#include "report/progress_printer.h"
 #include "util/error.h"
 
 namespace pbs::cli {
@@ -18,6 +19,10 @@ void print_report(const GlobalOptions& global, const nlohmann::ordered_json& jso
 // json, its one JSON document ({"command", "exit-code", "error": {"kind", "message"}}). Returns
 // the exit code.
 int report_error(const GlobalOptions& global, const Error& error);
+// The progress printer on stderr: none under -q, nor under --output json unless --progress always
+// (a script reading the document may still want to watch).
+report::ProgressPrinter progress_printer(const GlobalOptions& global);
+
 // The "error" member of a failure's JSON document.
 nlohmann::ordered_json error_json(const Error& error);
 

@@ -130,7 +130,7 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
       if (!all_may_be_stored) known.ask_first = std::move(maybe);
     }
   }
-  if (options.estimate) out.estimate = estimate_chunks(store, needed, known);
+  out.estimate = estimate_chunks(store, needed, known);
   return out;
 }
 

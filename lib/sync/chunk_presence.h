@@ -53,12 +53,11 @@ std::string_view chunk_check_name(ChunkCheck check);
 struct ChunkPresence {
   ChunkKnowledge known;
   ChunkCheck check = ChunkCheck::none;
-  PlanEstimate estimate;  // with `estimate`: the chunks' share of a dry run's estimate
+  PlanEstimate estimate;  // the chunks' share of what the run sends (not in full mode)
 };
 
 struct PresenceOptions {
   bool full = false;
-  bool estimate = false;         // a dry run: count what would be sent
   bool conditional_put = true;   // the provider takes If-None-Match (IF_NONE_MATCH)
 };
 

@@ -14,6 +14,7 @@ struct RunProgress {
   std::size_t chunks_moved = 0;    // uploaded, or fetched
   std::size_t chunks_present = 0;  // already on the other side
   std::uint64_t bytes = 0;         // sent, or received
+  std::uint64_t bytes_total = 0;   // what the run expects to move in all; 0: not known
 };
 
 }  // namespace pbs::sync

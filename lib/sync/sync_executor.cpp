@@ -22,7 +22,8 @@ SyncExecutor::SyncExecutor(const Datastore& store, transfer::RequestInterface& r
       uploader_(requests, remote_, store, options_.put, stop_, summary),
       interlock_(requests, remote_, options_.put, stop_, summary, [this] { pump(); }) {}
 
-void SyncExecutor::run(Plan& plan, const ChunkKnowledge& known, const std::function<void(const RunProgress&)>& tick) {
+void SyncExecutor::run(Plan& plan, const ChunkKnowledge& known, std::uint64_t bytes_planned,
+                       const std::function<void(const RunProgress&)>& tick) {
   known_ = &known;
   plan_ = &plan;
   // Outside full mode every chunk known present is done; in full mode a listed chunk still has to
@@ -37,7 +38,8 @@ void SyncExecutor::run(Plan& plan, const ChunkKnowledge& known, const std::funct
     progress.snapshots_done = finished();
     progress.chunks_moved = summary_.chunks_uploaded;
     progress.chunks_present = summary_.chunks_present;
-    progress.bytes = requests_.counters().bytes_up;
+    progress.bytes = summary_.chunk_bytes_uploaded + summary_.file_bytes_uploaded;
+    progress.bytes_total = bytes_planned > found_stored_bytes_ ? bytes_planned - found_stored_bytes_ : 0;
     tick(progress);
   });
   if (!stop_.stopping()) delete_phase(plan);
@@ -159,6 +161,7 @@ void SyncExecutor::chunk_done(const Digest& d, ChunkOutcome o) {
       break;
     case Kind::present:
       ++summary_.chunks_present;
+      if (auto st = stat_path(store_.chunk_path(d)); st && *st) found_stored_bytes_ += (*st)->size;
       interlock_.reused(d, o.last_modified);
       fan_in_.mark_done(d);
       break;

@@ -37,7 +37,10 @@ class SyncExecutor : private SnapshotRunner {
   SyncExecutor(const datastore::Datastore& store, transfer::RequestInterface& requests, const Remote& remote,
                UploadOptions options, SyncSummary& summary);
 
-  void run(Plan& plan, const ChunkKnowledge& known, const std::function<void(const RunProgress&)>& tick);
+  // `bytes_planned`: what the plan expects to send (files and the chunks not known stored), for
+  // the progress line's total; chunks found stored after all come off it.
+  void run(Plan& plan, const ChunkKnowledge& known, std::uint64_t bytes_planned,
+           const std::function<void(const RunProgress&)>& tick);
 
  private:
   struct Task {
@@ -93,6 +96,7 @@ class SyncExecutor : private SnapshotRunner {
   std::vector<Task> tasks_;
   ChunkFanIn fan_in_;
   datastore::DigestSet credited_;  // listed chunks counted as present once
+  std::uint64_t found_stored_bytes_ = 0;  // chunks the plan meant to send that were stored (412, HEAD)
   std::size_t next_group_file_ = 0;
   std::size_t group_pending_ = 0;
   std::vector<datastore::GroupRef> failed_groups_;

@@ -106,7 +106,7 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
                               "before " + owner.describe() + " owned the prefix: not removed");
   }
 
-  PresenceOptions presence_options{full, options.dry_run, options.upload.put.if_none_match};
+  PresenceOptions presence_options{full, options.upload.put.if_none_match};
   PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(store, plan, catalog, presence_options, requests, remote));
   summary.chunk_check = chunk_check_name(presence.check);
   if (options.dry_run) {
@@ -115,7 +115,7 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
     record_estimate(summary, plan, extra);
   } else {
     SyncExecutor executor(store, requests, remote, options.upload, summary);
-    executor.run(plan, presence.known, options.on_progress);
+    executor.run(plan, presence.known, estimate_plan(plan).bytes + presence.estimate.bytes, options.on_progress);
   }
   summary.counters = requests.counters();
   summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -2,7 +2,9 @@
 // proxy: a request-rate cap counted where the provider would count it, and a bandwidth timetable
 // whose slot changes during the run.
 #include <cstdio>
+#include <algorithm>
 #include <ctime>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -64,4 +66,27 @@ TEST_CASE("a bandwidth timetable from the configuration: the slot in force chang
   CHECK(j["bandwidth-timetable"]["rate-changes"] == 1);
   CHECK(j["bandwidth-limit"] == 100000);
   check_exact_mirror(rig);
+}
+
+TEST_CASE("on a terminal the progress line shows bytes of the total, percent, rate and ETA", "[sync][progress]") {
+  SyncRig rig;
+  // The binary on a pseudo-terminal: Python's pty module copies what it writes to our stdout.
+  std::vector<std::string> argv{"/usr/bin/python3", "-c", "import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)"};
+  for (const auto& a : rig.argv({"--bandwidth-limit", "1M", "--progress", "always"})) argv.push_back(a);
+  auto r = run_command(argv, rig.env());
+  INFO(r.out.substr(0, 2000));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("\r\033[K") != std::string::npos);  // redrawn in place
+  std::regex line(R"(snapshots \d+/\d+, chunks \d+ sent \+ \d+ present, [\d.]+ \w*B of [\d.]+ \w*B \(\d+%\) sent, )"
+                  R"([\d.]+ \w*B/s, ETA \w+)");
+  CHECK(std::regex_search(r.out, line));
+  // A percentage that rises to the end.
+  std::regex percent(R"(\((\d+)%\))");
+  std::vector<int> seen;
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), percent); it != std::sregex_iterator(); ++it) {
+    seen.push_back(std::stoi((*it)[1]));
+  }
+  REQUIRE(seen.size() >= 3);
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
+  CHECK(seen.back() >= 80);
 }
