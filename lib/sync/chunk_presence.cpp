@@ -22,24 +22,28 @@ std::string_view chunk_check_name(ChunkCheck check) {
 
 namespace {
 
-// Digests of the indexes of `snapshots` (their local copies). An unreadable index is left for the
-// executor, which reports it when that snapshot is worked on.
-void collect_digests(const Datastore& store, const std::vector<const LocalSnapshot*>& snapshots, DigestSet& out) {
+// Digests of the indexes of `snapshots` (their local copies), but those in `except`. An unreadable
+// index is left for the executor, which reports it when that snapshot is worked on.
+void collect_digests(const Datastore& store, const std::vector<const LocalSnapshot*>& snapshots, DigestSet& out,
+                     const DigestSet* except = nullptr) {
   for (const LocalSnapshot* s : snapshots) {
     for (const auto& f : s->manifest.files) {
       auto kind = snapshot_file_kind(f.filename);
       if (!kind || !is_index_kind(*kind)) continue;
       auto ix = store.read_index(s->ref, f.filename);
       if (!ix) continue;
-      for (const auto& d : ix->digests) out.insert(d);
+      for (const auto& d : ix->digests) {
+        if (!except || !except->contains(d)) out.insert(d);
+      }
     }
   }
 }
 
-// A dry run's count: each needed chunk not known present is one upload (HEAD + PUT when asked first).
-PlanEstimate estimate_chunks(const Datastore& store, const DigestSet& needed, const ChunkKnowledge& known) {
+// What sending the candidates not found listed costs: one upload each (HEAD + PUT when asked
+// about first).
+PlanEstimate estimate_chunks(const Datastore& store, const DigestSet& candidates, const ChunkKnowledge& known) {
   PlanEstimate e;
-  needed.for_each([&](const Digest& d) {
+  candidates.for_each([&](const Digest& d) {
     if (known.present.contains(d)) return;
     auto st = stat_path(store.chunk_path(d));
     ++e.objects;
@@ -73,64 +77,51 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
   ChunkKnowledge& known = out.known;
   collect_digests(store, plan.proven, known.proven);
 
-  auto list = [&](bool sizes) {
-    known.listed = true;
-    out.check = ChunkCheck::list;
-    return list_remote(requests, remote, kChunksDir, true, [&](std::string_view rel, const s3::ObjectInfo& o) {
-      auto d = parse_chunk_key(rel.substr(kChunksDir.size()));
-      if (!d) return;
-      known.present.insert(*d);
-      if (sizes) {
-        known.sizes[std::string(rel)] = o.size;
-      } else if (!known.proven.contains(*d)) {
-        known.listed_mtime[std::string(rel)] = o.last_modified;
-      }
-    });
-  };
   if (options.full) {
-    PBS_TRY(list(true));
+    known.full = known.listed = true;
+    out.check = ChunkCheck::list;
+    PBS_TRY(list_remote(requests, remote, kChunksDir, true, [&](std::string_view rel, const s3::ObjectInfo& o) {
+      if (auto d = parse_chunk_key(rel.substr(kChunksDir.size()))) known.sizes.emplace(*d, o.size);
+    }));
     return out;
   }
-  known.proven.for_each([&](const Digest& d) { known.present.insert(d); });
-  DigestSet needed;
-  collect_digests(store, uploading, needed);
-  DigestSet candidates;  // needed, not known present
-  needed.for_each([&](const Digest& d) {
-    if (!known.present.contains(d)) candidates.insert(d);
-  });
-  if (candidates.empty()) {
-    out.check = ChunkCheck::none;
-  } else {
-    bool all_may_be_stored = !options.conditional_put;
-    if (!all_may_be_stored && plan.proven.empty()) {
-      PBS_ASSIGN(all_may_be_stored, holds_chunks(requests, remote));
-    }
-    std::vector<const LocalSnapshot*> leftovers;  // stored incompletely remotely
+  // The chunks the uploading snapshots need that no complete snapshot proves.
+  DigestSet candidates;
+  collect_digests(store, uploading, candidates, &known.proven);
+  if (candidates.empty()) return out;
+
+  bool all_may_be_stored = !options.conditional_put;
+  if (!all_may_be_stored && plan.proven.empty()) {
+    PBS_ASSIGN(all_may_be_stored, holds_chunks(requests, remote));
+  }
+  DigestSet maybe;  // unless all: the candidates of snapshots stored incompletely remotely
+  if (!all_may_be_stored) {
+    std::vector<const LocalSnapshot*> leftovers;
     for (const auto* s : uploading) {
       const RemoteSnapshot* r = catalog.snapshot(s->ref);
       if (r && !r->complete()) leftovers.push_back(s);
     }
-    DigestSet maybe;
-    if (all_may_be_stored) {
-      maybe = candidates;
-    } else {
-      DigestSet theirs;
-      collect_digests(store, leftovers, theirs);
-      theirs.for_each([&](const Digest& d) {
-        if (candidates.contains(d)) maybe.insert(d);
-      });
-    }
-    if (maybe.size() > 16 + (known.present.size() + candidates.size()) / 1000) {
-      PBS_TRY(list(false));
-    } else if (maybe.empty()) {
-      out.check = ChunkCheck::put;
-    } else {
-      out.check = ChunkCheck::head;
-      known.ask_all = all_may_be_stored;
-      if (!all_may_be_stored) known.ask_first = std::move(maybe);
-    }
+    collect_digests(store, leftovers, maybe, &known.proven);
   }
-  out.estimate = estimate_chunks(store, needed, known);
+  std::size_t to_ask = all_may_be_stored ? candidates.size() : maybe.size();
+  if (to_ask > 16 + (known.proven.size() + candidates.size()) / 1000) {
+    known.listed = true;
+    out.check = ChunkCheck::list;
+    // Only what this run may send is kept of the listing: memory follows the night's work.
+    PBS_TRY(list_remote(requests, remote, kChunksDir, true, [&](std::string_view rel, const s3::ObjectInfo& o) {
+      auto d = parse_chunk_key(rel.substr(kChunksDir.size()));
+      if (!d || !candidates.contains(*d)) return;
+      known.present.insert(*d);
+      known.listed_mtime.emplace(*d, o.last_modified);
+    }));
+  } else if (to_ask == 0) {
+    out.check = ChunkCheck::put;
+  } else {
+    out.check = ChunkCheck::head;
+    known.ask_all = all_may_be_stored;
+    known.ask_first = std::move(maybe);
+  }
+  out.estimate = estimate_chunks(store, candidates, known);
   return out;
 }
 

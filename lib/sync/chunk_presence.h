@@ -14,9 +14,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "datastore/datastore.h"
+#include "datastore/digest_map.h"
 #include "datastore/digest_set.h"
 #include "sync/remote.h"
 #include "sync/remote_catalog.h"
@@ -25,21 +25,24 @@
 
 namespace pbs::sync {
 
-// What is known about remote chunks before uploading.
+// What is known about remote chunks before uploading. Each digest is held once: a million chunks
+// cost tens of megabytes, not hundreds.
 struct ChunkKnowledge {
-  datastore::DigestSet present;  // stored remotely (proven by complete snapshots, or listed)
   datastore::DigestSet proven;   // referenced by a complete remote snapshot: gc keeps them
-  bool listed = false;           // `present` holds the whole remote .chunks/ listing
+  datastore::DigestSet present;  // listed remotely and not proven (incremental mode)
+  bool listed = false;           // `.chunks/` was listed: `present` and `proven` are all there is
+  bool full = false;             // full mode: the listing is in `sizes`, checked against local files
   // Not listed: chunks to ask about with HEAD before sending (they may well be stored); the rest
   // go straight up with If-None-Match. `ask_all`: every chunk is asked about.
   datastore::DigestSet ask_first;
   bool ask_all = false;
-  // Last-Modified of listed chunks not proven (incremental list mode): old ones get touched.
-  std::unordered_map<std::string, std::int64_t> listed_mtime;  // chunk key rel -> epoch
-  // Full mode: remote sizes, to repair chunks that differ from the local file.
-  std::unordered_map<std::string, std::uint64_t> sizes;  // key rel -> size
+  // Last-Modified (epoch) of the `present` chunks: old ones get touched against gc.
+  datastore::DigestMap<std::int64_t> listed_mtime;
+  // Full mode: every listed chunk's size, to repair chunks that differ from the local file.
+  datastore::DigestMap<std::uint64_t> sizes;
 
-  bool full_listing() const { return listed && !sizes.empty(); }
+  // Stored remotely, as far as the run knows without asking (not in full mode, which checks).
+  bool stored(const Digest& d) const { return !full && (proven.contains(d) || present.contains(d)); }
 };
 
 enum class ChunkCheck {

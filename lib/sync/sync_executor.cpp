@@ -26,9 +26,6 @@ void SyncExecutor::run(Plan& plan, const ChunkKnowledge& known, std::uint64_t by
                        const std::function<void(const RunProgress&)>& tick) {
   known_ = &known;
   plan_ = &plan;
-  // Outside full mode every chunk known present is done; in full mode a listed chunk still has to
-  // match the local file's size (add_chunks).
-  if (!known.full_listing()) known.present.for_each([&](const Digest& d) { fan_in_.mark_done(d); });
   tasks_.resize(plan.work.size());
   for (std::size_t i = 0; i < plan.work.size(); ++i) tasks_[i].work = &plan.work[i];
   RunProgress progress;
@@ -95,26 +92,24 @@ void SyncExecutor::add_chunks(Task& task, const std::vector<Digest>& digests, Di
   const ChunkKnowledge& known = *known_;
   for (const auto& d : digests) {
     if (!seen.insert(d)) continue;
-    bool proven = known.proven.contains(d);
-    if (!proven) task.unproven.push_back(d);
-    if (fan_in_.done(d)) {
-      bool present = known.present.contains(d);
-      if (known.listed && present && credited_.insert(d)) ++summary_.chunks_present;
-      if (present && !proven && !interlock_.is_reused(d)) {
-        auto it = known.listed_mtime.find(chunk_rel_key(d));
-        interlock_.reused(d, it == known.listed_mtime.end() ? std::nullopt : std::optional(it->second));
+    if (known.stored(d)) {
+      bool listed = known.present.contains(d);
+      if (listed && credited_.insert(d)) ++summary_.chunks_present;
+      if (listed && !interlock_.is_reused(d)) {
+        const std::int64_t* mtime = known.listed_mtime.find(d);
+        interlock_.reused(d, mtime ? std::optional(*mtime) : std::nullopt);
       }
       continue;
     }
-    if (known.full_listing() && known.present.contains(d)) {
+    if (fan_in_.done(d)) continue;
+    if (const std::uint64_t* size = known.sizes.find(d)) {
       // Full mode: a listed chunk counts as stored when its size matches the local file.
       auto st = stat_path(store_.chunk_path(d));
-      auto it = known.sizes.find(chunk_rel_key(d));
-      if (st && *st && it != known.sizes.end() && it->second == (*st)->size) {
+      if (st && *st && *size == (*st)->size) {
         fan_in_.mark_done(d);
         credited_.insert(d);
         ++summary_.chunks_present;
-        if (!proven) interlock_.reused(d, std::nullopt);
+        if (!known.proven.contains(d)) interlock_.reused(d, std::nullopt);
         continue;
       }
     }
@@ -132,10 +127,11 @@ bool SyncExecutor::submit_next(std::size_t t) {
   }
   if (task.chunk_cursor >= task.chunks.size()) {
     task.stage = Task::Stage::sent;  // its deletes (a stale .protected) run with the deletion phase
+    std::vector<Digest>().swap(task.chunks);  // a million chunks' worth stays not for the run's rest
     return true;
   }
   const Digest& d = task.chunks[task.chunk_cursor++];
-  if (fan_in_.done(d)) return true;
+  if (fan_in_.done(d)) return true;  // task.chunks holds none that were stored before the run
   if (const std::string* why = fan_in_.failed(d)) {
     fail(t, {ref(t).rel_dir(), "not completed: chunk " + digest_hex(d) + " " + *why});
     return true;
@@ -144,7 +140,7 @@ bool SyncExecutor::submit_next(std::size_t t) {
   if (fan_in_.wait(d, t)) {
     ++summary_.chunks_checked;
     bool head_first = !known_->listed && (known_->ask_all || known_->ask_first.contains(d));
-    bool repair = known_->full_listing() && known_->present.contains(d);
+    bool repair = known_->sizes.contains(d);
     uploader_.upload(d, head_first, !repair, [this, d](ChunkOutcome o) { chunk_done(d, std::move(o)); });
   }
   return true;
@@ -314,7 +310,20 @@ void SyncExecutor::start_recheck(std::size_t t) {
     items.push_back({snapshot_file_rel_key(snap.ref, name), store_.path(snap.ref.rel_dir() + "/" + name), {}});
   }
   items.push_back({group_file_rel_key(snap.ref.group, kOwnerName), store_.path(snap.ref.group.rel_dir() + "/owner"), {}});
-  for (const Digest& d : task.unproven) items.push_back({chunk_rel_key(d), store_.chunk_path(d), d});
+  // Its chunks no complete snapshot references, read again from its indexes (rare: kept no longer).
+  DigestSet seen;
+  for (const auto& f : snap.manifest.files) {
+    auto kind = snapshot_file_kind(f.filename);
+    if (!kind || !is_index_kind(*kind)) continue;
+    auto ix = store_.read_index(snap.ref, f.filename);
+    if (!ix) {
+      fail(t, {snap.ref.rel_dir() + "/" + f.filename, ix.error().message()});
+      return;
+    }
+    for (const auto& d : ix->digests) {
+      if (!known_->proven.contains(d) && seen.insert(d)) items.push_back({chunk_rel_key(d), store_.chunk_path(d), d});
+    }
+  }
   task.pending += items.size();
   interlock_.recheck(items, [this, t](std::optional<ObjectError> error, bool missing_locally) {
     if (missing_locally) {

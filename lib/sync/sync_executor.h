@@ -56,8 +56,7 @@ class SyncExecutor : private SnapshotRunner {
     };
     SnapshotWork* work = nullptr;
     Stage stage = Stage::sending;
-    std::vector<Digest> chunks;    // not known stored: to send, or to wait for
-    std::vector<Digest> unproven;  // every chunk it needs that no complete snapshot references
+    std::vector<Digest> chunks;  // not known stored: to send, or to wait for; freed once sent
     std::size_t file_cursor = 0;
     std::size_t chunk_cursor = 0;
     std::size_t pending = 0;  // its requests and chunk transfers not completed
