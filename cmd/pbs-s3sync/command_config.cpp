@@ -27,7 +27,10 @@ int command_config_check(const ConfigCheckArgs& args, const GlobalOptions& globa
              t.endpoint.ca_file.empty() ? "" : ", CA " + t.endpoint.ca_file);
   fmt::print("credentials: access key {} from {}{}\n", shown, t.credentials_source,
              t.credentials.session_token.empty() ? "" : " (with session token)");
-  fmt::print("parallelism: {} ({}), bandwidth limit: {}{}, requests per second: {}\n", job->parallelism,
+  fmt::print("parallelism: {} ({}), bandwidth limit: {}{}, requests per second: {}\n",
+             job->initial_parallelism ? fmt::format("from {} growing to at most {}", job->initial_parallelism,
+                                                    job->parallelism)
+                                      : std::to_string(job->parallelism),
              job->parallelism_source, job->bandwidth.describe(),
              job->bandwidth.timetable() ? fmt::format(" (now {} B/s)", job->bandwidth.rate_at(std::time(nullptr))) : "",
              job->requests_per_second > 0 ? fmt::format("{:g}", job->requests_per_second) : "no cap");

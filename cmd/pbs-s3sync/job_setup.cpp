@@ -83,12 +83,15 @@ Status apply_limits(Job& job, const GlobalOptions& global) {
   if (global.parallelism && job.conf.max_workers) {
     job.parallelism = std::min(*global.parallelism, *job.conf.max_workers);
     job.parallelism_source = *global.parallelism <= *job.conf.max_workers ? "--parallelism" : "MAX_WORKERS";
+    job.initial_parallelism = 0;
   } else if (global.parallelism) {
     job.parallelism = *global.parallelism;
     job.parallelism_source = "--parallelism";
+    job.initial_parallelism = 0;
   } else if (job.conf.max_workers) {
     job.parallelism = *job.conf.max_workers;
     job.parallelism_source = "MAX_WORKERS";
+    if (job.initial_parallelism >= job.parallelism) job.initial_parallelism = 0;
   }
   if (!global.max_outage.empty()) {
     PBS_ASSIGN(job.max_outage, parse_duration(global.max_outage));
@@ -115,6 +118,7 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   c.endpoint = job.target.endpoint;
   c.credentials = job.target.credentials;
   c.parallelism = job.parallelism;
+  c.initial_parallelism = job.initial_parallelism;
   c.bandwidth = job.bandwidth;
   c.requests_per_second = job.requests_per_second;
   c.health.max_outage_seconds = double(job.max_outage);

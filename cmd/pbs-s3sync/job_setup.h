@@ -20,7 +20,10 @@ struct Job {
   std::string datastore_path;
   std::string datastore_name;
   config::Target target;
-  unsigned parallelism = 8;
+  // The ceiling of requests in flight; below it, a run starts at `initial_parallelism` and grows
+  // while that pays (congestion.h). -j fixes it; MAX_WORKERS caps it.
+  unsigned parallelism = 64;
+  unsigned initial_parallelism = 8;  // 0: fixed at `parallelism`
   std::string parallelism_source = "default";
   BandwidthSchedule bandwidth;      // default: none
   double requests_per_second = 0;   // 0: no cap

@@ -10,6 +10,19 @@ namespace pbs::report {
 
 namespace {
 
+// Requests in flight: the highest the window reached, and what held it there.
+std::string parallelism_text(const sync::SyncSummary& s) {
+  const auto& c = s.counters;
+  unsigned peak = c.peak_window ? c.peak_window : s.parallelism;
+  const std::string& why = c.window_limit;
+  if (why.empty() || why == "fixed") return fmt::format("{} ({})", peak, s.parallelism_source);
+  std::string held = why == "ceiling"      ? "the ceiling"
+                     : why == "throughput" ? "more stopped paying"
+                     : why == "throttling" ? "the server throttled"
+                                           : "still growing at the end";
+  return fmt::format("up to {} of at most {} ({}; held by {})", peak, s.parallelism, s.parallelism_source, held);
+}
+
 // The limits the run was held to, as the tail of the "sent" line.
 std::string limits_text(const sync::SyncSummary& s) {
   std::string out;
@@ -69,9 +82,8 @@ std::string sync_text(const sync::SyncSummary& s) {
     out += fmt::format("the endpoint was gone {} time(s), {} in all; the run waited and went on\n", s.counters.outages,
                        human_duration(s.counters.outage_seconds));
   }
-  out += fmt::format("sent {} in {} ({}/s), parallelism {} ({}){}\n", human_bytes(s.counters.bytes_up),
-                     human_duration(s.duration), human_bytes(std::uint64_t(s.throughput())), s.parallelism,
-                     s.parallelism_source,
+  out += fmt::format("sent {} in {} ({}/s), parallelism {}{}\n", human_bytes(s.counters.bytes_up),
+                     human_duration(s.duration), human_bytes(std::uint64_t(s.throughput())), parallelism_text(s),
                      limits_text(s));
   return out + closing_lines(s.notices, s.warnings, s.errors);
 }
@@ -108,7 +120,10 @@ ojson sync_json(const sync::SyncSummary& s, int exit_code) {
   j["outage-seconds"] = s.counters.outage_seconds;
   j["bytes-sent"] = s.counters.bytes_up;
   j["bytes-received"] = s.counters.bytes_down;
-  j["parallelism"] = {{"effective", s.parallelism}, {"source", s.parallelism_source}};
+  j["parallelism"] = {{"effective", s.counters.peak_window ? s.counters.peak_window : s.parallelism},
+                      {"ceiling", s.parallelism},
+                      {"source", s.parallelism_source},
+                      {"limited-by", s.counters.window_limit}};
   j["bandwidth-limit"] = s.bandwidth_limit;
   if (!s.bandwidth_timetable.empty()) {
     j["bandwidth-timetable"] = {{"slots", s.bandwidth_timetable}, {"rate-changes", s.counters.bandwidth_changes}};

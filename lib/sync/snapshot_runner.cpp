@@ -3,7 +3,7 @@
 namespace pbs::sync {
 
 SnapshotRunner::SnapshotRunner(transfer::RequestInterface& requests, std::size_t max_active, RunStop stop)
-    : requests_(requests), stop_(std::move(stop)), max_active_(max_active), depth_(transfer::submit_depth(requests)) {}
+    : requests_(requests), stop_(std::move(stop)), max_active_(max_active) {}
 
 void SnapshotRunner::run_window(std::size_t tasks, const std::function<void()>& tick) {
   count_ = tasks;

@@ -47,7 +47,8 @@ class SnapshotRunner {
   // The run ended before this snapshot was finished; `why` is RunStop::left_behind().
   virtual void left_behind(std::size_t task, const std::string& why) = 0;
 
-  bool room() const { return requests_.outstanding() < depth_; }
+  // Follows the engine's window as it grows or shrinks: bodies loaded ahead stay few.
+  bool room() const { return requests_.outstanding() < transfer::submit_depth(requests_); }
   std::size_t finished() const { return begin_; }
   std::size_t total() const { return count_; }
 
@@ -58,7 +59,6 @@ class SnapshotRunner {
   bool step();
 
   std::size_t max_active_;
-  std::size_t depth_;
   std::size_t count_ = 0;
   std::size_t begin_ = 0;  // first snapshot not finished
   std::size_t end_ = 0;    // first snapshot not activated

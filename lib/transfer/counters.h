@@ -19,6 +19,8 @@ struct Counters {
   double latency_sum = 0;      // seconds, successful attempts
   double latency_max = 0;
   unsigned min_window = 0;     // lowest concurrency the throttle control went down to
+  unsigned peak_window = 0;    // highest it went to (probing while latency-bound, congestion.h)
+  std::string window_limit;    // what held it: fixed, ceiling, throughput, throttling, probing
   std::uint64_t outages = 0;   // times every request failed for a while (endpoint_health.h)
   double outage_seconds = 0;   // how long those outages lasted, together
   std::uint64_t bandwidth_changes = 0;  // bandwidth timetable slots that changed the rate mid-run

@@ -39,7 +39,7 @@ void Engine::submit(s3::Request request, Sink sink, Completion done) {
 }
 void Engine::run_until(const std::function<bool()>& stop) { impl_->run_until(stop); }
 std::size_t Engine::outstanding() const { return impl_->jobs_.size(); }
-unsigned Engine::parallelism() const { return impl_->config_.parallelism; }
+unsigned Engine::parallelism() const { return std::max(1u, impl_->window_.allowed()); }
 const Counters& Engine::counters() const { return impl_->counters_; }
 const std::string& Engine::region() const { return impl_->config_.endpoint.region; }
 std::int64_t Engine::now_epoch() const { return impl_->now_epoch(); }
@@ -53,10 +53,11 @@ Engine::Impl::Impl(EngineConfig config)
       multi_(curl_multi_init()),
       limiter_(double(config_.bandwidth.rate_at(std::time(nullptr)))),
       request_limiter_(config_.requests_per_second, 1),
-      window_(config_.parallelism),
+      window_(config_.parallelism, config_.initial_parallelism),
       retry_policy_(config_),
       health_(config_.health, Clock::now()) {
-  counters_.min_window = window_.allowed();
+  counters_.min_window = counters_.peak_window = window_.allowed();
+  counters_.window_limit = window_.limit();
   clock_offset_ = config_.clock_offset_seconds;
   if (multi_) {
     curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, long(config_.parallelism));
@@ -237,6 +238,12 @@ void Engine::Impl::step() {
   promote_due_retries(Clock::now());
   resume_paused();
   start_ready();
+  // After the free slots were filled: requests still ready found none.
+  if (window_.sample(Clock::now(), !ready_.empty() && running_.size() >= window_.allowed(), counters_.completed,
+                     counters_.bytes_up + counters_.bytes_down)) {
+    counters_.peak_window = window_.peak();
+    counters_.window_limit = window_.limit();
+  }
   int still = 0;
   curl_multi_perform(multi_.get(), &still);
   int left = 0;

@@ -104,7 +104,10 @@ void Engine::Impl::finish_response(Job& job, HttpExchange& ex) {
   if (!retryable) return complete(job.id, Error(error.code(), error.message() + attempts_text(job.attempts)));
   if (throttled) {
     ++counters_.throttle_events;
-    if (window_.on_throttle(ex.started())) counters_.min_window = std::min(counters_.min_window, window_.allowed());
+    if (window_.on_throttle(ex.started())) {
+      counters_.min_window = std::min(counters_.min_window, window_.allowed());
+      counters_.window_limit = window_.limit();
+    }
   }
   std::optional<double> retry_after;
   if (auto h = resp.header("retry-after")) retry_after = parse_retry_after(*h, now_epoch());

@@ -13,7 +13,8 @@ namespace pbs::transfer {
 struct EngineConfig {
   s3::Endpoint endpoint;
   s3::Credentials credentials;
-  unsigned parallelism = 8;          // easy handles / requests in flight at most
+  unsigned parallelism = 8;          // easy handles / requests in flight at most: the ceiling
+  unsigned initial_parallelism = 0;  // below the ceiling: start here and grow while it pays; 0: fixed
   HealthConfig health;               // outage and per-request budgets (endpoint_health.h)
   double backoff_base_seconds = 0.2;
   double backoff_cap_seconds = 20.0;

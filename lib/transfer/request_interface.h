@@ -50,7 +50,7 @@ class RequestInterface {
 
   // Requests submitted and not completed yet.
   virtual std::size_t outstanding() const = 0;
-  // How many requests travel at once at most (the effective parallelism).
+  // How many requests may travel at once now (the concurrency window: it moves during a run).
   virtual unsigned parallelism() const = 0;
   virtual const Counters& counters() const = 0;
   // The region requests are signed for (CreateBucket needs it in its body).

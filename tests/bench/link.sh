@@ -7,7 +7,8 @@
 #   tests/s3/rgw.sh start                  (or any running radosgw that wrote its env file)
 #   tests/bench/link.sh [BUILD_DIR]        -> markdown table on stdout, progress on stderr
 # Knobs: SET=large|small, N=8 (-j N for ours, --transfers N --checkers N for rclone),
-# LATENCY_MS=30, MBIT=50, TOOLS="ours rclone" (add rclonefl for rclone --fast-list).
+# LATENCY_MS=30, MBIT=50, TOOLS="ours rclone" (add rclonefl for rclone --fast-list),
+# OURS_J=auto (ours without -j: the adaptive window; rclone keeps N).
 #   small: 4930 chunks of ~4 KiB (14 MiB): latency-bound, every request waits LATENCY_MS;
 #   large: 146 chunks of 2 MiB fixed / 2 MiB average dynamic (~0.9 MiB median stored, 179 MiB):
 #          bandwidth-bound, about 30 s per initial sync at 50 Mbit/s.
@@ -70,7 +71,10 @@ find "$store" -type f -exec cat {} + >/dev/null  # warm the page cache for every
 conf=$work/pbs.conf
 echo "STORAGE=s3://bench-link-ours@rgw:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$link" >"$conf"
 chmod 600 "$conf"
-ours=("$bin" sync "$store" rgw --config "$conf" --lock-file "$work/lock" -j "$n" --progress never -q)
+# OURS_J=auto: ours without -j, its concurrency window growing from 8 while that pays.
+ours_j=${OURS_J:-$n}
+ours=("$bin" sync "$store" rgw --config "$conf" --lock-file "$work/lock" --progress never -q)
+[ "$ours_j" = auto ] || ours+=(-j "$ours_j")
 rclone=(env -u AWS_CA_BUNDLE rclone sync "$store" "rgw:bench-link-rclone/store1" --transfers "$n" --checkers "$n" --size-only)
 rclonefl=("${rclone[@]/bench-link-rclone/bench-link-rclonefl}" --fast-list)
 declare -A label=([ours]="pbs-s3sync" [rclone]="rclone" [rclonefl]="rclone --fast-list")

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <vector>
 
+#include "transfer/congestion.h"
 #include "transfer/rate_limiter.h"
 #include "test_support.h"
 #include "util/bandwidth.h"
@@ -130,4 +131,60 @@ TEST_CASE("a byte bucket follows a new rate at once and drops what it saved", "[
   bytes.set_rate(0, t0 + std::chrono::seconds(2));
   CHECK_FALSE(bytes.limited());
   CHECK(bytes.take_up_to(1 << 20, t0 + std::chrono::seconds(2)) == std::size_t(1) << 20);
+}
+
+namespace {
+
+// Drives a window for `seconds` in 100 ms steps; `serve(allowed)` says how many requests complete
+// in a step with that many in flight.
+template <class Serve>
+void drive(transfer::ConcurrencyWindow& w, double seconds, bool waiting, Serve serve) {
+  auto t = transfer::ConcurrencyWindow::Clock::now();
+  std::uint64_t completed = 0;
+  for (int step = 0; step < int(seconds * 10); ++step) {
+    t += std::chrono::milliseconds(100);
+    completed += serve(w.allowed());
+    w.sample(t, waiting, completed, completed * 4096);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("concurrency: a latency-bound run grows its window to the ceiling", "[congestion]") {
+  transfer::ConcurrencyWindow w(64, 8);
+  CHECK(w.allowed() == 8);
+  drive(w, 60, true, [](unsigned n) { return n * 2; });  // 50 ms a request: completions follow the window
+  CHECK(w.allowed() == 64);
+  CHECK(w.peak() == 64);
+  CHECK(w.limit() == "ceiling");
+}
+
+TEST_CASE("concurrency: when more in flight buys nothing (a full link), it goes back one step and stays",
+          "[congestion]") {
+  transfer::ConcurrencyWindow w(64, 8);
+  drive(w, 60, true, [](unsigned n) { return std::min(n, 10u) * 2; });  // the link carries 10 at a time
+  CHECK(w.limit() == "throughput");
+  CHECK(w.allowed() >= 8);
+  CHECK(w.allowed() <= 18);
+  CHECK(w.peak() < 64);
+}
+
+TEST_CASE("concurrency: no growth while nothing waits for a slot, none when fixed, none after throttling",
+          "[congestion]") {
+  transfer::ConcurrencyWindow idle(64, 8);
+  drive(idle, 30, false, [](unsigned n) { return n * 2; });
+  CHECK(idle.allowed() == 8);
+  CHECK(idle.limit() == "probing");
+
+  transfer::ConcurrencyWindow fixed(8);
+  drive(fixed, 30, true, [](unsigned n) { return n * 2; });
+  CHECK(fixed.allowed() == 8);
+  CHECK(fixed.limit() == "fixed");
+
+  transfer::ConcurrencyWindow throttled(64, 8);
+  CHECK(throttled.on_throttle(transfer::ConcurrencyWindow::Clock::now()));
+  CHECK(throttled.allowed() == 4);
+  drive(throttled, 30, true, [](unsigned n) { return n * 2; });
+  CHECK(throttled.limit() == "throttling");
+  CHECK(throttled.allowed() <= 8);
 }
