@@ -10,12 +10,13 @@ double seconds(EndpointHealth::Clock::duration d) { return std::chrono::duration
 }  // namespace
 
 EndpointHealth::EndpointHealth(HealthConfig config, Clock::time_point start)
-    : config_(config), last_success_(start) {}
+    : config_(config), last_success_(start), last_success_sent_(start) {}
 
-bool EndpointHealth::success(Clock::time_point now) {
+bool EndpointHealth::success(Clock::time_point now, std::optional<Clock::time_point> started) {
   bool was_out = out(now);
   answered_ = true;
   last_success_ = now;
+  last_success_sent_ = std::max(last_success_sent_, started.value_or(now));
   failing_since_.reset();
   probes_failed_ = 0;
   next_probe_ = {};
@@ -46,7 +47,9 @@ EndpointHealth::Verdict EndpointHealth::failed(Clock::time_point now, bool throt
     next_probe_ = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
     return Verdict::retry;
   }
-  if (!throttled && seconds(now - first_failure) > config_.request_budget_seconds) return Verdict::fail_request;
+  if (!throttled && last_success_sent_ > first_failure && seconds(now - first_failure) > config_.request_budget_seconds) {
+    return Verdict::fail_request;
+  }
   return Verdict::retry;
 }
 

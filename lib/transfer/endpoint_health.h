@@ -29,8 +29,8 @@ class EndpointHealth {
 
   EndpointHealth(HealthConfig config, Clock::time_point start);
 
-  // An accepted answer. True when it ended an outage.
-  bool success(Clock::time_point now);
+  // An accepted answer to a request sent at `started` (default: now). True when it ended an outage.
+  bool success(Clock::time_point now, std::optional<Clock::time_point> started = std::nullopt);
   // A failed attempt: what to do with its request. `first_failure`: when that request first failed.
   Verdict failed(Clock::time_point now, bool throttled, bool connect, unsigned connect_failures,
                  Clock::time_point first_failure);
@@ -47,6 +47,9 @@ class EndpointHealth {
  private:
   HealthConfig config_;
   Clock::time_point last_success_;
+  // When the latest-sent request that succeeded was sent: a request only fails on its own while
+  // requests sent after its first failure succeed (not a straggler sent before the endpoint died).
+  Clock::time_point last_success_sent_;
   std::optional<Clock::time_point> failing_since_;
   Clock::time_point next_probe_{};
   unsigned probes_failed_ = 0;

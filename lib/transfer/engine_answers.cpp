@@ -117,7 +117,7 @@ void Engine::Impl::finish_response(Job& job, HttpExchange& ex) {
 void Engine::Impl::succeeded(Job& job, const HttpExchange& ex, s3::Response response) {
   auto now = Clock::now();
   window_.on_success();
-  if (health_.success(now)) {
+  if (health_.success(now, ex.started())) {
     // The endpoint is back: what waited out the outage goes again now, not after its backoff.
     counters_.outage_seconds += std::chrono::duration<double>(now - *outage_noticed_).count();
     outage_noticed_.reset();

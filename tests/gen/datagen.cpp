@@ -125,9 +125,17 @@ class Writer {
   const DatastoreWriter& store() const { return w_; }
   Rng& rng() { return rng_; }
 
+  void without_chunk_files() { chunk_files_ = false; }
+
   Result<Digest> put_chunk(std::uint64_t seed, std::uint64_t len, bool encrypted) {
     std::vector<std::uint8_t> blob;
     Digest digest;
+    if (!chunk_files_) {
+      std::uint64_t id[2] = {seed, len};
+      digest = sha256(std::span(reinterpret_cast<const std::uint8_t*>(id), sizeof id));
+      sizes_.emplace(digest, len);
+      return digest;
+    }
     if (encrypted) {
       // Sealed bytes cannot be produced without a key; random "ciphertext" in a valid
       // encrypted-blob frame is what a reader sees of a real one.
@@ -229,6 +237,7 @@ class Writer {
  private:
   DatastoreWriter w_;
   Rng rng_;
+  bool chunk_files_ = true;
   std::unordered_map<Digest, std::uint64_t, DigestHash> sizes_;
   std::unordered_map<Digest, bool, DigestHash> referenced_;
 };
@@ -310,6 +319,7 @@ std::string GenStats::to_json() const {
 Result<GenStats> generate(const std::string& root, const GenConfig& cfg) {
   PBS_ASSIGN(DatastoreWriter dw, DatastoreWriter::open_or_create(root));
   Writer w(std::move(dw), cfg.seed);
+  if (!cfg.chunk_files) w.without_chunk_files();
   Rng rng(mix(cfg.seed, 1));
   GenStats stats;
 

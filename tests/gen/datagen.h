@@ -30,6 +30,9 @@ struct GenConfig {
   bool namespaces = true;            // spread groups over namespaces, add an empty one
   bool encrypted_group = true;
   bool extras = true;                // protected + unfinished snapshot, strays
+  // false: indexes and manifests only, digests made from the seeds, no chunk file written (a
+  // planning benchmark of ten million chunks, more files than tmpfs holds).
+  bool chunk_files = true;
   std::int64_t base_time = 1793498400;  // 2026-11-01T02:00:00Z
 };
 

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   create->add_flag("!--no-namespaces", cfg.namespaces);
   create->add_flag("!--no-encrypted", cfg.encrypted_group);
   create->add_flag("!--no-extras", cfg.extras);
+  create->add_flag("!--no-chunk-files", cfg.chunk_files, "Indexes only: no chunk file is written");
   create->callback([&] {
     // A preset sets the defaults; options given on the command line still win.
     GenConfig c;
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
     c.namespaces = cfg.namespaces;
     c.encrypted_group = cfg.encrypted_group;
     c.extras = cfg.extras;
+    c.chunk_files = cfg.chunk_files;
     auto stats = generate(dir, c);
     if (!stats) {
       fmt::print(stderr, "pbs-datagen: {}\n", stats.error().message());

@@ -15,7 +15,7 @@
 using namespace pbs;
 using namespace pbs::test;
 
-TEST_CASE("--tps-limit 40: no second at the proxy holds more than 44 requests, retries included",
+TEST_CASE("a request-rate cap of 40 per second: no second at the proxy holds more than 44 requests, retries included",
           "[sync][limits]") {
   SyncRig rig;
   FaultProxy proxy;

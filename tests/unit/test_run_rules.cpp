@@ -114,6 +114,13 @@ TEST_CASE("endpoint health: failures among successes are one request's, a quiet 
   for (double t = 4; t < 40; t += 2) h.success(at(t));
   CHECK(h.failed(at(40), false, false, 0, at(9)) == Verdict::fail_request);
   CHECK(h.failed(at(40), true, false, 0, at(9)) == Verdict::retry);
+  // Only answers to requests sent after its first failure count: stragglers sent before the
+  // endpoint went away, answered late, do not make one failing request its own problem.
+  transfer::EndpointHealth late(c, t0);
+  late.success(at(1));
+  late.success(at(33), at(0.5));
+  late.success(at(34), at(0.6));
+  CHECK(late.failed(at(35), false, false, 0, at(2)) == Verdict::retry);
   // Nothing succeeds for 5 s: out. One probe at a time, spaced by backoff.
   h.success(at(50));
   CHECK(h.failed(at(51), true, false, 0, at(51)) == Verdict::retry);
