@@ -1,5 +1,8 @@
 #include "datastore/datastore.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "util/file_io.h"
@@ -174,6 +177,18 @@ Result<IndexFile> Datastore::read_index(const SnapshotRef& snapshot, std::string
   auto index = parse_index(bytes);
   if (!index) return Error(index.error()).context(path(snapshot.rel_dir() + "/" + std::string(name)));
   return index;
+}
+
+ChunkSizes::ChunkSizes(const Datastore& store)
+    : store_(store), dir_(::open(store.path(".chunks").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
+
+std::optional<std::uint64_t> ChunkSizes::size(const Digest& digest) const {
+  struct stat st {};
+  std::string hex = digest_hex(digest);
+  int rc = dir_ ? ::fstatat(dir_.get(), (hex.substr(0, 4) + "/" + hex).c_str(), &st, 0)
+                : ::stat(store_.chunk_path(digest).c_str(), &st);
+  if (rc != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return std::uint64_t(st.st_size);
 }
 
 }  // namespace pbs::datastore

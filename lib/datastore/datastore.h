@@ -13,6 +13,7 @@
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
 #include "datastore/names.h"
+#include "util/file_io.h"
 #include "util/result.h"
 #include "util/sha256.h"
 
@@ -69,6 +70,20 @@ class Datastore {
  private:
   explicit Datastore(std::string root) : root_(std::move(root)) {}
   std::string root_;
+};
+
+// Sizes of chunk files, looked up relative to the open `.chunks` directory: each stat walks two
+// path components instead of the datastore's whole path (a plan of ten million chunks does ten
+// million of them).
+class ChunkSizes {
+ public:
+  explicit ChunkSizes(const Datastore& store);
+  // nullopt: no regular chunk file there (missing, or not readable).
+  std::optional<std::uint64_t> size(const Digest& digest) const;
+
+ private:
+  const Datastore& store_;
+  UniqueFd dir_;
 };
 
 }  // namespace pbs::datastore

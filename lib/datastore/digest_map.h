@@ -68,9 +68,17 @@ class DigestMap {
     Digest key{};  // all zero: empty (the zero digest itself is kept apart)
     [[no_unique_address]] V value{};
   };
-  static bool is_zero(const Digest& d) {
-    static constexpr Digest kZero{};
-    return std::memcmp(d.data(), kZero.data(), 32) == 0;
+  // Word compares: these run hundreds of millions of times in a big plan, and a call to memcmp
+  // per probe was a sixth of its time.
+  static std::uint64_t word(const Digest& d, int i) {
+    std::uint64_t w;
+    std::memcpy(&w, d.data() + 8 * i, 8);
+    return w;
+  }
+  static bool is_zero(const Digest& d) { return (word(d, 0) | word(d, 1) | word(d, 2) | word(d, 3)) == 0; }
+  static bool same(const Digest& a, const Digest& b) {
+    return ((word(a, 0) ^ word(b, 0)) | (word(a, 1) ^ word(b, 1)) | (word(a, 2) ^ word(b, 2)) |
+            (word(a, 3) ^ word(b, 3))) == 0;
   }
   static std::size_t capacity_for(std::size_t n) { return std::max<std::size_t>(16, n * 10 / 8 + 1); }
   std::size_t find_slot(const Digest& d) const {
@@ -78,7 +86,7 @@ class DigestMap {
     std::memcpy(&h, d.data(), sizeof h);
     // The hash scaled onto [0, capacity): no power-of-two capacity needed.
     std::size_t i = std::size_t((static_cast<unsigned __int128>(h) * slots_.size()) >> 64);
-    while (!is_zero(slots_[i].key) && slots_[i].key != d) {
+    while (!is_zero(slots_[i].key) && !same(slots_[i].key, d)) {
       if (++i == slots_.size()) i = 0;
     }
     return i;

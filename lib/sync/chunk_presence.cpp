@@ -43,11 +43,11 @@ void collect_digests(const Datastore& store, const std::vector<const LocalSnapsh
 // about first).
 PlanEstimate estimate_chunks(const Datastore& store, const DigestSet& candidates, const ChunkKnowledge& known) {
   PlanEstimate e;
+  ChunkSizes sizes(store);
   candidates.for_each([&](const Digest& d) {
     if (known.present.contains(d)) return;
-    auto st = stat_path(store.chunk_path(d));
     ++e.objects;
-    e.bytes += st && *st ? (*st)->size : 0;
+    e.bytes += sizes.size(d).value_or(0);
     e.requests += !known.listed && (known.ask_all || known.ask_first.contains(d)) ? 2 : 1;
   });
   return e;
