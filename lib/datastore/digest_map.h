@@ -36,7 +36,7 @@ class DigestMap {
       has_zero_ = true;
       return {&zero_value_, added};
     }
-    if ((size_ + 1) * 10 > slots_.size() * 8) rehash(slots_.size() + slots_.size() / 2);
+    if ((size_ + 1) * 10 > slots_.size() * 8) rehash(std::max<std::size_t>(16, slots_.size() + slots_.size() / 2));
     std::size_t i = find_slot(d);
     if (!is_zero(slots_[i].key)) return {&slots_[i].value, false};
     slots_[i] = Slot{d, std::move(value)};
@@ -46,6 +46,7 @@ class DigestMap {
 
   const V* find(const Digest& d) const {
     if (is_zero(d)) return has_zero_ ? &zero_value_ : nullptr;
+    if (slots_.empty()) return nullptr;  // moved from
     const Slot& s = slots_[find_slot(d)];
     return is_zero(s.key) ? nullptr : &s.value;
   }

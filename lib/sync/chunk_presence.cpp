@@ -99,7 +99,7 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
     std::vector<const LocalSnapshot*> leftovers;
     for (const auto* s : uploading) {
       const RemoteSnapshot* r = catalog.snapshot(s->ref);
-      if (r && !r->complete()) leftovers.push_back(s);
+      if (r) leftovers.push_back(s);  // incomplete, or complete but sent again: much of it is stored
     }
     collect_digests(store, leftovers, maybe, &known.proven);
   }

@@ -311,14 +311,15 @@ void SyncExecutor::start_recheck(std::size_t t) {
   }
   items.push_back({group_file_rel_key(snap.ref.group, kOwnerName), store_.path(snap.ref.group.rel_dir() + "/owner"), {}});
   // Its chunks no complete snapshot references, read again from its indexes (rare: kept no longer).
+  // A snapshot that only updates mutable files is complete remotely: gc keeps its chunks.
   DigestSet seen;
-  for (const auto& f : snap.manifest.files) {
+  for (const auto& f : task.work->chunks ? snap.manifest.files : std::vector<ManifestFile>{}) {
     auto kind = snapshot_file_kind(f.filename);
     if (!kind || !is_index_kind(*kind)) continue;
     auto ix = store_.read_index(snap.ref, f.filename);
     if (!ix) {
-      fail(t, {snap.ref.rel_dir() + "/" + f.filename, ix.error().message()});
-      return;
+      if (ix.error().code() == Errc::not_found) return check_vanished(t, f.filename + " missing locally");
+      return fail(t, {snap.ref.rel_dir() + "/" + f.filename, ix.error().message()});
     }
     for (const auto& d : ix->digests) {
       if (!known_->proven.contains(d) && seen.insert(d)) items.push_back({chunk_rel_key(d), store_.chunk_path(d), d});

@@ -115,7 +115,9 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
     record_estimate(summary, plan, extra);
   } else {
     SyncExecutor executor(store, requests, remote, options.upload, summary);
-    executor.run(plan, presence.known, estimate_plan(plan).bytes + presence.estimate.bytes, options.on_progress);
+    // Full mode knows only after comparing sizes what it sends: no total.
+    std::uint64_t planned = full ? 0 : estimate_plan(plan).bytes + presence.estimate.bytes;
+    executor.run(plan, presence.known, planned, options.on_progress);
   }
   summary.counters = requests.counters();
   summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -50,15 +50,20 @@ class ConcurrencyWindow {
   // completed requests and bytes moved so far. True when the window's ceiling or limit changed.
   bool sample(Clock::time_point now, bool waiting, std::uint64_t completed, std::uint64_t bytes) {
     if (!probing_) return false;
-    if (interval_start_ == Clock::time_point{}) {
+    // A gap between samples (the run planning between request phases, nothing in flight) says
+    // nothing about the window: start measuring afresh.
+    if (interval_start_ == Clock::time_point{} || now - last_sample_ > std::chrono::milliseconds(500)) {
       restart(now, completed, bytes);
+      last_sample_ = now;
       return false;
     }
+    last_sample_ = now;
     ++samples_;
     waiting_samples_ += waiting;
     double span = std::chrono::duration<double>(now - interval_start_).count();
     if (span < 2.0) return false;
-    bool bound = waiting_samples_ * 10 >= samples_ * 8;  // most of the interval, a slot was the limit
+    // Most of the interval, a slot was the limit (and enough answers came to tell).
+    bool bound = samples_ >= 20 && waiting_samples_ * 10 >= samples_ * 8;
     double rate = double(completed - completed_at_start_) / span;
     double byte_rate = double(bytes - bytes_at_start_) / span;
     restart(now, completed, bytes);
@@ -100,6 +105,7 @@ class ConcurrencyWindow {
   std::string limit_;
   Clock::time_point last_decrease_{};
   Clock::time_point interval_start_{};
+  Clock::time_point last_sample_{};
   std::uint64_t completed_at_start_ = 0, bytes_at_start_ = 0;
   std::uint64_t samples_ = 0, waiting_samples_ = 0;
   double best_rate_ = 0, best_byte_rate_ = 0;
