@@ -1,5 +1,8 @@
-// libFuzzer target: /etc/pbs.conf, ~/.aws INI files and datastore.cfg parsers.
+// libFuzzer target: /etc/pbs.conf, ~/.aws INI files and datastore.cfg parsers, and bandwidth
+// timetables (BANDWIDTH_SCHEDULE, --bandwidth-limit).
 #include <string_view>
+
+#include "util/bandwidth.h"
 
 #include "config/aws_profile.h"
 #include "config/datastore_cfg.h"
@@ -15,5 +18,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)pbs::config::parse_ini(text, "fuzz.ini");
   (void)pbs::config::parse_datastore_cfg(text, "fuzz.cfg");
+  if (auto t = pbs::BandwidthSchedule::parse(text)) {
+    // What describe() writes parses back to the same rates, at any moment of the week.
+    auto again = pbs::BandwidthSchedule::parse(t->describe() == "none" ? "off" : t->describe());
+    if (!again) __builtin_trap();
+    for (std::time_t when = 0; when < 7 * 86400; when += 3607) {
+      if (again->rate_at(when) != t->rate_at(when)) __builtin_trap();
+    }
+  }
   return 0;
 }
