@@ -34,7 +34,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "\"08:00,512k 19:00,10M 23:00,off\" (Mon-08:00,... for weekdays)")
       ->option_text("RATE|TIMETABLE");
   app.add_option("--tps-limit", g.tps_limit, "Requests per second at most, every kind and retries too")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.01, 1e6))
       ->option_text("N");
   app.add_flag("--dry-run", g.dry_run, "Print what would be done; send no write");
   app.add_option_function<std::string>(

@@ -47,7 +47,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   options.dry_run = global.dry_run;
   options.interrupted = InterruptGuard::requested;
   auto progress = progress_printer(global);
-  options.on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
+  if (progress.active()) options.on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
 
   auto engine = make_engine(job);
   if (!engine) return report_error(global, engine.error());

@@ -145,7 +145,7 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   auto engine = make_engine(*job);
   if (!engine) return end.fail(engine.error());
   auto progress = progress_printer(global);
-  options->on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
+  if (progress.active()) options->on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
   InterruptGuard interrupt;
   auto result = sync::run_sync(*store, **engine, sync::Remote{t.bucket, t.prefix}, *options, end.summary);
   progress.finish();

@@ -22,6 +22,7 @@ class ProgressPrinter {
   ProgressPrinter(Mode mode, std::FILE* out, double log_interval_seconds = 30);
   static Mode choose(const std::string& setting, std::FILE* out);  // auto | always | never
 
+  bool active() const { return mode_ != Mode::off; }
   void update(const sync::RunProgress& p);
   void finish();
 

@@ -27,15 +27,11 @@ namespace {
 void collect_digests(const Datastore& store, const std::vector<const LocalSnapshot*>& snapshots, DigestSet& out,
                      const DigestSet* except = nullptr) {
   for (const LocalSnapshot* s : snapshots) {
-    for (const auto& f : s->manifest.files) {
-      auto kind = snapshot_file_kind(f.filename);
-      if (!kind || !is_index_kind(*kind)) continue;
-      auto ix = store.read_index(s->ref, f.filename);
-      if (!ix) continue;
-      for (const auto& d : ix->digests) {
+    (void)for_each_index(store, *s, [&](const std::vector<Digest>& digests) {
+      for (const auto& d : digests) {
         if (!except || !except->contains(d)) out.insert(d);
       }
-    }
+    });
   }
 }
 
@@ -121,7 +117,7 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
     known.ask_all = all_may_be_stored;
     known.ask_first = std::move(maybe);
   }
-  out.estimate = estimate_chunks(store, candidates, known);
+  if (options.estimate) out.estimate = estimate_chunks(store, candidates, known);
   return out;
 }
 

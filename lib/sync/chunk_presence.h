@@ -56,12 +56,14 @@ std::string_view chunk_check_name(ChunkCheck check);
 struct ChunkPresence {
   ChunkKnowledge known;
   ChunkCheck check = ChunkCheck::none;
-  PlanEstimate estimate;  // the chunks' share of what the run sends (not in full mode)
+  PlanEstimate estimate;  // with `estimate`: the chunks' share of what the run sends (not in full mode)
 };
 
 struct PresenceOptions {
   bool full = false;
   bool conditional_put = true;   // the provider takes If-None-Match (IF_NONE_MATCH)
+  // Count what would be sent, bytes too (a stat per chunk): for a dry run or the progress total.
+  bool estimate = false;
 };
 
 // Reads the local indexes of the plan's snapshots (complete remotely: proven; others: needed) and

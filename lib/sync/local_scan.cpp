@@ -56,4 +56,16 @@ Result<LocalScan> scan_local(const Datastore& store, const ScanOptions& options)
   return scan;
 }
 
+std::optional<IndexFault> for_each_index(const Datastore& store, const LocalSnapshot& snapshot,
+                                         const std::function<void(const std::vector<Digest>&)>& each) {
+  for (const auto& f : snapshot.manifest.files) {
+    auto kind = snapshot_file_kind(f.filename);
+    if (!kind || !is_index_kind(*kind)) continue;
+    auto ix = store.read_index(snapshot.ref, f.filename);
+    if (!ix) return IndexFault{f.filename, std::move(ix).error()};
+    each(ix->digests);
+  }
+  return std::nullopt;
+}
+
 }  // namespace pbs::sync

@@ -3,6 +3,7 @@
 // depth, group filters, --transfer-last, --encrypted-only, --verified-only), each snapshot with
 // its listed files and parsed manifest.
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -46,5 +47,15 @@ struct LocalScan {
 };
 
 Result<LocalScan> scan_local(const datastore::Datastore& store, const ScanOptions& options);
+
+// An index file of a local snapshot that could not be read: its name and why.
+struct IndexFault {
+  std::string file;
+  Error error;
+};
+// Hands the digests of every index file the snapshot's manifest lists to `each`, in manifest
+// order; stops at the first that cannot be read and returns it.
+std::optional<IndexFault> for_each_index(const datastore::Datastore& store, const LocalSnapshot& snapshot,
+                                         const std::function<void(const std::vector<Digest>&)>& each);
 
 }  // namespace pbs::sync

@@ -74,16 +74,13 @@ void SyncExecutor::activate(std::size_t t) {
   const SnapshotWork& w = *task.work;
   if (!w.chunks) return;
   DigestSet seen;
-  for (const auto& f : w.snapshot->manifest.files) {
-    auto kind = snapshot_file_kind(f.filename);
-    if (!kind || !is_index_kind(*kind)) continue;
-    auto ix = store_.read_index(w.snapshot->ref, f.filename);
-    if (!ix) {
-      if (ix.error().code() == Errc::not_found) return check_vanished(t, f.filename + " missing locally");
-      return fail(t, {ref(t).rel_dir() + "/" + f.filename, ix.error().message()});
-    }
-    add_chunks(task, ix->digests, seen);
-  }
+  auto fault = for_each_index(store_, *w.snapshot, [&](const std::vector<Digest>& d) { add_chunks(task, d, seen); });
+  if (fault) index_failed(t, *fault);
+}
+
+void SyncExecutor::index_failed(std::size_t t, const IndexFault& fault) {
+  if (fault.error.code() == Errc::not_found) return check_vanished(t, fault.file + " missing locally");
+  fail(t, {ref(t).rel_dir() + "/" + fault.file, fault.error.message()});
 }
 
 // Sorts the snapshot's chunks: already stored (counted, and renewed against gc when reused), or
@@ -313,17 +310,13 @@ void SyncExecutor::start_recheck(std::size_t t) {
   // Its chunks no complete snapshot references, read again from its indexes (rare: kept no longer).
   // A snapshot that only updates mutable files is complete remotely: gc keeps its chunks.
   DigestSet seen;
-  for (const auto& f : task.work->chunks ? snap.manifest.files : std::vector<ManifestFile>{}) {
-    auto kind = snapshot_file_kind(f.filename);
-    if (!kind || !is_index_kind(*kind)) continue;
-    auto ix = store_.read_index(snap.ref, f.filename);
-    if (!ix) {
-      if (ix.error().code() == Errc::not_found) return check_vanished(t, f.filename + " missing locally");
-      return fail(t, {snap.ref.rel_dir() + "/" + f.filename, ix.error().message()});
-    }
-    for (const auto& d : ix->digests) {
-      if (!known_->proven.contains(d) && seen.insert(d)) items.push_back({chunk_rel_key(d), store_.chunk_path(d), d});
-    }
+  if (task.work->chunks) {
+    auto fault = for_each_index(store_, snap, [&](const std::vector<Digest>& digests) {
+      for (const auto& d : digests) {
+        if (!known_->proven.contains(d) && seen.insert(d)) items.push_back({chunk_rel_key(d), store_.chunk_path(d), d});
+      }
+    });
+    if (fault) return index_failed(t, *fault);
   }
   task.pending += items.size();
   interlock_.recheck(items, [this, t](std::optional<ObjectError> error, bool missing_locally) {

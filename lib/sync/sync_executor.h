@@ -80,6 +80,7 @@ class SyncExecutor : private SnapshotRunner {
   void start_recheck(std::size_t task);
   void fail(std::size_t task, ObjectError error);
   void check_vanished(std::size_t task, const std::string& what);
+  void index_failed(std::size_t task, const IndexFault& fault);
   void delete_phase(const Plan& plan);
   void delete_keys(std::vector<std::string> keys, std::function<void()> then);
   const datastore::SnapshotRef& ref(std::size_t task) const { return tasks_[task].work->snapshot->ref; }

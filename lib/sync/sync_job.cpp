@@ -106,7 +106,7 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
                               "before " + owner.describe() + " owned the prefix: not removed");
   }
 
-  PresenceOptions presence_options{full, options.upload.put.if_none_match};
+  PresenceOptions presence_options{full, options.upload.put.if_none_match, options.dry_run || bool(options.on_progress)};
   PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(store, plan, catalog, presence_options, requests, remote));
   summary.chunk_check = chunk_check_name(presence.check);
   if (options.dry_run) {
@@ -116,7 +116,7 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
   } else {
     SyncExecutor executor(store, requests, remote, options.upload, summary);
     // Full mode knows only after comparing sizes what it sends: no total.
-    std::uint64_t planned = full ? 0 : estimate_plan(plan).bytes + presence.estimate.bytes;
+    std::uint64_t planned = full || !presence_options.estimate ? 0 : estimate_plan(plan).bytes + presence.estimate.bytes;
     executor.run(plan, presence.known, planned, options.on_progress);
   }
   summary.counters = requests.counters();

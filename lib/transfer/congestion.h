@@ -68,7 +68,7 @@ class ConcurrencyWindow {
     double byte_rate = double(bytes - bytes_at_start_) / span;
     restart(now, completed, bytes);
     if (!bound) return false;
-    if (grown_ && rate < 1.1 * best_rate_ && byte_rate < 1.1 * best_byte_rate_) {
+    if (previous_cap_ && rate < 1.1 * best_rate_ && byte_rate < 1.1 * best_byte_rate_) {
       cap_ = previous_cap_;  // the last step bought nothing
       window_ = std::min(window_, double(cap_));
       probing_ = false;
@@ -81,7 +81,6 @@ class ConcurrencyWindow {
     cap_ = std::min(max_, std::max(cap_ + 2, cap_ + cap_ / 2));
     window_ = double(cap_);
     peak_ = std::max(peak_, cap_);
-    grown_ = true;
     if (cap_ >= max_) {
       probing_ = false;
       limit_ = "ceiling";
@@ -109,8 +108,7 @@ class ConcurrencyWindow {
   std::uint64_t completed_at_start_ = 0, bytes_at_start_ = 0;
   std::uint64_t samples_ = 0, waiting_samples_ = 0;
   double best_rate_ = 0, best_byte_rate_ = 0;
-  unsigned previous_cap_ = 0;
-  bool grown_ = false;
+  unsigned previous_cap_ = 0;  // before the last growth; 0: it has not grown
 };
 
 }  // namespace pbs::transfer

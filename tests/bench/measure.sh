@@ -24,6 +24,20 @@ rgw_requests() {
   fi
 }
 
+# One line on stderr about a generated datastore, from the generator's JSON.
+print_datastore() {
+  python3 -c 'import json,sys; g=json.load(open(sys.argv[1])); print("datastore: %d snapshots, %d unique chunks, %d references" % (g["snapshots"], g["unique-chunks"], g["chunk-refs"]), file=sys.stderr)' "$1"
+}
+
+# `fresh_target CONF BUCKET PREFIX`: an empty bucket on radosgw and a pbs.conf (0600) whose
+# STORAGE entry "rgw" points at it.
+fresh_target() {
+  echo "STORAGE=s3://$2@rgw:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$S3_ENDPOINT,PREFIX=$3" >"$1"
+  chmod 600 "$1"
+  "$bench" rm "s3://$2" >/dev/null 2>&1
+  "$bench" mb "s3://$2" >/dev/null 2>&1
+}
+
 measure() {
   local name=$1; shift
   local tf; tf=$(mktemp)

@@ -19,12 +19,9 @@ if [ ! -f "$store.json" ]; then
   "$gen" create "$store" --vms "${VMS:-17}" --cts 0 --hosts 0 --snapshots 3 --fixed-chunk-size 512 \
     --disk-chunks "${DISK_CHUNKS:-100000}" --no-encrypted >"$store.json"
 fi
-python3 -c 'import json,sys; g=json.load(open(sys.argv[1])); print("datastore: %d snapshots, %d unique chunks, %d references" % (g["snapshots"], g["unique-chunks"], g["chunk-refs"]), file=sys.stderr)' "$store.json"
+print_datastore "$store.json"
 conf=$work/pbs.conf
-echo "STORAGE=s3://$bucket@rgw:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$S3_ENDPOINT,PREFIX=store1" >"$conf"
-chmod 600 "$conf"
-"$bench" rm "s3://$bucket" >/dev/null 2>&1
-"$bench" mb "s3://$bucket" >/dev/null 2>&1
+fresh_target "$conf" "$bucket" store1
 ours=("$bin" --config "$conf" -j "$n" --progress never -q)
 sync=("${ours[@]}" sync "$store" rgw --lock-file "$work/lock")
 measure "sync --dry-run (plan)" "${sync[@]}" --dry-run

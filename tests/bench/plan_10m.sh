@@ -18,12 +18,9 @@ if [ ! -f "$store.json" ]; then
     --fixed-chunk-size 4096 --disk-chunks "${DISK_CHUNKS:-500000}" --change 0.01 --no-encrypted \
     --no-extras --no-chunk-files >"$store.json"
 fi
-python3 -c 'import json,sys; g=json.load(open(sys.argv[1])); print("datastore: %d snapshots, %d unique chunks, %d references" % (g["snapshots"], g["unique-chunks"], g["chunk-refs"]), file=sys.stderr)' "$store.json"
+print_datastore "$store.json"
 conf=$work/pbs.conf
-echo "STORAGE=s3://$bucket@rgw:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$S3_ENDPOINT,PREFIX=store1" >"$conf"
-chmod 600 "$conf"
-"$bench" rm "s3://$bucket" >/dev/null 2>&1
-"$bench" mb "s3://$bucket" >/dev/null 2>&1
+fresh_target "$conf" "$bucket" store1
 BENCH_OUT=$work/plan.json measure "sync --dry-run (plan), 10M chunks" \
   "$bin" --config "$conf" --progress never --output json sync "$store" rgw --lock-file "$work/lock" --dry-run
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print("plan: %d objects, %d requests, exit %d" % (j["plan"]["objects"], j["plan"]["requests"], j["exit-code"]), file=sys.stderr)' "$work/plan.json"

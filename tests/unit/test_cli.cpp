@@ -44,6 +44,36 @@ TEST_CASE("usage errors exit 2 with a message", "[cli]") {
   CHECK(bad_ns.exit_code == 2);
 }
 
+TEST_CASE("a bad bandwidth timetable or request cap exits 2 before anything is sent, naming what is wrong",
+          "[cli]") {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp.sub("store1/.chunks"));
+  std::ofstream(tmp.sub("none.conf")) << "# nothing\n";
+  std::vector<std::string> env{"AWS_ACCESS_KEY_ID=a", "AWS_SECRET_ACCESS_KEY=b", "AWS_ENDPOINT_URL=http://127.0.0.1:9",
+                               "PBS_S3SYNC_DATASTORE_CFG=/nonexistent"};
+  auto sync = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv{s3sync_bin(), "sync", tmp.sub("store1"), "s3://bucket/p", "--config",
+                                  tmp.sub("none.conf"), "--lock-file", tmp.sub("lock")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_command(argv, env);
+  };
+  auto hour = sync({"--bandwidth-limit", "08:00,1M 25:00,off"});
+  CHECK(hour.exit_code == 2);
+  CHECK_THAT(hour.err, Catch::Contains("'25:00,off'") && Catch::Contains("HH:MM"));
+  auto split = sync({"--bandwidth-limit", "08:00,10M:1M 20:00,off"});
+  CHECK(split.exit_code == 2);
+  CHECK_THAT(split.err, Catch::Contains("upload:download"));
+  auto zero = sync({"--tps-limit", "0"});
+  CHECK(zero.exit_code == 2);
+  CHECK_THAT(zero.err, Catch::Contains("--tps-limit"));
+  std::ofstream(tmp.sub("bad.conf")) << "BANDWIDTH_SCHEDULE=\"Funday-08:00,1M\"\n";
+  auto conf = run_command({s3sync_bin(), "sync", tmp.sub("store1"), "s3://bucket/p", "--config", tmp.sub("bad.conf"),
+                           "--lock-file", tmp.sub("lock")},
+                          env);
+  CHECK(conf.exit_code == 2);
+  CHECK_THAT(conf.err, Catch::Contains("bad.conf:1: BANDWIDTH_SCHEDULE") && Catch::Contains("'Funday' is not a weekday"));
+}
+
 TEST_CASE("list --output json agrees with the generator", "[cli]") {
   TempDir tmp;
   std::string root = tmp.sub("store");
