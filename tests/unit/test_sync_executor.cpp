@@ -582,3 +582,22 @@ TEST_CASE("sync --dry-run estimates one request per new chunk on the normal nigh
   CHECK(dry.planned_requests >= r.chunk_puts + files);
   CHECK(real.complete());
 }
+
+TEST_CASE("sync: the one-key probe of .chunks/ refused stops the run before any chunk is sent", "[executor][presence]") {
+  ExecutorRig rig;
+  FakeS3::Fault f;
+  f.match = [](const s3::Request& r) {
+    if (r.op != s3::Op::list_objects) return false;
+    return std::any_of(r.query.begin(), r.query.end(),
+                       [](const auto& q) { return q.second.find("/.chunks/") != std::string::npos; });
+  };
+  f.status = 403;
+  f.code = "AccessDenied";
+  rig.s3.fault(f);
+  auto store = rig.store();
+  auto r = sync::run_sync(store, rig.s3, rig.remote, {}, {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == Errc::access_denied);
+  CHECK(rig.s3.count(s3::Op::put_object, "/.chunks/") == 0);
+  CHECK(rig.manifests().empty());
+}
