@@ -37,15 +37,24 @@ void collect_digests(const Datastore& store, const std::vector<const LocalSnapsh
 
 // What sending the candidates not found listed costs: one upload each (HEAD + PUT when asked
 // about first).
-PlanEstimate estimate_chunks(const Datastore& store, const DigestSet& candidates, const ChunkKnowledge& known) {
+PlanEstimate estimate_chunks(const Datastore& store, const DigestSet& candidates, const ChunkKnowledge& known,
+                             std::size_t& sampled) {
   PlanEstimate e;
   ChunkSizes sizes(store);
+  std::uint32_t rate = estimate_sample_rate(candidates.size() - known.present.size());
+  std::uint64_t sample_bytes = 0;
+  sampled = 0;
   candidates.for_each([&](const Digest& d) {
     if (known.present.contains(d)) return;
     ++e.objects;
-    e.bytes += sizes.size(d).value_or(0);
     e.requests += !known.listed && (known.ask_all || known.ask_first.contains(d)) ? 2 : 1;
+    if (!in_estimate_sample(d, rate)) return;
+    ++sampled;
+    sample_bytes += sizes.size(d).value_or(0);
   });
+  e.bytes = sampled == e.objects || sampled == 0 ? sample_bytes
+                                                 : std::uint64_t(double(sample_bytes) * double(e.objects) / double(sampled));
+  if (sampled == e.objects) sampled = 0;
   return e;
 }
 
@@ -60,6 +69,17 @@ Result<bool> holds_chunks(transfer::RequestInterface& requests, const Remote& re
 }
 
 }  // namespace
+
+std::uint32_t estimate_sample_rate(std::size_t chunks) {
+  std::uint32_t rate = 1;
+  while (rate < 65536 && chunks / rate > kExactEstimateChunks) rate *= 2;
+  return rate;
+}
+
+bool in_estimate_sample(const Digest& digest, std::uint32_t rate) {
+  std::uint32_t low16 = std::uint32_t(digest[0]) << 8 | digest[1];
+  return (low16 & (rate - 1)) == 0;
+}
 
 Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& plan, const RemoteCatalog& catalog,
                                           const PresenceOptions& options, transfer::RequestInterface& requests,
@@ -117,7 +137,7 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
     known.ask_all = all_may_be_stored;
     known.ask_first = std::move(maybe);
   }
-  if (options.estimate) out.estimate = estimate_chunks(store, candidates, known);
+  if (options.estimate) out.estimate = estimate_chunks(store, candidates, known, out.estimate_sampled);
   return out;
 }
 

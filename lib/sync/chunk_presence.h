@@ -57,14 +57,22 @@ struct ChunkPresence {
   ChunkKnowledge known;
   ChunkCheck check = ChunkCheck::none;
   PlanEstimate estimate;  // with `estimate`: the chunks' share of what the run sends (not in full mode)
+  std::size_t estimate_sampled = 0;  // the bytes extrapolated from this many chunks' sizes (0: all read)
 };
 
 struct PresenceOptions {
   bool full = false;
   bool conditional_put = true;   // the provider takes If-None-Match (IF_NONE_MATCH)
-  // Count what would be sent, bytes too (a stat per chunk): for a dry run or the progress total.
+  // Count what would be sent, bytes too: for a dry run or the progress total.
   bool estimate = false;
 };
+
+// The bytes of the chunks to send come from a stat of each, up to kExactEstimateChunks of them;
+// beyond, from a stat of 1 in estimate_sample_rate(n), chosen by digest (uniform, so the sample is
+// an unbiased one): ten million stats would cost more than the rest of a plan.
+inline constexpr std::size_t kExactEstimateChunks = 131072;
+std::uint32_t estimate_sample_rate(std::size_t chunks);
+bool in_estimate_sample(const Digest& digest, std::uint32_t rate);
 
 // Reads the local indexes of the plan's snapshots (complete remotely: proven; others: needed) and
 // chooses the check (above); lists `.chunks/` when that is the one (always in full mode).

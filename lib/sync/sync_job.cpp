@@ -113,6 +113,11 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
     PlanEstimate extra = presence.estimate;
     if (prefix.write) extra += PlanEstimate{1, format_source_record(owner).size(), 1};
     record_estimate(summary, plan, extra);
+    if (presence.estimate_sampled) {
+      summary.notices.push_back("dry run: the chunks' bytes are estimated from the sizes of " +
+                                std::to_string(presence.estimate_sampled) + " of the " +
+                                std::to_string(presence.estimate.objects) + " chunks to send");
+    }
   } else {
     SyncExecutor executor(store, requests, remote, options.upload, summary);
     // Full mode knows only after comparing sizes what it sends: no total.

@@ -601,3 +601,17 @@ TEST_CASE("sync: the one-key probe of .chunks/ refused stops the run before any 
   CHECK(rig.s3.count(s3::Op::put_object, "/.chunks/") == 0);
   CHECK(rig.manifests().empty());
 }
+
+TEST_CASE("the estimate's bytes come from every chunk up to a limit, beyond from a uniform 1 in 2^k sample", "[presence]") {
+  CHECK(sync::estimate_sample_rate(1000) == 1);
+  CHECK(sync::estimate_sample_rate(sync::kExactEstimateChunks) == 1);
+  CHECK(sync::estimate_sample_rate(sync::kExactEstimateChunks + 1) == 2);
+  CHECK(sync::estimate_sample_rate(10'600'000) == 128);
+  CHECK(sync::estimate_sample_rate(std::size_t(1) << 40) == 65536);
+  for (std::uint32_t rate : {1u, 16u, 128u}) {
+    std::size_t in = 0, n = 400'000;
+    for (std::size_t i = 0; i < n; ++i) in += sync::in_estimate_sample(sha256(std::to_string(i)), rate);
+    double expected = double(n) / rate;
+    CHECK(std::abs(double(in) - expected) < 0.08 * expected);
+  }
+}
