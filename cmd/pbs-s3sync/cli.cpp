@@ -147,6 +147,14 @@ int run(int argc, char** argv) {
                      "Write even though the prefix holds PBS's .in-use marker");
   sync_cmd->add_flag("--take-over", sync.take_over,
                      "Write into a prefix another host or datastore synced to, and own it from now on");
+  sync_cmd->add_option("--object-lock", sync.object_lock,
+                       "Lock every object written (S3 Object Lock; the bucket must have it): OBJECT_LOCK")
+      ->transform(CLI::IsMember({"GOVERNANCE", "COMPLIANCE"}, CLI::ignore_case))
+      ->option_text("GOVERNANCE|COMPLIANCE");
+  sync_cmd->add_option("--object-lock-days", sync.object_lock_days,
+                       "Days each object stays locked, extended while snapshots need it: OBJECT_LOCK_DAYS")
+      ->check(CLI::Range(1u, 36500u))
+      ->option_text("N");
   sync_cmd->callback([&] {
     global.command = "sync";
     code = command_sync(sync, global);

@@ -1,6 +1,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <ctime>
 
 #include "commands.h"
@@ -95,6 +96,18 @@ Result<sync::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions
   options.upload.put.sse = t.options.sse;
   options.upload.put.sse_kms_key_id = t.options.sse_kms_key_id;
   options.upload.interrupted = InterruptGuard::requested;
+  std::string mode = !args.object_lock.empty() ? args.object_lock : t.options.object_lock;
+  unsigned days = args.object_lock_days ? args.object_lock_days : t.options.object_lock_days;
+  if (!mode.empty() || days) {
+    if (mode.empty() || !days) {
+      return Error(Errc::invalid_argument, "an object lock needs a mode and a number of days (--object-lock and "
+                                           "--object-lock-days, or OBJECT_LOCK and OBJECT_LOCK_DAYS)");
+    }
+    for (auto& c : mode) c = char(std::toupper(static_cast<unsigned char>(c)));
+    sync::LockPolicy lock{mode, days, job.conf.sync_interval.value_or(sync::kDay)};
+    PBS_TRY(sync::check_lock_policy(lock));
+    options.lock = std::move(lock);
+  }
   return options;
 }
 

@@ -41,6 +41,8 @@ struct SyncArgs {
   bool if_due = false;
   bool force_in_use = false;
   bool take_over = false;
+  std::string object_lock;  // overrides OBJECT_LOCK
+  unsigned object_lock_days = 0;
 };
 int command_sync(const SyncArgs& args, const GlobalOptions& global);
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <type_traits>
@@ -43,8 +44,19 @@ const std::vector<std::string_view>& storage_keys() {
   static const std::vector<std::string_view> keys = {
       "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ENDPOINT", "TLS_VERIFY",
       "REGION", "PATH_STYLE", "PREFIX", "STORAGE_CLASS", "SSE", "SSE_KMS_KEY_ID", "CA_FILE",
-      "IF_NONE_MATCH", "CONTENT_MD5"};
+      "IF_NONE_MATCH", "CONTENT_MD5", "OBJECT_LOCK", "OBJECT_LOCK_DAYS"};
   return keys;
+}
+
+std::optional<unsigned> parse_lock_days(std::string_view text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  unsigned v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + unsigned(c - '0');
+  }
+  if (v < 1 || v > 36500) return std::nullopt;
+  return v;
 }
 
 std::optional<bool> parse_bool(std::string_view text) {
@@ -126,6 +138,13 @@ Result<StorageEntry> parse_storage(std::string_view value, const std::string& wh
       return bad("PATH_STYLE must be true, false or auto");
     }
     if (val.empty()) return bad("key '" + key + "' has an empty value");
+    if (key == "OBJECT_LOCK") {
+      for (auto& c : val) c = char(std::toupper(static_cast<unsigned char>(c)));
+      if (val != "GOVERNANCE" && val != "COMPLIANCE") return bad("OBJECT_LOCK must be GOVERNANCE or COMPLIANCE");
+    }
+    if (key == "OBJECT_LOCK_DAYS" && !parse_lock_days(val)) {
+      return bad("OBJECT_LOCK_DAYS must be a whole number of days from 1 to 36500");
+    }
     e.values.emplace(std::move(key), std::move(val));
   }
   return e;

@@ -52,6 +52,9 @@ Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path);
 // Adds a warning when the file holds secrets and is readable by group or others.
 Result<PbsConf> load_pbs_conf(const std::string& path, bool required);
 
+// OBJECT_LOCK_DAYS: 1 to 36500.
+std::optional<unsigned> parse_lock_days(std::string_view text);
+
 // "true"/"false" and their usual spellings; nullopt for anything else.
 std::optional<bool> parse_bool(std::string_view text);
 

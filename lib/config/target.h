@@ -21,6 +21,8 @@ struct StorageOptions {
   std::string sse_kms_key_id;
   bool if_none_match = true;  // providers without conditional PUT: IF_NONE_MATCH=false
   bool content_md5 = false;
+  std::string object_lock;   // GOVERNANCE or COMPLIANCE: every object written is locked
+  unsigned object_lock_days = 0;
 };
 
 struct Target {

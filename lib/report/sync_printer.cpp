@@ -5,6 +5,7 @@
 #include "report/error_lines.h"
 #include "report/human.h"
 #include "report/json_parts.h"
+#include "s3/request.h"
 
 namespace pbs::report {
 
@@ -59,6 +60,7 @@ std::string sync_text(const sync::SyncSummary& s) {
     std::string how = s.chunk_check == "list"              ? " (found by listing .chunks/)"
                       : s.chunk_check == "head"            ? " (those that may be stored asked for with HEAD)"
                       : s.chunk_check == "conditional-put" ? " (new chunks sent at once with If-None-Match)"
+                      : s.chunk_check == "put"             ? " (new chunks sent at once: nothing says they are stored)"
                                                            : "";
     out += fmt::format("chunks: {} uploaded ({}), {} already stored{}\n", s.chunks_uploaded,
                        human_bytes(s.chunk_bytes_uploaded), s.chunks_present, how);
@@ -68,6 +70,15 @@ std::string sync_text(const sync::SyncSummary& s) {
       out += fmt::format("logical data of new snapshots {}, dedup ratio {:.1f}\n",
                          human_bytes(s.logical_bytes), s.dedup_ratio());
     }
+  }
+  if (!s.lock_mode.empty()) {
+    out += fmt::format("object lock: {} for {} days, written objects locked until {}; what complete snapshots "
+                       "need is locked until {}{}\n",
+                       s.lock_mode, s.lock_days, s3::iso8601(s.lock_until),
+                       s.retention_covered_until ? s3::iso8601(s.retention_covered_until) : "(unknown)",
+                       s.retention_pass ? fmt::format(" ({} {} object(s) this run)", s.dry_run ? "would extend" : "extended",
+                                                      s.retention_extended)
+                                        : "");
   }
   std::string reqs;
   for (const auto& [op, n] : s.counters.requests) reqs += fmt::format("{}{} {}", reqs.empty() ? "" : ", ", op, n);
@@ -106,6 +117,16 @@ ojson sync_json(const sync::SyncSummary& s, int exit_code) {
                  {"check", s.chunk_check}};
   j["files"] = {{"uploaded", s.files_uploaded}, {"bytes-uploaded", s.file_bytes_uploaded},
                 {"deleted", s.objects_deleted}};
+  j["versioned-bucket"] = s.versioned;
+  if (!s.lock_mode.empty()) {
+    j["object-lock"] = {{"mode", s.lock_mode},
+                        {"days", s.lock_days},
+                        {"retain-until", s.lock_until},
+                        {"covered-until", s.retention_covered_until},
+                        {"extension-pass", s.retention_pass},
+                        {"extended", s.retention_extended},
+                        {"extension-failures", s.retention_failures}};
+  }
   j["logical-bytes"] = s.logical_bytes;
   j["dedup-ratio"] = s.dedup_ratio();
   if (s.dry_run) {

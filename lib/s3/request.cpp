@@ -1,6 +1,7 @@
 #include "s3/request.h"
 
 #include <algorithm>
+#include <ctime>
 
 #include "s3/uri_encode.h"
 #include "s3/xml.h"
@@ -18,6 +19,10 @@ std::string_view op_name(Op op) {
     case Op::head_bucket: return "HeadBucket";
     case Op::create_bucket: return "CreateBucket";
     case Op::copy_object: return "CopyObject";
+    case Op::list_object_versions: return "ListObjectVersions";
+    case Op::get_bucket_versioning: return "GetBucketVersioning";
+    case Op::get_object_lock_configuration: return "GetObjectLockConfiguration";
+    case Op::put_object_retention: return "PutObjectRetention";
   }
   return "?";
 }
@@ -69,8 +74,22 @@ void put_headers(Request& r, const PutOptions& o) {
     r.headers.emplace_back("x-amz-server-side-encryption-aws-kms-key-id", o.sse_kms_key_id);
   }
   r.content_md5 = o.content_md5;
+  if (o.retention) {
+    r.headers.emplace_back("x-amz-object-lock-mode", o.retention->mode);
+    r.headers.emplace_back("x-amz-object-lock-retain-until-date", iso8601(o.retention->until));
+    r.content_md5 = true;
+  }
 }
 }  // namespace
+
+std::string iso8601(std::int64_t epoch) {
+  std::time_t t = std::time_t(epoch);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 Request put_object(std::string bucket, std::string key, Bytes body, const PutOptions& options) {
   Request r = make(Op::put_object, "PUT", std::move(bucket), std::move(key));
@@ -98,6 +117,11 @@ Request get_object(std::string bucket, std::string key, std::optional<Range> ran
   return r;
 }
 
+Request& on_version(Request& request, const std::string& version_id) {
+  if (!version_id.empty()) request.query.emplace_back("versionId", version_id);
+  return request;
+}
+
 Request head_object(std::string bucket, std::string key) {
   Request r = make(Op::head_object, "HEAD", std::move(bucket), std::move(key));
   r.accepted_statuses.push_back(404);
@@ -109,6 +133,17 @@ Request delete_object(std::string bucket, std::string key) {
 }
 
 Request list_objects(std::string bucket, const ListOptions& o) {
+  if (o.versions) {
+    Request r = make(Op::list_object_versions, "GET", std::move(bucket));
+    r.query.emplace_back("versions", "");
+    r.query.emplace_back("encoding-type", "url");
+    if (!o.prefix.empty()) r.query.emplace_back("prefix", o.prefix);
+    if (!o.delimiter.empty()) r.query.emplace_back("delimiter", o.delimiter);
+    if (!o.key_marker.empty()) r.query.emplace_back("key-marker", o.key_marker);
+    if (!o.version_id_marker.empty()) r.query.emplace_back("version-id-marker", o.version_id_marker);
+    if (o.max_keys) r.query.emplace_back("max-keys", std::to_string(o.max_keys));
+    return r;
+  }
   Request r = make(Op::list_objects, "GET", std::move(bucket));
   r.query.emplace_back("list-type", "2");
   // Keys come back URL-encoded, so any byte survives the XML (control characters would not).
@@ -145,8 +180,9 @@ Request head_bucket(std::string bucket) {
   return make(Op::head_bucket, "HEAD", std::move(bucket));
 }
 
-Request create_bucket(std::string bucket, std::string_view region) {
+Request create_bucket(std::string bucket, std::string_view region, bool object_lock) {
   Request r = make(Op::create_bucket, "PUT", std::move(bucket));
+  if (object_lock) r.headers.emplace_back("x-amz-bucket-object-lock-enabled", "true");
   std::string xml;
   if (!region.empty() && region != "us-east-1") {
     xml = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
@@ -154,6 +190,32 @@ Request create_bucket(std::string bucket, std::string_view region) {
           "</CreateBucketConfiguration>";
   }
   r.body = std::make_shared<const std::vector<std::uint8_t>>(xml.begin(), xml.end());
+  return r;
+}
+
+Request get_bucket_versioning(std::string bucket) {
+  Request r = make(Op::get_bucket_versioning, "GET", std::move(bucket));
+  r.query.emplace_back("versioning", "");
+  return r;
+}
+
+Request get_object_lock_configuration(std::string bucket) {
+  Request r = make(Op::get_object_lock_configuration, "GET", std::move(bucket));
+  r.query.emplace_back("object-lock", "");
+  r.accepted_statuses.push_back(404);
+  return r;
+}
+
+Request put_object_retention(std::string bucket, std::string key, const Retention& retention,
+                             const std::string& version_id) {
+  Request r = make(Op::put_object_retention, "PUT", std::move(bucket), std::move(key));
+  r.query.emplace_back("retention", "");
+  on_version(r, version_id);
+  std::string xml = "<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>" + xml_escape(retention.mode) +
+                    "</Mode><RetainUntilDate>" + iso8601(retention.until) + "</RetainUntilDate></Retention>";
+  r.body = std::make_shared<const std::vector<std::uint8_t>>(xml.begin(), xml.end());
+  r.headers.emplace_back("Content-Type", "application/xml");
+  r.content_md5 = true;  // AWS requires it on PutObjectRetention
   return r;
 }
 

@@ -26,6 +26,10 @@ enum class Op {
   head_bucket,
   create_bucket,
   copy_object,
+  list_object_versions,
+  get_bucket_versioning,
+  get_object_lock_configuration,
+  put_object_retention,
 };
 // "PutObject", "GetObject", ...: the names S3's documentation and bills use.
 std::string_view op_name(Op op);
@@ -60,9 +64,18 @@ struct Request {
   std::string describe() const;
 };
 
+// S3 Object Lock retention: the version may not be deleted or overwritten before `until`.
+struct Retention {
+  std::string mode;       // GOVERNANCE or COMPLIANCE
+  std::int64_t until = 0;  // epoch seconds
+};
+// "2026-12-31T00:00:00Z", the form the lock headers and documents take.
+std::string iso8601(std::int64_t epoch);
+
 struct PutOptions {
   bool if_none_match = false;  // fail with 412 instead of overwriting
-  bool content_md5 = false;
+  bool content_md5 = false;    // (always sent with a retention: AWS refuses lock headers without it)
+  std::optional<Retention> retention;
   std::string content_type = "application/octet-stream";
   std::string storage_class;  // e.g. STANDARD_IA
   std::string sse;            // AES256 or aws:kms
@@ -79,6 +92,8 @@ struct Range {
 };
 // 404 is an answer (the caller gets status 404), not an error.
 Request get_object(std::string bucket, std::string key, std::optional<Range> range = {});
+// The request (GET, HEAD) on one version of its object; an empty id leaves it on the current one.
+Request& on_version(Request& request, const std::string& version_id);
 Request head_object(std::string bucket, std::string key);
 Request delete_object(std::string bucket, std::string key);
 
@@ -88,6 +103,11 @@ struct ListOptions {
   std::string start_after;
   std::string continuation_token;
   unsigned max_keys = 0;  // 0: the server's default (1000)
+  // ListObjectVersions instead: every version and delete marker, newest first per key, paged by
+  // the two markers (start_after and continuation_token are not used).
+  bool versions = false;
+  std::string key_marker;
+  std::string version_id_marker;
 };
 Request list_objects(std::string bucket, const ListOptions& options);
 
@@ -100,6 +120,15 @@ inline constexpr std::size_t kMaxDeleteKeys = 1000;
 Request touch_object(std::string bucket, std::string key, const std::string& storage_class = "");
 
 Request head_bucket(std::string bucket);
-Request create_bucket(std::string bucket, std::string_view region);
+// `object_lock`: created with Object Lock enabled (and so versioned), which only creation can do.
+Request create_bucket(std::string bucket, std::string_view region, bool object_lock = false);
+// The bucket's versioning state and Object Lock configuration (404 for a bucket without lock is
+// an answer).
+Request get_bucket_versioning(std::string bucket);
+Request get_object_lock_configuration(std::string bucket);
+// Sets the retention of the current version (or `version_id`); S3 allows lengthening only,
+// which is all this tool asks for.
+Request put_object_retention(std::string bucket, std::string key, const Retention& retention,
+                             const std::string& version_id = "");
 
 }  // namespace pbs::s3

@@ -75,6 +75,73 @@ std::optional<std::int64_t> parse_iso8601(std::string_view text) {
   return std::int64_t(timegm(&tm));
 }
 
+namespace {
+Result<ObjectInfo> parse_entry(const pugi::xml_node& c, bool url, std::string_view what, bool sized) {
+  ObjectInfo o;
+  o.key = decode_key(text_of(c, "Key"), url);
+  if (o.key.empty()) return Error(Errc::remote, std::string(what) + ": an entry has no Key");
+  if (sized && !parse_u64(c.child("Size").text().as_string(), o.size)) {
+    return Error(Errc::remote, std::string(what) + ": entry '" + o.key + "' has no valid Size");
+  }
+  o.etag = text_of(c, "ETag");
+  if (o.etag.size() >= 2 && o.etag.front() == '"' && o.etag.back() == '"') {
+    o.etag = o.etag.substr(1, o.etag.size() - 2);
+  }
+  o.last_modified = parse_iso8601(text_of(c, "LastModified")).value_or(0);
+  o.storage_class = text_of(c, "StorageClass");
+  return o;
+}
+}  // namespace
+
+Result<ListPage> parse_versions_page(std::string_view xml) {
+  PBS_ASSIGN(auto doc, load(xml, "ListObjectVersions"));
+  auto root = doc.child("ListVersionsResult");
+  if (!root) return Error(Errc::remote, "ListObjectVersions: response has no ListVersionsResult");
+  bool url = std::string_view(root.child("EncodingType").text().as_string()) == "url";
+  ListPage page;
+  page.truncated = std::string_view(root.child("IsTruncated").text().as_string()) == "true";
+  page.next_key_marker = decode_key(text_of(root, "NextKeyMarker"), url);
+  page.next_version_id_marker = text_of(root, "NextVersionIdMarker");
+  for (auto c : root.children()) {
+    std::string_view name = c.name();
+    bool marker = name == "DeleteMarker";
+    if (!marker && name != "Version") continue;
+    PBS_ASSIGN(ObjectInfo o, parse_entry(c, url, "ListObjectVersions", !marker));
+    o.version_id = text_of(c, "VersionId");
+    if (o.version_id.empty()) return Error(Errc::remote, "ListObjectVersions: entry '" + o.key + "' has no VersionId");
+    o.delete_marker = marker;
+    o.latest = std::string_view(c.child("IsLatest").text().as_string()) == "true";
+    page.objects.push_back(std::move(o));
+  }
+  for (auto p : root.children("CommonPrefixes")) {
+    page.common_prefixes.push_back(decode_key(text_of(p, "Prefix"), url));
+  }
+  if (page.truncated && page.next_key_marker.empty()) {
+    return Error(Errc::remote, "ListObjectVersions: truncated page without NextKeyMarker");
+  }
+  return page;
+}
+
+Result<std::string> parse_versioning_status(std::string_view xml) {
+  PBS_ASSIGN(auto doc, load(xml, "GetBucketVersioning"));
+  auto root = doc.child("VersioningConfiguration");
+  if (!root) return Error(Errc::remote, "GetBucketVersioning: response has no VersioningConfiguration");
+  return text_of(root, "Status");
+}
+
+Result<LockConfiguration> parse_lock_configuration(std::string_view xml) {
+  PBS_ASSIGN(auto doc, load(xml, "GetObjectLockConfiguration"));
+  auto root = doc.child("ObjectLockConfiguration");
+  if (!root) return Error(Errc::remote, "GetObjectLockConfiguration: response has no ObjectLockConfiguration");
+  LockConfiguration c;
+  c.enabled = text_of(root, "ObjectLockEnabled") == "Enabled";
+  auto d = root.child("Rule").child("DefaultRetention");
+  c.default_mode = text_of(d, "Mode");
+  c.default_days = d.child("Days").text().as_uint();
+  c.default_years = d.child("Years").text().as_uint();
+  return c;
+}
+
 Result<ListPage> parse_list_page(std::string_view xml) {
   PBS_ASSIGN(auto doc, load(xml, "ListObjectsV2"));
   auto root = doc.child("ListBucketResult");
@@ -84,18 +151,7 @@ Result<ListPage> parse_list_page(std::string_view xml) {
   page.truncated = std::string_view(root.child("IsTruncated").text().as_string()) == "true";
   page.next_token = text_of(root, "NextContinuationToken");
   for (auto c : root.children("Contents")) {
-    ObjectInfo o;
-    o.key = decode_key(text_of(c, "Key"), url);
-    if (o.key.empty()) return Error(Errc::remote, "ListObjectsV2: an entry has no Key");
-    if (!parse_u64(c.child("Size").text().as_string(), o.size)) {
-      return Error(Errc::remote, "ListObjectsV2: entry '" + o.key + "' has no valid Size");
-    }
-    o.etag = text_of(c, "ETag");
-    if (o.etag.size() >= 2 && o.etag.front() == '"' && o.etag.back() == '"') {
-      o.etag = o.etag.substr(1, o.etag.size() - 2);
-    }
-    o.last_modified = parse_iso8601(text_of(c, "LastModified")).value_or(0);
-    o.storage_class = text_of(c, "StorageClass");
+    PBS_ASSIGN(ObjectInfo o, parse_entry(c, url, "ListObjectsV2", true));
     page.objects.push_back(std::move(o));
   }
   for (auto p : root.children("CommonPrefixes")) {

@@ -20,6 +20,10 @@ struct ObjectInfo {
   std::string etag;  // without quotes
   std::int64_t last_modified = 0;  // epoch seconds
   std::string storage_class;
+  // From ListObjectVersions only:
+  std::string version_id;
+  bool delete_marker = false;
+  bool latest = false;
 };
 
 struct ListPage {
@@ -27,8 +31,24 @@ struct ListPage {
   std::vector<std::string> common_prefixes;
   bool truncated = false;
   std::string next_token;
+  std::string next_key_marker;         // ListObjectVersions
+  std::string next_version_id_marker;
 };
 Result<ListPage> parse_list_page(std::string_view xml);
+// A ListObjectVersions page: versions and delete markers in the server's order (by key, newest
+// first within a key).
+Result<ListPage> parse_versions_page(std::string_view xml);
+
+// GetBucketVersioning: "Enabled", "Suspended", or "" for a bucket never versioned.
+Result<std::string> parse_versioning_status(std::string_view xml);
+
+struct LockConfiguration {
+  bool enabled = false;
+  std::string default_mode;  // the bucket's default retention, if it has one
+  unsigned default_days = 0;
+  unsigned default_years = 0;
+};
+Result<LockConfiguration> parse_lock_configuration(std::string_view xml);
 
 std::string delete_objects_xml(const std::vector<std::string>& keys);
 

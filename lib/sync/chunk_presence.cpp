@@ -1,5 +1,6 @@
 #include "sync/chunk_presence.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "sync/remote_layout.h"
@@ -106,9 +107,15 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
   collect_digests(store, uploading, candidates, &known.proven);
   if (candidates.empty()) return out;
 
-  bool all_may_be_stored = !options.conditional_put;
+  bool all_may_be_stored = !options.conditional_put && !options.versioned;
   if (!all_may_be_stored && plan.proven.empty()) {
     PBS_ASSIGN(all_may_be_stored, holds_chunks(requests, remote));
+  }
+  if (!all_may_be_stored && options.versioned) {
+    for (const auto& [ref, rs] : catalog.snapshots()) {
+      bool accounted = std::any_of(uploading.begin(), uploading.end(), [&](const LocalSnapshot* s) { return s->ref == ref; });
+      if (!rs.complete() && !accounted) all_may_be_stored = true;
+    }
   }
   DigestSet maybe;  // unless all: the candidates of snapshots stored incompletely remotely
   if (!all_may_be_stored) {

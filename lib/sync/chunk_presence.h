@@ -63,6 +63,10 @@ struct ChunkPresence {
 struct PresenceOptions {
   bool full = false;
   bool conditional_put = true;   // the provider takes If-None-Match (IF_NONE_MATCH)
+  // The bucket keeps versions: a chunk sent again would be a second version, and If-None-Match is
+  // not relied on there. New chunks still go up at once, but only without evidence of stored ones
+  // (as below, and: an incomplete remote snapshot that no local one accounts for).
+  bool versioned = false;
   // Count what would be sent, bytes too: for a dry run or the progress total.
   bool estimate = false;
 };

@@ -25,13 +25,18 @@ GcInterlock::GcInterlock(transfer::RequestInterface& requests, const Remote& rem
 void GcInterlock::reused(const Digest& d, std::optional<std::int64_t> last_modified) {
   if (!reused_.insert(d)) return;
   ++reuse_serial_;
-  if (!last_modified || *last_modified < requests_.now_epoch() - kTouchAfterSeconds) touch(d);
+  // Locked: its retention may end before this run's (an old leftover); extending it also keeps
+  // gc off it, which deletes no version before its retention ends.
+  if (settings_.retention || !last_modified || *last_modified < requests_.now_epoch() - kTouchAfterSeconds) touch(d);
 }
 
 void GcInterlock::touch(const Digest& d) {
   if (stop_.stopping() || !touched_.insert(d)) return;  // stopping: no manifest will need it
   ++touches_pending_;
-  auto req = s3::touch_object(remote_.bucket, remote_.key(chunk_rel_key(d)), settings_.storage_class);
+  std::string key = remote_.key(chunk_rel_key(d));
+  // In a locked (versioned) bucket a copy would store a second locked version.
+  auto req = settings_.retention ? s3::put_object_retention(remote_.bucket, key, *settings_.retention)
+                                 : s3::touch_object(remote_.bucket, key, settings_.storage_class);
   requests_.submit(std::move(req), [this](Result<s3::Response> r) {
     --touches_pending_;
     // CopyObject may answer 200 with an error document.

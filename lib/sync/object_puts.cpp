@@ -17,6 +17,7 @@ s3::PutOptions PutSettings::options(bool chunk, bool conditional) const {
   if (chunk) o.storage_class = storage_class;
   o.sse = sse;
   o.sse_kms_key_id = sse_kms_key_id;
+  o.retention = retention;
   return o;
 }
 

@@ -6,6 +6,7 @@
 // parse, is never uploaded; that failure is Errc::corrupt, which no remote answer produces.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@ struct PutSettings {
   std::string storage_class;  // chunks only: metadata stays STANDARD, so listing never needs a restore
   std::string sse;
   std::string sse_kms_key_id;
+  std::optional<s3::Retention> retention;  // Object Lock: every object written is locked
 
   // `conditional`: this PUT may use If-None-Match (when the target allows it).
   s3::PutOptions options(bool chunk, bool conditional) const;

@@ -1,5 +1,6 @@
 #include "sync/sync_job.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "s3/http_date.h"
@@ -32,7 +33,8 @@ Status preflight(transfer::RequestInterface& requests, const Remote& remote, boo
 
 // The prefix is this source's (prefix_owner.h): recorded first, before any other write.
 Result<PrefixClaim> claim(const Datastore& store, transfer::RequestInterface& requests, const Remote& remote,
-                           const SyncOptions& options, const RemoteCatalog& catalog, SyncSummary& summary) {
+                           const SyncOptions& options, const PutSettings& put, const RemoteCatalog& catalog,
+                           SyncSummary& summary) {
   PBS_ASSIGN(auto r, requests.execute(s3::get_object(remote.bucket, remote.key(kSourceKey))));
   Result<std::optional<SourceRecord>> recorded = std::optional<SourceRecord>{};
   if (r.status == 200) {
@@ -51,7 +53,7 @@ Result<PrefixClaim> claim(const Datastore& store, transfer::RequestInterface& re
   if (c.write && !options.dry_run) {
     std::string text = format_source_record(c.owner);
     auto body = std::make_shared<const std::vector<std::uint8_t>>(text.begin(), text.end());
-    PBS_TRY(requests.execute(s3::put_object(remote.bucket, remote.key(kSourceKey), body)));
+    PBS_TRY(requests.execute(s3::put_object(remote.bucket, remote.key(kSourceKey), body, put.options(false, false))));
   }
   if (!c.notice.empty()) summary.notices.push_back((options.dry_run ? "dry run: " : "") + c.notice);
   return c;
@@ -72,6 +74,38 @@ void record_estimate(SyncSummary& summary, const Plan& plan, const PlanEstimate&
                             " vanished snapshot(s) would be removed");
 }
 
+// Object Lock and versioning: what the bucket is decides how chunks are written. A locked run
+// needs a locked bucket; an unlocked run into a versioned bucket is asked about only when it has
+// chunks to send (a no-op night stays a handful of requests).
+Status bucket_mode(transfer::RequestInterface& requests, const Remote& remote, const SyncOptions& options,
+                   const Plan& plan, UploadOptions& upload, SyncSummary& summary) {
+  bool chunks = std::any_of(plan.work.begin(), plan.work.end(), [](const SnapshotWork& w) { return w.chunks; });
+  if (options.lock) {
+    summary.versioned = true;
+  } else if (chunks && upload.put.if_none_match) {
+    PBS_ASSIGN(summary.versioned, bucket_versioned(requests, remote));
+  }
+  // radosgw stores a new version there instead of answering 412.
+  if (summary.versioned) upload.put.if_none_match = false;
+  return {};
+}
+
+void record_retention(SyncSummary& summary, const RetentionReport& r) {
+  summary.retention_pass = r.pass;
+  summary.retention_extended = r.objects;
+  summary.retention_failures = r.failures;
+  summary.retention_covered_until = r.covered_until;
+  if (r.pass) {
+    summary.notices.push_back(std::string(summary.dry_run ? "dry run: " : "") + "retention extended for " +
+                              std::to_string(r.objects) + " object(s) of complete snapshots: " + r.reason);
+  }
+  for (const auto& e : r.errors) summary.errors.push_back({"", "retention not extended: " + e});
+  if (r.failures > r.errors.size()) {
+    summary.errors.push_back({"", "retention not extended for " + std::to_string(r.failures - r.errors.size()) +
+                                      " more object(s); the next run tries again"});
+  }
+}
+
 }  // namespace
 
 Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface& requests, const Remote& remote,
@@ -81,6 +115,15 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
   summary.mode = full ? "full" : "incremental";
   summary.dry_run = options.dry_run;
   PBS_TRY(preflight(requests, remote, options.force_in_use));
+  UploadOptions upload = options.upload;
+  std::int64_t start = requests.now_epoch();
+  if (options.lock) {
+    PBS_TRY(check_bucket_lock(requests, remote));
+    upload.put.retention = s3::Retention{options.lock->mode, start + options.lock->period()};
+    summary.lock_mode = options.lock->mode;
+    summary.lock_days = options.lock->days;
+    summary.lock_until = upload.put.retention->until;
+  }
 
   PBS_ASSIGN(LocalScan scan, scan_local(store, options.scope));
   summary.snapshots_unfinished = scan.unfinished;
@@ -92,7 +135,11 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
 
   PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
   if (auto junk = describe_invalid_keys(catalog, remote); !junk.empty()) summary.warnings.push_back(junk);
-  PBS_ASSIGN(PrefixClaim prefix, claim(store, requests, remote, options, catalog, summary));
+  PBS_ASSIGN(PrefixClaim prefix, claim(store, requests, remote, options, upload.put, catalog, summary));
+  if (options.lock) {
+    PBS_ASSIGN(RetentionReport kept, keep_retention(requests, remote, *options.lock, catalog, start, options.dry_run));
+    record_retention(summary, kept);
+  }
   const SourceRecord& owner = prefix.owner;
   PlanOptions plan_options{full, options.remove_vanished, options.max_delete, options.scope, owner.since};
   PBS_ASSIGN(Plan plan, make_plan(store, scan, catalog, plan_options));
@@ -106,9 +153,11 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
                               "before " + owner.describe() + " owned the prefix: not removed");
   }
 
-  PresenceOptions presence_options{full, options.upload.put.if_none_match, options.dry_run || bool(options.on_progress)};
+  PBS_TRY(bucket_mode(requests, remote, options, plan, upload, summary));
+  PresenceOptions presence_options{full, upload.put.if_none_match, summary.versioned,
+                                   options.dry_run || bool(options.on_progress)};
   PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(store, plan, catalog, presence_options, requests, remote));
-  summary.chunk_check = chunk_check_name(presence.check);
+  summary.chunk_check = summary.versioned && presence.check == ChunkCheck::put ? "put" : chunk_check_name(presence.check);
   if (options.dry_run) {
     PlanEstimate extra = presence.estimate;
     if (prefix.write) extra += PlanEstimate{1, format_source_record(owner).size(), 1};
@@ -119,7 +168,7 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
                                 std::to_string(presence.estimate.objects) + " chunks to send");
     }
   } else {
-    SyncExecutor executor(store, requests, remote, options.upload, summary);
+    SyncExecutor executor(store, requests, remote, upload, summary);
     // Full mode knows only after comparing sizes what it sends: no total.
     std::uint64_t planned = full || !presence_options.estimate ? 0 : estimate_plan(plan).bytes + presence.estimate.bytes;
     executor.run(plan, presence.known, planned, options.on_progress);

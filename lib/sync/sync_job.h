@@ -10,6 +10,7 @@
 
 #include "datastore/datastore.h"
 #include "sync/local_scan.h"
+#include "sync/object_lock.h"
 #include "sync/prefix_owner.h"
 #include "sync/remote.h"
 #include "sync/run_progress.h"
@@ -31,6 +32,7 @@ struct SyncOptions {
   SourceRecord source;        // this sync's source: host, datastore name (default: the directory's)
   bool take_over = false;     // write into a prefix another source owns, and own it from now on
   UploadOptions upload;
+  std::optional<LockPolicy> lock;  // OBJECT_LOCK: the bucket must have Object Lock
   std::function<void(const RunProgress&)> on_progress;
 };
 

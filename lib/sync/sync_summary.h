@@ -38,6 +38,16 @@ struct SyncSummary {
   std::size_t objects_deleted = 0;
   std::uint64_t logical_bytes = 0;       // logical size of the snapshots completed by this run
   std::string chunk_check;               // none | conditional-put | head | list (chunk_presence.h)
+  bool versioned = false;                // the bucket keeps versions: If-None-Match not relied on
+
+  // Object Lock (object_lock.h): empty mode when the run does not lock.
+  std::string lock_mode;
+  unsigned lock_days = 0;
+  std::int64_t lock_until = 0;           // retain-until of this run's writes
+  bool retention_pass = false;           // extended what complete snapshots need
+  std::size_t retention_extended = 0;    // objects (dry run: would be)
+  std::size_t retention_failures = 0;
+  std::int64_t retention_covered_until = 0;
 
   // --dry-run: what would be sent.
   std::size_t planned_objects = 0;

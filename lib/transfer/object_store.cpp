@@ -21,12 +21,14 @@ void ObjectStore::list(s3::ListOptions options, std::function<bool(s3::ListPage&
 void ObjectStore::list_page(std::shared_ptr<ListState> state) {
   requests_.submit(s3::list_objects(bucket_, state->options), [this, state](Result<s3::Response> r) {
     if (!r) return state->done(std::move(r).error());
-    auto page = s3::parse_list_page(r->body_text());
+    auto page = state->options.versions ? s3::parse_versions_page(r->body_text()) : s3::parse_list_page(r->body_text());
     if (!page) return state->done(std::move(page).error());
     bool more = page->truncated;
-    std::string token = page->next_token;
+    std::string token = page->next_token, key_marker = page->next_key_marker, id_marker = page->next_version_id_marker;
     if (!state->on_page(std::move(*page)) || !more) return state->done({});
     state->options.continuation_token = std::move(token);
+    state->options.key_marker = std::move(key_marker);
+    state->options.version_id_marker = std::move(id_marker);
     list_page(state);
   });
 }
@@ -99,8 +101,8 @@ Status ObjectStore::head_bucket() {
   return std::move(r).error();
 }
 
-Status ObjectStore::create_bucket() {
-  auto r = requests_.execute(s3::create_bucket(bucket_, requests_.region()));
+Status ObjectStore::create_bucket(bool object_lock) {
+  auto r = requests_.execute(s3::create_bucket(bucket_, requests_.region(), object_lock));
   if (!r) return std::move(r).error();
   return {};
 }

@@ -35,7 +35,7 @@ class ObjectStore {
   Result<std::vector<s3::ObjectInfo>> list_all(const s3::ListOptions& options);
   Result<DeleteSummary> delete_all(std::vector<std::string> keys);
   Status head_bucket();
-  Status create_bucket();
+  Status create_bucket(bool object_lock = false);
   // True when the object exists (HEAD 200), false on 404.
   Result<bool> exists(const std::string& key);
 

@@ -1,7 +1,7 @@
 // pbs-s3bench: the transfer engine on its own, for benchmarks against rclone and awscli.
 //   pbs-s3bench put DIR s3://BUCKET/PREFIX -j N     upload every file of DIR (key PREFIX/name)
 //   pbs-s3bench get DIR s3://BUCKET/PREFIX -j N     download every object under PREFIX into DIR
-//   pbs-s3bench mb s3://BUCKET | rm s3://BUCKET/PREFIX
+//   pbs-s3bench mb s3://BUCKET | mb-locked s3://BUCKET (Object Lock) | rm s3://BUCKET/PREFIX
 // Endpoint and keys from S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_REGION. Prints the
 // engine's counters as JSON on stdout.
 #include <dirent.h>
@@ -59,8 +59,8 @@ int main(int argc, char** argv) {
     }
   };
 
-  if (cmd == "mb") {
-    if (auto st = store.create_bucket(); !st) return fail(st.error().message());
+  if (cmd == "mb" || cmd == "mb-locked") {
+    if (auto st = store.create_bucket(cmd == "mb-locked"); !st) return fail(st.error().message());
   } else if (cmd == "rm") {
     s3::ListOptions o;
     o.prefix = prefix;

@@ -184,6 +184,25 @@ s3::Response FakeS3::dispatch(const s3::Request& req, const std::vector<std::uin
     case s3::Op::create_bucket:
       bucket_exists = true;
       return status(200);
+    case s3::Op::get_bucket_versioning: {  // never versioned unless locked, as radosgw answers
+      s3::Response r = status(200);
+      std::string xml = object_lock ? "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"
+                                    : "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>";
+      r.body.assign(xml.begin(), xml.end());
+      return r;
+    }
+    case s3::Op::get_object_lock_configuration: {
+      if (!object_lock) return error_document(404, "ObjectLockConfigurationNotFoundError");
+      s3::Response r = status(200);
+      std::string xml = "<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>";
+      r.body.assign(xml.begin(), xml.end());
+      return r;
+    }
+    case s3::Op::put_object_retention:
+      if (!object_lock) return error_document(400, "InvalidRequest");
+      if (!exists) return error_document(404, "NoSuchKey");
+      return status(200);
+    case s3::Op::list_object_versions: break;  // versions are tested against radosgw
   }
   return error_document(501, "NotImplemented");
 }

@@ -60,6 +60,9 @@ class FakeS3 final : public transfer::RequestInterface {
   // The bucket: key -> object. A test may change it between and during runs.
   std::map<std::string, Object> objects;
   bool bucket_exists = true;
+  // A bucket with Object Lock (and so versioning): the configuration says so and retention is
+  // accepted; versions themselves are radosgw's to keep (tests/s3/test_object_lock.cpp).
+  bool object_lock = false;
 
   void fault(Fault f) { faults_.push_back(std::move(f)); }
   void clear_faults() { faults_.clear(); }

@@ -1,0 +1,21 @@
+#pragma once
+// What the complete remote snapshots reference: every chunk named by an index of a snapshot whose
+// manifest exists, read from the remote manifests and indexes themselves (a snapshot may be gone
+// locally). gc deletes what is not in it; Object Lock keeps locked what is.
+
+#include <cstddef>
+
+#include "datastore/digest_set.h"
+#include "sync/remote.h"
+#include "sync/remote_catalog.h"
+#include "transfer/request_interface.h"
+#include "util/result.h"
+
+namespace pbs::sync {
+
+// Any unreadable manifest or index is an error: acting on incomplete knowledge could delete, or
+// leave unlocked, a referenced chunk. `snapshots` gets how many complete snapshots were read.
+Status collect_referenced(transfer::RequestInterface& requests, const Remote& remote, const RemoteCatalog& catalog,
+                          datastore::DigestSet& out, std::size_t& snapshots);
+
+}  // namespace pbs::sync
