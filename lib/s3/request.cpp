@@ -117,7 +117,7 @@ Request get_object(std::string bucket, std::string key, std::optional<Range> ran
   return r;
 }
 
-Request& on_version(Request& request, const std::string& version_id) {
+Request on_version(Request request, const std::string& version_id) {
   if (!version_id.empty()) request.query.emplace_back("versionId", version_id);
   return request;
 }
@@ -210,7 +210,7 @@ Request put_object_retention(std::string bucket, std::string key, const Retentio
                              const std::string& version_id) {
   Request r = make(Op::put_object_retention, "PUT", std::move(bucket), std::move(key));
   r.query.emplace_back("retention", "");
-  on_version(r, version_id);
+  if (!version_id.empty()) r.query.emplace_back("versionId", version_id);
   std::string xml = "<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>" + xml_escape(retention.mode) +
                     "</Mode><RetainUntilDate>" + iso8601(retention.until) + "</RetainUntilDate></Retention>";
   r.body = std::make_shared<const std::vector<std::uint8_t>>(xml.begin(), xml.end());

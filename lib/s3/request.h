@@ -93,7 +93,7 @@ struct Range {
 // 404 is an answer (the caller gets status 404), not an error.
 Request get_object(std::string bucket, std::string key, std::optional<Range> range = {});
 // The request (GET, HEAD) on one version of its object; an empty id leaves it on the current one.
-Request& on_version(Request& request, const std::string& version_id);
+Request on_version(Request request, const std::string& version_id);
 Request head_object(std::string bucket, std::string key);
 Request delete_object(std::string bucket, std::string key);
 

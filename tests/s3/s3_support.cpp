@@ -64,9 +64,9 @@ std::string unique_bucket(const std::string& tag) {
   return "pbs-t-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
 }
 
-void create_bucket(transfer::Engine& engine, const std::string& bucket) {
+void create_bucket(transfer::Engine& engine, const std::string& bucket, bool object_lock) {
   transfer::ObjectStore store(engine, bucket);
-  auto st = store.create_bucket();
+  auto st = store.create_bucket(object_lock);
   if (!st) FAIL(st.error().message());
 }
 

@@ -27,7 +27,7 @@ std::unique_ptr<transfer::Engine> make_engine(unsigned parallelism = 4);
 // A fresh bucket name for one test: "pbs-t-<tag>-<pid>-<n>".
 std::string unique_bucket(const std::string& tag);
 // Creates the bucket; fails the test on error.
-void create_bucket(transfer::Engine& engine, const std::string& bucket);
+void create_bucket(transfer::Engine& engine, const std::string& bucket, bool object_lock = false);
 
 // A Python helper server of tests/s3/ as a child process ("PORT n" on its stdout once listening),
 // killed when this goes away.

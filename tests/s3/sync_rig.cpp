@@ -8,9 +8,9 @@ namespace pbs::test {
 
 using json = nlohmann::json;
 
-SyncRig::SyncRig(const testgen::GenConfig& cfg) {
+SyncRig::SyncRig(const testgen::GenConfig& cfg, bool object_lock) {
   must(testgen::generate(root, cfg));
-  create_bucket(*engine, bucket);
+  create_bucket(*engine, bucket, object_lock);
   std::ofstream(conf) << "# empty\n";
 }
 

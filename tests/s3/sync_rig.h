@@ -24,7 +24,8 @@ struct SyncRig {
   std::string lock = tmp.sub("sync.lock");
   std::unique_ptr<transfer::Engine> engine = make_engine(8);
 
-  explicit SyncRig(const testgen::GenConfig& cfg = {});
+  // `object_lock`: the bucket is made with Object Lock (and so is versioned).
+  explicit SyncRig(const testgen::GenConfig& cfg = {}, bool object_lock = false);
   std::string target() const { return "s3://" + bucket + "/" + prefix; }
   // The environment the binary runs with; `first` entries win over the rig's own.
   std::vector<std::string> env(const std::vector<std::string>& first = {}) const;
