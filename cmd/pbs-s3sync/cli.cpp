@@ -66,6 +66,13 @@ void add_scope_options(CLI::App* cmd, std::string& ns, std::optional<std::size_t
       ->option_text("N");
 }
 
+void add_point_in_time(CLI::App* cmd, std::string& when) {
+  cmd->add_option("--point-in-time", when,
+                  "Remote: the bucket as it was at TIME, from object versions (2026-11-30T22:00:00Z, "
+                  "'2026-11-30 22:00' local, @EPOCH, or 36h ago)")
+      ->option_text("TIME");
+}
+
 // A command line that does not parse: what is wrong, and the commands when the first word is none
 // of them; under --output json the one JSON document too. --help and --version end here, exit 0.
 int usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
@@ -172,6 +179,7 @@ int run(int argc, char** argv) {
   restore_cmd->add_option("--snapshot", restore.snapshot, "Only this snapshot, e.g. vm/100/2026-11-01T02:00:00Z")
       ->option_text("TYPE/ID/TIME");
   restore_cmd->add_flag("--latest", restore.latest, "Only the newest complete snapshot of each group");
+  add_point_in_time(restore_cmd, restore.point_in_time);
   restore_cmd->callback([&] {
     global.command = "restore";
     code = command_restore(restore, global);
@@ -183,6 +191,7 @@ int run(int argc, char** argv) {
   verify_cmd->add_option("SOURCE", verify.source, "Datastore path, or s3://bucket/prefix or STORAGE id")
       ->required()->option_text(" ");
   add_scope_options(verify_cmd, verify.ns, verify.max_depth);
+  add_point_in_time(verify_cmd, verify.point_in_time);
   verify_cmd->add_flag("--deep", verify.deep, "Remote: also download chunks and check them");
   verify_cmd->add_option("--sample", verify.sample, "With --deep: percent of the chunks to download")
       ->check(CLI::Range(0.0, 100.0))
@@ -198,6 +207,7 @@ int run(int argc, char** argv) {
   list_cmd->add_option("SOURCE", list.source, "Datastore path, or s3://bucket/prefix or STORAGE id")
       ->required()->option_text(" ");
   add_scope_options(list_cmd, list.ns, list.max_depth);
+  add_point_in_time(list_cmd, list.point_in_time);
   list_cmd->callback([&] {
     global.command = "list";
     code = command_list(list, global);

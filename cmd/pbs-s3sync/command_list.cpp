@@ -21,9 +21,13 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
     auto engine = make_engine(*job);
     if (!engine) return report_error(global, engine.error());
     if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
-    inv = sync::remote_inventory(**engine, sync::Remote{job->target.bucket, job->target.prefix},
-                                 {*ns, args.max_depth});
+    auto remote = remote_for(job->target, args.point_in_time);
+    if (!remote) return report_error(global, remote.error());
+    inv = sync::remote_inventory(**engine, *remote, {*ns, args.max_depth});
     if (!inv) return report_error(global, inv.error());
+  } else if (!args.point_in_time.empty()) {
+    return report_error(global, Error(Errc::invalid_argument, "--point-in-time reads a bucket's versions: give a "
+                                                              "remote SOURCE (s3://bucket/prefix or a STORAGE id)"));
   } else {
     auto store = open_local_datastore(args.source);
     if (!store) return report_error(global, store.error());

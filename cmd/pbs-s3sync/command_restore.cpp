@@ -49,10 +49,12 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   auto progress = progress_printer(global);
   if (progress.active()) options.on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
 
+  auto remote = remote_for(*target, args.point_in_time);
+  if (!remote) return report_error(global, remote.error());
   auto engine = make_engine(job);
   if (!engine) return report_error(global, engine.error());
   InterruptGuard interrupt;
-  auto result = sync::run_restore(**engine, sync::Remote{target->bucket, target->prefix}, path, options);
+  auto result = sync::run_restore(**engine, *remote, path, options);
   progress.finish();
   if (!result) return report_error(global, result.error());
   int code = exit_code_for(result->outcome, result->complete());

@@ -23,7 +23,9 @@ int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const dat
   options.max_depth = args.max_depth;
   options.deep = args.deep;
   options.sample_percent = args.sample;
-  auto summary = sync::run_remote_verify(**engine, sync::Remote{job->target.bucket, job->target.prefix}, options);
+  auto remote = remote_for(job->target, args.point_in_time);
+  if (!remote) return report_error(global, remote.error());
+  auto summary = sync::run_remote_verify(**engine, *remote, options);
   if (!summary) return report_error(global, summary.error());
   int code = exit_code_for_findings(summary->ok());
   print_report(global, report::remote_verify_json(*summary), report::remote_verify_text(*summary), code);
@@ -36,6 +38,10 @@ int command_verify(const VerifyArgs& args, const GlobalOptions& global) {
   if (!ns) return report_error(global, ns.error());
   if (is_remote_source(args.source, global)) return verify_remote(args, global, *ns);
   if (args.deep) return report_error(global, Error(Errc::invalid_argument, "--deep applies to a remote TARGET; a local verify is always deep"));
+  if (!args.point_in_time.empty()) {
+    return report_error(global, Error(Errc::invalid_argument, "--point-in-time reads a bucket's versions: give a remote "
+                                                              "SOURCE (s3://bucket/prefix or a STORAGE id)"));
+  }
   auto store = open_local_datastore(args.source);
   if (!store) return report_error(global, store.error());
   datastore::LocalVerifyOptions options;

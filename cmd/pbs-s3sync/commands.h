@@ -14,6 +14,7 @@ struct ListArgs {
   std::string source;  // datastore path (remote targets come with the remote issue)
   std::string ns;
   std::optional<std::size_t> max_depth;
+  std::string point_in_time;  // remote only: the bucket as it was then
 };
 int command_list(const ListArgs& args, const GlobalOptions& global);
 
@@ -23,6 +24,7 @@ struct VerifyArgs {
   std::optional<std::size_t> max_depth;
   bool deep = false;
   double sample = 100;
+  std::string point_in_time;
 };
 int command_verify(const VerifyArgs& args, const GlobalOptions& global);
 
@@ -54,6 +56,7 @@ struct RestoreArgs {
   std::string group;
   std::string snapshot;
   bool latest = false;
+  std::string point_in_time;
 };
 int command_restore(const RestoreArgs& args, const GlobalOptions& global);
 

@@ -11,12 +11,21 @@
 #include "s3/xml.h"
 #include "sync/run_lock.h"
 #include "util/duration.h"
+#include "util/time_point.h"
 #include "util/file_io.h"
 
 namespace pbs::cli {
 
 Result<config::PbsConf> load_config(const GlobalOptions& global) {
   return config::load_pbs_conf(global.config_file, global.config_given);
+}
+
+Result<sync::Remote> remote_for(const config::Target& target, const std::string& point_in_time) {
+  sync::Remote remote{target.bucket, target.prefix};
+  if (!point_in_time.empty()) {
+    PBS_ASSIGN(remote.as_of, parse_time_point(point_in_time, std::time(nullptr)));
+  }
+  return remote;
 }
 
 std::string local_host_name() {

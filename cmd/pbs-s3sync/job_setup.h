@@ -10,6 +10,7 @@
 #include "config/pbs_conf.h"
 #include "config/target.h"
 #include "datastore/datastore.h"
+#include "sync/remote.h"
 #include "transfer/engine.h"
 #include "util/result.h"
 
@@ -48,6 +49,9 @@ Status apply_limits(Job& job, const GlobalOptions& global);
 // For commands given only a TARGET: when no prefix is known (no /prefix in the URL, no PREFIX in
 // the STORAGE entry), the bucket's only top-level prefix is the datastore's.
 Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& global);
+
+// The target as commands read it: now, or as it was at `point_in_time` (util/time_point.h).
+Result<sync::Remote> remote_for(const config::Target& target, const std::string& point_in_time);
 
 // This host's name as recorded in lock files, gc leases and the target's source record:
 // $PBS_S3SYNC_HOST when set (a container whose hostname changes at every start), else gethostname.

@@ -15,7 +15,7 @@ void RemoteCatalog::add(std::string_view rel, const s3::ObjectInfo& object) {
     invalid_.emplace_back(rel);
     return;
   }
-  RemoteFile file{object.size, object.etag, object.last_modified};
+  RemoteFile file{object.size, object.etag, object.last_modified, object.version_id};
   switch (key->kind) {
     case ContentKey::Kind::namespace_marker:
       markers_.insert(key->ns);

@@ -20,12 +20,18 @@ struct RemoteFile {
   std::uint64_t size = 0;
   std::string etag;
   std::int64_t mtime = 0;
+  std::string version_id;  // read at a point in time: the version to fetch
 };
 
 struct RemoteSnapshot {
   datastore::SnapshotRef ref;
   std::map<std::string, RemoteFile> files;
   bool complete() const { return files.count(std::string(datastore::kManifestName)) > 0; }
+  // The version to fetch of one of its files ("" unless read at a point in time).
+  std::string version(std::string_view name) const {
+    auto it = files.find(std::string(name));
+    return it == files.end() ? std::string() : it->second.version_id;
+  }
 };
 
 struct RemoteGroup {

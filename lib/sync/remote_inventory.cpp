@@ -59,7 +59,7 @@ Result<Inventory> remote_inventory(transfer::RequestInterface& requests, const R
     GroupSummary& g = entry.second;  // a plain reference: clang 14 cannot capture bindings
     const RemoteGroup* rg = catalog.group(ref);
     if (!rg || !rg->files.count(std::string(kOwnerName))) continue;
-    requests.submit(s3::get_object(remote.bucket, remote.key(group_file_rel_key(ref, kOwnerName))),
+    requests.submit(remote_get(remote, group_file_rel_key(ref, kOwnerName), rg->files.at(std::string(kOwnerName)).version_id),
                   [&g](Result<s3::Response> r) {
                     if (!r || r->status != 200) return;
                     std::string text(r->body_text());
@@ -70,7 +70,7 @@ Result<Inventory> remote_inventory(transfer::RequestInterface& requests, const R
   std::vector<std::optional<SnapshotSummary>> summaries(complete.size());
   for (std::size_t i = 0; i < complete.size(); ++i) {
     const RemoteSnapshot* rs = complete[i].first;
-    requests.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(rs->ref, kManifestName))),
+    requests.submit(remote_get(remote, snapshot_file_rel_key(rs->ref, kManifestName), rs->version(kManifestName)),
                   [&, i, rs](Result<s3::Response> r) {
                     if (!r || r->status != 200) {
                       inv.problems.push_back(rs->ref.rel_dir() + ": manifest unreadable");

@@ -8,6 +8,31 @@
 
 namespace pbs::sync {
 
+namespace {
+
+// Versions come newest first within a key: the first one not after the point in time decides
+// what the key was then (nothing, when it is a delete marker). A key's versions may span pages.
+class VersionPicker {
+ public:
+  explicit VersionPicker(std::int64_t as_of) : as_of_(as_of) {}
+  bool take(const s3::ObjectInfo& o) {
+    if (o.key != key_) {
+      key_ = o.key;
+      decided_ = false;
+    }
+    if (decided_ || o.last_modified > as_of_) return false;
+    decided_ = true;
+    return !o.delete_marker;
+  }
+
+ private:
+  std::int64_t as_of_;
+  std::string key_;
+  bool decided_ = false;
+};
+
+}  // namespace
+
 Status list_remote(transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix,
                    bool split_hex, const std::function<void(std::string_view rel, const s3::ObjectInfo&)>& each) {
   transfer::ObjectStore store(requests, remote.bucket);
@@ -21,13 +46,16 @@ Status list_remote(transfer::RequestInterface& requests, const Remote& remote, s
   }
   std::size_t pending = prefixes.size();
   std::optional<Error> error;
-  for (const auto& p : prefixes) {
+  std::vector<VersionPicker> pickers(prefixes.size(), VersionPicker(remote.as_of));
+  for (std::size_t i = 0; i < prefixes.size(); ++i) {
     s3::ListOptions o;
-    o.prefix = p;
+    o.prefix = prefixes[i];
+    o.versions = remote.as_of != 0;
     store.list(o,
-               [&](s3::ListPage&& page) {
+               [&, i](s3::ListPage&& page) {
                  for (const auto& obj : page.objects) {
                    if (obj.key.size() < strip) continue;
+                   if (remote.as_of && !pickers[i].take(obj)) continue;
                    each(std::string_view(obj.key).substr(strip), obj);
                  }
                  return !error;
@@ -47,6 +75,20 @@ Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const R
   PBS_TRY(list_remote(requests, remote, kContentDir, false,
                       [&](std::string_view rel, const s3::ObjectInfo& o) { catalog.add(rel, o); }));
   return catalog;
+}
+
+Result<datastore::DigestMap<std::string>> list_chunk_versions(transfer::RequestInterface& requests,
+                                                              const Remote& remote) {
+  datastore::DigestMap<std::string> out;
+  if (!remote.as_of) return out;
+  PBS_TRY(list_remote(requests, remote, kChunksDir, true, [&](std::string_view rel, const s3::ObjectInfo& o) {
+    if (auto d = parse_chunk_key(rel.substr(kChunksDir.size()))) out.emplace(*d, o.version_id);
+  }));
+  return out;
+}
+
+s3::Request remote_get(const Remote& remote, std::string_view rel, const std::string& version_id) {
+  return s3::on_version(s3::get_object(remote.bucket, remote.key(rel)), version_id);
 }
 
 }  // namespace pbs::sync

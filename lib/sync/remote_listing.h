@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "datastore/digest_map.h"
 #include "s3/xml.h"
 #include "sync/remote.h"
 #include "sync/remote_catalog.h"
@@ -15,10 +16,19 @@ namespace pbs::sync {
 
 // Calls `each` for every object under `rel_prefix` (relative to the target prefix) with its key
 // relative to the target prefix. `split_hex`: 16 listings, one per next hex digit, in parallel.
+// At a point in time (Remote::as_of) the objects are the versions current then, each with its
+// version id.
 Status list_remote(transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix,
                    bool split_hex, const std::function<void(std::string_view rel, const s3::ObjectInfo&)>& each);
 
 // One listing of the remote `.cnt/` tree.
 Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const Remote& remote);
+
+// At a point in time: the version of every chunk then (empty now).
+Result<datastore::DigestMap<std::string>> list_chunk_versions(transfer::RequestInterface& requests,
+                                                              const Remote& remote);
+
+// A GET of the object at `rel` (relative to the prefix), of `version_id` when one is given.
+s3::Request remote_get(const Remote& remote, std::string_view rel, const std::string& version_id = "");
 
 }  // namespace pbs::sync

@@ -8,6 +8,7 @@
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
 #include "sync/remote_layout.h"
+#include "sync/remote_listing.h"
 
 namespace pbs::sync {
 
@@ -27,7 +28,7 @@ Status collect_referenced(transfer::RequestInterface& requests, const Remote& re
   std::function<void()> pump = [&] {
     while (next < complete.size() && requests.outstanding() < limit && !error) {
       const RemoteSnapshot* rs = complete[next++];
-      requests.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(rs->ref, kManifestName))),
+      requests.submit(remote_get(remote, snapshot_file_rel_key(rs->ref, kManifestName), rs->version(kManifestName)),
                     [&, rs](Result<s3::Response> r) {
                       if (!r || r->status != 200) {
                         if (!error) error = r ? Error(Errc::remote, rs->ref.rel_dir() + ": manifest vanished during gc") : std::move(r).error();
@@ -43,7 +44,8 @@ Status collect_referenced(transfer::RequestInterface& requests, const Remote& re
                         if (!kind || !is_index_kind(*kind)) continue;
                         std::string key = remote.key(snapshot_file_rel_key(rs->ref, f.filename));
                         auto sink = transfer::Sink::in_memory(kMaxSnapshotFileSize);
-                        requests.submit(s3::get_object(remote.bucket, key), sink, [&, key](Result<s3::Response> ir) {
+                        requests.submit(remote_get(remote, snapshot_file_rel_key(rs->ref, f.filename), rs->version(f.filename)),
+                                        sink, [&, key](Result<s3::Response> ir) {
                           if (!ir || ir->status != 200) {
                             if (!error) error = ir ? Error(Errc::remote, key + ": index missing; refusing to delete anything") : std::move(ir).error();
                             return;

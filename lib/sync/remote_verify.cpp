@@ -41,9 +41,13 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& reques
     PBS_TRY(store.head_bucket());
   }
   DigestSet listed;
+  DigestMap<std::string> versions;  // at a point in time
   PBS_TRY(list_remote(requests, remote, kChunksDir, true,
-                      [&](std::string_view rel, const s3::ObjectInfo&) {
-                        if (auto d = parse_chunk_key(rel.substr(kChunksDir.size()))) listed.insert(*d);
+                      [&](std::string_view rel, const s3::ObjectInfo& o) {
+                        auto d = parse_chunk_key(rel.substr(kChunksDir.size()));
+                        if (!d) return;
+                        listed.insert(*d);
+                        if (options.deep && remote.as_of) versions.emplace(*d, o.version_id);
                       }));
   summary.chunks_listed = listed.size();
   PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
@@ -115,7 +119,7 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& reques
         continue;
       }
       auto sink = transfer::Sink::in_memory(kMaxSnapshotFileSize);
-      requests.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(ref, f.filename))), sink,
+      requests.submit(remote_get(remote, snapshot_file_rel_key(ref, f.filename), snaps[i]->version(f.filename)), sink,
                     [&, i, shared, name = f.filename](Result<s3::Response> ir) {
                       on_index(i, name, *shared->find(name), std::move(ir));
                       pump();
@@ -125,7 +129,7 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& reques
   pump = [&] {
     while (next < snaps.size() && requests.outstanding() < limit) {
       std::size_t i = next++;
-      requests.submit(s3::get_object(remote.bucket, remote.key(snapshot_file_rel_key(snaps[i]->ref, kManifestName))),
+      requests.submit(remote_get(remote, snapshot_file_rel_key(snaps[i]->ref, kManifestName), snaps[i]->version(kManifestName)),
                     [&, i](Result<s3::Response> r) {
                       on_manifest(i, std::move(r));
                       pump();
@@ -144,10 +148,11 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& reques
       while (at < keys.size() && requests.outstanding() < limit) {
         const std::string& rel = keys[at++];
         auto sink = transfer::Sink::in_memory(kMaxChunkObjectSize);
-        requests.submit(s3::get_object(remote.bucket, remote.key(rel)), sink, [&, rel](Result<s3::Response> r) {
+        Digest d{};
+        (void)parse_digest(rel.substr(rel.rfind('/') + 1), d);
+        const std::string* version = versions.find(d);
+        requests.submit(remote_get(remote, rel, version ? *version : std::string()), sink, [&, rel, d](Result<s3::Response> r) {
           ++summary.chunks_downloaded;
-          Digest d{};
-          (void)parse_digest(rel.substr(rel.rfind('/') + 1), d);
           std::string why;
           if (!r) {
             why = r.error().message();

@@ -3,6 +3,7 @@
 #include "datastore/blob.h"
 #include "datastore/index_file.h"
 #include "sync/remote_layout.h"
+#include "sync/remote_listing.h"
 
 namespace pbs::sync {
 
@@ -64,7 +65,8 @@ bool RestoreExecutor::submit_shared() {
   const GroupFileFetch& f = plan_->group_files[next_group_file_++];
   ++group_pending_;
   std::string key = remote_.key(group_file_rel_key(f.group, f.name));
-  requests_.submit(s3::get_object(remote_.bucket, key), [this, f, key](Result<s3::Response> r) {
+  requests_.submit(remote_get(remote_, group_file_rel_key(f.group, f.name), f.version_id),
+                   [this, f, key](Result<s3::Response> r) {
     --group_pending_;
     if (!r || r->status != 200) {
       summary_.errors.push_back({key, r ? "vanished remotely" : stop_.remote_error(r.error())});
@@ -79,7 +81,8 @@ bool RestoreExecutor::submit_shared() {
 void RestoreExecutor::activate(std::size_t t) {
   ++tasks_[t].pending;
   auto sink = transfer::Sink::in_memory(kMaxManifestObjectSize);
-  requests_.submit(s3::get_object(remote_.bucket, key(tasks_[t].remote->ref, kManifestName)), sink,
+  const RemoteSnapshot& rs = *tasks_[t].remote;
+  requests_.submit(remote_get(remote_, snapshot_file_rel_key(rs.ref, kManifestName), rs.version(kManifestName)), sink,
                    [this, t](Result<s3::Response> r) { manifest_fetched(t, std::move(r)); });
 }
 
@@ -119,7 +122,7 @@ void RestoreExecutor::fetch_files(std::size_t t) {
   if (names.empty()) return plan_chunks(t);
   for (const auto& name : names) {
     ++task.pending;
-    requests_.submit(s3::get_object(remote_.bucket, key(task.remote->ref, name)),
+    requests_.submit(remote_get(remote_, snapshot_file_rel_key(task.remote->ref, name), task.remote->version(name)),
                      transfer::Sink::in_memory(kMaxSnapshotFileSize),
                      [this, t, name](Result<s3::Response> r) { file_fetched(t, name, std::move(r)); });
   }
@@ -181,7 +184,8 @@ bool RestoreExecutor::submit_next(std::size_t t) {
 }
 
 void RestoreExecutor::fetch_chunk(const Digest& d) {
-  requests_.submit(s3::get_object(remote_.bucket, remote_.key(chunk_rel_key(d))),
+  const std::string* version = chunk_versions_ ? chunk_versions_->find(d) : nullptr;
+  requests_.submit(remote_get(remote_, chunk_rel_key(d), version ? *version : std::string()),
                    transfer::Sink::in_memory(kMaxChunkObjectSize),
                    [this, d](Result<s3::Response> r) { chunk_fetched(d, std::move(r)); });
 }

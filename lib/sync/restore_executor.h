@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "datastore/datastore_writer.h"
+#include "datastore/digest_map.h"
 #include "datastore/manifest.h"
 #include "sync/chunk_fan_in.h"
 #include "sync/remote.h"
@@ -28,6 +29,8 @@ class RestoreExecutor : private SnapshotRunner {
                   std::function<bool()> interrupted);
 
   void run(const RestorePlan& plan, const std::function<void(const RunProgress&)>& tick);
+  // At a point in time: the chunk versions to fetch (outlives the run).
+  void pin_chunk_versions(const datastore::DigestMap<std::string>* versions) { chunk_versions_ = versions; }
 
  private:
   struct Task {
@@ -68,6 +71,7 @@ class RestoreExecutor : private SnapshotRunner {
   const RestorePlan* plan_ = nullptr;
   std::vector<Task> tasks_;
   ChunkFanIn fan_in_;
+  const datastore::DigestMap<std::string>* chunk_versions_ = nullptr;
   std::map<datastore::GroupRef, std::vector<std::pair<std::string, std::vector<std::uint8_t>>>> group_files_;
   std::size_t next_group_file_ = 0;
   std::size_t group_pending_ = 0;

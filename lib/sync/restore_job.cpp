@@ -67,7 +67,9 @@ Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const R
     PBS_ASSIGN(DatastoreLock lock, writer.lock_shared());
     PBS_ASSIGN(RestorePlan plan, make_plan());
     for (const auto& ns : plan.namespaces) PBS_TRY(writer.create_namespace(ns));
+    PBS_ASSIGN(auto chunk_versions, list_chunk_versions(requests, remote));
     RestoreExecutor executor(requests, remote, writer, summary, options.interrupted);
+    if (remote.as_of) executor.pin_chunk_versions(&chunk_versions);
     executor.run(plan, options.on_progress);
   }
   summary.counters = requests.counters();

@@ -53,7 +53,7 @@ Result<RestorePlan> make_restore_plan(const RemoteCatalog& catalog, const Restor
     const RemoteGroup* rg = catalog.group(g);
     if (!rg) continue;
     for (const auto& [name, f] : rg->files) {
-      if (!local.has_group_file(g, name)) plan.group_files.push_back({g, name});
+      if (!local.has_group_file(g, name)) plan.group_files.push_back({g, name, f.version_id});
     }
   }
   return plan;

@@ -36,6 +36,7 @@ struct LocalView {
 struct GroupFileFetch {
   datastore::GroupRef group;
   std::string name;  // owner or notes
+  std::string version_id;  // at a point in time
 };
 
 struct RestorePlan {

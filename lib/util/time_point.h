@@ -1,0 +1,16 @@
+#pragma once
+// A point in time as an administrator writes it for --point-in-time: "2026-11-30T22:00:00Z",
+// "2026-11-30 22:00" (local time, as `date` shows it, unless a Z or +HH:MM says otherwise),
+// "2026-11-30" (local midnight), "@1796000000" (epoch seconds), or a duration ago ("36h", "2d").
+
+#include <cstdint>
+#include <string_view>
+
+#include "util/result.h"
+
+namespace pbs {
+
+// Epoch seconds; Errc::invalid_argument naming the text when it is none of the forms above.
+Result<std::int64_t> parse_time_point(std::string_view text, std::int64_t now);
+
+}  // namespace pbs
