@@ -5,6 +5,7 @@
 #include "report/error_lines.h"
 #include "report/human.h"
 #include "report/json_parts.h"
+#include "util/utc_time.h"
 
 namespace pbs::report {
 
@@ -16,6 +17,17 @@ std::string gc_text(const sync::GcSummary& s) {
                      s.dry_run ? "would be deleted" : "deleted", human_bytes(s.bytes_freed), s.chunks_young);
   out += fmt::format("{} incomplete snapshots {}, {} kept (young)\n", s.incomplete_removed,
                      s.dry_run ? "would be removed" : "removed", s.incomplete_kept);
+  if (s.versioned) {
+    out += fmt::format("versioned bucket: {} version(s) and delete marker(s) {}, of which {} noncurrent copies of "
+                       "referenced chunks and {} removed key(s)\n",
+                       s.dry_run ? s.versions_doomed : s.objects_deleted, s.dry_run ? "to delete" : "deleted",
+                       s.versions_redundant, s.removed_keys_purged);
+    if (s.versions_locked) {
+      out += fmt::format("{} version(s) still under Object Lock retention stay{}; a later gc removes them\n",
+                         s.versions_locked,
+                         s.locked_until ? " (until " + format_utc(s.locked_until, "%Y-%m-%dT%H:%M:%SZ") + " at the latest)" : "");
+    }
+  }
   out += fmt::format("requests: {} in {}\n", s.counters.total_requests(), human_duration(s.duration));
   return out + closing_lines({}, s.warnings, s.errors);
 }
@@ -35,6 +47,15 @@ nlohmann::ordered_json gc_json(const sync::GcSummary& s, int exit_code) {
   j["incomplete-removed"] = s.incomplete_removed;
   j["incomplete-kept"] = s.incomplete_kept;
   j["objects-deleted"] = s.objects_deleted;
+  j["versioned-bucket"] = s.versioned;
+  if (s.versioned) {
+    j["versions"] = {{"to-delete", s.versions_doomed},
+                     {"redundant-copies", s.versions_redundant},
+                     {"removed-keys-purged", s.removed_keys_purged},
+                     {"locked", s.versions_locked},
+                     {"locked-until", s.locked_until},
+                     {"referenced-chunks-hidden", s.chunks_hidden}};
+  }
   j["requests"] = requests_json(s.counters);
   j["duration-seconds"] = s.duration;
   j["errors"] = errors_json(s.errors);

@@ -156,10 +156,11 @@ Request list_objects(std::string bucket, const ListOptions& o) {
   return r;
 }
 
-Request delete_objects(std::string bucket, const std::vector<std::string>& keys) {
+Request delete_objects(std::string bucket, const std::vector<std::string>& keys,
+                       const std::vector<std::string>& version_ids) {
   Request r = make(Op::delete_objects, "POST", std::move(bucket));
   r.query.emplace_back("delete", "");
-  std::string xml = delete_objects_xml(keys);
+  std::string xml = delete_objects_xml(keys, version_ids);
   r.body = std::make_shared<const std::vector<std::uint8_t>>(xml.begin(), xml.end());
   r.headers.emplace_back("Content-Type", "application/xml");
   r.content_md5 = true;  // S3 requires Content-MD5 (or a checksum) on DeleteObjects

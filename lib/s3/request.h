@@ -111,8 +111,10 @@ struct ListOptions {
 };
 Request list_objects(std::string bucket, const ListOptions& options);
 
-// At most 1000 keys (S3's limit); keys are XML-escaped in the body, Quiet mode on.
-Request delete_objects(std::string bucket, const std::vector<std::string>& keys);
+// At most 1000 keys (S3's limit); keys are XML-escaped in the body, Quiet mode on. With
+// `version_ids` (one per key, "" for none) those versions are deleted, not hidden by a marker.
+Request delete_objects(std::string bucket, const std::vector<std::string>& keys,
+                       const std::vector<std::string>& version_ids = {});
 inline constexpr std::size_t kMaxDeleteKeys = 1000;
 
 // Server-side copy of an object onto itself with fresh metadata: renews its Last-Modified time

@@ -163,13 +163,15 @@ Result<ListPage> parse_list_page(std::string_view xml) {
   return page;
 }
 
-std::string delete_objects_xml(const std::vector<std::string>& keys) {
+std::string delete_objects_xml(const std::vector<std::string>& keys, const std::vector<std::string>& version_ids) {
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
                     "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>";
-  for (const auto& k : keys) {
+  for (std::size_t i = 0; i < keys.size(); ++i) {
     xml += "<Object><Key>";
-    xml += xml_escape(k);
-    xml += "</Key></Object>";
+    xml += xml_escape(keys[i]);
+    xml += "</Key>";
+    if (i < version_ids.size() && !version_ids[i].empty()) xml += "<VersionId>" + xml_escape(version_ids[i]) + "</VersionId>";
+    xml += "</Object>";
   }
   xml += "</Delete>";
   return xml;
@@ -182,7 +184,7 @@ Result<DeleteResult> parse_delete_result(std::string_view xml) {
   DeleteResult r;
   for (auto d : root.children("Deleted")) r.deleted.push_back(text_of(d, "Key"));
   for (auto e : root.children("Error")) {
-    r.errors.push_back({text_of(e, "Key"), text_of(e, "Code"), text_of(e, "Message")});
+    r.errors.push_back({text_of(e, "Key"), text_of(e, "VersionId"), text_of(e, "Code"), text_of(e, "Message")});
   }
   return r;
 }

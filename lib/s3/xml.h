@@ -50,10 +50,11 @@ struct LockConfiguration {
 };
 Result<LockConfiguration> parse_lock_configuration(std::string_view xml);
 
-std::string delete_objects_xml(const std::vector<std::string>& keys);
+std::string delete_objects_xml(const std::vector<std::string>& keys, const std::vector<std::string>& version_ids = {});
 
 struct DeleteFailure {
   std::string key;
+  std::string version_id;
   std::string code;
   std::string message;
 };

@@ -7,6 +7,8 @@
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
 #include "sync/gc_state.h"
+#include "sync/gc_versions.h"
+#include "sync/object_lock.h"
 #include "sync/remote_catalog.h"
 #include "sync/remote_layout.h"
 #include "sync/remote_listing.h"
@@ -72,6 +74,66 @@ Result<GcSummary> run_gc(transfer::RequestInterface& requests, const Remote& rem
 
 namespace {
 
+// Deletes in batches of 10,000, renewing the lease before each: stopping between batches leaves
+// nothing half done, and gc-state says finished (not a lease that would hold syncs back until it
+// expires). With `version_ids` those versions go; the ones still under retention are counted.
+Status delete_in_batches(transfer::RequestInterface& requests, const Remote& remote, const GcOptions& options,
+                         GcState& state, const std::vector<std::string>& keys,
+                         const std::vector<std::string>& version_ids, GcSummary& summary) {
+  transfer::ObjectStore store(requests, remote.bucket);
+  constexpr std::size_t kBatch = 10 * s3::kMaxDeleteKeys;
+  for (std::size_t i = 0; i < keys.size(); i += kBatch) {
+    std::size_t end = std::min(keys.size(), i + kBatch);
+    if (options.interrupted && options.interrupted()) {
+      summary.interrupted = true;
+      summary.errors.push_back({"", "interrupted: stopped between deletion batches; the next gc goes on"});
+      break;
+    }
+    state.lease_expires = requests.now_epoch() + options.lease_seconds;  // renewed as it goes
+    PBS_TRY(write_gc_state(requests, remote, state));
+    std::vector<std::string> part(keys.begin() + long(i), keys.begin() + long(end));
+    std::vector<std::string> versions;
+    if (!version_ids.empty()) versions.assign(version_ids.begin() + long(i), version_ids.begin() + long(end));
+    PBS_ASSIGN(auto del, store.delete_all(std::move(part), std::move(versions)));
+    summary.objects_deleted += del.deleted;
+    for (const auto& f : del.failures) {
+      if (!version_ids.empty() && f.code == "AccessDenied") {
+        ++summary.versions_locked;
+        continue;
+      }
+      summary.errors.push_back({f.key + (f.version_id.empty() ? "" : " (version " + f.version_id + ")"),
+                                f.code + " " + f.message});
+    }
+  }
+  return {};
+}
+
+Status gc_versions(transfer::RequestInterface& requests, const Remote& remote, const GcOptions& options,
+                   GcState& state, const RemoteCatalog& catalog, const DigestSet& referenced, std::int64_t cutoff,
+                   GcSummary& summary) {
+  DoomedVersions doomed;
+  PBS_TRY(doom_versions(requests, remote, catalog, referenced, cutoff, summary, doomed));
+  summary.versions_doomed = doomed.keys.size();
+  if (summary.chunks_hidden) {
+    summary.warnings.push_back(std::to_string(summary.chunks_hidden) + " chunk(s) that complete snapshots reference "
+                               "are hidden by a delete marker: their versions are kept (restore --point-in-time "
+                               "reads them; a sync sends them again)");
+  }
+  if (options.dry_run) return {};
+  PBS_TRY(delete_in_batches(requests, remote, options, state, doomed.keys, doomed.version_ids, summary));
+  if (summary.versions_locked) {
+    // The retain-until of each refused version is at most its upload + N days, or the end of the
+    // last extension pass if it was still needed then.
+    auto record = read_retention_record(requests, remote);
+    if (record && *record) {
+      std::int64_t newest = 0;
+      for (auto m : doomed.modified) newest = std::max(newest, m);
+      summary.locked_until = std::max((*record)->covered_until, newest + std::int64_t((*record)->days) * kDay);
+    }
+  }
+  return {};
+}
+
 Status gc_body(transfer::RequestInterface& requests, const Remote& remote, const GcOptions& options, GcState& state,
                std::int64_t start, GcSummary& summary) {
   std::int64_t cutoff = start - options.grace_seconds;
@@ -83,6 +145,9 @@ Status gc_body(transfer::RequestInterface& requests, const Remote& remote, const
   DigestSet referenced;
   PBS_TRY(collect_referenced(requests, remote, catalog, referenced, summary.snapshots_referencing));
   summary.chunks_referenced = referenced.size();
+
+  PBS_ASSIGN(summary.versioned, bucket_versioned(requests, remote));
+  if (summary.versioned) return gc_versions(requests, remote, options, state, catalog, referenced, cutoff, summary);
 
   std::vector<std::string> doomed;
   PBS_TRY(list_remote(requests, remote, kChunksDir, true,
@@ -100,36 +165,9 @@ Status gc_body(transfer::RequestInterface& requests, const Remote& remote, const
                         summary.bytes_freed += o.size;
                         doomed.push_back(o.key);
                       }));
-  for (const auto& [ref, rs] : catalog.snapshots()) {
-    if (rs.complete()) continue;
-    std::int64_t newest = 0;
-    for (const auto& [name, f] : rs.files) newest = std::max(newest, f.mtime);
-    if (newest > cutoff) {
-      ++summary.incomplete_kept;
-      continue;
-    }
-    ++summary.incomplete_removed;
-    for (const auto& [name, f] : rs.files) doomed.push_back(remote.key(snapshot_file_rel_key(ref, name)));
-  }
+  for (const auto& rel : incomplete_snapshot_keys(catalog, cutoff, summary)) doomed.push_back(remote.key(rel));
 
-  if (!options.dry_run) {
-    for (std::size_t i = 0; i < doomed.size(); i += 10 * s3::kMaxDeleteKeys) {
-      std::vector<std::string> part(doomed.begin() + long(i),
-                                    doomed.begin() + long(std::min(doomed.size(), i + 10 * s3::kMaxDeleteKeys)));
-      // Stopping between batches leaves nothing half done, and gc-state says finished (not a
-      // lease that would hold syncs back until it expires).
-      if (options.interrupted && options.interrupted()) {
-        summary.interrupted = true;
-        summary.errors.push_back({"", "interrupted: stopped between deletion batches; the next gc goes on"});
-        break;
-      }
-      state.lease_expires = requests.now_epoch() + options.lease_seconds;  // renewed as it goes
-      PBS_TRY(write_gc_state(requests, remote, state));
-      PBS_ASSIGN(auto del, store.delete_all(std::move(part)));
-      summary.objects_deleted += del.deleted;
-      for (const auto& f : del.failures) summary.errors.push_back({f.key, f.code + " " + f.message});
-    }
-  }
+  if (!options.dry_run) PBS_TRY(delete_in_batches(requests, remote, options, state, doomed, {}, summary));
   return {};
 }
 

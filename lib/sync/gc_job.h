@@ -46,6 +46,14 @@ struct GcSummary {
   std::size_t incomplete_removed = 0;     // snapshots without manifest, older than the grace
   std::size_t incomplete_kept = 0;
   std::size_t objects_deleted = 0;
+  // A versioned bucket (gc_versions.h): versions are deleted, not keys.
+  bool versioned = false;
+  std::size_t chunks_hidden = 0;        // referenced, but hidden by a delete marker: left whole
+  std::size_t versions_doomed = 0;      // versions and markers to delete (dry run: would be)
+  std::size_t versions_redundant = 0;   // noncurrent copies of referenced chunks
+  std::size_t removed_keys_purged = 0;  // `.cnt/` keys hidden by an old delete marker
+  std::size_t versions_locked = 0;      // refused: still under retention
+  std::int64_t locked_until = 0;        // when the last of those runs out, at the latest (0: unknown)
   bool interrupted = false;  // stopped between batches on request (SIGINT/SIGTERM)
   transfer::Counters counters;
   double duration = 0;

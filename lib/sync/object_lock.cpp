@@ -81,13 +81,18 @@ std::string format_retention_record(const RetentionRecord& r) {
 
 namespace {
 
-Result<std::optional<RetentionRecord>> read_record(transfer::RequestInterface& requests, const Remote& remote) {
+}  // namespace
+
+Result<std::optional<RetentionRecord>> read_retention_record(transfer::RequestInterface& requests,
+                                                             const Remote& remote) {
   PBS_ASSIGN(auto r, requests.execute(s3::get_object(remote.bucket, remote.key(kRetentionKey))));
   if (r.status == 404) return std::optional<RetentionRecord>{};
   auto rec = parse_retention_record(r.body_text());
-  if (!rec) return std::optional<RetentionRecord>{};  // garbled: a pass makes it good again
+  if (!rec) return std::optional<RetentionRecord>{};
   return std::optional<RetentionRecord>(std::move(*rec));
 }
+
+namespace {
 
 Status write_record(transfer::RequestInterface& requests, const Remote& remote, const RetentionRecord& record,
                     const s3::Retention& retention) {
@@ -159,7 +164,7 @@ Result<RetentionReport> keep_retention(transfer::RequestInterface& requests, con
                                        bool dry_run) {
   RetentionReport report;
   s3::Retention retention{policy.mode, start + policy.period()};
-  PBS_ASSIGN(auto record, read_record(requests, remote));
+  PBS_ASSIGN(auto record, read_retention_record(requests, remote));
   bool any_complete = false;
   for (const auto& [ref, rs] : catalog.snapshots()) any_complete = any_complete || rs.complete();
 

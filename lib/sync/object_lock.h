@@ -62,6 +62,9 @@ struct RetentionRecord {
 };
 Result<RetentionRecord> parse_retention_record(std::string_view text);
 std::string format_retention_record(const RetentionRecord& record);
+// nullopt when there is none, or it does not parse (a pass makes it good again).
+Result<std::optional<RetentionRecord>> read_retention_record(transfer::RequestInterface& requests,
+                                                             const Remote& remote);
 
 struct RetentionReport {
   bool pass = false;           // a pass ran (dry run: would run)

@@ -33,8 +33,12 @@ class VersionPicker {
 
 }  // namespace
 
-Status list_remote(transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix,
-                   bool split_hex, const std::function<void(std::string_view rel, const s3::ObjectInfo&)>& each) {
+namespace {
+
+using IndexedEach = std::function<void(std::size_t listing, std::string_view rel, const s3::ObjectInfo&)>;
+
+Status list_under(transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix,
+                  bool split_hex, bool versions, const IndexedEach& each) {
   transfer::ObjectStore store(requests, remote.bucket);
   std::string base = remote.key(rel_prefix);
   std::size_t strip = remote.prefix.empty() ? 0 : remote.prefix.size() + 1;
@@ -46,17 +50,15 @@ Status list_remote(transfer::RequestInterface& requests, const Remote& remote, s
   }
   std::size_t pending = prefixes.size();
   std::optional<Error> error;
-  std::vector<VersionPicker> pickers(prefixes.size(), VersionPicker(remote.as_of));
   for (std::size_t i = 0; i < prefixes.size(); ++i) {
     s3::ListOptions o;
     o.prefix = prefixes[i];
-    o.versions = remote.as_of != 0;
+    o.versions = versions;
     store.list(o,
                [&, i](s3::ListPage&& page) {
                  for (const auto& obj : page.objects) {
                    if (obj.key.size() < strip) continue;
-                   if (remote.as_of && !pickers[i].take(obj)) continue;
-                   each(std::string_view(obj.key).substr(strip), obj);
+                   each(i, std::string_view(obj.key).substr(strip), obj);
                  }
                  return !error;
                },
@@ -68,6 +70,26 @@ Status list_remote(transfer::RequestInterface& requests, const Remote& remote, s
   requests.run_until([&] { return pending == 0; });
   if (error) return std::move(*error);
   return {};
+}
+
+}  // namespace
+
+Status list_remote(transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix,
+                   bool split_hex, const std::function<void(std::string_view rel, const s3::ObjectInfo&)>& each) {
+  if (!remote.as_of) {
+    return list_under(requests, remote, rel_prefix, split_hex, false,
+                      [&](std::size_t, std::string_view rel, const s3::ObjectInfo& o) { each(rel, o); });
+  }
+  std::vector<VersionPicker> pickers(split_hex ? 16 : 1, VersionPicker(remote.as_of));
+  return list_under(requests, remote, rel_prefix, split_hex, true,
+                    [&](std::size_t i, std::string_view rel, const s3::ObjectInfo& o) {
+                      if (pickers[i].take(o)) each(rel, o);
+                    });
+}
+
+Status list_remote_versions(transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix,
+                            bool split_hex, const IndexedEach& each) {
+  return list_under(requests, remote, rel_prefix, split_hex, true, each);
 }
 
 Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const Remote& remote) {

@@ -21,6 +21,12 @@ namespace pbs::sync {
 Status list_remote(transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix,
                    bool split_hex, const std::function<void(std::string_view rel, const s3::ObjectInfo&)>& each);
 
+// Every version and delete marker under `rel_prefix` (as of now), newest first within a key; a
+// key's versions all come in one of the listings, which `listing` (0-15, or 0) tells apart.
+Status list_remote_versions(
+    transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix, bool split_hex,
+    const std::function<void(std::size_t listing, std::string_view rel, const s3::ObjectInfo&)>& each);
+
 // One listing of the remote `.cnt/` tree.
 Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const Remote& remote);
 

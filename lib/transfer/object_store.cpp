@@ -33,8 +33,8 @@ void ObjectStore::list_page(std::shared_ptr<ListState> state) {
   });
 }
 
-void ObjectStore::delete_keys(std::vector<std::string> keys,
-                              std::function<void(Result<DeleteSummary>)> done) {
+void ObjectStore::delete_keys(std::vector<std::string> keys, std::function<void(Result<DeleteSummary>)> done,
+                              std::vector<std::string> version_ids) {
   struct State {
     DeleteSummary summary;
     std::size_t pending = 0;
@@ -45,12 +45,14 @@ void ObjectStore::delete_keys(std::vector<std::string> keys,
   state->done = std::move(done);
   if (keys.empty()) return state->done(state->summary);
   for (std::size_t i = 0; i < keys.size(); i += s3::kMaxDeleteKeys) {
-    std::vector<std::string> batch(keys.begin() + long(i),
-                                   keys.begin() + long(std::min(keys.size(), i + s3::kMaxDeleteKeys)));
+    std::size_t end = std::min(keys.size(), i + s3::kMaxDeleteKeys);
+    std::vector<std::string> batch(keys.begin() + long(i), keys.begin() + long(end));
+    std::vector<std::string> versions;
+    if (!version_ids.empty()) versions.assign(version_ids.begin() + long(i), version_ids.begin() + long(end));
     std::size_t count = batch.size();
     ++state->pending;
     ++state->summary.requests;
-    requests_.submit(s3::delete_objects(bucket_, batch), [state, count](Result<s3::Response> r) {
+    requests_.submit(s3::delete_objects(bucket_, batch, versions), [state, count](Result<s3::Response> r) {
       if (!r) {
         if (!state->error) state->error = std::move(r).error();
       } else if (auto result = s3::parse_delete_result(r->body_text()); !result) {
@@ -81,9 +83,9 @@ Result<std::vector<s3::ObjectInfo>> ObjectStore::list_all(const s3::ListOptions&
   return out;
 }
 
-Result<DeleteSummary> ObjectStore::delete_all(std::vector<std::string> keys) {
+Result<DeleteSummary> ObjectStore::delete_all(std::vector<std::string> keys, std::vector<std::string> version_ids) {
   std::optional<Result<DeleteSummary>> out;
-  delete_keys(std::move(keys), [&](Result<DeleteSummary> r) { out = std::move(r); });
+  delete_keys(std::move(keys), [&](Result<DeleteSummary> r) { out = std::move(r); }, std::move(version_ids));
   requests_.run_until([&] { return out.has_value(); });
   return std::move(*out);
 }

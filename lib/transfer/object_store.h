@@ -29,11 +29,13 @@ class ObjectStore {
   void list(s3::ListOptions options, std::function<bool(s3::ListPage&&)> on_page,
             std::function<void(Status)> done);
   // Batches of up to 1000 keys, sent concurrently; per-key failures are collected, not fatal.
-  void delete_keys(std::vector<std::string> keys, std::function<void(Result<DeleteSummary>)> done);
+  // `version_ids` (one per key, or empty): delete those versions.
+  void delete_keys(std::vector<std::string> keys, std::function<void(Result<DeleteSummary>)> done,
+                   std::vector<std::string> version_ids = {});
 
   // Synchronous forms.
   Result<std::vector<s3::ObjectInfo>> list_all(const s3::ListOptions& options);
-  Result<DeleteSummary> delete_all(std::vector<std::string> keys);
+  Result<DeleteSummary> delete_all(std::vector<std::string> keys, std::vector<std::string> version_ids = {});
   Status head_bucket();
   Status create_bucket(bool object_lock = false);
   // True when the object exists (HEAD 200), false on 404.

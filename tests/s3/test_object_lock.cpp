@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <thread>
 #include <set>
 
@@ -216,4 +217,73 @@ TEST_CASE("after an attack hid every chunk and overwrote every manifest, restore
   for (const auto& [k, p] : expected_objects(before)) want.insert(k);
   for (const auto& [k, p] : expected_objects(restored)) got.insert(k);
   CHECK(got == want);  // the snapshot made after TIME is not in it
+}
+
+namespace {
+// An orphan chunk object (no snapshot references it), locked until `until` when given.
+std::string put_orphan(SyncRig& rig, char fill, std::optional<s3::Retention> lock) {
+  std::string rel = ".chunks/" + std::string(4, fill) + "/" + std::string(64, fill);
+  s3::PutOptions po;
+  po.retention = std::move(lock);
+  auto body = std::make_shared<const std::vector<std::uint8_t>>(5, std::uint8_t(fill));
+  REQUIRE(rig.engine->execute(s3::put_object(rig.bucket, rig.prefix + "/" + rel, body, po)));
+  return rel;
+}
+}  // namespace
+
+TEST_CASE("gc on a versioned bucket deletes the versions of what nothing needs, not just keys", "[lock][gc]") {
+  SyncRig rig(small(), true);
+  REQUIRE(rig.sync().exit_code == 0);
+  auto pruned = must(testgen::prune(rig.root, 1));
+  REQUIRE(!pruned.paths.empty());
+  REQUIRE(rig.sync({"--remove-vanished"}).exit_code == 0);  // delete markers over their files
+  std::string orphan = put_orphan(rig, 'e', std::nullopt);
+  auto before = versions(rig);
+  REQUIRE(before.delete_markers > 0);
+
+  auto dry = rig.run({"gc", rig.target(), "--grace", "0", "--dry-run", "--output", "json"});
+  REQUIRE(dry.exit_code == 0);
+  CHECK(versions(rig).of == before.of);
+
+  auto r = rig.run({"gc", rig.target(), "--grace", "0", "--output", "json"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["versioned-bucket"] == true);
+  CHECK(j["versions"]["removed-keys-purged"] > 0);
+  CHECK(j["versions"]["to-delete"] == parse_summary(dry)["versions"]["to-delete"]);
+  auto after = versions(rig);
+  CHECK(after.delete_markers == 0);  // the removed snapshots' keys are gone, markers and versions
+  CHECK(after.of.count(orphan) == 0);
+  for (const auto& [key, path] : expected_objects(rig.root)) {
+    INFO(key);
+    REQUIRE(after.of.count(key));
+    CHECK(after.of.at(key).size() == 1);
+  }
+  CHECK(rig.run({"verify", rig.target()}).exit_code == 0);
+}
+
+TEST_CASE("gc on a locked bucket removes only versions whose retention ended, and never fails on the locked ones",
+          "[lock][gc]") {
+  SyncRig rig(small(), true);
+  REQUIRE(rig.sync(kLock).exit_code == 0);
+  std::int64_t now = rig.engine->now_epoch();
+  std::string expiring = put_orphan(rig, 'a', s3::Retention{"GOVERNANCE", now + 2});
+  std::string compliance = put_orphan(rig, 'c', s3::Retention{"COMPLIANCE", now + 2 * sync::kDay});
+  auto compliance_until = lock_of(rig, compliance).second;
+  while (rig.engine->now_epoch() <= now + 3) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  auto r = rig.run({"gc", rig.target(), "--grace", "0", "--output", "json"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["errors"].empty());
+  CHECK(j["versions"]["locked"] == 1);
+  CHECK(j["versions"]["locked-until"] >= compliance_until);
+  auto after = versions(rig);
+  CHECK(after.of.count(expiring) == 0);
+  REQUIRE(after.of.count(compliance) == 1);
+  CHECK(lock_of(rig, compliance) == std::pair<std::string, std::int64_t>{"COMPLIANCE", compliance_until});
+  CHECK(chunk_versions_over_one(after) == 0);
+  CHECK(rig.run({"verify", rig.target()}).exit_code == 0);
 }

@@ -1,0 +1,42 @@
+#pragma once
+// What gc removes from a versioned bucket (locked or not), where deleting a key only hides it
+// behind a delete marker and frees nothing: the versions themselves, by version id.
+// - a chunk no complete snapshot references: every version and marker, once the newest is older
+//   than the grace period;
+// - a referenced chunk: noncurrent versions that are copies of the current one (same ETag) past
+//   the grace; a referenced chunk whose current version is a delete marker is left whole (an
+//   attack or a mistake: restore --point-in-time needs it) and reported;
+// - under `.cnt/`: every version of a key hidden by a delete marker older than the grace (a
+//   snapshot removed by --remove-vanished), and of the files of incomplete snapshots past it.
+// The server refuses versions still under Object Lock retention (AccessDenied per key): they
+// stay, are counted, and a later gc removes them. Noncurrent versions of live `.cnt/` keys
+// (older manifests) are left to the bucket's NoncurrentVersionExpiration rule.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "datastore/digest_set.h"
+#include "sync/gc_job.h"
+#include "sync/remote.h"
+#include "sync/remote_catalog.h"
+#include "transfer/request_interface.h"
+
+namespace pbs::sync {
+
+struct DoomedVersions {
+  std::vector<std::string> keys;         // full keys
+  std::vector<std::string> version_ids;  // one per key
+  std::vector<std::int64_t> modified;    // Last-Modified of each, for what stays locked
+};
+
+// The files (keys relative to the prefix) of snapshots without a manifest whose newest file is
+// older than `cutoff`; counts removed and kept ones.
+std::vector<std::string> incomplete_snapshot_keys(const RemoteCatalog& catalog, std::int64_t cutoff,
+                                                 GcSummary& summary);
+
+Status doom_versions(transfer::RequestInterface& requests, const Remote& remote, const RemoteCatalog& catalog,
+                     const datastore::DigestSet& referenced, std::int64_t cutoff, GcSummary& summary,
+                     DoomedVersions& out);
+
+}  // namespace pbs::sync
