@@ -1,8 +1,9 @@
-// libFuzzer target: /etc/pbs.conf, ~/.aws INI files and datastore.cfg parsers, and bandwidth
-// timetables (BANDWIDTH_SCHEDULE, --bandwidth-limit).
+// libFuzzer target: /etc/pbs.conf, ~/.aws INI files and datastore.cfg parsers, bandwidth
+// timetables (BANDWIDTH_SCHEDULE, --bandwidth-limit) and points in time (--point-in-time).
 #include <string_view>
 
 #include "util/bandwidth.h"
+#include "util/time_point.h"
 
 #include "config/aws_profile.h"
 #include "config/datastore_cfg.h"
@@ -26,5 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (again->rate_at(when) != t->rate_at(when)) __builtin_trap();
     }
   }
+  (void)pbs::parse_time_point(text, 1800000000);
   return 0;
 }

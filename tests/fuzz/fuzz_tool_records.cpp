@@ -1,9 +1,10 @@
 // libFuzzer target: this tool's own records read back from the bucket (gc-state, the prefix's
-// source record) and control bytes made printable. A bucket is untrusted: anything may be there.
+// source record, the retention record) and control bytes made printable. A bucket is untrusted: anything may be there.
 #include <string_view>
 
 #include "report/printable.h"
 #include "sync/gc_state.h"
+#include "sync/object_lock.h"
 #include "sync/prefix_owner.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -16,6 +17,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto source = parse_source_record(text)) {
     auto again = parse_source_record(format_source_record(*source));
     if (!again || !again->same_source(*source) || again->since != source->since) __builtin_trap();
+  }
+  if (auto retention = parse_retention_record(text)) {
+    auto again = parse_retention_record(format_retention_record(*retention));
+    if (!again || again->covered_until != retention->covered_until || again->mode != retention->mode ||
+        again->days != retention->days) {
+      __builtin_trap();
+    }
   }
   for (char c : pbs::printable(text)) {
     if (static_cast<unsigned char>(c) < 0x20) __builtin_trap();

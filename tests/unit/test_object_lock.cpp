@@ -3,12 +3,14 @@
 // does not, so only here can a missing one be caught), the kopia rule, the retention record and
 // when a pass extends what. Versions themselves: tests/s3/test_object_lock.cpp against radosgw.
 #include <algorithm>
+#include <ctime>
 
 #include "executor_rig.h"
 #include "s3/xml.h"
 #include "sync/object_lock.h"
 #include "sync/remote_layout.h"
 #include "sync/remote_listing.h"
+#include "util/time_point.h"
 
 using namespace pbs;
 using namespace pbs::test;
@@ -209,4 +211,35 @@ TEST_CASE("a reused chunk of a leftover is extended to the run's retention, not 
   CHECK(copies == 0);
   CHECK(s.chunks_uploaded == 0);
   CHECK(extensions > 0);
+}
+
+TEST_CASE("--point-in-time takes ISO 8601, local times, @epoch and durations ago", "[pitr]") {
+  std::int64_t now = 1800000000;
+  CHECK(*parse_time_point("2027-01-01T00:00:00Z", now) == 1798761600);
+  CHECK(*parse_time_point("2027-01-01T01:00:00+01:00", now) == 1798761600);
+  CHECK(*parse_time_point("2026-12-31T19:00:00.123-05:00", now) == 1798761600);
+  CHECK(*parse_time_point("@1798761600", now) == 1798761600);
+  CHECK(*parse_time_point("36h", now) == now - 36 * 3600);
+  CHECK(*parse_time_point("2d", now) == now - 2 * 86400);
+  // No zone: local time, as `date` prints it.
+  std::tm tm{};
+  tm.tm_year = 2026 - 1900;
+  tm.tm_mon = 10;
+  tm.tm_mday = 30;
+  tm.tm_hour = 22;
+  tm.tm_isdst = -1;
+  CHECK(*parse_time_point("2026-11-30 22:00", now) == std::int64_t(std::mktime(&tm)));
+  tm = {};
+  tm.tm_year = 2026 - 1900;
+  tm.tm_mon = 10;
+  tm.tm_mday = 30;
+  tm.tm_isdst = -1;
+  CHECK(*parse_time_point("2026-11-30", now) == std::int64_t(std::mktime(&tm)));
+  for (std::string bad : {"", "yesterday", "2026-13-01", "2026-11-30T25:00", "@", "@-5", "3600", "2026-11-30Tx",
+                          "2026-11-30 22:00 CET", "0h"}) {
+    INFO(bad);
+    auto r = parse_time_point(bad, now);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == Errc::invalid_argument);
+  }
 }
