@@ -112,9 +112,10 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
     PBS_ASSIGN(all_may_be_stored, holds_chunks(requests, remote));
   }
   if (!all_may_be_stored && options.versioned) {
-    for (const auto& [ref, rs] : catalog.snapshots()) {
+    for (const auto& entry : catalog.snapshots()) {  // not a binding: clang 14 cannot capture those
+      const SnapshotRef& ref = entry.first;
       bool accounted = std::any_of(uploading.begin(), uploading.end(), [&](const LocalSnapshot* s) { return s->ref == ref; });
-      if (!rs.complete() && !accounted) all_may_be_stored = true;
+      if (!entry.second.complete() && !accounted) all_may_be_stored = true;
     }
   }
   DigestSet maybe;  // unless all: the candidates of snapshots stored incompletely remotely
