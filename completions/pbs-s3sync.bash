@@ -22,7 +22,7 @@ _pbs_s3sync() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   local commands="sync restore verify list gc status unlock config"
   local common="--config -j --parallelism --bandwidth-limit --tps-limit --dry-run --output --progress --metrics-file -v --verbose -q --quiet --lock-file --max-outage --help --version"
-  local takes_value=" --config -j --parallelism --bandwidth-limit --tps-limit --output --progress --metrics-file --lock-file --max-outage --mode --ns --max-depth --group-filter --transfer-last --max-delete --group --snapshot --sample --grace --datastore "
+  local takes_value=" --config -j --parallelism --bandwidth-limit --tps-limit --output --progress --metrics-file --lock-file --max-outage --mode --ns --max-depth --group-filter --transfer-last --max-delete --group --snapshot --sample --grace --datastore --object-lock --object-lock-days --point-in-time "
 
   # The subcommand, the configuration file, and how many positionals come before the cursor.
   local cmd="" conf=${PBS_S3SYNC_CONFIG:-/etc/pbs.conf} positionals=0 i word
@@ -45,6 +45,7 @@ _pbs_s3sync() {
     --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --config|--metrics-file|--lock-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --datastore) COMPREPLY=($(compgen -W "$(_pbs_s3sync_datastores)" -- "$cur")); return ;;
+    --object-lock) COMPREPLY=($(compgen -W "GOVERNANCE COMPLIANCE" -- "$cur")); return ;;
   esac
   if [[ $takes_value == *" $prev "* ]]; then return; fi  # a value we cannot guess
 
@@ -58,13 +59,13 @@ _pbs_s3sync() {
   local words="" paths=0  # what the next positional can be; paths=1: a datastore directory too
   case $cmd in
     sync)
-      options="--mode --ns --max-depth --group-filter --transfer-last --encrypted-only --verified-only --remove-vanished --max-delete --if-due --force-in-use --take-over"
+      options="--mode --ns --max-depth --group-filter --transfer-last --encrypted-only --verified-only --remove-vanished --max-delete --if-due --force-in-use --take-over --object-lock --object-lock-days"
       if [ "$positionals" -eq 0 ]; then words=$datastores paths=1; else words=$targets; fi ;;
     restore)
-      options="--ns --max-depth --group --snapshot --latest"
+      options="--ns --max-depth --group --snapshot --latest --point-in-time"
       if [ "$positionals" -eq 0 ]; then words=$targets; else words=$datastores paths=1; fi ;;
-    verify) options="--ns --max-depth --deep --sample"; words="$targets $datastores" paths=1 ;;
-    list) options="--ns --max-depth"; words="$targets $datastores" paths=1 ;;
+    verify) options="--ns --max-depth --deep --sample --point-in-time"; words="$targets $datastores" paths=1 ;;
+    list) options="--ns --max-depth --point-in-time"; words="$targets $datastores" paths=1 ;;
     gc) options="--grace"; words=$targets ;;
     status|unlock)
       [ "$cmd" = status ] && options="--check" || options="--force"
