@@ -109,15 +109,14 @@ Status delete_in_batches(transfer::RequestInterface& requests, const Remote& rem
 }
 
 Status gc_versions(transfer::RequestInterface& requests, const Remote& remote, const GcOptions& options,
-                   GcState& state, const RemoteCatalog& catalog, const DigestSet& referenced, std::int64_t cutoff,
-                   GcSummary& summary) {
+                   GcState& state, std::int64_t cutoff, GcSummary& summary) {
   DoomedVersions doomed;
-  PBS_TRY(doom_versions(requests, remote, catalog, referenced, cutoff, summary, doomed));
+  PBS_TRY(doom_versions(requests, remote, cutoff, summary, doomed));
   summary.versions_doomed = doomed.keys.size();
   if (summary.chunks_hidden) {
     summary.warnings.push_back(std::to_string(summary.chunks_hidden) + " chunk(s) that complete snapshots reference "
                                "are hidden by a delete marker: their versions are kept (restore --point-in-time "
-                               "reads them; a sync sends them again)");
+                               "reads them; `sync --mode full` sends them again)");
   }
   if (options.dry_run) return {};
   PBS_TRY(delete_in_batches(requests, remote, options, state, doomed.keys, doomed.version_ids, summary));
@@ -140,14 +139,14 @@ Status gc_body(transfer::RequestInterface& requests, const Remote& remote, const
 
   // The lease is published before anything is listed: a sync reading gc-state after this point
   // knows this gc may act on what it lists now.
+  PBS_ASSIGN(summary.versioned, bucket_versioned(requests, remote));
+  if (summary.versioned) return gc_versions(requests, remote, options, state, cutoff, summary);
   PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
   transfer::ObjectStore store(requests, remote.bucket);
   DigestSet referenced;
   PBS_TRY(collect_referenced(requests, remote, catalog, referenced, summary.snapshots_referencing));
   summary.chunks_referenced = referenced.size();
 
-  PBS_ASSIGN(summary.versioned, bucket_versioned(requests, remote));
-  if (summary.versioned) return gc_versions(requests, remote, options, state, catalog, referenced, cutoff, summary);
 
   std::vector<std::string> doomed;
   PBS_TRY(list_remote(requests, remote, kChunksDir, true,

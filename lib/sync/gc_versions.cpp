@@ -1,10 +1,12 @@
 #include "sync/gc_versions.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "sync/remote_layout.h"
 #include "sync/remote_listing.h"
+#include "sync/remote_references.h"
 
 namespace pbs::sync {
 
@@ -71,8 +73,37 @@ std::vector<std::string> incomplete_snapshot_keys(const RemoteCatalog& catalog, 
   return keys;
 }
 
-Status doom_versions(transfer::RequestInterface& requests, const Remote& remote, const RemoteCatalog& catalog,
-                     const DigestSet& referenced, std::int64_t cutoff, GcSummary& summary, DoomedVersions& out) {
+Status doom_versions(transfer::RequestInterface& requests, const Remote& remote, std::int64_t cutoff,
+                     GcSummary& summary, DoomedVersions& out) {
+  // `.cnt/` first: the snapshots as their newest real versions say (a manifest hidden by a young
+  // delete marker still references its chunks; one hidden longer than the grace goes, with every
+  // version of its key).
+  std::map<std::string, std::vector<s3::ObjectInfo>> content;
+  RemoteCatalog live;
+  Grouper cnt(1, [&](const KeyVersions& k) {
+    const s3::ObjectInfo& newest = k.versions.front();
+    if (newest.delete_marker && newest.last_modified <= cutoff) {
+      ++summary.removed_keys_purged;
+      for (const auto& v : k.versions) doom(out, v);
+      return;
+    }
+    auto real = std::find_if(k.versions.begin(), k.versions.end(), [](const s3::ObjectInfo& v) { return !v.delete_marker; });
+    if (real == k.versions.end()) return;  // markers only, young: gone next time
+    live.add(k.rel, *real);
+    content.emplace(k.rel, k.versions);
+  });
+  PBS_TRY(list_remote_versions(requests, remote, kContentDir, false,
+                               [&](std::size_t i, std::string_view rel, const s3::ObjectInfo& o) { cnt.add(i, rel, o); }));
+  cnt.finish();
+  for (const auto& rel : incomplete_snapshot_keys(live, cutoff, summary)) {
+    auto it = content.find(rel);
+    if (it == content.end()) continue;
+    for (const auto& v : it->second) doom(out, v);
+  }
+  DigestSet referenced;
+  PBS_TRY(collect_referenced(requests, remote, live, referenced, summary.snapshots_referencing));
+  summary.chunks_referenced = referenced.size();
+
   Grouper chunks(16, [&](const KeyVersions& k) {
     auto d = parse_chunk_key(std::string_view(k.rel).substr(kChunksDir.size()));
     if (!d) return;
@@ -105,19 +136,6 @@ Status doom_versions(transfer::RequestInterface& requests, const Remote& remote,
   PBS_TRY(list_remote_versions(requests, remote, kChunksDir, true,
                                [&](std::size_t i, std::string_view rel, const s3::ObjectInfo& o) { chunks.add(i, rel, o); }));
   chunks.finish();
-
-  auto leftovers = incomplete_snapshot_keys(catalog, cutoff, summary);
-  std::set<std::string> incomplete(leftovers.begin(), leftovers.end());
-  Grouper content(1, [&](const KeyVersions& k) {
-    const s3::ObjectInfo& newest = k.versions.front();
-    bool removed = newest.delete_marker && newest.last_modified <= cutoff;
-    if (!removed && !incomplete.count(k.rel)) return;
-    if (removed) ++summary.removed_keys_purged;
-    for (const auto& v : k.versions) doom(out, v);
-  });
-  PBS_TRY(list_remote_versions(requests, remote, kContentDir, false,
-                               [&](std::size_t i, std::string_view rel, const s3::ObjectInfo& o) { content.add(i, rel, o); }));
-  content.finish();
   return {};
 }
 

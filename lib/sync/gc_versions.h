@@ -8,6 +8,9 @@
 //   attack or a mistake: restore --point-in-time needs it) and reported;
 // - under `.cnt/`: every version of a key hidden by a delete marker older than the grace (a
 //   snapshot removed by --remove-vanished), and of the files of incomplete snapshots past it.
+// What is referenced comes from the snapshots as the newest real version of each `.cnt/` key
+// says, so a manifest hidden by a marker younger than the grace still keeps its chunks (a
+// --remove-vanished of yesterday, or an attack: restore --point-in-time still works).
 // The server refuses versions still under Object Lock retention (AccessDenied per key): they
 // stay, are counted, and a later gc removes them. Noncurrent versions of live `.cnt/` keys
 // (older manifests) are left to the bucket's NoncurrentVersionExpiration rule.
@@ -16,7 +19,6 @@
 #include <string>
 #include <vector>
 
-#include "datastore/digest_set.h"
 #include "sync/gc_job.h"
 #include "sync/remote.h"
 #include "sync/remote_catalog.h"
@@ -35,8 +37,9 @@ struct DoomedVersions {
 std::vector<std::string> incomplete_snapshot_keys(const RemoteCatalog& catalog, std::int64_t cutoff,
                                                  GcSummary& summary);
 
-Status doom_versions(transfer::RequestInterface& requests, const Remote& remote, const RemoteCatalog& catalog,
-                     const datastore::DigestSet& referenced, std::int64_t cutoff, GcSummary& summary,
-                     DoomedVersions& out);
+// Reads the versions of `.cnt/` (the snapshots as their newest real versions say, which decides
+// what is referenced) and of `.chunks/`, and says which versions go.
+Status doom_versions(transfer::RequestInterface& requests, const Remote& remote, std::int64_t cutoff,
+                     GcSummary& summary, DoomedVersions& out);
 
 }  // namespace pbs::sync

@@ -38,6 +38,14 @@ Status check_lock_policy(const LockPolicy& p) {
   return {};
 }
 
+std::string lock_policy_warning(const LockPolicy& p) {
+  std::int64_t between = p.period() - p.margin();
+  if (between >= 2 * p.sync_interval) return "";
+  return "OBJECT_LOCK_DAYS=" + std::to_string(p.days) + " leaves " + days_text(between) +
+         " between extension passes, about one run's worth: most runs extend every object (one request each); "
+         "a longer retention makes passes rare";
+}
+
 Status check_bucket_lock(transfer::RequestInterface& requests, const Remote& remote) {
   PBS_ASSIGN(auto r, requests.execute(s3::get_object_lock_configuration(remote.bucket)));
   bool enabled = false;
@@ -55,7 +63,10 @@ Status check_bucket_lock(transfer::RequestInterface& requests, const Remote& rem
 }
 
 Result<bool> bucket_versioned(transfer::RequestInterface& requests, const Remote& remote) {
-  PBS_ASSIGN(auto r, requests.execute(s3::get_bucket_versioning(remote.bucket)));
+  auto req = s3::get_bucket_versioning(remote.bucket);
+  req.accepted_statuses = {403, 405, 501};  // not allowed to ask, or a provider without versioning
+  PBS_ASSIGN(auto r, requests.execute(std::move(req)));
+  if (r.status != 200) return false;
   PBS_ASSIGN(std::string status, s3::parse_versioning_status(r.body_text()));
   return status == "Enabled" || status == "Suspended";
 }
@@ -123,29 +134,82 @@ std::vector<std::string> snapshot_object_keys(const RemoteCatalog& catalog) {
   return keys;
 }
 
-// One PutObjectRetention per key, `depth` at a time; single failures are counted, a refusal of
-// the target ends the pass.
+// Refusals before the first success that say the credentials lack s3:PutObjectRetention rather
+// than that one object is special.
+constexpr std::size_t kRefusalsBeforeStop = 16;
+
+// One PutObjectRetention per key, `depth` at a time. An object gone is reported (a complete
+// snapshot that lost it is broken; nothing can lock it) but does not hold the record back; a
+// refusal of one object does, so the next run tries again; refusals of everything stop the run.
 Status extend_all(transfer::RequestInterface& requests, const Remote& remote, const std::vector<std::string>& files,
                   const std::vector<Digest>& chunks, const s3::Retention& retention, RetentionReport& report) {
-  std::size_t total = files.size() + chunks.size(), next = 0, done = 0;
+  std::size_t total = files.size() + chunks.size(), next = 0;
   std::optional<Error> stop;
   auto key_of = [&](std::size_t i) {
     return remote.key(i < files.size() ? files[i] : chunk_rel_key(chunks[i - files.size()]));
   };
-  std::function<void()> pump = [&] {
+  std::function<void()> pump;
+  // A key whose current version is a delete marker (404 or 405 on the key): the newest real
+  // version is the one a point-in-time restore needs, so that one is extended.
+  auto extend_hidden = [&](const std::string& key) {
+    s3::ListOptions o;
+    o.prefix = key;
+    o.versions = true;
+    o.max_keys = 16;
+    requests.submit(s3::list_objects(remote.bucket, o), [&, key](Result<s3::Response> r) {
+      std::string version;
+      if (r) {
+        if (auto page = s3::parse_versions_page(r->body_text())) {
+          for (const auto& v : page->objects) {
+            if (v.key == key && !v.delete_marker) {
+              version = v.version_id;
+              break;
+            }
+          }
+        }
+      }
+      if (version.empty()) {
+        ++report.missing;
+        if (report.errors.size() < kErrorExamples) report.errors.push_back(key + ": missing remotely, not locked");
+        return pump();
+      }
+      requests.submit(s3::put_object_retention(remote.bucket, key, retention, version), [&, key](Result<s3::Response> x) {
+        if (x) {
+          ++report.objects;
+          ++report.hidden;
+          if (report.errors.size() < kErrorExamples) {
+            report.errors.push_back(key + ": hidden by a delete marker (its last version is kept locked; "
+                                          "`sync --mode full` sends it again)");
+          }
+        } else {
+          ++report.failures;
+          if (report.errors.size() < kErrorExamples) report.errors.push_back(key + ": not extended: " + x.error().message());
+        }
+        pump();
+      });
+    });
+  };
+  pump = [&] {
     std::size_t depth = transfer::submit_depth(requests);
     while (next < total && !stop && requests.outstanding() < depth) {
       std::string key = key_of(next++);
-      requests.submit(s3::put_object_retention(remote.bucket, key, retention), [&, key](Result<s3::Response> r) {
-        ++done;
-        if (r) {
+      auto req = s3::put_object_retention(remote.bucket, key, retention);
+      req.accepted_statuses = {404, 405};  // no current version: a delete marker, or nothing
+      requests.submit(std::move(req), [&, key](Result<s3::Response> r) {
+        if (r && (r->status == 404 || r->status == 405)) {
+          return extend_hidden(key);
+        } else if (r) {
           ++report.objects;
-        } else if (r.error().code() == Errc::no_such_key || r.error().code() == Errc::access_denied) {
-          // Gone, or refused for this one object (a retention that would shorten): the others go on.
-          ++report.failures;
-          if (report.errors.size() < kErrorExamples) report.errors.push_back(key + ": " + r.error().message());
+        } else if (r.error().code() == Errc::access_denied &&
+                   (report.objects > 0 || report.failures + 1 < kRefusalsBeforeStop)) {
+          ++report.failures;  // this one object (say, a retention already longer in COMPLIANCE)
+          if (report.errors.size() < kErrorExamples) report.errors.push_back(key + ": not extended: " + r.error().message());
         } else if (!stop) {
-          stop = std::move(r).error();
+          stop = r.error().code() == Errc::access_denied
+                     ? Error(Errc::access_denied, "PutObjectRetention refused for every object tried (" + key + ": " +
+                                                      r.error().message() + "); the credentials need "
+                                                      "s3:PutObjectRetention to keep snapshots locked")
+                     : std::move(r).error();
         }
         pump();
       });
@@ -168,7 +232,10 @@ Result<RetentionReport> keep_retention(transfer::RequestInterface& requests, con
   bool any_complete = false;
   for (const auto& [ref, rs] : catalog.snapshots()) any_complete = any_complete || rs.complete();
 
-  if (record && record->mode == policy.mode && record->covered_until - start >= policy.margin()) {
+  // A coverage beyond start + N is none this tool wrote (a record put there by hand or by an
+  // attacker holding the host's keys): it is not believed.
+  bool believable = record && record->covered_until <= start + policy.period();
+  if (believable && record->mode == policy.mode && record->covered_until - start >= policy.margin()) {
     report.covered_until = record->covered_until;
     return report;  // the usual night: nothing to extend
   }
@@ -180,13 +247,18 @@ Result<RetentionReport> keep_retention(transfer::RequestInterface& requests, con
   }
   report.pass = true;
   report.reason = !record ? "no retention record (a prefix written before locking, or a garbled record)"
+                  : !believable ? "the retention record claims more than " + std::to_string(policy.days) + " days"
                   : record->mode != policy.mode ? "the lock mode changed from " + record->mode
                                                 : "retention of what complete snapshots need ends in less than " +
                                                       days_text(policy.margin());
   std::vector<std::string> files = snapshot_object_keys(catalog);
   DigestSet referenced;
   std::size_t snapshots = 0;
-  PBS_TRY(collect_referenced(requests, remote, catalog, referenced, snapshots));
+  std::vector<std::string> unreadable;  // broken snapshots must not leave every other unlocked
+  PBS_TRY(collect_referenced(requests, remote, catalog, referenced, snapshots, &unreadable));
+  for (auto& u : unreadable) {
+    report.unreadable.push_back(std::move(u) + ": the chunks of its snapshot are not extended");
+  }
   if (dry_run) {
     report.objects = files.size() + referenced.size();
     report.covered_until = record ? record->covered_until : 0;

@@ -48,10 +48,14 @@ struct LockPolicy {
 // between two runs even when one is missed.
 Status check_lock_policy(const LockPolicy& policy);
 
+// Not an error, but costly: a retention so short that nearly every run is a pass. "" when fine.
+std::string lock_policy_warning(const LockPolicy& policy);
+
 // The bucket's Object Lock configuration; a bucket without it is Errc::config, with how to make
 // one.
 Status check_bucket_lock(transfer::RequestInterface& requests, const Remote& remote);
-// Versioning enabled or suspended (a suspended bucket keeps its old versions).
+// Versioning enabled or suspended (a suspended bucket keeps its old versions). A bucket that may
+// not be asked (403) or a provider without versioning (405, 501) counts as unversioned.
 Result<bool> bucket_versioned(transfer::RequestInterface& requests, const Remote& remote);
 
 struct RetentionRecord {
@@ -70,9 +74,12 @@ struct RetentionReport {
   bool pass = false;           // a pass ran (dry run: would run)
   std::string reason;          // why it ran
   std::size_t objects = 0;     // extended (dry run: to extend)
-  std::size_t failures = 0;
+  std::size_t failures = 0;       // refused: the record stays, the next run tries again
+  std::size_t missing = 0;        // needed by a complete snapshot but gone remotely
+  std::size_t hidden = 0;         // its current version a delete marker: the last real one extended
   std::int64_t covered_until = 0;  // what the record says after this run
   std::vector<std::string> errors;  // the first few failures, each naming its object
+  std::vector<std::string> unreadable;  // manifests or indexes of complete snapshots that could not be read
 };
 
 // Reads the record and extends what needs it (see above). `start` is the run's start by the

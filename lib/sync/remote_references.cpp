@@ -15,9 +15,16 @@ namespace pbs::sync {
 using namespace datastore;
 
 Status collect_referenced(transfer::RequestInterface& requests, const Remote& remote, const RemoteCatalog& catalog,
-                          DigestSet& out, std::size_t& snapshots) {
-  std::vector<std::string> index_keys;
+                          DigestSet& out, std::size_t& snapshots, std::vector<std::string>* skipped) {
   std::optional<Error> error;
+  // A manifest or index gone or unreadable: an error, or with `skipped` a note and the rest goes on.
+  auto unreadable = [&](Error e) {
+    if (skipped) {
+      skipped->push_back(e.message());
+    } else if (!error) {
+      error = std::move(e);
+    }
+  };
   std::size_t limit = transfer::submit_depth(requests);
   std::vector<const RemoteSnapshot*> complete;
   for (const auto& [ref, rs] : catalog.snapshots()) {
@@ -28,39 +35,46 @@ Status collect_referenced(transfer::RequestInterface& requests, const Remote& re
   std::function<void()> pump = [&] {
     while (next < complete.size() && requests.outstanding() < limit && !error) {
       const RemoteSnapshot* rs = complete[next++];
+      std::string manifest_key = remote.key(snapshot_file_rel_key(rs->ref, kManifestName));
       requests.submit(remote_get(remote, snapshot_file_rel_key(rs->ref, kManifestName), rs->version(kManifestName)),
-                    [&, rs](Result<s3::Response> r) {
-                      if (!r || r->status != 200) {
-                        if (!error) error = r ? Error(Errc::remote, rs->ref.rel_dir() + ": manifest vanished during gc") : std::move(r).error();
-                        return;
-                      }
-                      auto m = parse_manifest_blob(r->body);
-                      if (!m) {
-                        if (!error) error = Error(Errc::corrupt, remote.key(snapshot_file_rel_key(rs->ref, kManifestName)) + ": " + m.error().message());
-                        return;
-                      }
-                      for (const auto& f : m->files) {
-                        auto kind = snapshot_file_kind(f.filename);
-                        if (!kind || !is_index_kind(*kind)) continue;
-                        std::string key = remote.key(snapshot_file_rel_key(rs->ref, f.filename));
-                        auto sink = transfer::Sink::in_memory(kMaxSnapshotFileSize);
-                        requests.submit(remote_get(remote, snapshot_file_rel_key(rs->ref, f.filename), rs->version(f.filename)),
-                                        sink, [&, key](Result<s3::Response> ir) {
-                          if (!ir || ir->status != 200) {
-                            if (!error) error = ir ? Error(Errc::remote, key + ": index missing; refusing to delete anything") : std::move(ir).error();
-                            return;
-                          }
-                          auto ix = parse_index(ir->body);
-                          if (!ix) {
-                            if (!error) error = Error(Errc::corrupt, key + ": " + ix.error().message() + "; refusing to delete anything");
-                            return;
-                          }
-                          for (const auto& d : ix->digests) out.insert(d);
-                          pump();
-                        });
-                      }
-                      pump();
-                    });
+                      [&, rs, manifest_key](Result<s3::Response> r) {
+                        if (!r) {
+                          if (!error) error = std::move(r).error();
+                          return;
+                        }
+                        if (r->status != 200) {
+                          unreadable(Error(Errc::remote, manifest_key + ": vanished"));
+                          return pump();
+                        }
+                        auto m = parse_manifest_blob(r->body);
+                        if (!m) {
+                          unreadable(Error(Errc::corrupt, manifest_key + ": " + m.error().message()));
+                          return pump();
+                        }
+                        for (const auto& f : m->files) {
+                          auto kind = snapshot_file_kind(f.filename);
+                          if (!kind || !is_index_kind(*kind)) continue;
+                          std::string key = remote.key(snapshot_file_rel_key(rs->ref, f.filename));
+                          auto sink = transfer::Sink::in_memory(kMaxSnapshotFileSize);
+                          requests.submit(
+                              remote_get(remote, snapshot_file_rel_key(rs->ref, f.filename), rs->version(f.filename)),
+                              sink, [&, key](Result<s3::Response> ir) {
+                                if (!ir) {
+                                  if (!error) error = std::move(ir).error();
+                                  return;
+                                }
+                                if (ir->status != 200) {
+                                  unreadable(Error(Errc::remote, key + ": index missing"));
+                                } else if (auto ix = parse_index(ir->body); !ix) {
+                                  unreadable(Error(Errc::corrupt, key + ": " + ix.error().message()));
+                                } else {
+                                  for (const auto& d : ix->digests) out.insert(d);
+                                }
+                                pump();
+                              });
+                        }
+                        pump();
+                      });
     }
   };
   pump();

@@ -4,6 +4,8 @@
 // locally). gc deletes what is not in it; Object Lock keeps locked what is.
 
 #include <cstddef>
+#include <string>
+#include <vector>
 
 #include "datastore/digest_set.h"
 #include "sync/remote.h"
@@ -13,9 +15,12 @@
 
 namespace pbs::sync {
 
-// Any unreadable manifest or index is an error: acting on incomplete knowledge could delete, or
-// leave unlocked, a referenced chunk. `snapshots` gets how many complete snapshots were read.
+// A manifest or index that is gone or does not parse is an error (gc: deleting on incomplete
+// knowledge could remove a referenced chunk), or with `skipped` a line there and the rest goes on
+// (locking: one broken snapshot must not leave every other unlocked). `snapshots` gets how many
+// complete snapshots were read.
 Status collect_referenced(transfer::RequestInterface& requests, const Remote& remote, const RemoteCatalog& catalog,
-                          datastore::DigestSet& out, std::size_t& snapshots);
+                          datastore::DigestSet& out, std::size_t& snapshots,
+                          std::vector<std::string>* skipped = nullptr);
 
 }  // namespace pbs::sync

@@ -93,16 +93,17 @@ Status bucket_mode(transfer::RequestInterface& requests, const Remote& remote, c
 void record_retention(SyncSummary& summary, const RetentionReport& r) {
   summary.retention_pass = r.pass;
   summary.retention_extended = r.objects;
-  summary.retention_failures = r.failures;
+  summary.retention_failures = r.failures + r.missing;
   summary.retention_covered_until = r.covered_until;
   if (r.pass) {
     summary.notices.push_back(std::string(summary.dry_run ? "dry run: " : "") + "retention extended for " +
                               std::to_string(r.objects) + " object(s) of complete snapshots: " + r.reason);
   }
-  for (const auto& e : r.errors) summary.errors.push_back({"", "retention not extended: " + e});
-  if (r.failures > r.errors.size()) {
-    summary.errors.push_back({"", "retention not extended for " + std::to_string(r.failures - r.errors.size()) +
-                                      " more object(s); the next run tries again"});
+  for (const auto& e : r.errors) summary.errors.push_back({"", "retention: " + e});
+  for (const auto& u : r.unreadable) summary.errors.push_back({"", "retention: " + u});
+  if (r.failures + r.missing > r.errors.size()) {
+    summary.errors.push_back({"", "retention not extended for " + std::to_string(r.failures + r.missing - r.errors.size()) +
+                                      " more object(s)" + (r.failures ? "; the next run tries again" : "")});
   }
 }
 
@@ -123,6 +124,7 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
     summary.lock_mode = options.lock->mode;
     summary.lock_days = options.lock->days;
     summary.lock_until = upload.put.retention->until;
+    if (auto w = lock_policy_warning(*options.lock); !w.empty()) summary.warnings.push_back(w);
   }
 
   PBS_ASSIGN(LocalScan scan, scan_local(store, options.scope));

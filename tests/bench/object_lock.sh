@@ -20,6 +20,7 @@ for b in bench-lock-plain bench-lock; do "$bench" rm "s3://$b" >/dev/null 2>&1; 
 "$bench" mb s3://bench-lock-plain >/dev/null
 "$bench" mb-locked s3://bench-lock >/dev/null
 conf=$work/pbs.conf
+umask 077  # the configuration holds the secret key
 {
   echo "STORAGE=s3://bench-lock-plain@plain:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$S3_ENDPOINT,PREFIX=store1"
   echo "STORAGE=s3://bench-lock@locked:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$S3_ENDPOINT,PREFIX=store1,OBJECT_LOCK=GOVERNANCE,OBJECT_LOCK_DAYS=30"

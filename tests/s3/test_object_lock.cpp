@@ -287,3 +287,50 @@ TEST_CASE("gc on a locked bucket removes only versions whose retention ended, an
   CHECK(chunk_versions_over_one(after) == 0);
   CHECK(rig.run({"verify", rig.target()}).exit_code == 0);
 }
+
+TEST_CASE("gc keeps what a manifest hidden by a young delete marker references", "[lock][gc]") {
+  SyncRig rig(small(), true);
+  REQUIRE(rig.sync().exit_code == 0);
+  auto before = versions(rig);
+  std::size_t hidden = 0;
+  for (const auto& [k, ids] : before.of) {
+    if (!k.ends_with("/index.json.blob")) continue;
+    REQUIRE(rig.engine->execute(s3::delete_object(rig.bucket, rig.prefix + "/" + k)));  // a marker, as an attacker makes
+    ++hidden;
+  }
+  REQUIRE(hidden > 0);
+  auto r = rig.run({"gc", rig.target(), "--grace", "1h", "--output", "json"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_summary(r);
+  CHECK(j["versions"]["removed-keys-purged"] == 0);
+  CHECK(j["chunks-deleted"] == 0);
+  auto after = versions(rig);
+  after.of.erase(".pbs-s3sync/gc-state");  // gc's own lease record
+  CHECK(after.of == before.of);  // every version still there
+}
+
+TEST_CASE("a pass extends the last real version of a referenced chunk hidden by a delete marker", "[lock]") {
+  SyncRig rig(small(), true);
+  REQUIRE(rig.sync(kLock).exit_code == 0);
+  std::string chunk;
+  for (const auto& [k, o] : rig.remote()) {
+    if (k.starts_with(".chunks/")) chunk = k;
+  }
+  REQUIRE(!chunk.empty());
+  std::string version = versions(rig).of.at(chunk).front();
+  REQUIRE(rig.engine->execute(s3::delete_object(rig.bucket, rig.prefix + "/" + chunk)));
+  sync::Remote remote{rig.bucket, rig.prefix};
+  auto catalog = sync::load_catalog(*rig.engine, remote);
+  REQUIRE(catalog);
+  std::int64_t later = rig.engine->now_epoch() + 36 * 3600;
+  auto kept = sync::keep_retention(*rig.engine, remote, {"GOVERNANCE", 3, sync::kDay}, *catalog, later, false);
+  REQUIRE(kept);
+  CHECK(kept->hidden == 1);
+  CHECK(kept->failures == 0);
+  CHECK(kept->covered_until == later + 3 * sync::kDay);
+  auto head = rig.engine->execute(s3::on_version(s3::head_object(rig.bucket, rig.prefix + "/" + chunk), version));
+  REQUIRE(head);
+  REQUIRE(head->status == 200);
+  CHECK(s3::parse_iso8601(head->header("x-amz-object-lock-retain-until-date").value_or("")) == later + 3 * sync::kDay);
+}

@@ -213,7 +213,7 @@ TEST_CASE("a reused chunk of a leftover is extended to the run's retention, not 
   CHECK(extensions > 0);
 }
 
-TEST_CASE("--point-in-time takes ISO 8601, local times, @epoch and durations ago", "[pitr]") {
+TEST_CASE("a point in time is given as ISO 8601, local times, @epoch and durations ago", "[pitr]") {
   std::int64_t now = 1800000000;
   CHECK(*parse_time_point("2027-01-01T00:00:00Z", now) == 1798761600);
   CHECK(*parse_time_point("2027-01-01T01:00:00+01:00", now) == 1798761600);
@@ -242,4 +242,46 @@ TEST_CASE("--point-in-time takes ISO 8601, local times, @epoch and durations ago
     REQUIRE_FALSE(r);
     CHECK(r.error().code() == Errc::invalid_argument);
   }
+}
+
+TEST_CASE("a chunk gone remotely is reported by the pass but does not make every night a pass", "[lock][executor]") {
+  ExecutorRig rig;
+  rig.s3.object_lock = true;
+  REQUIRE(rig.sync(locked(30)).complete());
+  auto referenced = referenced_remotely(rig);
+  REQUIRE(!referenced.empty());
+  rig.s3.objects.erase("store1/" + *referenced.begin());
+  rig.s3.advance(29 * sync::kDay);
+  auto s = rig.sync(locked(30));
+  CHECK(s.retention_pass);
+  CHECK(s.retention_failures == 1);
+  CHECK_FALSE(s.complete());  // a complete snapshot lost a chunk: said, exit 1
+  bool named = false;
+  for (const auto& e : s.errors) named = named || e.message.find(*referenced.begin()) != std::string::npos;
+  CHECK(named);
+  std::size_t extensions = 0;
+  rig.s3.on_submit = [&](const s3::Request& r) { extensions += r.op == s3::Op::put_object_retention; };
+  rig.s3.advance(sync::kDay);
+  auto next = rig.sync(locked(30));
+  CHECK_FALSE(next.retention_pass);
+  CHECK(extensions == 0);
+}
+
+TEST_CASE("credentials without s3:PutObjectRetention stop the pass at once, saying so", "[lock][executor]") {
+  ExecutorRig rig;
+  rig.s3.object_lock = true;
+  REQUIRE(rig.sync(locked(30)).complete());
+  FakeS3::Fault f;
+  f.match = [](const s3::Request& r) { return r.op == s3::Op::put_object_retention; };
+  f.status = 403;
+  f.code = "AccessDenied";
+  f.times = -1;
+  rig.s3.fault(f);
+  rig.s3.advance(29 * sync::kDay);
+  auto store = rig.store();
+  auto r = sync::run_sync(store, rig.s3, rig.remote, locked(30), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == Errc::access_denied);
+  CHECK(r.error().message().find("s3:PutObjectRetention") != std::string::npos);
+  CHECK(rig.s3.count(s3::Op::put_object_retention) < 64);
 }
