@@ -23,6 +23,7 @@ std::string_view op_name(Op op) {
     case Op::get_bucket_versioning: return "GetBucketVersioning";
     case Op::get_object_lock_configuration: return "GetObjectLockConfiguration";
     case Op::put_object_retention: return "PutObjectRetention";
+    case Op::get_object_retention: return "GetObjectRetention";
   }
   return "?";
 }
@@ -217,6 +218,12 @@ Request put_object_retention(std::string bucket, std::string key, const Retentio
   r.body = std::make_shared<const std::vector<std::uint8_t>>(xml.begin(), xml.end());
   r.headers.emplace_back("Content-Type", "application/xml");
   r.content_md5 = true;  // AWS requires it on PutObjectRetention
+  return r;
+}
+
+Request get_object_retention(std::string bucket, std::string key) {
+  Request r = make(Op::get_object_retention, "GET", std::move(bucket), std::move(key));
+  r.query.emplace_back("retention", "");
   return r;
 }
 

@@ -30,6 +30,7 @@ enum class Op {
   get_bucket_versioning,
   get_object_lock_configuration,
   put_object_retention,
+  get_object_retention,
 };
 // "PutObject", "GetObject", ...: the names S3's documentation and bills use.
 std::string_view op_name(Op op);
@@ -132,5 +133,6 @@ Request get_object_lock_configuration(std::string bucket);
 // which is all this tool asks for.
 Request put_object_retention(std::string bucket, std::string key, const Retention& retention,
                              const std::string& version_id = "");
+Request get_object_retention(std::string bucket, std::string key);
 
 }  // namespace pbs::s3

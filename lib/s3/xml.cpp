@@ -142,6 +142,18 @@ Result<LockConfiguration> parse_lock_configuration(std::string_view xml) {
   return c;
 }
 
+Result<ObjectRetention> parse_object_retention(std::string_view xml) {
+  PBS_ASSIGN(auto doc, load(xml, "GetObjectRetention"));
+  auto root = doc.child("Retention");
+  if (!root) return Error(Errc::remote, "GetObjectRetention: response has no Retention");
+  ObjectRetention r;
+  r.mode = text_of(root, "Mode");
+  auto until = parse_iso8601(text_of(root, "RetainUntilDate"));
+  if (!until) return Error(Errc::remote, "GetObjectRetention: no valid RetainUntilDate");
+  r.until = *until;
+  return r;
+}
+
 Result<ListPage> parse_list_page(std::string_view xml) {
   PBS_ASSIGN(auto doc, load(xml, "ListObjectsV2"));
   auto root = doc.child("ListBucketResult");

@@ -50,6 +50,13 @@ struct LockConfiguration {
 };
 Result<LockConfiguration> parse_lock_configuration(std::string_view xml);
 
+// GetObjectRetention: the mode and retain-until (epoch) of one version.
+struct ObjectRetention {
+  std::string mode;
+  std::int64_t until = 0;
+};
+Result<ObjectRetention> parse_object_retention(std::string_view xml);
+
 std::string delete_objects_xml(const std::vector<std::string>& keys, const std::vector<std::string>& version_ids = {});
 
 struct DeleteFailure {

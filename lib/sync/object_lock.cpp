@@ -189,6 +189,25 @@ Status extend_all(transfer::RequestInterface& requests, const Remote& remote, co
       });
     });
   };
+  // Refused: the object may already be locked longer (N lowered, or a COMPLIANCE retention where
+  // GOVERNANCE is asked for), which S3 does not let anyone shorten; that object is covered.
+  auto refused = [&](const std::string& key, Error why) {
+    requests.submit(s3::get_object_retention(remote.bucket, key), [&, key, why](Result<s3::Response> r) {
+      auto held = r ? s3::parse_object_retention(r->body_text()) : Result<s3::ObjectRetention>(r.error());
+      if (held && held->until >= retention.until) {
+        ++report.objects;
+        ++report.already_longer;
+      } else if (report.objects > 0 || report.failures + 1 < kRefusalsBeforeStop) {
+        ++report.failures;
+        if (report.errors.size() < kErrorExamples) report.errors.push_back(key + ": not extended: " + why.message());
+      } else if (!stop) {
+        stop = Error(Errc::access_denied, "PutObjectRetention refused for every object tried (" + key + ": " +
+                                              why.message() + "); the credentials need s3:PutObjectRetention to "
+                                              "keep snapshots locked");
+      }
+      pump();
+    });
+  };
   pump = [&] {
     std::size_t depth = transfer::submit_depth(requests);
     while (next < total && !stop && requests.outstanding() < depth) {
@@ -200,16 +219,10 @@ Status extend_all(transfer::RequestInterface& requests, const Remote& remote, co
           return extend_hidden(key);
         } else if (r) {
           ++report.objects;
-        } else if (r.error().code() == Errc::access_denied &&
-                   (report.objects > 0 || report.failures + 1 < kRefusalsBeforeStop)) {
-          ++report.failures;  // this one object (say, a retention already longer in COMPLIANCE)
-          if (report.errors.size() < kErrorExamples) report.errors.push_back(key + ": not extended: " + r.error().message());
+        } else if (r.error().code() == Errc::access_denied) {
+          return refused(key, r.error());
         } else if (!stop) {
-          stop = r.error().code() == Errc::access_denied
-                     ? Error(Errc::access_denied, "PutObjectRetention refused for every object tried (" + key + ": " +
-                                                      r.error().message() + "); the credentials need "
-                                                      "s3:PutObjectRetention to keep snapshots locked")
-                     : std::move(r).error();
+          stop = std::move(r).error();
         }
         pump();
       });

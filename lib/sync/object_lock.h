@@ -76,6 +76,7 @@ struct RetentionReport {
   std::size_t objects = 0;     // extended (dry run: to extend)
   std::size_t failures = 0;       // refused: the record stays, the next run tries again
   std::size_t missing = 0;        // needed by a complete snapshot but gone remotely
+  std::size_t already_longer = 0;  // refused, but locked at least as long already
   std::size_t hidden = 0;         // its current version a delete marker: the last real one extended
   std::int64_t covered_until = 0;  // what the record says after this run
   std::vector<std::string> errors;  // the first few failures, each naming its object

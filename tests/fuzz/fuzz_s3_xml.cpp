@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)pbs::s3::parse_versioning_status(xml);
   (void)pbs::s3::parse_lock_configuration(xml);
+  (void)pbs::s3::parse_object_retention(xml);
   (void)pbs::s3::parse_delete_result(xml);
   (void)pbs::s3::parse_error_body(xml);
   (void)pbs::s3::parse_iso8601(xml);

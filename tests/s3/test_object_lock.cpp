@@ -334,3 +334,22 @@ TEST_CASE("a pass extends the last real version of a referenced chunk hidden by 
   REQUIRE(head->status == 200);
   CHECK(s3::parse_iso8601(head->header("x-amz-object-lock-retain-until-date").value_or("")) == later + 3 * sync::kDay);
 }
+
+TEST_CASE("after OBJECT_LOCK_DAYS is lowered, objects locked longer count as covered: the pass ends, once", "[lock]") {
+  SyncRig rig(small(), true);
+  REQUIRE(rig.sync(kLock).exit_code == 0);  // 3 days
+  sync::Remote remote{rig.bucket, rig.prefix};
+  auto catalog = sync::load_catalog(*rig.engine, remote);
+  REQUIRE(catalog);
+  sync::LockPolicy shorter{"GOVERNANCE", 2, sync::kDay / 2};
+  std::int64_t now = rig.engine->now_epoch();
+  auto kept = sync::keep_retention(*rig.engine, remote, shorter, *catalog, now, false);
+  REQUIRE(kept);
+  CHECK(kept->pass);  // the record claims more than 2 days
+  CHECK(kept->failures == 0);
+  CHECK(kept->already_longer == kept->objects);
+  CHECK(kept->covered_until == now + 2 * sync::kDay);
+  auto next = sync::keep_retention(*rig.engine, remote, shorter, *catalog, now + 60, false);
+  REQUIRE(next);
+  CHECK_FALSE(next->pass);
+}
