@@ -1,7 +1,6 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <ctime>
 
 #include "commands.h"
@@ -103,7 +102,6 @@ Result<sync::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions
       return Error(Errc::invalid_argument, "an object lock needs a mode and a number of days (--object-lock and "
                                            "--object-lock-days, or OBJECT_LOCK and OBJECT_LOCK_DAYS)");
     }
-    for (auto& c : mode) c = char(std::toupper(static_cast<unsigned char>(c)));
     sync::LockPolicy lock{mode, days, job.conf.sync_interval.value_or(sync::kDay)};
     PBS_TRY(sync::check_lock_policy(lock));
     options.lock = std::move(lock);

@@ -5,7 +5,7 @@
 #include "report/error_lines.h"
 #include "report/human.h"
 #include "report/json_parts.h"
-#include "util/utc_time.h"
+#include "s3/request.h"
 
 namespace pbs::report {
 
@@ -25,7 +25,7 @@ std::string gc_text(const sync::GcSummary& s) {
     if (s.versions_locked) {
       out += fmt::format("{} version(s) still under Object Lock retention stay{}; a later gc removes them\n",
                          s.versions_locked,
-                         s.locked_until ? " (until " + format_utc(s.locked_until, "%Y-%m-%dT%H:%M:%SZ") + " at the latest)" : "");
+                         s.locked_until ? " (until " + s3::iso8601(s.locked_until) + " at the latest)" : "");
     }
   }
   out += fmt::format("requests: {} in {}\n", s.counters.total_requests(), human_duration(s.duration));

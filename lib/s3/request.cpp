@@ -1,10 +1,10 @@
 #include "s3/request.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include "s3/uri_encode.h"
 #include "s3/xml.h"
+#include "util/utc_time.h"
 
 namespace pbs::s3 {
 
@@ -83,14 +83,7 @@ void put_headers(Request& r, const PutOptions& o) {
 }
 }  // namespace
 
-std::string iso8601(std::int64_t epoch) {
-  std::time_t t = std::time_t(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string iso8601(std::int64_t epoch) { return format_utc(epoch, "%Y-%m-%dT%H:%M:%SZ"); }
 
 Request put_object(std::string bucket, std::string key, Bytes body, const PutOptions& options) {
   Request r = make(Op::put_object, "PUT", std::move(bucket), std::move(key));

@@ -91,6 +91,10 @@ Result<ObjectInfo> parse_entry(const pugi::xml_node& c, bool url, std::string_vi
   o.storage_class = text_of(c, "StorageClass");
   return o;
 }
+
+void read_common_prefixes(const pugi::xml_node& root, bool url, ListPage& page) {
+  for (auto p : root.children("CommonPrefixes")) page.common_prefixes.push_back(decode_key(text_of(p, "Prefix"), url));
+}
 }  // namespace
 
 Result<ListPage> parse_versions_page(std::string_view xml) {
@@ -113,9 +117,7 @@ Result<ListPage> parse_versions_page(std::string_view xml) {
     o.latest = std::string_view(c.child("IsLatest").text().as_string()) == "true";
     page.objects.push_back(std::move(o));
   }
-  for (auto p : root.children("CommonPrefixes")) {
-    page.common_prefixes.push_back(decode_key(text_of(p, "Prefix"), url));
-  }
+  read_common_prefixes(root, url, page);
   if (page.truncated && page.next_key_marker.empty()) {
     return Error(Errc::remote, "ListObjectVersions: truncated page without NextKeyMarker");
   }
@@ -166,9 +168,7 @@ Result<ListPage> parse_list_page(std::string_view xml) {
     PBS_ASSIGN(ObjectInfo o, parse_entry(c, url, "ListObjectsV2", true));
     page.objects.push_back(std::move(o));
   }
-  for (auto p : root.children("CommonPrefixes")) {
-    page.common_prefixes.push_back(decode_key(text_of(p, "Prefix"), url));
-  }
+  read_common_prefixes(root, url, page);
   if (page.truncated && page.next_token.empty()) {
     return Error(Errc::remote, "ListObjectsV2: truncated page without NextContinuationToken");
   }

@@ -125,9 +125,7 @@ Status gc_versions(transfer::RequestInterface& requests, const Remote& remote, c
     // last extension pass if it was still needed then.
     auto record = read_retention_record(requests, remote);
     if (record && *record) {
-      std::int64_t newest = 0;
-      for (auto m : doomed.modified) newest = std::max(newest, m);
-      summary.locked_until = std::max((*record)->covered_until, newest + std::int64_t((*record)->days) * kDay);
+      summary.locked_until = std::max((*record)->covered_until, doomed.newest + std::int64_t((*record)->days) * kDay);
     }
   }
   return {};

@@ -51,7 +51,7 @@ class Grouper {
 void doom(DoomedVersions& out, const s3::ObjectInfo& v) {
   out.keys.push_back(v.key);
   out.version_ids.push_back(v.version_id);
-  out.modified.push_back(v.last_modified);
+  out.newest = std::max(out.newest, v.last_modified);
 }
 
 }  // namespace

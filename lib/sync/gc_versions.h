@@ -29,7 +29,7 @@ namespace pbs::sync {
 struct DoomedVersions {
   std::vector<std::string> keys;         // full keys
   std::vector<std::string> version_ids;  // one per key
-  std::vector<std::int64_t> modified;    // Last-Modified of each, for what stays locked
+  std::int64_t newest = 0;               // the latest Last-Modified among them, for what stays locked
 };
 
 // The files (keys relative to the prefix) of snapshots without a manifest whose newest file is

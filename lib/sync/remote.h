@@ -23,7 +23,7 @@ struct Remote {
   // "s3://bucket/prefix", for messages and summaries (with the point in time, when one is given).
   std::string url() const {
     std::string u = "s3://" + bucket + (prefix.empty() ? "" : "/" + prefix);
-    if (as_of) u += " as of " + format_utc(as_of, "%Y-%m-%dT%H:%M:%SZ");
+    if (as_of) u += " as of " + format_utc(as_of, "%Y-%m-%dT%H:%M:%SZ");  // as s3::iso8601 writes it
     return u;
   }
 };

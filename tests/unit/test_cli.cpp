@@ -165,3 +165,30 @@ TEST_CASE("bash completion knows the subcommands, their options and the config's
   CHECK(complete("pbs-s3sync sync st", 2) == "store1\n");
   CHECK(complete("pbs-s3sync config ''", 2) == "check\n");
 }
+
+TEST_CASE("a bad object lock or point in time exits 2 before anything is sent, naming what is wrong", "[cli][lock]") {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp.sub("store1/.chunks"));
+  std::ofstream(tmp.sub("none.conf")) << "# nothing\n";
+  std::vector<std::string> env{"AWS_ACCESS_KEY_ID=a", "AWS_SECRET_ACCESS_KEY=b", "AWS_ENDPOINT_URL=http://127.0.0.1:9",
+                               "PBS_S3SYNC_DATASTORE_CFG=/nonexistent"};
+  auto run = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), s3sync_bin());
+    argv.insert(argv.end(), {"--config", tmp.sub("none.conf"), "--lock-file", tmp.sub("lock")});
+    return run_command(argv, env);
+  };
+  auto short_days = run({"sync", tmp.sub("store1"), "s3://bucket/p", "--object-lock", "governance", "--object-lock-days", "2"});
+  CHECK(short_days.exit_code == 2);
+  CHECK_THAT(short_days.err, Catch::Contains("OBJECT_LOCK_DAYS=2") && Catch::Contains("3 days"));
+  auto no_days = run({"sync", tmp.sub("store1"), "s3://bucket/p", "--object-lock", "COMPLIANCE"});
+  CHECK(no_days.exit_code == 2);
+  CHECK_THAT(no_days.err, Catch::Contains("--object-lock-days"));
+  auto bad_mode = run({"sync", tmp.sub("store1"), "s3://bucket/p", "--object-lock", "forever", "--object-lock-days", "9"});
+  CHECK(bad_mode.exit_code == 2);
+  auto when = run({"restore", "s3://bucket/p", tmp.sub("out"), "--point-in-time", "yesterday"});
+  CHECK(when.exit_code == 2);
+  CHECK_THAT(when.err, Catch::Contains("'yesterday' is not a point in time"));
+  auto local = run({"list", tmp.sub("store1"), "--point-in-time", "2d"});
+  CHECK(local.exit_code == 2);
+  CHECK_THAT(local.err, Catch::Contains("remote SOURCE"));
+}

@@ -249,3 +249,25 @@ TEST_CASE("datastore.cfg names resolve to paths", "[config]") {
   CHECK(cfg["s3store"].s3_backend);
   CHECK_FALSE(parse_datastore_cfg("garbage line\n", "d"));
 }
+
+TEST_CASE("OBJECT_LOCK and OBJECT_LOCK_DAYS: validated, upper-cased, and only together", "[config][lock]") {
+  const std::string base = "STORAGE=s3://b-lock@t:AWS_ACCESS_KEY_ID=A,AWS_SECRET_ACCESS_KEY=S";
+  for (std::string bad : {",OBJECT_LOCK=SOMETIMES,OBJECT_LOCK_DAYS=3", ",OBJECT_LOCK=GOVERNANCE,OBJECT_LOCK_DAYS=0",
+                          ",OBJECT_LOCK=GOVERNANCE,OBJECT_LOCK_DAYS=3d", ",OBJECT_LOCK=GOVERNANCE,OBJECT_LOCK_DAYS=36501"}) {
+    INFO(bad);
+    auto r = parse_pbs_conf(base + bad + "\n", "/etc/pbs.conf");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == Errc::config);
+    CHECK(r.error().message().find("/etc/pbs.conf:1") != std::string::npos);
+  }
+  TempDir home;
+  auto env = Environment::fake({}, home.path());
+  auto ok = must(parse_pbs_conf(base + ",OBJECT_LOCK=compliance,OBJECT_LOCK_DAYS=30\n", "c"));
+  auto t = must(resolve_target("t", ok, env, "store1"));
+  CHECK(t.options.object_lock == "COMPLIANCE");
+  CHECK(t.options.object_lock_days == 30);
+  auto half = must(parse_pbs_conf(base + ",OBJECT_LOCK=GOVERNANCE\n", "c"));
+  auto r = resolve_target("t", half, env, "store1");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message().find("go together") != std::string::npos);
+}
