@@ -20,9 +20,9 @@ _pbs_s3sync() {
   local cur prev
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
-  local commands="sync restore verify list gc status unlock config"
+  local commands="sync restore verify list gc key status unlock config"
   local common="--config -j --parallelism --bandwidth-limit --tps-limit --dry-run --output --progress --metrics-file -v --verbose -q --quiet --lock-file --max-outage --help --version"
-  local takes_value=" --config -j --parallelism --bandwidth-limit --tps-limit --output --progress --metrics-file --lock-file --max-outage --mode --ns --max-depth --group-filter --transfer-last --max-delete --group --snapshot --sample --grace --datastore --object-lock --object-lock-days --point-in-time "
+  local takes_value=" --config -j --parallelism --bandwidth-limit --tps-limit --output --progress --metrics-file --lock-file --max-outage --mode --ns --max-depth --group-filter --transfer-last --max-delete --group --snapshot --sample --grace --datastore --object-lock --object-lock-days --point-in-time --passphrase-file --keyfile --kdf "
 
   # The subcommand, the configuration file, and how many positionals come before the cursor.
   local cmd="" conf=${PBS_S3SYNC_CONFIG:-/etc/pbs.conf} positionals=0 i word
@@ -43,7 +43,8 @@ _pbs_s3sync() {
     --mode) COMPREPLY=($(compgen -W "incremental full" -- "$cur")); return ;;
     --group-filter) COMPREPLY=($(compgen -W "type:vm type:ct type:host group: regex: include: exclude:" -- "$cur")); return ;;
     --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
-    --config|--metrics-file|--lock-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --kdf) COMPREPLY=($(compgen -W "none scrypt" -- "$cur")); return ;;
+    --config|--metrics-file|--lock-file|--passphrase-file|--keyfile) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --datastore) COMPREPLY=($(compgen -W "$(_pbs_s3sync_datastores)" -- "$cur")); return ;;
     --object-lock) COMPREPLY=($(compgen -W "GOVERNANCE COMPLIANCE" -- "$cur")); return ;;
   esac
@@ -59,14 +60,17 @@ _pbs_s3sync() {
   local words="" paths=0  # what the next positional can be; paths=1: a datastore directory too
   case $cmd in
     sync)
-      options="--mode --ns --max-depth --group-filter --transfer-last --encrypted-only --verified-only --remove-vanished --max-delete --if-due --force-in-use --take-over --object-lock --object-lock-days"
+      options="--mode --ns --max-depth --group-filter --transfer-last --encrypted-only --verified-only --remove-vanished --max-delete --if-due --force-in-use --take-over --object-lock --object-lock-days --encrypt --passphrase-file --keyfile"
       if [ "$positionals" -eq 0 ]; then words=$datastores paths=1; else words=$targets; fi ;;
     restore)
-      options="--ns --max-depth --group --snapshot --latest --point-in-time"
+      options="--ns --max-depth --group --snapshot --latest --point-in-time --decrypt --passphrase-file --keyfile"
       if [ "$positionals" -eq 0 ]; then words=$targets; else words=$datastores paths=1; fi ;;
     verify) options="--ns --max-depth --deep --sample --point-in-time"; words="$targets $datastores" paths=1 ;;
     list) options="--ns --max-depth --point-in-time"; words="$targets $datastores" paths=1 ;;
     gc) options="--grace"; words=$targets ;;
+    key)
+      if [ "$positionals" -eq 0 ]; then COMPREPLY=($(compgen -W "show export" -- "$cur")); return; fi
+      options="--passphrase-file --keyfile --kdf"; words=$targets ;;
     status|unlock)
       [ "$cmd" = status ] && options="--check" || options="--force"
       if [ "$positionals" -eq 0 ]; then words=$datastores paths=1; else words=$targets; fi ;;

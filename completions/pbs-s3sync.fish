@@ -1,6 +1,6 @@
 # fish completion for pbs-s3sync: subcommands, options, and the STORAGE ids of /etc/pbs.conf (or
 # $PBS_S3SYNC_CONFIG) and the datastores of datastore.cfg as arguments.
-set -l cmds sync restore verify list gc status unlock config
+set -l cmds sync restore verify list gc key status unlock config
 function __pbs_s3sync_targets
     set -l conf /etc/pbs.conf
     set -q PBS_S3SYNC_CONFIG; and set conf $PBS_S3SYNC_CONFIG
@@ -58,4 +58,11 @@ complete -c pbs-s3sync -n "__fish_seen_subcommand_from restore" -l snapshot -x -
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from restore" -l latest -d 'Newest snapshot per group'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from verify" -l deep -d 'Download and check chunks'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from verify" -l sample -x -d 'Percent of chunks with --deep'
+complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a key -d 'The encryption key of a target'
+complete -c pbs-s3sync -f -n "__fish_seen_subcommand_from key; and not __fish_seen_subcommand_from show export" -a 'show export'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l encrypt -d 'Encrypt plain snapshots in PBS format'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from restore" -l decrypt -d 'Write the plain originals back'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore key" -l passphrase-file -r -F -d 'Passphrase of the stored key'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore key" -l keyfile -r -F -d 'A PBS key file'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from export" -l kdf -x -a 'none scrypt' -d 'Protect the exported key'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from gc" -l grace -x -d 'Keep younger unreferenced chunks'

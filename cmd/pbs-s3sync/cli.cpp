@@ -73,6 +73,13 @@ void add_point_in_time(CLI::App* cmd, std::string& when) {
       ->option_text("TIME");
 }
 
+void add_key_options(CLI::App* cmd, std::string& passphrase_file, std::string& keyfile) {
+  cmd->add_option("--passphrase-file", passphrase_file,
+                  "Encrypted prefix: the passphrase of the key kept in the bucket (PASSPHRASE_FILE)")
+      ->option_text("FILE");
+  cmd->add_option("--keyfile", keyfile, "Encrypted prefix: a PBS key file (KEYFILE)")->option_text("FILE");
+}
+
 // A command line that does not parse: what is wrong, and the commands when the first word is none
 // of them; under --output json the one JSON document too. --help and --version end here, exit 0.
 int usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
@@ -162,6 +169,9 @@ int run(int argc, char** argv) {
                        "Days each object stays locked, extended while snapshots need it: OBJECT_LOCK_DAYS")
       ->check(CLI::Range(1u, 36500u))
       ->option_text("N");
+  sync_cmd->add_flag("--encrypt", sync.encrypt,
+                     "Encrypt plain snapshots on the way up, in PBS's own format (ENCRYPTION=true)");
+  add_key_options(sync_cmd, sync.key.passphrase_file, sync.key.keyfile);
   sync_cmd->callback([&] {
     global.command = "sync";
     code = command_sync(sync, global);
@@ -180,6 +190,10 @@ int run(int argc, char** argv) {
       ->option_text("TYPE/ID/TIME");
   restore_cmd->add_flag("--latest", restore.latest, "Only the newest complete snapshot of each group");
   add_point_in_time(restore_cmd, restore.point_in_time);
+  restore_cmd->add_flag("--decrypt", restore.decrypt,
+                        "Encrypted prefix: write the plain originals back (default: as stored, PBS reads them "
+                        "with the key)");
+  add_key_options(restore_cmd, restore.key.passphrase_file, restore.key.keyfile);
   restore_cmd->callback([&] {
     global.command = "restore";
     code = command_restore(restore, global);
@@ -211,6 +225,29 @@ int run(int argc, char** argv) {
   list_cmd->callback([&] {
     global.command = "list";
     code = command_list(list, global);
+  });
+
+  KeyCommandArgs key_show, key_export;
+  auto* key_cmd = app.add_subcommand("key", "The encryption key of an encrypted TARGET");
+  key_cmd->require_subcommand(1);
+  auto* show_cmd = key_cmd->add_subcommand("show", "Print the key's fingerprint");
+  show_cmd->add_option("TARGET", key_show.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
+  add_key_options(show_cmd, key_show.key.passphrase_file, key_show.key.keyfile);
+  show_cmd->callback([&] {
+    global.command = "key show";
+    code = command_key_show(key_show, global);
+  });
+  auto* export_cmd = key_cmd->add_subcommand(
+      "export", "Print the key as a PBS key file (proxmox-backup-client --keyfile, or a PBS sync key with --kdf none)");
+  export_cmd->add_option("TARGET", key_export.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
+  add_key_options(export_cmd, key_export.key.passphrase_file, key_export.key.keyfile);
+  export_cmd->add_option("--kdf", key_export.kdf,
+                         "scrypt: protected by the passphrase (default); none: unprotected (keep it 0600)")
+      ->check(CLI::IsMember({"none", "scrypt"}))
+      ->option_text("none|scrypt");
+  export_cmd->callback([&] {
+    global.command = "key export";
+    code = command_key_export(key_export, global);
   });
 
   GcArgs gc;

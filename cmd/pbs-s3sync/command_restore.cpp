@@ -53,6 +53,22 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   if (!remote) return report_error(global, remote.error());
   auto engine = make_engine(job);
   if (!engine) return report_error(global, engine.error());
+  if (args.decrypt) {
+    auto source = key_source(args.key.passphrase_file, args.key.keyfile, target->options);
+    if (!source) {
+      return report_error(global, Error(Errc::invalid_argument, "--decrypt needs the key: --passphrase-file FILE or "
+                                                                "--keyfile FILE (or PASSPHRASE_FILE / KEYFILE)"));
+    }
+    auto key = sync::open_prefix_key(**engine, *remote, *source, false, 0);
+    if (!key) return report_error(global, key.error());
+    if (global.verbosity >= 0) {
+      for (const auto& w : key->warnings) fmt::print(stderr, "warning: {}\n", w);
+    }
+    options.decrypt = key->key;
+  } else if (!args.key.passphrase_file.empty() || !args.key.keyfile.empty()) {
+    return report_error(global, Error(Errc::invalid_argument, "a restore without --decrypt writes the snapshots as "
+                                                              "stored and needs no key: add --decrypt"));
+  }
   InterruptGuard interrupt;
   auto result = sync::run_restore(**engine, *remote, path, options);
   progress.finish();

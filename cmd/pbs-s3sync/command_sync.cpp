@@ -106,6 +106,16 @@ Result<sync::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions
     PBS_TRY(sync::check_lock_policy(lock));
     options.lock = std::move(lock);
   }
+  if (args.encrypt || t.options.encryption) {
+    auto source = key_source(args.key.passphrase_file, args.key.keyfile, t.options);
+    if (!source) {
+      return Error(Errc::invalid_argument, "--encrypt needs --passphrase-file FILE or --keyfile FILE (PASSPHRASE_FILE "
+                                           "or KEYFILE in the STORAGE entry)");
+    }
+    options.encryption = std::move(*source);
+  } else if (!args.key.passphrase_file.empty() || !args.key.keyfile.empty()) {
+    return Error(Errc::invalid_argument, "--passphrase-file and --keyfile are for an encrypted sync: add --encrypt");
+  }
   return options;
 }
 

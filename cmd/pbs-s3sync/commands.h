@@ -10,6 +10,13 @@
 
 namespace pbs::cli {
 
+// The key of an encrypted prefix (sync/prefix_key.h); empty: PASSPHRASE_FILE / KEYFILE of the
+// STORAGE entry.
+struct KeyArgs {
+  std::string passphrase_file;
+  std::string keyfile;
+};
+
 struct ListArgs {
   std::string source;  // datastore path (remote targets come with the remote issue)
   std::string ns;
@@ -45,6 +52,8 @@ struct SyncArgs {
   bool take_over = false;
   std::string object_lock;  // overrides OBJECT_LOCK
   unsigned object_lock_days = 0;
+  bool encrypt = false;     // or ENCRYPTION=true
+  KeyArgs key;
 };
 int command_sync(const SyncArgs& args, const GlobalOptions& global);
 
@@ -57,8 +66,18 @@ struct RestoreArgs {
   std::string snapshot;
   bool latest = false;
   std::string point_in_time;
+  bool decrypt = false;  // write the plain originals back
+  KeyArgs key;
 };
 int command_restore(const RestoreArgs& args, const GlobalOptions& global);
+
+struct KeyCommandArgs {
+  std::string target;
+  KeyArgs key;
+  std::string kdf = "scrypt";  // export: none | scrypt
+};
+int command_key_show(const KeyCommandArgs& args, const GlobalOptions& global);
+int command_key_export(const KeyCommandArgs& args, const GlobalOptions& global);
 
 struct GcArgs {
   std::string target;

@@ -20,6 +20,18 @@ Result<config::PbsConf> load_config(const GlobalOptions& global) {
   return config::load_pbs_conf(global.config_file, global.config_given);
 }
 
+std::optional<sync::KeySource> key_source(const std::string& passphrase_file, const std::string& keyfile,
+                                          const config::StorageOptions& options) {
+  sync::KeySource k;
+  if (!passphrase_file.empty() || !keyfile.empty()) {
+    k = {passphrase_file, keyfile};
+  } else {
+    k = {options.passphrase_file, options.keyfile};
+  }
+  if (!k.given()) return std::nullopt;
+  return k;
+}
+
 Result<sync::Remote> remote_for(const config::Target& target, const std::string& point_in_time) {
   sync::Remote remote{target.bucket, target.prefix};
   if (!point_in_time.empty()) {

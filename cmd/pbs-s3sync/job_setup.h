@@ -10,6 +10,7 @@
 #include "config/pbs_conf.h"
 #include "config/target.h"
 #include "datastore/datastore.h"
+#include "sync/prefix_key.h"
 #include "sync/remote.h"
 #include "transfer/engine.h"
 #include "util/result.h"
@@ -52,6 +53,11 @@ Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& 
 
 // The target as commands read it: now, or as it was at `point_in_time` (util/time_point.h).
 Result<sync::Remote> remote_for(const config::Target& target, const std::string& point_in_time);
+
+// The key source of a target: --passphrase-file/--keyfile, else the STORAGE entry's
+// PASSPHRASE_FILE/KEYFILE; nullopt when neither gives one.
+std::optional<sync::KeySource> key_source(const std::string& passphrase_file, const std::string& keyfile,
+                                          const config::StorageOptions& options);
 
 // This host's name as recorded in lock files, gc leases and the target's source record:
 // $PBS_S3SYNC_HOST when set (a container whose hostname changes at every start), else gethostname.

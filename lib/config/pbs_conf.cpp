@@ -24,7 +24,7 @@ std::string_view unquote(std::string_view v) {
   return v;
 }
 
-const std::vector<std::string_view> kBoolKeys = {"TLS_VERIFY", "IF_NONE_MATCH", "CONTENT_MD5"};
+const std::vector<std::string_view> kBoolKeys = {"TLS_VERIFY", "IF_NONE_MATCH", "CONTENT_MD5", "ENCRYPTION"};
 const std::vector<std::string_view> kSecretKeys = {"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"};
 
 bool is_storage_id(std::string_view id) {
@@ -44,7 +44,8 @@ const std::vector<std::string_view>& storage_keys() {
   static const std::vector<std::string_view> keys = {
       "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ENDPOINT", "TLS_VERIFY",
       "REGION", "PATH_STYLE", "PREFIX", "STORAGE_CLASS", "SSE", "SSE_KMS_KEY_ID", "CA_FILE",
-      "IF_NONE_MATCH", "CONTENT_MD5", "OBJECT_LOCK", "OBJECT_LOCK_DAYS"};
+      "IF_NONE_MATCH", "CONTENT_MD5", "OBJECT_LOCK", "OBJECT_LOCK_DAYS", "ENCRYPTION", "PASSPHRASE_FILE",
+      "KEYFILE"};
   return keys;
 }
 

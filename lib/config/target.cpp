@@ -131,6 +131,13 @@ Result<Target> resolve_target(std::string_view arg, const PbsConf& conf, const E
       return Error(Errc::config, "STORAGE " + t.id + ": OBJECT_LOCK and OBJECT_LOCK_DAYS go together (a mode and "
                                  "how many days each object stays locked)");
     }
+    t.options.encryption = entry->flag("ENCRYPTION").value_or(false);
+    t.options.passphrase_file = from_entry("PASSPHRASE_FILE").value_or("");
+    t.options.keyfile = from_entry("KEYFILE").value_or("");
+    if (t.options.encryption && t.options.passphrase_file.empty() && t.options.keyfile.empty()) {
+      return Error(Errc::config, "STORAGE " + t.id + ": ENCRYPTION=true needs PASSPHRASE_FILE (the key is made and "
+                                 "kept in the bucket, wrapped by the passphrase) or KEYFILE (a PBS key file)");
+    }
   }
   return t;
 }

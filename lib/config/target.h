@@ -23,6 +23,9 @@ struct StorageOptions {
   bool content_md5 = false;
   std::string object_lock;   // GOVERNANCE or COMPLIANCE: every object written is locked
   unsigned object_lock_days = 0;
+  bool encryption = false;      // ENCRYPTION: snapshots are encrypted on the way up
+  std::string passphrase_file;  // PASSPHRASE_FILE: the passphrase of the key stored in the prefix
+  std::string keyfile;          // KEYFILE: a PBS key file
 };
 
 struct Target {

@@ -155,34 +155,48 @@ std::vector<std::uint8_t> encode_blob(std::span<const std::uint8_t> data, bool c
   return out;
 }
 
+namespace {
+// The payload of a checked, unencrypted blob, decoded.
+Result<std::uint64_t> decode_payload(std::span<const std::uint8_t> bytes, BlobKind kind, std::size_t max_size,
+                                     const std::function<void(std::span<const std::uint8_t>)>& sink) {
+  auto payload = bytes.subspan(kBlobHeaderSize);
+  if (kind == BlobKind::uncompressed) {
+    if (payload.size() > max_size) {
+      return Error(Errc::corrupt, "data is larger than the limit of " + std::to_string(max_size) + " bytes");
+    }
+    sink(payload);
+    return std::uint64_t(payload.size());
+  }
+  std::uint64_t total = 0;
+  PBS_TRY(zstd_stream(payload, max_size, [&](std::span<const std::uint8_t> piece) {
+    total += piece.size();
+    sink(piece);
+  }));
+  return total;
+}
+}  // namespace
+
+Result<std::uint64_t> decode_blob_stream(std::span<const std::uint8_t> bytes, std::size_t max_size,
+                                         const std::function<void(std::span<const std::uint8_t>)>& sink) {
+  PBS_ASSIGN(BlobKind kind, check_blob(bytes));
+  if (is_encrypted(kind)) {
+    return Error(Errc::unsupported, "blob is encrypted; it cannot be decoded without the key");
+  }
+  return decode_payload(bytes, kind, max_size, sink);
+}
+
 Result<ChunkCheck> check_chunk(std::span<const std::uint8_t> bytes, const Digest& digest) {
   PBS_ASSIGN(BlobKind kind, check_blob(bytes));
   if (is_encrypted(kind)) return ChunkCheck{kind, 0};
-  auto payload = bytes.subspan(kBlobHeaderSize);
   thread_local Sha256 hasher;
-  std::uint64_t raw_size = 0;
-  if (kind == BlobKind::uncompressed) {
-    if (payload.size() > kMaxChunkSize) {
-      return Error(Errc::corrupt, "chunk data is larger than 16 MiB");
-    }
-    hasher.update(payload);
-    raw_size = payload.size();
-  } else {
-    auto st = zstd_stream(payload, kMaxChunkSize, [&](std::span<const std::uint8_t> piece) {
-      hasher.update(piece);
-      raw_size += piece.size();
-    });
-    if (!st) {
-      hasher.final();  // reset for the next chunk on this thread
-      return std::move(st).error();
-    }
-  }
-  Digest actual = hasher.final();
+  auto raw_size = decode_payload(bytes, kind, kMaxChunkSize, [&](std::span<const std::uint8_t> piece) { hasher.update(piece); });
+  Digest actual = hasher.final();  // also resets the context for the next chunk on this thread
+  if (!raw_size) return std::move(raw_size).error();
   if (actual != digest) {
     return Error(Errc::checksum, "SHA-256 of the decoded data is " + digest_hex(actual) +
                                      ", not the chunk's name " + digest_hex(digest));
   }
-  return ChunkCheck{kind, raw_size};
+  return ChunkCheck{kind, *raw_size};
 }
 
 }  // namespace pbs::datastore

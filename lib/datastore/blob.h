@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -41,6 +42,11 @@ Status decode_blob_into(std::span<const std::uint8_t> bytes, std::vector<std::ui
                         std::size_t max_size = kMaxBlobSize);
 Result<std::vector<std::uint8_t>> decode_blob(std::span<const std::uint8_t> bytes,
                                               std::size_t max_size = kMaxBlobSize);
+
+// Checks an unencrypted blob and hands its decoded data to `sink` in bounded pieces; returns the
+// decoded size. Encrypted blobs give Errc::unsupported.
+Result<std::uint64_t> decode_blob_stream(std::span<const std::uint8_t> bytes, std::size_t max_size,
+                                         const std::function<void(std::span<const std::uint8_t>)>& sink);
 
 // Encodes unencrypted data; with `compress`, zstd level 1 is kept when it is no larger than the
 // raw data (PBS's rule).

@@ -28,6 +28,18 @@ Result<Datastore> Datastore::open(std::string root) {
   return Datastore(std::move(root));
 }
 
+Datastore Datastore::view(std::string root, const Datastore& chunks, std::shared_ptr<const DigestMap<Digest>> aliases) {
+  Datastore d(std::move(root));
+  d.chunk_root_ = chunks.chunk_root_;
+  d.aliases_ = std::move(aliases);
+  return d;
+}
+
+std::string Datastore::chunk_path(const Digest& digest) const {
+  const Digest* alias = aliases_ ? aliases_->find(digest) : nullptr;
+  return join_path(chunk_root_, chunk_rel_path(alias ? *alias : digest));
+}
+
 std::string Datastore::name() const {
   auto slash = root_.rfind('/');
   return slash == std::string::npos ? root_ : root_.substr(slash + 1);
@@ -180,10 +192,14 @@ Result<IndexFile> Datastore::read_index(const SnapshotRef& snapshot, std::string
 }
 
 ChunkSizes::ChunkSizes(const Datastore& store)
-    : store_(store), dir_(::open(store.path(".chunks").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
+    : store_(store), dir_(::open(join_path(store.chunk_root(), ".chunks").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
 
 std::optional<std::uint64_t> ChunkSizes::size(const Digest& digest) const {
   struct stat st {};
+  if (store_.aliased(digest)) {
+    return ::stat(store_.chunk_path(digest).c_str(), &st) == 0 && S_ISREG(st.st_mode) ? std::optional(std::uint64_t(st.st_size))
+                                                                                    : std::nullopt;
+  }
   std::string hex = digest_hex(digest);
   int rc = dir_ ? ::fstatat(dir_.get(), (hex.substr(0, 4) + "/" + hex).c_str(), &st, 0)
                 : ::stat(store_.chunk_path(digest).c_str(), &st);

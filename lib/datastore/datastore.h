@@ -6,10 +6,12 @@
 // interrupted writes), and at the root anything but .chunks, vm, ct, host and ns.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "datastore/digest_map.h"
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
 #include "datastore/names.h"
@@ -39,12 +41,21 @@ class Datastore {
  public:
   // Fails unless `root` is a directory with a `.chunks` directory.
   static Result<Datastore> open(std::string root);
+  // A view: its snapshot files under `root`, its chunks those of `chunks` (another datastore),
+  // where the chunk d is the file of chunk aliases[d] when it has an alias. An encrypted view
+  // names each chunk it will send by its encrypted digest and finds it as the plain chunk it is
+  // made from.
+  static Datastore view(std::string root, const Datastore& chunks,
+                        std::shared_ptr<const DigestMap<Digest>> aliases);
 
   const std::string& root() const { return root_; }
   // The directory's base name: PBS's datastore name when the path is a PBS datastore path.
   std::string name() const;
   std::string path(std::string_view rel) const;
-  std::string chunk_path(const Digest& digest) const { return path(chunk_rel_path(digest)); }
+  std::string chunk_path(const Digest& digest) const;
+  // The chunk d is another chunk's file (a view's alias).
+  bool aliased(const Digest& digest) const { return aliases_ && aliases_->contains(digest); }
+  const std::string& chunk_root() const { return chunk_root_; }
 
   // `anchor` and every namespace below it, at most `max_depth` levels deeper, parents first.
   Result<std::vector<Namespace>> namespaces(const Namespace& anchor = {},
@@ -68,8 +79,10 @@ class Datastore {
   Result<std::optional<std::string>> owner(const GroupRef& group) const;
 
  private:
-  explicit Datastore(std::string root) : root_(std::move(root)) {}
+  explicit Datastore(std::string root) : root_(root), chunk_root_(std::move(root)) {}
   std::string root_;
+  std::string chunk_root_;
+  std::shared_ptr<const DigestMap<Digest>> aliases_;
 };
 
 // Sizes of chunk files, looked up relative to the open `.chunks` directory: each stat walks two
@@ -83,7 +96,7 @@ class ChunkSizes {
 
  private:
   const Datastore& store_;
-  UniqueFd dir_;
+  UniqueFd dir_;  // the .chunks directory
 };
 
 }  // namespace pbs::datastore

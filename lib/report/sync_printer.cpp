@@ -71,6 +71,12 @@ std::string sync_text(const sync::SyncSummary& s) {
                          human_bytes(s.logical_bytes), s.dedup_ratio());
     }
   }
+  if (!s.key_fingerprint.empty()) {
+    out += fmt::format("encryption: key {}; {} snapshot(s) encrypted, {} chunk(s) read to name them ({}), {} named "
+                       "by remote indexes\n",
+                       s.key_fingerprint, s.encrypted_snapshots, s.encrypt_chunks_read, human_bytes(s.encrypt_bytes_read),
+                       s.encrypt_chunks_named);
+  }
   if (!s.lock_mode.empty()) {
     out += fmt::format("object lock: {} for {} days, written objects locked until {}; what complete snapshots "
                        "need is locked until {}{}\n",
@@ -118,6 +124,13 @@ ojson sync_json(const sync::SyncSummary& s, int exit_code) {
   j["files"] = {{"uploaded", s.files_uploaded}, {"bytes-uploaded", s.file_bytes_uploaded},
                 {"deleted", s.objects_deleted}};
   j["versioned-bucket"] = s.versioned;
+  if (!s.key_fingerprint.empty()) {
+    j["encryption"] = {{"key-fingerprint", s.key_fingerprint},
+                       {"snapshots-encrypted", s.encrypted_snapshots},
+                       {"chunks-read", s.encrypt_chunks_read},
+                       {"bytes-read", s.encrypt_bytes_read},
+                       {"chunks-named-remotely", s.encrypt_chunks_named}};
+  }
   if (!s.lock_mode.empty()) {
     j["object-lock"] = {{"mode", s.lock_mode},
                         {"days", s.lock_days},

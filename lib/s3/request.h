@@ -57,6 +57,9 @@ struct Request {
   // Runs on the bytes before anything is sent (off the event loop); an error ends the request
   // without sending it. A file body is then read once, into memory (keep such bodies small).
   std::function<Status(std::span<const std::uint8_t>)> check_body;
+  // Runs after the check, also off the event loop: the bytes sent are what it returns (a chunk
+  // encrypted on its way up). Retries send those same bytes again.
+  std::function<Result<std::vector<std::uint8_t>>(std::span<const std::uint8_t>)> transform_body;
   std::vector<long> accepted_statuses;  // besides 2xx, e.g. 404 for HEAD, 412 for If-None-Match
 
   std::uint64_t body_size() const;

@@ -48,7 +48,8 @@ void ChunkUploader::put(const Digest& d, bool conditional, std::function<void(Ch
   if (!*st || !(*st)->is_regular) return done(outcome(ChunkOutcome::Kind::missing_locally));
   std::uint64_t size = (*st)->size;
   if (size == 0) return done(failure(ChunkOutcome::Kind::local_fault, path, "chunk file is empty (0 bytes)", true));
-  auto req = chunk_put(remote_, d, path, size, settings_.options(true, conditional));
+  auto req = chunk_put(remote_, d, path, size, settings_.options(true, conditional),
+                       store_.aliased(d) ? settings_.seal : nullptr);
   requests_.submit(std::move(req), [this, d, path, size, conditional, done](Result<s3::Response> r) {
     if (!r) {
       const Error& e = r.error();

@@ -108,7 +108,7 @@ void GcInterlock::recheck(const std::vector<RecheckItem>& items, const RecheckDo
       if (!*st) return done(std::nullopt, true);
       std::uint64_t size = (*st)->size;
       auto options = settings_.options(item.chunk.has_value(), false);
-      auto req = item.chunk ? chunk_put(remote_, *item.chunk, item.path, size, options)
+      auto req = item.chunk ? chunk_put(remote_, *item.chunk, item.path, size, options, item.sealed ? settings_.seal : nullptr)
                             : file_put(remote_, item.key_rel, item.path, size, options);
       requests_.submit(std::move(req), [this, item, size, done](Result<s3::Response> pr) {
         if (!pr) return done(ObjectError{item.path, stop_.remote_error(pr.error())}, false);

@@ -37,6 +37,7 @@ class GcInterlock {
     std::string key_rel;
     std::string path;               // the local file to send again when the object is gone
     std::optional<Digest> chunk;    // set for a chunk
+    bool sealed = false;            // a chunk of an encrypted view: `path` is its plain file
   };
   // The outcome of one item: nullopt when present or sent again; `missing_locally` when the local
   // file is gone too.

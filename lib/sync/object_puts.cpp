@@ -1,5 +1,6 @@
 #include "sync/object_puts.h"
 
+#include "crypto/encrypted_blob.h"
 #include "datastore/blob.h"
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
@@ -43,9 +44,14 @@ Status check_file_body(std::string_view name, std::span<const std::uint8_t> byte
 }
 
 s3::Request chunk_put(const Remote& remote, const Digest& digest, const std::string& path, std::uint64_t size,
-                      const s3::PutOptions& options) {
+                      const s3::PutOptions& options, std::shared_ptr<const crypto::CryptKey> seal) {
   auto req = s3::put_object_file(remote.bucket, remote.key(chunk_rel_key(digest)), {path, 0, size}, options);
   req.check_body = check_chunk_body;
+  if (seal) {
+    req.transform_body = [key = std::move(seal)](std::span<const std::uint8_t> plain) {
+      return crypto::seal_blob(*key, plain, crypto::random_iv());
+    };
+  }
   return req;
 }
 

@@ -101,6 +101,14 @@ void RestoreExecutor::manifest_fetched(std::size_t t, Result<s3::Response> r) {
   } else if (m->type != ref.group.type || m->id != ref.group.id || m->time != ref.time) {
     fail(t, where, "the manifest names another snapshot; refusing it");
   } else if (!stop_.stopping()) {  // stopping: the snapshot is left behind with the reason
+    if (key_) {
+      auto plain = plain_manifest_of(*key_, *m);
+      if (!plain) {
+        fail(t, where, "cannot be decrypted: " + plain.error().message());
+        return pump();
+      }
+      if (*plain) task.plain = std::move(*plain);
+    }
     task.manifest = std::move(*m);
     task.manifest_bytes = std::move(r->body);
     fetch_files(t);
@@ -158,6 +166,11 @@ void RestoreExecutor::plan_chunks(std::size_t t) {
     if (!ix) continue;  // check_manifest_file parsed it already
     for (const auto& d : ix->digests) {
       if (!seen.insert(d) || fan_in_.done(d)) continue;
+      if (task.plain) {
+        decrypting_.insert(d);  // its plain name is known once it is decrypted
+        task.chunks.push_back(d);
+        continue;
+      }
       auto local = writer_.has_chunk(d);
       if (local && *local) {
         fan_in_.mark_done(d);
@@ -203,11 +216,22 @@ void RestoreExecutor::chunk_fetched(const Digest& d, Result<s3::Response> r) {
     error = "chunk missing remotely";
   } else if (auto check = check_chunk(r->body, d); !check) {
     error = "damaged remotely: " + check.error().message();
-  } else if (auto st = writer_.write_chunk(d, r->body); !st) {
-    where = writer_.datastore().chunk_path(d);
-    if (!file_system_failure(st.error()) || !stop_.local_fault(where, st.error().message())) error = st.error().message();
   } else {
-    written = true;
+    std::optional<Result<PlainChunk>> plain;
+    if (decrypting_.contains(d)) plain.emplace(decrypt_chunk(*key_, d, r->body));
+    if (plain && !*plain) {
+      error = "cannot be decrypted: " + plain->error().message();
+    } else {
+      const Digest& name = plain ? (*plain)->digest : d;
+      std::span<const std::uint8_t> bytes = plain ? std::span<const std::uint8_t>((*plain)->blob) : r->body;
+      if (auto st = writer_.write_chunk(name, bytes); !st) {
+        where = writer_.datastore().chunk_path(name);
+        if (!file_system_failure(st.error()) || !stop_.local_fault(where, st.error().message())) error = st.error().message();
+      } else {
+        if (plain) plain_of_.emplace(d, name);
+        written = true;
+      }
+    }
   }
   if (error) {
     fan_in_.mark_failed(d, *error);
@@ -261,8 +285,18 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
     Task& task = tasks_[i];
     if (task.failed) continue;
     if (!write_group_files(task.remote->ref.group)) return 0;
-    for (const auto& [name, bytes] : task.files) {
+    for (const auto& [name, stored] : task.files) {
       std::string where = task.remote->ref.rel_dir() + "/" + name;
+      std::vector<std::uint8_t> plain;
+      if (task.plain) {
+        auto p = decrypt_snapshot_file(*key_, name, stored, plain_of_, task.plain->manifest.find(name));
+        if (!p) {
+          fail(i, key(task.remote->ref, name), "cannot be decrypted: " + p.error().message());
+          break;
+        }
+        plain = std::move(*p);
+      }
+      const auto& bytes = task.plain ? plain : stored;
       if (auto st = writer_.write_snapshot_file(task.remote->ref, name, bytes); !st) {
         if (file_system_failure(st.error()) && stop_.local_fault(where, st.error().message())) return 0;
         fail(i, where, st.error().message());
@@ -279,7 +313,8 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
     Task& task = tasks_[i];
     const auto& ref = task.remote->ref;
     if (!task.failed) {
-      if (auto st = writer_.write_snapshot_file(ref, kManifestName, task.manifest_bytes, true); !st) {
+      const auto& manifest = task.plain ? task.plain->blob : task.manifest_bytes;
+      if (auto st = writer_.write_snapshot_file(ref, kManifestName, manifest, true); !st) {
         std::string where = ref.rel_dir() + "/" + std::string(kManifestName);
         if (file_system_failure(st.error()) && stop_.local_fault(where, st.error().message())) return i - first;
         fail(i, where, st.error().message());

@@ -8,16 +8,20 @@
 // read-only, gone) stops the run: every further write would fail the same way.
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "datastore/datastore_writer.h"
 #include "datastore/digest_map.h"
+#include "datastore/digest_set.h"
 #include "datastore/manifest.h"
 #include "sync/chunk_fan_in.h"
 #include "sync/remote.h"
 #include "sync/restore_job.h"
 #include "sync/restore_plan.h"
+#include "sync/snapshot_decryption.h"
 #include "sync/snapshot_runner.h"
 
 namespace pbs::sync {
@@ -31,6 +35,8 @@ class RestoreExecutor : private SnapshotRunner {
   void run(const RestorePlan& plan, const std::function<void(const RunProgress&)>& tick);
   // At a point in time: the chunk versions to fetch (outlives the run).
   void pin_chunk_versions(const datastore::DigestMap<std::string>* versions) { chunk_versions_ = versions; }
+  // --decrypt: snapshots this tool encrypted with `key` are written back as their plain originals.
+  void decrypt_with(std::shared_ptr<const crypto::CryptKey> key) { key_ = std::move(key); }
 
  private:
   struct Task {
@@ -39,6 +45,7 @@ class RestoreExecutor : private SnapshotRunner {
     Stage stage = Stage::manifest;
     std::vector<std::uint8_t> manifest_bytes;
     datastore::Manifest manifest;
+    std::optional<PlainManifest> plain;  // decrypting: what it is written back as
     std::map<std::string, std::vector<std::uint8_t>> files;
     std::vector<Digest> chunks;
     std::size_t cursor = 0;
@@ -72,6 +79,9 @@ class RestoreExecutor : private SnapshotRunner {
   std::vector<Task> tasks_;
   ChunkFanIn fan_in_;
   const datastore::DigestMap<std::string>* chunk_versions_ = nullptr;
+  std::shared_ptr<const crypto::CryptKey> key_;
+  datastore::DigestSet decrypting_;          // chunks fetched to be written back plain
+  datastore::DigestMap<Digest> plain_of_;    // their plain names
   std::map<datastore::GroupRef, std::vector<std::pair<std::string, std::vector<std::uint8_t>>>> group_files_;
   std::size_t next_group_file_ = 0;
   std::size_t group_pending_ = 0;

@@ -70,6 +70,7 @@ Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const R
     PBS_ASSIGN(auto chunk_versions, list_chunk_versions(requests, remote));
     RestoreExecutor executor(requests, remote, writer, summary, options.interrupted);
     if (remote.as_of) executor.pin_chunk_versions(&chunk_versions);
+    if (options.decrypt) executor.decrypt_with(options.decrypt);
     executor.run(plan, options.on_progress);
   }
   summary.counters = requests.counters();

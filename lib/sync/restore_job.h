@@ -7,9 +7,11 @@
 // fetches only what is still missing.
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "crypto/crypt_key.h"
 #include "sync/remote.h"
 #include "sync/restore_plan.h"
 #include "sync/run_outcome.h"
@@ -44,6 +46,7 @@ struct RestoreOptions {
   bool dry_run = false;
   std::function<void(const RunProgress&)> on_progress;
   std::function<bool()> interrupted;  // polled: true asks the run to stop cleanly
+  std::shared_ptr<const crypto::CryptKey> decrypt;  // --decrypt: write the plain originals back
 };
 
 Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const Remote& remote,

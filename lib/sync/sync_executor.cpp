@@ -101,8 +101,10 @@ void SyncExecutor::add_chunks(Task& task, const std::vector<Digest>& digests, Di
     if (fan_in_.done(d)) continue;
     if (const std::uint64_t* size = known.sizes.find(d)) {
       // Full mode: a listed chunk counts as stored when its size matches the local file.
+      // A chunk of an encrypted view is its plain file, sealed: its header grows by IV and tag.
+      std::uint64_t sealing = store_.aliased(d) ? kEncryptedBlobHeaderSize - kBlobHeaderSize : 0;
       auto st = stat_path(store_.chunk_path(d));
-      if (st && *st && *size == (*st)->size) {
+      if (st && *st && *size == (*st)->size + sealing) {
         fan_in_.mark_done(d);
         credited_.insert(d);
         ++summary_.chunks_present;
@@ -313,7 +315,7 @@ void SyncExecutor::start_recheck(std::size_t t) {
   if (task.work->chunks) {
     auto fault = for_each_index(store_, snap, [&](const std::vector<Digest>& digests) {
       for (const auto& d : digests) {
-        if (!known_->proven.contains(d) && seen.insert(d)) items.push_back({chunk_rel_key(d), store_.chunk_path(d), d});
+        if (!known_->proven.contains(d) && seen.insert(d)) items.push_back({chunk_rel_key(d), store_.chunk_path(d), d, store_.aliased(d)});
       }
     });
     if (fault) return index_failed(t, *fault);

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "s3/http_date.h"
 #include "sync/chunk_presence.h"
+#include "sync/encrypted_view.h"
 #include "sync/remote_catalog.h"
 #include "sync/remote_layout.h"
 #include "sync/remote_listing.h"
@@ -107,6 +109,28 @@ void record_retention(SyncSummary& summary, const RetentionReport& r) {
   }
 }
 
+// A prefix is plain or encrypted (prefix_key.h): decided before anything is written.
+Result<std::optional<PrefixKey>> check_encryption(transfer::RequestInterface& requests, const Remote& remote,
+                                                  const SyncOptions& options, const RemoteCatalog& catalog,
+                                                  std::int64_t now) {
+  if (!options.encryption) {
+    PBS_ASSIGN(auto record, read_encryption_record(requests, remote));
+    if (record) {
+      return Error(Errc::config, remote.url() + " is encrypted (key " + crypto::short_fingerprint(record->fingerprint) +
+                                     "): a plain sync would put plain snapshots beside encrypted ones; sync it with "
+                                     "--encrypt --passphrase-file FILE, or ENCRYPTION=true in its STORAGE entry");
+    }
+    return std::optional<PrefixKey>{};
+  }
+  PBS_ASSIGN(PrefixKey key, open_prefix_key(requests, remote, *options.encryption, true, now));
+  if (!key.record.empty() && !catalog.snapshots().empty()) {
+    return Error(Errc::config, remote.url() + " holds snapshots but is not encrypted (it has no " +
+                                   std::string(kEncryptionKey) + "): an encrypted sync would put encrypted "
+                                   "snapshots beside plain ones; use another prefix");
+  }
+  return std::optional(std::move(key));
+}
+
 }  // namespace
 
 Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface& requests, const Remote& remote,
@@ -137,14 +161,40 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
 
   PBS_ASSIGN(RemoteCatalog catalog, load_catalog(requests, remote));
   if (auto junk = describe_invalid_keys(catalog, remote); !junk.empty()) summary.warnings.push_back(junk);
+  PBS_ASSIGN(std::optional<PrefixKey> key, check_encryption(requests, remote, options, catalog, start));
   PBS_ASSIGN(PrefixClaim prefix, claim(store, requests, remote, options, upload.put, catalog, summary));
+  std::optional<EncryptedView> view;
+  if (key) {
+    for (auto& w : key->warnings) summary.warnings.push_back(std::move(w));
+    if (!key->record.empty() && !options.dry_run) {
+      auto body = std::make_shared<const std::vector<std::uint8_t>>(key->record.begin(), key->record.end());
+      PBS_TRY(requests.execute(s3::put_object(remote.bucket, remote.key(kEncryptionKey), body, upload.put.options(false, false))));
+    }
+    summary.key_fingerprint = crypto::short_fingerprint(key->key->fingerprint());
+    ViewOptions view_options{full, std::max(1u, std::thread::hardware_concurrency())};
+    PBS_ASSIGN(EncryptedView v, make_encrypted_view(store, scan, catalog, key->key, requests, remote, view_options));
+    view.emplace(std::move(v));
+    for (auto& w : view->warnings) summary.warnings.push_back(std::move(w));
+    for (std::size_t i = scan.problems.size(); i < view->scan.problems.size(); ++i) {
+      ++summary.snapshots_failed;
+      summary.errors.push_back(view->scan.problems[i]);
+    }
+    summary.encrypted_snapshots = view->snapshots_built;
+    summary.encrypt_chunks_read = view->chunks_read;
+    summary.encrypt_bytes_read = view->bytes_read;
+    summary.encrypt_chunks_named = view->chunks_named;
+    upload.put.seal = key->key;
+  }
+  // What is planned and sent: the datastore, or its encrypted view.
+  const Datastore& source = view ? view->store : store;
+  const LocalScan& local = view ? view->scan : scan;
   if (options.lock) {
     PBS_ASSIGN(RetentionReport kept, keep_retention(requests, remote, *options.lock, catalog, start, options.dry_run));
     record_retention(summary, kept);
   }
   const SourceRecord& owner = prefix.owner;
-  PlanOptions plan_options{full, options.remove_vanished, options.max_delete, options.scope, owner.since};
-  PBS_ASSIGN(Plan plan, make_plan(store, scan, catalog, plan_options));
+  PlanOptions plan_options{full, options.remove_vanished, options.max_delete, options.scope, owner.since, &store};
+  PBS_ASSIGN(Plan plan, make_plan(source, local, catalog, plan_options));
   summary.snapshots_unchanged = plan.unchanged;
   for (auto& f : plan.failed) {
     ++summary.snapshots_failed;
@@ -158,7 +208,7 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
   PBS_TRY(bucket_mode(requests, remote, options, plan, upload, summary));
   PresenceOptions presence_options{full, upload.put.if_none_match, summary.versioned,
                                    options.dry_run || bool(options.on_progress)};
-  PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(store, plan, catalog, presence_options, requests, remote));
+  PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(source, plan, catalog, presence_options, requests, remote));
   summary.chunk_check = summary.versioned && presence.check == ChunkCheck::put ? "put" : chunk_check_name(presence.check);
   if (options.dry_run) {
     PlanEstimate extra = presence.estimate;
@@ -170,7 +220,7 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
                                 std::to_string(presence.estimate.objects) + " chunks to send");
     }
   } else {
-    SyncExecutor executor(store, requests, remote, upload, summary);
+    SyncExecutor executor(source, requests, remote, upload, summary);
     // Full mode knows only after comparing sizes what it sends: no total.
     std::uint64_t planned = full || !presence_options.estimate ? 0 : estimate_plan(plan).bytes + presence.estimate.bytes;
     executor.run(plan, presence.known, planned, options.on_progress);

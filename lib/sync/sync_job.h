@@ -11,6 +11,7 @@
 #include "datastore/datastore.h"
 #include "sync/local_scan.h"
 #include "sync/object_lock.h"
+#include "sync/prefix_key.h"
 #include "sync/prefix_owner.h"
 #include "sync/remote.h"
 #include "sync/run_progress.h"
@@ -33,6 +34,7 @@ struct SyncOptions {
   bool take_over = false;     // write into a prefix another source owns, and own it from now on
   UploadOptions upload;
   std::optional<LockPolicy> lock;  // OBJECT_LOCK: the bucket must have Object Lock
+  std::optional<KeySource> encryption;  // ENCRYPTION / --encrypt: the prefix is encrypted
   std::function<void(const RunProgress&)> on_progress;
 };
 

@@ -161,7 +161,7 @@ Result<Plan> make_plan(const Datastore& store, const LocalScan& scan, const Remo
       }
       // A group filtered out locally still exists locally: only its absence counts.
       if (lg == local_groups.end()) {
-        PBS_ASSIGN(auto st, stat_path(store.path(ref.rel_dir())));
+        PBS_ASSIGN(auto st, stat_path((options.origin ? *options.origin : store).path(ref.rel_dir())));
         if (st) continue;
       }
       gone.push_back(&rs);

@@ -58,6 +58,9 @@ struct PlanOptions {
   // --remove-vanished removes only snapshots whose manifest was written at or after this (server
   // time): since this source owns the prefix (prefix_owner.h).
   std::int64_t owned_since = 0;
+  // Where a group left out by the filters is looked for (an encrypted view holds only those in
+  // scope): the datastore planned from when null.
+  const datastore::Datastore* origin = nullptr;
 };
 
 Result<Plan> make_plan(const datastore::Datastore& store, const LocalScan& scan,

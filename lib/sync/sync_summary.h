@@ -40,6 +40,13 @@ struct SyncSummary {
   std::string chunk_check;               // none | conditional-put | head | list (chunk_presence.h)
   bool versioned = false;                // the bucket keeps versions: If-None-Match not relied on
 
+  // Encryption (encrypted_view.h): empty fingerprint when the run does not encrypt.
+  std::string key_fingerprint;           // the short form, as PBS logs it
+  std::size_t encrypted_snapshots = 0;   // encrypted by this run (new or changed)
+  std::size_t encrypt_chunks_read = 0;   // plain chunks read to learn their encrypted names
+  std::uint64_t encrypt_bytes_read = 0;
+  std::size_t encrypt_chunks_named = 0;  // named by remote indexes, not read
+
   // Object Lock (object_lock.h): empty mode when the run does not lock.
   std::string lock_mode;
   unsigned lock_days = 0;

@@ -12,10 +12,11 @@ namespace pbs::transfer {
 
 Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::FileRange>& file,
                              bool md5,
-                             const std::function<Status(std::span<const std::uint8_t>)>& check) {
+                             const std::function<Status(std::span<const std::uint8_t>)>& check,
+                             const BodyTransform& transform) {
   BodyHashes h;
   s3::Bytes memory = body;
-  if (check && file) {
+  if ((check || transform) && file) {
     PBS_ASSIGN(UniqueFd fd, open_file(file->path, O_RDONLY));
     auto bytes = std::make_shared<std::vector<std::uint8_t>>(file->length);
     PBS_TRY(pread_exact(fd.get(), *bytes, file->offset, file->path));
@@ -24,6 +25,10 @@ Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::File
   if (check) {
     static const std::vector<std::uint8_t> kEmpty;
     PBS_TRY(check(memory ? std::span<const std::uint8_t>(*memory) : std::span<const std::uint8_t>(kEmpty)));
+  }
+  if (transform && memory) {
+    PBS_ASSIGN(auto changed, transform(*memory));
+    memory = h.loaded = std::make_shared<const std::vector<std::uint8_t>>(std::move(changed));
   }
   Sha256 sha;
   std::optional<Md5> m;
@@ -62,10 +67,11 @@ BodyHasher::~BodyHasher() {
 }
 
 void BodyHasher::submit(std::uint64_t job, s3::Bytes body, std::optional<s3::FileRange> file,
-                        bool md5, std::function<Status(std::span<const std::uint8_t>)> check) {
+                        bool md5, std::function<Status(std::span<const std::uint8_t>)> check,
+                        BodyTransform transform) {
   {
     std::lock_guard lock(mu_);
-    work_.push_back(Work{job, std::move(body), std::move(file), md5, std::move(check)});
+    work_.push_back(Work{job, std::move(body), std::move(file), md5, std::move(check), std::move(transform)});
   }
   cv_.notify_one();
 }
@@ -87,7 +93,7 @@ void BodyHasher::worker() {
       w = std::move(work_.front());
       work_.pop_front();
     }
-    auto hashes = hash_body(w.body, w.file, w.md5, w.check);
+    auto hashes = hash_body(w.body, w.file, w.md5, w.check, w.transform);
     {
       std::lock_guard lock(mu_);
       done_.push_back(Done{w.job, std::move(hashes)});

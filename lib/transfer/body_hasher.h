@@ -18,17 +18,21 @@
 
 namespace pbs::transfer {
 
+using BodyTransform = std::function<Result<std::vector<std::uint8_t>>(std::span<const std::uint8_t>)>;
+
 struct BodyHashes {
   std::string sha256_hex;
   std::string md5_base64;  // empty unless asked for
-  s3::Bytes loaded;        // the file's bytes, when a check needed them in memory
+  s3::Bytes loaded;        // the bytes to send, when a check or transform needed them in memory
 };
 
-// Hashes a memory body or a file range (errors name the file). With a check, the body is first
-// held in memory (a file range is read whole) and must pass it.
+// Hashes a memory body or a file range (errors name the file). With a check or a transform, the
+// body is first held in memory (a file range is read whole) and must pass the check; what is
+// hashed (and sent) is then the transform's result.
 Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::FileRange>& file,
                              bool md5,
-                             const std::function<Status(std::span<const std::uint8_t>)>& check = {});
+                             const std::function<Status(std::span<const std::uint8_t>)>& check = {},
+                             const BodyTransform& transform = {});
 
 class BodyHasher {
  public:
@@ -44,7 +48,7 @@ class BodyHasher {
   BodyHasher& operator=(const BodyHasher&) = delete;
 
   void submit(std::uint64_t job, s3::Bytes body, std::optional<s3::FileRange> file, bool md5,
-              std::function<Status(std::span<const std::uint8_t>)> check);
+              std::function<Status(std::span<const std::uint8_t>)> check, BodyTransform transform = {});
   std::vector<Done> take_done();
 
  private:
@@ -54,6 +58,7 @@ class BodyHasher {
     std::optional<s3::FileRange> file;
     bool md5;
     std::function<Status(std::span<const std::uint8_t>)> check;
+    BodyTransform transform;
   };
   void worker();
 

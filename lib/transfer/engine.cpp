@@ -83,8 +83,8 @@ void Engine::Impl::submit(s3::Request request, Sink sink, Completion done) {
   jobs_.emplace(j.id, std::move(job));
   auto& r = j.request;
   bool has_body = r.body || r.body_file;
-  if (r.check_body) {
-    hasher_->submit(j.id, r.body, r.body_file, r.content_md5, r.check_body);
+  if (r.check_body || r.transform_body) {
+    hasher_->submit(j.id, r.body, r.body_file, r.content_md5, r.check_body, r.transform_body);
   } else if (!r.payload_sha256.empty() && !r.content_md5) {
     ready_.push_back(j.id);
   } else if (!has_body || (r.body && r.body->size() <= config_.inline_hash_limit)) {
@@ -114,6 +114,7 @@ void Engine::Impl::take_hashed() {
       r.body_file.reset();
     }
     r.check_body = nullptr;
+    r.transform_body = nullptr;
     r.payload_sha256 = d.hashes->sha256_hex;
     if (r.content_md5) r.headers.emplace_back("Content-MD5", d.hashes->md5_base64);
     r.content_md5 = false;

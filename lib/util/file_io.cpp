@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 namespace pbs {
@@ -187,6 +188,19 @@ Status sync_filesystem(const std::string& path) {
   PBS_ASSIGN(UniqueFd fd, open_file(path, O_RDONLY | O_DIRECTORY));
   if (::syncfs(fd.get()) != 0) return errno_error(errno, "syncfs", path);
   return {};
+}
+
+Result<ScratchDir> ScratchDir::make(std::string_view name) {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = join_path(base && *base ? base : "/var/tmp", std::string(name) + ".XXXXXX");
+  if (!::mkdtemp(pattern.data())) return errno_error(errno, "create a temporary directory", pattern);
+  return ScratchDir(std::move(pattern));
+}
+
+ScratchDir::~ScratchDir() {
+  if (path_.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
 }
 
 }  // namespace pbs

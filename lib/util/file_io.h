@@ -102,4 +102,20 @@ Status sync_filesystem(const std::string& path);
 
 std::string join_path(std::string_view a, std::string_view b);
 
+// A private (0700) directory made under $TMPDIR (else /var/tmp: it may be large), removed with
+// everything in it when the owner goes away.
+class ScratchDir {
+ public:
+  static Result<ScratchDir> make(std::string_view name);
+  ScratchDir(ScratchDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  ScratchDir& operator=(ScratchDir&&) = delete;
+  ScratchDir(const ScratchDir&) = delete;
+  ~ScratchDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
 }  // namespace pbs

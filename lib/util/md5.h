@@ -5,7 +5,10 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string_view>
+#include <vector>
 #include <string>
 
 #include "util/result.h"
@@ -27,6 +30,8 @@ class Md5 {
 };
 
 std::string base64_encode(std::span<const std::uint8_t> data);
+// Standard base64 with padding; nullopt on anything else (whitespace included).
+std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);
 
 // MD5 of a local file as lower-case hex: what S3 reports as the ETag of a single-part upload.
 Result<std::string> file_md5_hex(const std::string& path);

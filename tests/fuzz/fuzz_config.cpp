@@ -1,5 +1,6 @@
 // libFuzzer target: /etc/pbs.conf, ~/.aws INI files and datastore.cfg parsers, bandwidth
-// timetables (BANDWIDTH_SCHEDULE, --bandwidth-limit) and points in time (--point-in-time).
+// timetables (BANDWIDTH_SCHEDULE, --bandwidth-limit), points in time (--point-in-time) and PBS key
+// files (--keyfile, and the wrapped key a bucket carries).
 #include <string_view>
 
 #include "util/bandwidth.h"
@@ -8,6 +9,8 @@
 #include "config/aws_profile.h"
 #include "config/datastore_cfg.h"
 #include "config/pbs_conf.h"
+
+#include "crypto/key_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -28,5 +31,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   (void)pbs::parse_time_point(text, 1800000000);
+  if (auto file = pbs::crypto::parse_key_file(text)) {
+    // Unprotected keys open cheaply (10 PBKDF2 rounds); protected ones would cost a scrypt run per
+    // input. What opens writes back to a file that opens to the same key.
+    if (file->kdf == pbs::crypto::Kdf::none) {
+      if (auto key = pbs::crypto::open_key_file(*file, nullptr)) {
+        auto again = pbs::crypto::make_key_file(*key, pbs::crypto::Kdf::none, nullptr, 1800000000, file->hint);
+        if (!again) __builtin_trap();
+        auto reparsed = pbs::crypto::parse_key_file(*again);
+        if (!reparsed || reparsed->data != file->data || reparsed->hint != file->hint) __builtin_trap();
+        auto reopened = pbs::crypto::open_key_file(*reparsed, nullptr);
+        if (!reopened || reopened->fingerprint() != key->fingerprint()) __builtin_trap();
+      }
+    }
+  }
   return 0;
 }

@@ -131,6 +131,7 @@ Result<std::vector<std::uint8_t>> FakeS3::read_body(const s3::Request& req) {
     PBS_TRY(pread_exact(fd.get(), body, req.body_file->offset, req.body_file->path));
   }
   if (req.check_body) PBS_TRY(req.check_body(body));
+  if (req.transform_body) return req.transform_body(body);
   return body;
 }
 

@@ -1,0 +1,100 @@
+#include <fmt/core.h>
+
+#include <ctime>
+
+#include "commands.h"
+#include "crypto/key_file.h"
+#include "job_setup.h"
+#include "output.h"
+
+namespace pbs::cli {
+
+namespace {
+
+struct OpenedTarget {
+  Job job;
+  std::unique_ptr<transfer::Engine> engine;
+};
+
+Result<OpenedTarget> open_target(const KeyCommandArgs& args, const GlobalOptions& global) {
+  PBS_ASSIGN(Job job, setup_job(global, "", args.target, false));
+  print_warnings(job.conf, global);
+  PBS_ASSIGN(auto engine, make_engine(job));
+  PBS_TRY(discover_prefix(job, *engine, global));
+  return OpenedTarget{std::move(job), std::move(engine)};
+}
+
+sync::Remote remote_of(const Job& job) { return sync::Remote{job.target.bucket, job.target.prefix}; }
+
+void print_key_warnings(const GlobalOptions& global, const std::vector<std::string>& warnings) {
+  if (global.verbosity < 0) return;
+  for (const auto& w : warnings) fmt::print(stderr, "warning: {}\n", w);
+}
+
+}  // namespace
+
+int command_key_show(const KeyCommandArgs& args, const GlobalOptions& global) {
+  auto t = open_target(args, global);
+  if (!t) return report_error(global, t.error());
+  sync::Remote remote = remote_of(t->job);
+  auto record = sync::read_encryption_record(*t->engine, remote);
+  if (!record) return report_error(global, record.error());
+  if (!*record) return report_error(global, Error(Errc::config, remote.url() + " is not encrypted (it has no " +
+                                                                     std::string(sync::kEncryptionKey) + ")"));
+  // With a passphrase or key file given, it is checked too: "key show" then says it opens the key.
+  bool checked = false;
+  if (auto source = key_source(args.key.passphrase_file, args.key.keyfile, t->job.target.options)) {
+    auto key = sync::open_prefix_key(*t->engine, remote, *source, false, std::time(nullptr));
+    if (!key) return report_error(global, key.error());
+    print_key_warnings(global, key->warnings);
+    checked = true;
+  }
+  std::string fp = crypto::format_fingerprint((*record)->fingerprint);
+  nlohmann::ordered_json j;
+  j["target"] = remote.url();
+  j["fingerprint"] = fp;
+  j["key-stored"] = (*record)->key_file.has_value();
+  j["key-checked"] = checked;
+  std::string text = fmt::format("{}: encrypted with key {}\n{}{}", remote.url(), fp,
+                                 (*record)->key_file ? "the key is stored in the bucket, wrapped by the passphrase\n"
+                                                     : "the key is not stored: it is the KEYFILE given to sync\n",
+                                 checked ? "the key given opens it\n" : "");
+  print_report(global, j, text, 0);
+  return 0;
+}
+
+int command_key_export(const KeyCommandArgs& args, const GlobalOptions& global) {
+  auto t = open_target(args, global);
+  if (!t) return report_error(global, t.error());
+  sync::Remote remote = remote_of(t->job);
+  auto source = key_source(args.key.passphrase_file, args.key.keyfile, t->job.target.options);
+  if (!source) {
+    return report_error(global, Error(Errc::invalid_argument, "key export needs the passphrase file (--passphrase-file or "
+                                                              "PASSPHRASE_FILE) or the key file (--keyfile or KEYFILE)"));
+  }
+  auto key = sync::open_prefix_key(*t->engine, remote, *source, false, std::time(nullptr));
+  if (!key) return report_error(global, key.error());
+  print_key_warnings(global, key->warnings);
+  std::optional<std::string> passphrase;
+  if (args.kdf == "scrypt") {
+    if (source->passphrase_file.empty()) {
+      return report_error(global, Error(Errc::invalid_argument, "--kdf scrypt protects the exported key with the passphrase "
+                                                                "of --passphrase-file; give one, or --kdf none"));
+    }
+    std::vector<std::string> ignored;
+    auto p = sync::read_passphrase_file(source->passphrase_file, ignored);
+    if (!p) return report_error(global, p.error());
+    passphrase = std::move(*p);
+  }
+  auto file = crypto::make_key_file(*key->key, args.kdf == "none" ? crypto::Kdf::none : crypto::Kdf::scrypt,
+                                    passphrase ? &*passphrase : nullptr, std::time(nullptr));
+  if (passphrase) crypto::wipe(*passphrase);
+  if (!file) return report_error(global, file.error());
+  // The key file itself is the output, whatever --output says: it is what PBS reads.
+  fmt::print("{}", *file);
+  if (file->empty() || file->back() != '\n') fmt::print("\n");
+  crypto::wipe(*file);
+  return 0;
+}
+
+}  // namespace pbs::cli

@@ -1,0 +1,70 @@
+#pragma once
+// An encrypted run syncs a view of the datastore as it is to be stored: each plain snapshot as
+// PBS 4.2's push sync job encrypts it (encryption-and-object-lock.md §1: chunks sealed with
+// AES-256-GCM under the name SHA-256(plaintext || id_key), indexes with those names, blobs
+// sealed, the manifest with `crypt-mode: encrypt`, `key-fingerprint`, its HMAC signature and
+// `sync-source-signature`); snapshots the backup client encrypted as they are; partially
+// encrypted ones left out with a warning, as PBS leaves them out. The view is a private directory
+// of snapshot files whose chunks are aliases of the plain chunks they are made from
+// (Datastore::view), so planning and the executor work on it as on any datastore.
+//
+// What makes a night cheap: an encrypted name is a function of key and plaintext, and indexes,
+// blobs and manifests are sealed with an IV derived from the very bytes they seal, so a snapshot's
+// files always become the same bytes (chunks get random IVs, as PBS gives them: they are sealed
+// once). A remote snapshot whose manifest is signed with the key and whose
+// `sync-source-signature` is the signature of the local manifest came from that local snapshot;
+// its remote indexes, lined up entry by entry with the local ones, name every chunk they share
+// with the newer snapshots of its group. Only chunks no such snapshot names are read (checked,
+// decoded and hashed on worker threads). Nothing is kept on the host between runs.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/crypt_key.h"
+#include "datastore/datastore.h"
+#include "sync/local_scan.h"
+#include "sync/remote.h"
+#include "sync/remote_catalog.h"
+#include "transfer/request_interface.h"
+#include "util/file_io.h"
+
+namespace pbs::sync {
+
+// The encrypted manifest's own copy of the plain manifest blob (sealed): what `restore --decrypt`
+// writes back, byte for byte. PBS keeps unknown `unprotected` keys as they are.
+inline constexpr std::string_view kSourceManifestField = "pbs-s3sync-source-manifest";
+
+struct EncryptedView {
+  ScratchDir dir;
+  datastore::Datastore store;
+  LocalScan scan;
+  std::size_t snapshots_built = 0;   // encrypted in this run (new, changed, or sent again)
+  std::size_t chunks_read = 0;       // plain chunks read to learn their encrypted names
+  std::uint64_t bytes_read = 0;      // their bytes
+  std::size_t chunks_named = 0;      // named by remote indexes instead
+  std::vector<std::string> warnings;
+};
+
+struct ViewOptions {
+  bool full = false;     // rebuild every snapshot (a full run compares everything)
+  unsigned threads = 2;  // for reading chunks
+};
+
+Result<EncryptedView> make_encrypted_view(const datastore::Datastore& store, const LocalScan& scan,
+                                          const RemoteCatalog& catalog,
+                                          std::shared_ptr<const crypto::CryptKey> key,
+                                          transfer::RequestInterface& requests, const Remote& remote,
+                                          const ViewOptions& options);
+
+// The encrypted manifest of a plain one whose files became `files` (same order, sealed sizes and
+// checksums); `plain_blob` is the plain manifest's blob as stored.
+Result<datastore::Manifest> encrypt_manifest(const crypto::CryptKey& key, const datastore::Manifest& plain,
+                                             std::span<const std::uint8_t> plain_blob,
+                                             std::vector<datastore::ManifestFile> files);
+
+// Checks a remote manifest: signed with the key, and its fingerprint is the key's.
+Status check_manifest_signature(const crypto::CryptKey& key, const datastore::Manifest& m);
+
+}  // namespace pbs::sync

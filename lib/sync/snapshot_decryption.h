@@ -1,0 +1,45 @@
+#pragma once
+// `restore --decrypt`: a snapshot this tool encrypted (encrypted_view.h) back into the plain
+// original, byte for byte. The manifest carries its plain original sealed; each chunk is unsealed
+// into the very plain chunk blob it was made from, its name checked against the plaintext (a
+// chunk swapped or damaged in the bucket is refused); each index gets the plain names back; each
+// blob is unsealed; every result is checked against the plain manifest.
+
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "crypto/crypt_key.h"
+#include "datastore/digest_map.h"
+#include "datastore/manifest.h"
+#include "util/result.h"
+
+namespace pbs::sync {
+
+struct PlainManifest {
+  std::vector<std::uint8_t> blob;  // as the source datastore had it
+  datastore::Manifest manifest;
+};
+
+// The plain original of an encrypted manifest; nullopt when the snapshot is not one this tool
+// encrypted with this key (a snapshot the backup client encrypted is restored as it is).
+// Errc::checksum when it claims to be ours but its signature or original do not check.
+Result<std::optional<PlainManifest>> plain_manifest_of(const crypto::CryptKey& key, const datastore::Manifest& sealed);
+
+struct PlainChunk {
+  Digest digest;                   // SHA-256 of the plaintext: the plain chunk's name
+  std::vector<std::uint8_t> blob;  // the plain chunk file
+};
+// `name` is the encrypted chunk's name: SHA-256(plaintext || id_key) must equal it.
+Result<PlainChunk> decrypt_chunk(const crypto::CryptKey& key, const Digest& name, std::span<const std::uint8_t> sealed);
+
+// A snapshot file back to plain: an index with the plain names of its chunks (`plain_of`: every
+// chunk it names, decrypted), a blob unsealed. `entry`: its plain manifest entry, checked (null
+// for the client log).
+Result<std::vector<std::uint8_t>> decrypt_snapshot_file(const crypto::CryptKey& key, std::string_view name,
+                                                        std::span<const std::uint8_t> sealed,
+                                                        const datastore::DigestMap<Digest>& plain_of,
+                                                        const datastore::ManifestFile* entry);
+
+}  // namespace pbs::sync

@@ -1,0 +1,177 @@
+// Encrypted syncs against the in-memory bucket: what goes up is PBS's encrypted format, nothing
+// plain leaves, nights read only new chunks, a damaged chunk is never sealed, restore --decrypt
+// gives the source back byte for byte. radosgw: tests/s3/test_encryption.cpp.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "crypto/encrypted_blob.h"
+#include "crypto/key_file.h"
+#include "datastore/blob.h"
+#include "datastore/index_file.h"
+#include "executor_rig.h"
+#include "sync/encrypted_view.h"
+#include "sync/prefix_key.h"
+#include "sync/remote_layout.h"
+
+using namespace pbs;
+using namespace pbs::test;
+
+namespace {
+
+struct EncryptedRig : ExecutorRig {
+  std::string passphrase = tmp.sub("passphrase");
+  explicit EncryptedRig(const std::string& text = "a good passphrase\n") {
+    std::ofstream(passphrase) << text;
+    ::chmod(passphrase.c_str(), 0600);
+  }
+  sync::SyncOptions options(const std::string& file = "") const {
+    sync::SyncOptions o;
+    o.encryption = sync::KeySource{file.empty() ? passphrase : file, ""};
+    return o;
+  }
+  crypto::CryptKey key() {
+    auto k = sync::open_prefix_key(s3, remote, {passphrase, ""}, false, 0);
+    REQUIRE(k);
+    return *k->key;
+  }
+};
+
+// The names of the chunks the finished snapshots reference.
+std::set<std::string> plain_chunk_names(const std::string& root) {
+  std::set<std::string> out;
+  for (const auto& k : local_chunk_keys(root)) out.insert(k.substr(k.rfind('/') + 1));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an encrypted sync sends only sealed chunks named by their plaintext, and no plain name", "[encryption][executor]") {
+  EncryptedRig rig;
+  auto s = rig.sync(rig.options());
+  REQUIRE(s.complete());
+  CHECK(s.encrypted_snapshots == 9);
+  CHECK_FALSE(s.key_fingerprint.empty());
+  auto plain = plain_chunk_names(rig.root);
+  CHECK(s.encrypt_chunks_read == plain.size());
+  CHECK(s.chunks_uploaded == plain.size());
+  auto key = rig.key();
+  std::size_t chunks = 0;
+  for (const auto& k : rig.remote_keys(".chunks/")) {
+    std::string name = k.substr(k.rfind('/') + 1);
+    CHECK_FALSE(plain.count(name));
+    const auto& body = rig.s3.objects.at(rig.remote.key(k)).body;
+    auto kind = datastore::check_blob(body);
+    REQUIRE(kind);
+    CHECK(datastore::is_encrypted(*kind));
+    auto data = crypto::decode_any_blob(key, body, datastore::kMaxChunkSize);
+    REQUIRE(data);
+    CHECK(digest_hex(key.chunk_digest(*data)) == name);
+    ++chunks;
+  }
+  CHECK(chunks == plain.size());
+  for (const auto& m : rig.manifests()) {
+    auto manifest = datastore::parse_manifest_blob(rig.s3.objects.at(rig.remote.key(m)).body);
+    REQUIRE(manifest);
+    CHECK(sync::check_manifest_signature(key, *manifest));
+  }
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("an encrypted night reads only the chunks new to the bucket and an unchanged one reads and sends nothing",
+          "[encryption][executor]") {
+  EncryptedRig rig;
+  REQUIRE(rig.sync(rig.options()).complete());
+  auto first = rig.s3.counters().total_requests();
+  auto first_gets = rig.s3.counters().requests_of("GetObject");
+  auto quiet = rig.sync(rig.options());
+  REQUIRE(quiet.complete());
+  CHECK(quiet.encrypt_chunks_read == 0);
+  CHECK(quiet.encrypted_snapshots == 0);
+  CHECK(quiet.chunks_uploaded + quiet.files_uploaded == 0);
+  // The usual handful, the encryption record, and one GET per remote manifest (to prove it came
+  // from the local one); no index is fetched when nothing is new.
+  INFO(nlohmann::json(quiet.counters.requests).dump());
+  CHECK(quiet.counters.total_requests() - first <= 5 + 9);
+  CHECK(quiet.counters.requests_of("GetObject") - first_gets == 3 + 9);  // .in-use, source, key record, manifests
+
+  auto before = plain_chunk_names(rig.root);
+  must(testgen::add_snapshots(rig.root, 0.2, 5));
+  std::size_t fresh = 0;
+  for (const auto& n : plain_chunk_names(rig.root)) fresh += !before.count(n);
+  REQUIRE(fresh > 0);
+  auto night = rig.sync(rig.options());
+  REQUIRE(night.complete());
+  CHECK(night.encrypt_chunks_read == fresh);
+  CHECK(night.chunks_uploaded == fresh);
+  CHECK(night.encrypt_chunks_named > 0);
+  CHECK(night.encrypted_snapshots == 3);
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("a damaged plain chunk is never sealed, its snapshots fail and the others go up", "[encryption][executor]") {
+  EncryptedRig rig;
+  auto damaged = must(testgen::corrupt_chunk(rig.root, testgen::ChunkDamage::flip_byte, 3));
+  auto s = rig.sync(rig.options());
+  CHECK_FALSE(s.complete());
+  CHECK(s.snapshots_failed > 0);
+  CHECK(s.snapshots_uploaded > 0);
+  bool named = false;
+  for (const auto& e : s.errors) named |= e.message.find(damaged.paths.at(0).substr(damaged.paths.at(0).rfind('/') + 1)) != std::string::npos;
+  CHECK(named);
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("restore --decrypt writes the source back byte for byte", "[encryption][restore][executor]") {
+  EncryptedRig rig;
+  REQUIRE(rig.sync(rig.options()).complete());
+  sync::RestoreOptions o;
+  o.decrypt = std::make_shared<const crypto::CryptKey>(rig.key());
+  std::string into = rig.tmp.sub("restored");
+  auto r = rig.restore(into, o);
+  REQUIRE(r.complete());
+  std::size_t compared = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(rig.root)) {
+    if (!e.is_regular_file() || e.path().filename() == ".lock") continue;
+    std::string rel = std::filesystem::relative(e.path(), rig.root).string();
+    INFO(rel);
+    CHECK(read_bytes(into + "/" + rel) == read_bytes(e.path().string()));
+    ++compared;
+  }
+  CHECK(compared > 20);
+}
+
+TEST_CASE("a wrong passphrase is refused before any write, naming the file and the expected fingerprint",
+          "[encryption][executor]") {
+  EncryptedRig rig;
+  REQUIRE(rig.sync(rig.options()).complete());
+  std::string wrong = rig.tmp.sub("wrong");
+  std::ofstream(wrong) << "not the passphrase\n";
+  auto puts = rig.s3.count(s3::Op::put_object);
+  auto store = rig.store();
+  auto r = sync::run_sync(store, rig.s3, rig.remote, rig.options(wrong), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == Errc::config);
+  CHECK(r.error().message().find(wrong) != std::string::npos);
+  CHECK(r.error().message().find(crypto::format_fingerprint(rig.key().fingerprint())) != std::string::npos);
+  CHECK(rig.s3.count(s3::Op::put_object) == puts);
+
+  auto plain = sync::run_sync(store, rig.s3, rig.remote, {}, {});
+  REQUIRE_FALSE(plain);
+  CHECK(plain.error().message().find("is encrypted") != std::string::npos);
+  CHECK(rig.s3.count(s3::Op::put_object) == puts);
+}
+
+TEST_CASE("the encryption record round-trips and refuses garbage", "[encryption]") {
+  sync::EncryptionRecord r;
+  r.fingerprint.fill(0xab);
+  auto back = sync::parse_encryption_record(sync::format_encryption_record(r));
+  REQUIRE(back);
+  CHECK(back->fingerprint == r.fingerprint);
+  CHECK_FALSE(back->key_file);
+  for (std::string bad : {"", "[]", "{}", R"({"fingerprint":"zz"})", R"({"fingerprint":5})"}) {
+    CHECK_FALSE(sync::parse_encryption_record(bad));
+  }
+}
