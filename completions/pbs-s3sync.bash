@@ -65,7 +65,7 @@ _pbs_s3sync() {
     restore)
       options="--ns --max-depth --group --snapshot --latest --point-in-time --decrypt --passphrase-file --keyfile"
       if [ "$positionals" -eq 0 ]; then words=$targets; else words=$datastores paths=1; fi ;;
-    verify) options="--ns --max-depth --deep --sample --point-in-time"; words="$targets $datastores" paths=1 ;;
+    verify) options="--ns --max-depth --deep --sample --point-in-time --passphrase-file --keyfile"; words="$targets $datastores" paths=1 ;;
     list) options="--ns --max-depth --point-in-time"; words="$targets $datastores" paths=1 ;;
     gc) options="--grace"; words=$targets ;;
     key)

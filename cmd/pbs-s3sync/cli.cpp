@@ -210,6 +210,7 @@ int run(int argc, char** argv) {
   verify_cmd->add_option("--sample", verify.sample, "With --deep: percent of the chunks to download")
       ->check(CLI::Range(0.0, 100.0))
       ->option_text("PCT");
+  add_key_options(verify_cmd, verify.key.passphrase_file, verify.key.keyfile);
   verify_cmd->callback([&] {
     global.command = "verify";
     code = command_verify(verify, global);

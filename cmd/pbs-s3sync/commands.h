@@ -32,6 +32,7 @@ struct VerifyArgs {
   bool deep = false;
   double sample = 100;
   std::string point_in_time;
+  KeyArgs key;  // an encrypted prefix: check signatures, and with --deep decrypt chunks
 };
 int command_verify(const VerifyArgs& args, const GlobalOptions& global);
 

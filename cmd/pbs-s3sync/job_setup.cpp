@@ -22,12 +22,8 @@ Result<config::PbsConf> load_config(const GlobalOptions& global) {
 
 std::optional<sync::KeySource> key_source(const std::string& passphrase_file, const std::string& keyfile,
                                           const config::StorageOptions& options) {
-  sync::KeySource k;
-  if (!passphrase_file.empty() || !keyfile.empty()) {
-    k = {passphrase_file, keyfile};
-  } else {
-    k = {options.passphrase_file, options.keyfile};
-  }
+  sync::KeySource k{passphrase_file.empty() ? options.passphrase_file : passphrase_file,
+                    keyfile.empty() ? options.keyfile : keyfile};
   if (!k.given()) return std::nullopt;
   return k;
 }

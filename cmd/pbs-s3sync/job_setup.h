@@ -54,8 +54,8 @@ Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& 
 // The target as commands read it: now, or as it was at `point_in_time` (util/time_point.h).
 Result<sync::Remote> remote_for(const config::Target& target, const std::string& point_in_time);
 
-// The key source of a target: --passphrase-file/--keyfile, else the STORAGE entry's
-// PASSPHRASE_FILE/KEYFILE; nullopt when neither gives one.
+// The key source of a target: --passphrase-file and --keyfile, each else the STORAGE entry's
+// PASSPHRASE_FILE / KEYFILE; nullopt when neither gives one.
 std::optional<sync::KeySource> key_source(const std::string& passphrase_file, const std::string& keyfile,
                                           const config::StorageOptions& options);
 

@@ -51,6 +51,7 @@ std::string remote_verify_text(const sync::RemoteVerifySummary& s) {
   out += fmt::format("; {} chunks referenced, {} listed, {} missing", s.chunks_referenced, s.chunks_listed,
                      s.chunks_missing);
   if (s.chunks_downloaded) out += fmt::format("; {} downloaded and checked, {} damaged", s.chunks_downloaded, s.chunks_bad);
+  if (s.chunks_decrypted) out += fmt::format("; {} decrypted and found named by their plaintext", s.chunks_decrypted);
   out += fmt::format("; {} requests in {}\n", s.counters.total_requests(), human_duration(s.duration));
   return out + closing_lines({}, s.warnings, {});
 }
@@ -67,6 +68,7 @@ ojson remote_verify_json(const sync::RemoteVerifySummary& s) {
   j["chunks-missing"] = s.chunks_missing;
   j["chunks-downloaded"] = s.chunks_downloaded;
   j["chunks-bad"] = s.chunks_bad;
+  j["chunks-decrypted"] = s.chunks_decrypted;
   ojson failed = ojson::array();
   for (const auto& f : s.failed) failed.push_back({{"snapshot", f.snapshot}, {"problems", f.problems}});
   j["failed"] = failed;

@@ -107,7 +107,7 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
   collect_digests(store, uploading, candidates, &known.proven);
   if (candidates.empty()) return out;
 
-  bool all_may_be_stored = !options.conditional_put && !options.versioned;
+  bool all_may_be_stored = (!options.conditional_put && !options.versioned) || options.unproven_may_be_stored;
   if (!all_may_be_stored && plan.proven.empty()) {
     PBS_ASSIGN(all_may_be_stored, holds_chunks(requests, remote));
   }

@@ -69,6 +69,8 @@ struct PresenceOptions {
   bool versioned = false;
   // Count what would be sent, bytes too: for a dry run or the progress total.
   bool estimate = false;
+  // Every chunk no complete snapshot proves may be stored: looked for before it is sent.
+  bool unproven_may_be_stored = false;
 };
 
 // The bytes of the chunks to send come from a stat of each, up to kExactEstimateChunks of them;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -78,7 +79,7 @@ class ViewBuilder {
   Status fetch_remote_manifests();
   void choose_work();
   Status fetch_sources();
-  Status line_up(const Entry& e, std::string_view name, std::span<const std::uint8_t> remote_index);
+  Status line_up(const Entry& e, const ManifestFile& entry, std::span<const std::uint8_t> remote_index);
   Status name_unknown_chunks();
   Status build_snapshot(Entry& e);
   Status lay_out();
@@ -196,36 +197,34 @@ Status ViewBuilder::fetch_sources() {
       if (e.build && e.source) sources.insert(e.source);
     }
   }
-  std::optional<Error> failure;
+  for (const Entry* src : sources) PBS_TRY(make_dirs(view_path(src->local->ref.rel_dir()), 0700));
   for (const Entry* src : sources) {
     const RemoteSnapshot* rs = catalog_.snapshot(src->local->ref);
-    PBS_TRY(make_dirs(view_path(src->local->ref.rel_dir()), 0700));
     for (const auto& f : src->remote->files) {
       auto kind = snapshot_file_kind(f.filename);
       if (!kind || !is_index_kind(*kind)) continue;
       std::string rel = snapshot_file_rel_key(src->local->ref, f.filename);
-      requests_.submit(remote_get(remote_, rel, rs->version(f.filename)), [this, src, f, &failure](Result<s3::Response> r) {
-        if (!r) {
-          if (!failure) failure = std::move(r).error();
-          return;
-        }
+      // A source that cannot be read names nothing: its chunks are read locally instead.
+      requests_.submit(remote_get(remote_, rel, rs->version(f.filename)), transfer::Sink::in_memory(kMaxSnapshotFileSize),
+                       [this, src, f](Result<s3::Response> r) {
         // Only an index its signed manifest vouches for names chunks.
-        if (!check_manifest_file(f, r->body)) return;
-        if (!line_up(*src, f.filename, r->body)) return;
+        if (!r || !check_manifest_file(f, r->body) || !line_up(*src, f, r->body)) return;
         (void)write_view_file(view_path(src->local->ref.rel_dir() + "/" + f.filename), r->body);
       });
     }
   }
   requests_.run_until([&] { return requests_.outstanding() == 0; });
-  if (failure) return std::move(*failure);
   view_.chunks_named = encrypted_of_.size();
   return {};
 }
 
-Status ViewBuilder::line_up(const Entry& e, std::string_view name, std::span<const std::uint8_t> remote_index) {
+Status ViewBuilder::line_up(const Entry& e, const ManifestFile& entry, std::span<const std::uint8_t> remote_index) {
   PBS_ASSIGN(IndexFile sealed, parse_index(remote_index));
-  PBS_ASSIGN(IndexFile plain, store_.read_index(e.local->ref, name));
-  bool same_shape = sealed.kind == plain.kind && sealed.size == plain.size && sealed.chunk_size == plain.chunk_size &&
+  PBS_ASSIGN(IndexFile plain, store_.read_index(e.local->ref, entry.filename));
+  // The local index must be the one the source manifest (which the remote one came from) lists.
+  const ManifestFile* listed = e.local->manifest.find(entry.filename);
+  bool same_shape = listed && listed->csum == plain.compute_csum() && sealed.kind == plain.kind &&
+                    sealed.size == plain.size && sealed.chunk_size == plain.chunk_size &&
                     sealed.digests.size() == plain.digests.size() && sealed.ends == plain.ends;
   if (!same_shape) return Error(Errc::corrupt, "remote index does not line up with the local one");
   for (std::size_t i = 0; i < plain.digests.size(); ++i) encrypted_of_.emplace(plain.digests[i], sealed.digests[i]);
@@ -246,8 +245,9 @@ Status ViewBuilder::name_unknown_chunks() {
       });
     }
   }
-  std::vector<std::optional<Digest>> names(todo.size());
-  std::vector<std::optional<Error>> errors(todo.size());
+  std::vector<Digest> names(todo.size());
+  std::mutex mu;  // guards `failed`: few entries, so a map beside the names, not a slot per chunk
+  std::map<std::size_t, Error> failed;
   std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> bytes{0};
   auto work = [&] {
@@ -256,18 +256,16 @@ Status ViewBuilder::name_unknown_chunks() {
     for (std::size_t i; (i = next.fetch_add(1)) < todo.size();) {
       std::string path = store_.chunk_path(todo[i]);
       auto st = read_file_into(path, buffer);
-      if (!st) {
-        errors[i] = std::move(st).error();
-        continue;
+      Result<std::uint64_t> decoded = std::uint64_t(0);
+      if (st) {
+        bytes += buffer.size();
+        decoded = decode_blob_stream(buffer, kMaxChunkSize, [&](std::span<const std::uint8_t> p) { h.update(p); });
       }
-      bytes += buffer.size();
-      auto decoded = decode_blob_stream(buffer, kMaxChunkSize, [&](std::span<const std::uint8_t> p) { h.update(p); });
-      Digest name = key_->finish_chunk_digest(h);
-      if (!decoded) {
-        errors[i] = std::move(decoded).error();
-        continue;
+      names[i] = key_->finish_chunk_digest(h);  // resets `h` for the next chunk either way
+      if (!st || !decoded) {
+        std::lock_guard lock(mu);
+        failed.emplace(i, !st ? std::move(st).error() : std::move(decoded).error());
       }
-      names[i] = name;
     }
   };
   unsigned n = std::max(1u, std::min<unsigned>(options_.threads, unsigned(todo.size() / 64 + 1)));
@@ -276,10 +274,11 @@ Status ViewBuilder::name_unknown_chunks() {
   work();
   for (auto& t : threads) t.join();
   for (std::size_t i = 0; i < todo.size(); ++i) {
-    if (names[i]) {
-      encrypted_of_.emplace(todo[i], *names[i]);
+    auto bad = failed.find(i);
+    if (bad == failed.end()) {
+      encrypted_of_.emplace(todo[i], names[i]);
     } else {
-      std::string why = errors[i]->code() == Errc::not_found ? "is missing locally" : errors[i]->message();
+      std::string why = bad->second.code() == Errc::not_found ? "is missing locally" : bad->second.message();
       unreadable_.emplace(todo[i], "chunk " + store_.chunk_path(todo[i]) + " " + why);
     }
   }

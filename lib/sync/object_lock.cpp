@@ -7,6 +7,7 @@
 #include "datastore/digest_set.h"
 #include "s3/xml.h"
 #include "sync/json_fields.h"
+#include "sync/prefix_key.h"
 #include "sync/prefix_owner.h"
 #include "sync/remote_layout.h"
 #include "sync/remote_references.h"
@@ -117,8 +118,9 @@ Status write_record(transfer::RequestInterface& requests, const Remote& remote, 
 }
 
 // The keys of what complete snapshots need besides chunks, relative to the prefix.
-std::vector<std::string> snapshot_object_keys(const RemoteCatalog& catalog) {
+std::vector<std::string> snapshot_object_keys(const RemoteCatalog& catalog, bool encrypted) {
   std::vector<std::string> keys{std::string(kSourceKey)};
+  if (encrypted) keys.emplace_back(kEncryptionKey);
   std::set<GroupRef> groups;
   for (const auto& [ref, rs] : catalog.snapshots()) {
     if (!rs.complete()) continue;
@@ -238,7 +240,7 @@ Status extend_all(transfer::RequestInterface& requests, const Remote& remote, co
 
 Result<RetentionReport> keep_retention(transfer::RequestInterface& requests, const Remote& remote,
                                        const LockPolicy& policy, const RemoteCatalog& catalog, std::int64_t start,
-                                       bool dry_run) {
+                                       bool dry_run, bool encrypted) {
   RetentionReport report;
   s3::Retention retention{policy.mode, start + policy.period()};
   PBS_ASSIGN(auto record, read_retention_record(requests, remote));
@@ -264,7 +266,7 @@ Result<RetentionReport> keep_retention(transfer::RequestInterface& requests, con
                   : record->mode != policy.mode ? "the lock mode changed from " + record->mode
                                                 : "retention of what complete snapshots need ends in less than " +
                                                       days_text(policy.margin());
-  std::vector<std::string> files = snapshot_object_keys(catalog);
+  std::vector<std::string> files = snapshot_object_keys(catalog, encrypted);
   DigestSet referenced;
   std::size_t snapshots = 0;
   std::vector<std::string> unreadable;  // broken snapshots must not leave every other unlocked

@@ -86,9 +86,10 @@ struct RetentionReport {
 // Reads the record and extends what needs it (see above). `start` is the run's start by the
 // server's clock: the retain-until of this run's PUTs is start + N. Failures of single objects
 // (a chunk gone remotely) are reported and leave the record where it was, so the next run tries
-// again; a refusal of the target stops the run.
+// again; a refusal of the target stops the run. `encrypted`: the prefix's key record
+// (prefix_key.h) is extended too: without it the snapshots cannot be decrypted.
 Result<RetentionReport> keep_retention(transfer::RequestInterface& requests, const Remote& remote,
                                        const LockPolicy& policy, const RemoteCatalog& catalog, std::int64_t start,
-                                       bool dry_run);
+                                       bool dry_run, bool encrypted = false);
 
 }  // namespace pbs::sync

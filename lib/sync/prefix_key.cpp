@@ -28,7 +28,9 @@ Result<std::string> read_text(const std::string& path, std::string_view what) {
   if (!bytes) {
     return Error(Errc::config, "cannot read the " + std::string(what) + " " + path + ": " + bytes.error().message());
   }
-  return std::string(bytes->begin(), bytes->end());
+  std::string text(bytes->begin(), bytes->end());
+  crypto::wipe(*bytes);  // a passphrase, or an unprotected key
+  return text;
 }
 
 }  // namespace
@@ -89,6 +91,7 @@ Result<PrefixKey> open_prefix_key(transfer::RequestInterface& requests, const Re
     PBS_ASSIGN(std::string text, read_text(source.keyfile, "key file"));
     warn_if_readable(source.keyfile, "an encryption key", out.warnings);
     auto file = crypto::parse_key_file(text);
+    crypto::wipe(text);
     if (!file) return Error(Errc::config, source.keyfile + ": not a PBS key file: " + file.error().message());
     auto key = crypto::open_key_file(*file, pass);
     if (!key) return Error(Errc::config, source.keyfile + ": " + key.error().message());

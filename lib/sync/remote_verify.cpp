@@ -4,10 +4,12 @@
 #include <map>
 #include <unordered_map>
 
+#include "crypto/encrypted_blob.h"
 #include "datastore/blob.h"
 #include "datastore/digest_set.h"
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
+#include "sync/encrypted_view.h"
 #include "sync/remote_catalog.h"
 #include "sync/remote_layout.h"
 #include "sync/remote_listing.h"
@@ -68,6 +70,8 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& reques
     if (problems[i].size() < kMaxProblemsPerSnapshot) problems[i].push_back(std::move(text));
   };
   DigestSet referenced;
+  DigestSet keyed_chunks;  // chunks of snapshots this tool encrypted with the key: decrypted with --deep
+  std::vector<bool> keyed(snaps.size());
   std::unordered_map<std::string, std::vector<std::size_t>> deep_users;  // chunk key -> snapshots
 
   std::size_t next = 0;
@@ -92,6 +96,7 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& reques
         if (fresh) ++summary.chunks_missing;
         problem(i, "missing chunk " + remote.key(chunk_rel_key(d)));
       } else if (options.deep && sampled(d, options.sample_percent, options.seed)) {
+        if (keyed[i]) keyed_chunks.insert(d);
         auto& users = deep_users[chunk_rel_key(d)];
         if (users.empty() || users.back() != i) users.push_back(i);
       }
@@ -103,6 +108,10 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& reques
     if (!r || r->status != 200) return problem(i, key + ": " + (r ? "vanished" : r.error().message()));
     auto m = parse_manifest_blob(r->body);
     if (!m) return problem(i, key + ": " + m.error().message());
+    if (options.key && m->unprotected.contains("sync-source-signature")) {
+      if (auto st = check_manifest_signature(*options.key, *m); !st) return problem(i, key + ": " + st.error().message());
+      keyed[i] = true;
+    }
     auto shared = std::make_shared<Manifest>(std::move(*m));
     for (const auto& f : shared->files) {
       auto kind = snapshot_file_kind(f.filename);
@@ -160,6 +169,15 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& reques
             why = "vanished";
           } else if (auto c = check_chunk(r->body, d); !c) {
             why = c.error().message();
+          } else if (keyed_chunks.contains(d)) {
+            auto plain = crypto::decode_any_blob(*options.key, r->body, kMaxChunkSize);
+            if (!plain) {
+              why = plain.error().message();
+            } else if (options.key->chunk_digest(*plain) != d) {
+              why = "its plaintext does not have its name (SHA-256(plaintext || id_key))";
+            } else {
+              ++summary.chunks_decrypted;
+            }
           }
           if (!why.empty()) {
             ++summary.chunks_bad;

@@ -5,10 +5,12 @@
 // also downloads chunks (all, or a deterministic sample) and checks them as restore does.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "datastore/names.h"
+#include "crypto/crypt_key.h"
 #include "sync/remote.h"
 #include "transfer/counters.h"
 #include "transfer/request_interface.h"
@@ -19,6 +21,10 @@ struct RemoteVerifyOptions : datastore::NamespaceScope {
   bool deep = false;
   double sample_percent = 100;  // of the referenced chunks, with --deep
   std::uint64_t seed = 0;
+  // An encrypted prefix's key: the manifests this tool encrypted are checked to be signed with it,
+  // and with --deep their chunks are decrypted and checked to have the name of their plaintext.
+  // Without it, encrypted chunks are checked for structure and CRC only.
+  std::shared_ptr<const crypto::CryptKey> key;
 };
 
 struct SnapshotVerdict {
@@ -36,6 +42,7 @@ struct RemoteVerifySummary {
   std::size_t chunks_missing = 0;
   std::size_t chunks_downloaded = 0;   // --deep
   std::size_t chunks_bad = 0;
+  std::size_t chunks_decrypted = 0;    // --deep with the key: named by their plaintext
   std::vector<SnapshotVerdict> failed;  // only snapshots with problems
   std::vector<std::string> warnings;    // objects that are not PBS names (left alone)
   transfer::Counters counters;

@@ -1,6 +1,7 @@
 #include "sync/restore_executor.h"
 
 #include "datastore/blob.h"
+#include "util/file_io.h"
 #include "datastore/index_file.h"
 #include "sync/remote_layout.h"
 #include "sync/remote_listing.h"
@@ -107,7 +108,21 @@ void RestoreExecutor::manifest_fetched(std::size_t t, Result<s3::Response> r) {
         fail(t, where, "cannot be decrypted: " + plain.error().message());
         return pump();
       }
-      if (*plain) task.plain = std::move(*plain);
+      if (*plain) {
+        task.plain = std::move(*plain);
+        // Restored by an earlier run (its manifest is written last): nothing to fetch again.
+        auto local = read_file(writer_.datastore().path(ref.rel_dir() + "/" + std::string(kManifestName)));
+        if (local && *local == task.plain->blob) {
+          task.already = true;
+          task.stage = Task::Stage::chunks;
+          return pump();
+        }
+      } else if (crypto::format_fingerprint(key_->fingerprint()) == m->unprotected.value("key-fingerprint", "")) {
+        // The backup client encrypted it with this very key: its chunks may be the ones the
+        // decrypted snapshots need in plain form. Restored without --decrypt, it is whole.
+        fail(t, where, "encrypted by the backup client with the key given; restore it without --decrypt");
+        return pump();
+      }
     }
     task.manifest = std::move(*m);
     task.manifest_bytes = std::move(r->body);
@@ -283,7 +298,7 @@ bool RestoreExecutor::write_group_files(const GroupRef& group) {
 std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
   for (std::size_t i = first; i < end; ++i) {
     Task& task = tasks_[i];
-    if (task.failed) continue;
+    if (task.failed || task.already) continue;
     if (!write_group_files(task.remote->ref.group)) return 0;
     for (const auto& [name, stored] : task.files) {
       std::string where = task.remote->ref.rel_dir() + "/" + name;
@@ -312,7 +327,9 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
   for (std::size_t i = first; i < end; ++i) {
     Task& task = tasks_[i];
     const auto& ref = task.remote->ref;
-    if (!task.failed) {
+    if (task.already) {
+      ++summary_.snapshots_present;
+    } else if (!task.failed) {
       const auto& manifest = task.plain ? task.plain->blob : task.manifest_bytes;
       if (auto st = writer_.write_snapshot_file(ref, kManifestName, manifest, true); !st) {
         std::string where = ref.rel_dir() + "/" + std::string(kManifestName);
@@ -322,7 +339,7 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
     }
     if (task.failed) {
       ++summary_.snapshots_failed;
-    } else {
+    } else if (!task.already) {
       ++summary_.files_written;
       ++summary_.snapshots_restored;
     }

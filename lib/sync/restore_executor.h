@@ -46,6 +46,7 @@ class RestoreExecutor : private SnapshotRunner {
     std::vector<std::uint8_t> manifest_bytes;
     datastore::Manifest manifest;
     std::optional<PlainManifest> plain;  // decrypting: what it is written back as
+    bool already = false;                 // decrypting: restored by an earlier run
     std::map<std::string, std::vector<std::uint8_t>> files;
     std::vector<Digest> chunks;
     std::size_t cursor = 0;

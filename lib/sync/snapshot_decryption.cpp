@@ -13,9 +13,10 @@ using namespace datastore;
 
 Result<std::optional<PlainManifest>> plain_manifest_of(const crypto::CryptKey& key, const Manifest& sealed) {
   auto field = sealed.unprotected.find(std::string(kSourceManifestField));
-  if (field == sealed.unprotected.end() || !field->is_string() || !check_manifest_signature(key, sealed)) {
-    return std::optional<PlainManifest>{};
-  }
+  if (field == sealed.unprotected.end()) return std::optional<PlainManifest>{};
+  // It claims to be ours: it must prove it, or it is refused (never restored encrypted instead).
+  PBS_TRY(check_manifest_signature(key, sealed));
+  if (!field->is_string()) return Error(Errc::corrupt, "its " + std::string(kSourceManifestField) + " is not a string");
   auto bytes = base64_decode(field->get<std::string>());
   if (!bytes) return Error(Errc::corrupt, "its " + std::string(kSourceManifestField) + " is not base64");
   PBS_ASSIGN(auto blob, crypto::unseal_blob(key, *bytes));

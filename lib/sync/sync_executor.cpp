@@ -215,7 +215,8 @@ void SyncExecutor::fail(std::size_t t, ObjectError error) {
 void SyncExecutor::check_vanished(std::size_t t, const std::string& what) {
   Task& task = tasks_[t];
   if (task.ended()) return;
-  auto st = stat_path(store_.path(ref(t).rel_dir() + "/" + std::string(kManifestName)));
+  const Datastore& local = options_.origin ? *options_.origin : store_;
+  auto st = stat_path(local.path(ref(t).rel_dir() + "/" + std::string(kManifestName)));
   if (st && !*st) {
     task.stage = Task::Stage::vanished;
     summary_.notices.push_back("snapshot " + ref(t).rel_dir() + " vanished locally during the run (pruned?); skipped");

@@ -30,6 +30,9 @@ struct UploadOptions {
   // Called once per snapshot right before its manifest goes up (tests run a gc at that moment).
   std::function<void(const datastore::SnapshotRef&)> before_manifest;
   std::function<bool()> interrupted;  // polled: true asks the run to stop cleanly
+  // The datastore itself when the run works on a view of it (encrypted_view.h): where a snapshot
+  // missing a file is looked for, to tell a prune during the run from a failure.
+  const datastore::Datastore* origin = nullptr;
 };
 
 class SyncExecutor : private SnapshotRunner {

@@ -131,6 +131,19 @@ Result<std::optional<PrefixKey>> check_encryption(transfer::RequestInterface& re
   return std::optional(std::move(key));
 }
 
+// A new prefix's key record. Two first runs at once must not each seal with a key of their own:
+// the record is written only if absent, and read back.
+Status store_key_record(transfer::RequestInterface& requests, const Remote& remote, const PutSettings& put,
+                        const PrefixKey& key) {
+  auto body = std::make_shared<const std::vector<std::uint8_t>>(key.record.begin(), key.record.end());
+  PBS_TRY(requests.execute(s3::put_object(remote.bucket, remote.key(kEncryptionKey), body, put.options(false, true))));
+  PBS_ASSIGN(auto stored, read_encryption_record(requests, remote));
+  if (!stored || stored->fingerprint != key.key->fingerprint()) {
+    return Error(Errc::config, "another run made the key of " + remote.url() + " at the same time; run again");
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface& requests, const Remote& remote,
@@ -166,10 +179,7 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
   std::optional<EncryptedView> view;
   if (key) {
     for (auto& w : key->warnings) summary.warnings.push_back(std::move(w));
-    if (!key->record.empty() && !options.dry_run) {
-      auto body = std::make_shared<const std::vector<std::uint8_t>>(key->record.begin(), key->record.end());
-      PBS_TRY(requests.execute(s3::put_object(remote.bucket, remote.key(kEncryptionKey), body, upload.put.options(false, false))));
-    }
+    if (!key->record.empty() && !options.dry_run) PBS_TRY(store_key_record(requests, remote, upload.put, *key));
     summary.key_fingerprint = crypto::short_fingerprint(key->key->fingerprint());
     ViewOptions view_options{full, std::max(1u, std::thread::hardware_concurrency())};
     PBS_ASSIGN(EncryptedView v, make_encrypted_view(store, scan, catalog, key->key, requests, remote, view_options));
@@ -184,12 +194,13 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
     summary.encrypt_bytes_read = view->bytes_read;
     summary.encrypt_chunks_named = view->chunks_named;
     upload.put.seal = key->key;
+    upload.origin = &store;
   }
   // What is planned and sent: the datastore, or its encrypted view.
   const Datastore& source = view ? view->store : store;
   const LocalScan& local = view ? view->scan : scan;
   if (options.lock) {
-    PBS_ASSIGN(RetentionReport kept, keep_retention(requests, remote, *options.lock, catalog, start, options.dry_run));
+    PBS_ASSIGN(RetentionReport kept, keep_retention(requests, remote, *options.lock, catalog, start, options.dry_run, key.has_value()));
     record_retention(summary, kept);
   }
   const SourceRecord& owner = prefix.owner;
@@ -208,6 +219,9 @@ Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface&
   PBS_TRY(bucket_mode(requests, remote, options, plan, upload, summary));
   PresenceOptions presence_options{full, upload.put.if_none_match, summary.versioned,
                                    options.dry_run || bool(options.on_progress)};
+  // An encrypted view proves stored only what its source snapshots name: a chunk it read may be in
+  // the bucket already (another group's snapshot), and a versioned bucket would keep it twice.
+  presence_options.unproven_may_be_stored = view && summary.versioned;
   PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(source, plan, catalog, presence_options, requests, remote));
   summary.chunk_check = summary.versioned && presence.check == ChunkCheck::put ? "put" : chunk_check_name(presence.check);
   if (options.dry_run) {

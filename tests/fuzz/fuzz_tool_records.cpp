@@ -1,10 +1,11 @@
 // libFuzzer target: this tool's own records read back from the bucket (gc-state, the prefix's
-// source record, the retention record) and control bytes made printable. A bucket is untrusted: anything may be there.
+// source record, the retention record, the encryption record) and control bytes made printable. A bucket is untrusted: anything may be there.
 #include <string_view>
 
 #include "report/printable.h"
 #include "sync/gc_state.h"
 #include "sync/object_lock.h"
+#include "sync/prefix_key.h"
 #include "sync/prefix_owner.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -22,6 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto again = parse_retention_record(format_retention_record(*retention));
     if (!again || again->covered_until != retention->covered_until || again->mode != retention->mode ||
         again->days != retention->days) {
+      __builtin_trap();
+    }
+  }
+  if (auto enc = parse_encryption_record(text)) {
+    auto again = parse_encryption_record(format_encryption_record(*enc));
+    if (!again || again->fingerprint != enc->fingerprint || again->key_file.has_value() != enc->key_file.has_value()) {
       __builtin_trap();
     }
   }

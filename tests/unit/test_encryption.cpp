@@ -141,6 +141,32 @@ TEST_CASE("restore --decrypt writes the source back byte for byte", "[encryption
     ++compared;
   }
   CHECK(compared > 20);
+
+  // Rerun (after an interruption, say): what is restored is recognised, nothing is fetched again.
+  auto again = rig.restore(into, o);
+  REQUIRE(again.complete());
+  CHECK(again.snapshots_present == 9);
+  CHECK(again.snapshots_restored == 0);
+  CHECK(again.chunks_fetched == 0);
+}
+
+TEST_CASE("restore --decrypt refuses a manifest that claims to be encrypted by the tool but is not signed with the key",
+          "[encryption][restore][executor]") {
+  EncryptedRig rig;
+  REQUIRE(rig.sync(rig.options()).complete());
+  auto key = rig.key();
+  std::string victim = rig.remote.key(rig.manifests().front());
+  auto m = must(datastore::parse_manifest_blob(rig.s3.objects.at(victim).body));
+  m.files.front().size += 1;  // the signed part
+  rig.s3.objects.at(victim).body = datastore::encode_manifest_blob(m);
+  sync::RestoreOptions o;
+  o.decrypt = std::make_shared<const crypto::CryptKey>(key);
+  auto r = rig.restore(rig.tmp.sub("restored"), o);
+  CHECK(r.snapshots_failed == 1);
+  CHECK(r.snapshots_restored == 8);
+  bool named = false;
+  for (const auto& e : r.errors) named |= e.object == victim && e.message.find("signature") != std::string::npos;
+  CHECK(named);
 }
 
 TEST_CASE("a wrong passphrase is refused before any write, naming the file and the expected fingerprint",
