@@ -48,8 +48,11 @@ s3::Request chunk_put(const Remote& remote, const Digest& digest, const std::str
   auto req = s3::put_object_file(remote.bucket, remote.key(chunk_rel_key(digest)), {path, 0, size}, options);
   req.check_body = check_chunk_body;
   if (seal) {
-    req.transform_body = [key = std::move(seal)](std::span<const std::uint8_t> plain) {
-      return crypto::seal_blob(*key, plain, crypto::random_iv());
+    req.check_body = nullptr;  // sealing checks the blob (magic, CRC): once is enough
+    req.transform_body = [key = std::move(seal)](std::span<const std::uint8_t> plain) -> Result<std::vector<std::uint8_t>> {
+      auto sealed = crypto::seal_blob(*key, plain, crypto::random_iv());
+      if (!sealed) return Error(Errc::corrupt, sealed.error().message());  // never sent, like a failed check
+      return sealed;
     };
   }
   return req;
