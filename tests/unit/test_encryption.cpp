@@ -201,3 +201,27 @@ TEST_CASE("the encryption record round-trips and refuses garbage", "[encryption]
     CHECK_FALSE(sync::parse_encryption_record(bad));
   }
 }
+
+TEST_CASE("with Object Lock, the key record is locked and extended with the snapshots it decrypts", "[encryption][lock][executor]") {
+  EncryptedRig rig;
+  rig.s3.object_lock = true;
+  auto options = rig.options();
+  options.lock = sync::LockPolicy{"GOVERNANCE", 30, sync::kDay};
+  std::vector<std::string> record_puts;
+  bool locked = false;
+  rig.s3.on_submit = [&](const s3::Request& r) {
+    if (!r.key.ends_with(".pbs-s3sync/encryption") || r.method != "PUT") return;
+    record_puts.push_back(r.describe());
+    for (const auto& [k, v] : r.headers) locked |= k == "x-amz-object-lock-mode" && v == "GOVERNANCE";
+  };
+  REQUIRE(rig.sync(options).complete());
+  REQUIRE(record_puts.size() == 1);
+  CHECK(locked);  // written locked, like every object of a locked run
+  rig.s3.advance(29 * sync::kDay);   // the coverage is about to run out: a pass
+  auto pass = rig.sync(options);
+  REQUIRE(pass.complete());
+  CHECK(pass.retention_pass);
+  bool extended = false;
+  for (const auto& d : record_puts) extended |= d.find("PutObjectRetention") != std::string::npos;
+  CHECK(extended);
+}
