@@ -20,11 +20,13 @@ Result<std::int64_t> parse_duration(std::string_view text) {
     }
     std::int64_t unit = c == 's' ? 1 : c == 'm' ? 60 : c == 'h' ? 3600 : c == 'd' ? 86400 : 0;
     if (!digits || unit == 0) return bad();
-    total += number * unit;
+    std::int64_t part = 0;
+    if (__builtin_mul_overflow(number, unit, &part) || __builtin_add_overflow(total, part, &total)) return bad();
     number = 0;
     digits = false;
   }
-  return total + number;
+  if (__builtin_add_overflow(total, number, &total)) return bad();
+  return total;
 }
 
 }  // namespace pbs

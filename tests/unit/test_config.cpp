@@ -9,6 +9,7 @@
 #include "config/target.h"
 #include "s3/endpoint.h"
 #include "test_support.h"
+#include "util/duration.h"
 
 using namespace pbs;
 using namespace pbs::config;
@@ -270,4 +271,18 @@ TEST_CASE("OBJECT_LOCK and OBJECT_LOCK_DAYS: validated, upper-cased, and only to
   auto r = resolve_target("t", half, env, "store1");
   REQUIRE_FALSE(r);
   CHECK(r.error().message().find("go together") != std::string::npos);
+}
+
+TEST_CASE("durations parse, and values that overflow are refused, not wrapped", "[config]") {
+  CHECK(*parse_duration("90") == 90);
+  CHECK(*parse_duration("1h30m") == 5400);
+  CHECK(*parse_duration("24h5m") == 86700);
+  CHECK_FALSE(parse_duration(""));
+  CHECK_FALSE(parse_duration("5x"));
+  CHECK_FALSE(parse_duration("h"));
+  CHECK_FALSE(parse_duration("900000000000000000d"));  // found by fuzz_config: the product overflowed
+  std::string many;
+  for (int i = 0; i < 11; ++i) many += "900000000000000000s";
+  CHECK_FALSE(parse_duration(many));                    // and the sum
+  CHECK(*parse_duration("900000000000000000s") == 900000000000000000);
 }
