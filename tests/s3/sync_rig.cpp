@@ -19,7 +19,9 @@ std::vector<std::string> SyncRig::env(const std::vector<std::string>& first) con
   std::vector<std::string> out = first;
   out.insert(out.end(), {"AWS_ACCESS_KEY_ID=" + e.access_key, "AWS_SECRET_ACCESS_KEY=" + e.secret_key,
                          "AWS_ENDPOINT_URL=" + e.endpoint, "AWS_REGION=" + e.region,
-                         "PBS_S3SYNC_DATASTORE_CFG=/nonexistent"});
+                         "PBS_S3SYNC_DATASTORE_CFG=/nonexistent",
+                         // An encrypted run's view (of a run killed on purpose, too) goes with the rig.
+                         "TMPDIR=" + tmp.path()});
   return out;
 }
 
