@@ -26,11 +26,6 @@ Result<OpenedTarget> open_target(const KeyCommandArgs& args, const GlobalOptions
 
 sync::Remote remote_of(const Job& job) { return sync::Remote{job.target.bucket, job.target.prefix}; }
 
-void print_key_warnings(const GlobalOptions& global, const std::vector<std::string>& warnings) {
-  if (global.verbosity < 0) return;
-  for (const auto& w : warnings) fmt::print(stderr, "warning: {}\n", w);
-}
-
 }  // namespace
 
 int command_key_show(const KeyCommandArgs& args, const GlobalOptions& global) {
@@ -44,9 +39,8 @@ int command_key_show(const KeyCommandArgs& args, const GlobalOptions& global) {
   // With a passphrase or key file given, it is checked too: "key show" then says it opens the key.
   bool checked = false;
   if (auto source = key_source(args.key.passphrase_file, args.key.keyfile, t->job.target.options)) {
-    auto key = sync::open_prefix_key(*t->engine, remote, *source, false, std::time(nullptr));
+    auto key = open_target_key(*t->engine, remote, *source, global);
     if (!key) return report_error(global, key.error());
-    print_key_warnings(global, key->warnings);
     checked = true;
   }
   std::string fp = crypto::format_fingerprint((*record)->fingerprint);
@@ -72,9 +66,8 @@ int command_key_export(const KeyCommandArgs& args, const GlobalOptions& global) 
     return report_error(global, Error(Errc::invalid_argument, "key export needs the passphrase file (--passphrase-file or "
                                                               "PASSPHRASE_FILE) or the key file (--keyfile or KEYFILE)"));
   }
-  auto key = sync::open_prefix_key(*t->engine, remote, *source, false, std::time(nullptr));
+  auto key = open_target_key(*t->engine, remote, *source, global);
   if (!key) return report_error(global, key.error());
-  print_key_warnings(global, key->warnings);
   std::optional<std::string> passphrase;
   if (args.kdf == "scrypt") {
     if (source->passphrase_file.empty()) {
@@ -86,7 +79,7 @@ int command_key_export(const KeyCommandArgs& args, const GlobalOptions& global) 
     if (!p) return report_error(global, p.error());
     passphrase = std::move(*p);
   }
-  auto file = crypto::make_key_file(*key->key, args.kdf == "none" ? crypto::Kdf::none : crypto::Kdf::scrypt,
+  auto file = crypto::make_key_file(**key, args.kdf == "none" ? crypto::Kdf::none : crypto::Kdf::scrypt,
                                     passphrase ? &*passphrase : nullptr, std::time(nullptr));
   if (passphrase) crypto::wipe(*passphrase);
   if (!file) return report_error(global, file.error());

@@ -59,12 +59,9 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
       return report_error(global, Error(Errc::invalid_argument, "--decrypt needs the key: --passphrase-file FILE or "
                                                                 "--keyfile FILE (or PASSPHRASE_FILE / KEYFILE)"));
     }
-    auto key = sync::open_prefix_key(**engine, *remote, *source, false, 0);
+    auto key = open_target_key(**engine, *remote, *source, global);
     if (!key) return report_error(global, key.error());
-    if (global.verbosity >= 0) {
-      for (const auto& w : key->warnings) fmt::print(stderr, "warning: {}\n", w);
-    }
-    options.decrypt = key->key;
+    options.decrypt = *key;
   } else if (!args.key.passphrase_file.empty() || !args.key.keyfile.empty()) {
     return report_error(global, Error(Errc::invalid_argument, "a restore without --decrypt writes the snapshots as "
                                                               "stored and needs no key: add --decrypt"));

@@ -26,12 +26,9 @@ int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const dat
   auto remote = remote_for(job->target, args.point_in_time);
   if (!remote) return report_error(global, remote.error());
   if (auto source = key_source(args.key.passphrase_file, args.key.keyfile, job->target.options)) {
-    auto key = sync::open_prefix_key(**engine, *remote, *source, false, 0);
+    auto key = open_target_key(**engine, *remote, *source, global);
     if (!key) return report_error(global, key.error());
-    if (global.verbosity >= 0) {
-      for (const auto& w : key->warnings) fmt::print(stderr, "warning: {}\n", w);
-    }
-    options.key = key->key;
+    options.key = *key;
   }
   auto summary = sync::run_remote_verify(**engine, *remote, options);
   if (!summary) return report_error(global, summary.error());

@@ -28,6 +28,17 @@ std::optional<sync::KeySource> key_source(const std::string& passphrase_file, co
   return k;
 }
 
+Result<std::shared_ptr<const crypto::CryptKey>> open_target_key(transfer::RequestInterface& requests,
+                                                                 const sync::Remote& remote,
+                                                                 const sync::KeySource& source,
+                                                                 const GlobalOptions& global) {
+  PBS_ASSIGN(sync::PrefixKey key, sync::open_prefix_key(requests, remote, source, false, std::time(nullptr)));
+  if (global.verbosity >= 0) {
+    for (const auto& w : key.warnings) fmt::print(stderr, "warning: {}\n", w);
+  }
+  return key.key;
+}
+
 Result<sync::Remote> remote_for(const config::Target& target, const std::string& point_in_time) {
   sync::Remote remote{target.bucket, target.prefix};
   if (!point_in_time.empty()) {

@@ -59,6 +59,13 @@ Result<sync::Remote> remote_for(const config::Target& target, const std::string&
 std::optional<sync::KeySource> key_source(const std::string& passphrase_file, const std::string& keyfile,
                                           const config::StorageOptions& options);
 
+// The key of an encrypted prefix (a restore, verify or key command: never creates one), its
+// warnings (a file readable by others) printed to stderr unless quiet.
+Result<std::shared_ptr<const crypto::CryptKey>> open_target_key(transfer::RequestInterface& requests,
+                                                                 const sync::Remote& remote,
+                                                                 const sync::KeySource& source,
+                                                                 const GlobalOptions& global);
+
 // This host's name as recorded in lock files, gc leases and the target's source record:
 // $PBS_S3SYNC_HOST when set (a container whose hostname changes at every start), else gethostname.
 std::string local_host_name();

@@ -228,12 +228,8 @@ Result<PbsConf> load_pbs_conf(const std::string& path, bool required) {
   PBS_ASSIGN(PbsConf conf, parse_pbs_conf(std::string_view(reinterpret_cast<const char*>(bytes->data()),
                                                            bytes->size()),
                                           path));
-  struct stat st {};
-  if (conf.holds_secrets() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077)) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
-    conf.warnings.push_back(path + " holds secret keys and is readable by group or others (mode " +
-                            mode + "); run: chmod 600 " + path);
+  if (conf.holds_secrets()) {
+    if (auto w = readable_by_others_warning(path, "secret keys")) conf.warnings.push_back(std::move(*w));
   }
   return conf;
 }

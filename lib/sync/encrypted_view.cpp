@@ -137,7 +137,7 @@ Status ViewBuilder::fetch_remote_manifests() {
         auto m = parse_manifest_blob(r->body);
         // Not this tool's with this key (or damaged): it is made again, and its files compared.
         if (!m || !check_manifest_signature(*key_, *m)) return;
-        auto source = m->unprotected.find("sync-source-signature");
+        auto source = m->unprotected.find(std::string(kSyncSourceField));
         if (source == m->unprotected.end() || !source->is_string()) return;
         if (source->get<std::string>() != hex_signature(*key_, e.local->manifest)) return;
         e.remote = std::move(*m);
@@ -410,7 +410,7 @@ Result<Manifest> encrypt_manifest(const crypto::CryptKey& key, const Manifest& p
   PBS_ASSIGN(std::string source, crypto::manifest_signature(key, plain));
   PBS_ASSIGN(auto sealed, crypto::seal_blob(key, plain_blob, key.derive_iv(sha256(plain_blob))));
   m.unprotected["key-fingerprint"] = crypto::format_fingerprint(key.fingerprint());
-  m.unprotected["sync-source-signature"] = source;
+  m.unprotected[std::string(kSyncSourceField)] = source;
   m.unprotected[std::string(kSourceManifestField)] = base64_encode(sealed);
   PBS_ASSIGN(std::string signature, crypto::manifest_signature(key, m));
   m.signature = signature;

@@ -35,6 +35,8 @@ namespace pbs::sync {
 // The encrypted manifest's own copy of the plain manifest blob (sealed): what `restore --decrypt`
 // writes back, byte for byte. PBS keeps unknown `unprotected` keys as they are.
 inline constexpr std::string_view kSourceManifestField = "pbs-s3sync-source-manifest";
+// PBS's own field: the signature of the plain manifest an encrypted one was made from.
+inline constexpr std::string_view kSyncSourceField = "sync-source-signature";
 
 struct EncryptedView {
   ScratchDir dir;

@@ -1,8 +1,5 @@
 #include "sync/prefix_key.h"
 
-#include <sys/stat.h>
-
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "crypto/key_file.h"
@@ -15,12 +12,7 @@ namespace {
 
 // The same warning the configuration file gets.
 void warn_if_readable(const std::string& path, std::string_view what, std::vector<std::string>& warnings) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !(st.st_mode & 077)) return;
-  char mode[8];
-  std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
-  warnings.push_back(path + " holds " + std::string(what) + " and is readable by group or others (mode " + mode +
-                     "); run: chmod 600 " + path);
+  if (auto w = readable_by_others_warning(path, what)) warnings.push_back(std::move(*w));
 }
 
 Result<std::string> read_text(const std::string& path, std::string_view what) {

@@ -108,7 +108,7 @@ Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& reques
     if (!r || r->status != 200) return problem(i, key + ": " + (r ? "vanished" : r.error().message()));
     auto m = parse_manifest_blob(r->body);
     if (!m) return problem(i, key + ": " + m.error().message());
-    if (options.key && m->unprotected.contains("sync-source-signature")) {
+    if (options.key && m->unprotected.contains(std::string(kSyncSourceField))) {
       if (auto st = check_manifest_signature(*options.key, *m); !st) return problem(i, key + ": " + st.error().message());
       keyed[i] = true;
     }

@@ -23,7 +23,7 @@ Result<std::optional<PlainManifest>> plain_manifest_of(const crypto::CryptKey& k
   PBS_ASSIGN(Manifest plain, parse_manifest_blob(blob));
   // The original must be the manifest the encrypted one was made from.
   PBS_ASSIGN(std::string signature, crypto::manifest_signature(key, plain));
-  auto source = sealed.unprotected.find("sync-source-signature");
+  auto source = sealed.unprotected.find(std::string(kSyncSourceField));
   if (source == sealed.unprotected.end() || !source->is_string() || source->get<std::string>() != signature ||
       plain.type != sealed.type || plain.id != sealed.id || plain.time != sealed.time ||
       plain.files.size() != sealed.files.size()) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -188,6 +189,14 @@ Status sync_filesystem(const std::string& path) {
   PBS_ASSIGN(UniqueFd fd, open_file(path, O_RDONLY | O_DIRECTORY));
   if (::syncfs(fd.get()) != 0) return errno_error(errno, "syncfs", path);
   return {};
+}
+
+std::optional<std::string> readable_by_others_warning(const std::string& path, std::string_view what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !(st.st_mode & 077)) return std::nullopt;
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+  return path + " holds " + std::string(what) + " and is readable by group or others (mode " + mode + "); run: chmod 600 " + path;
 }
 
 Result<ScratchDir> ScratchDir::make(std::string_view name) {

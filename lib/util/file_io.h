@@ -102,6 +102,10 @@ Status sync_filesystem(const std::string& path);
 
 std::string join_path(std::string_view a, std::string_view b);
 
+// "PATH holds WHAT and is readable by group or others (mode 0644); run: chmod 600 PATH", or
+// nothing when it is not (or cannot be stat'ed): the warning every secret-holding file gets.
+std::optional<std::string> readable_by_others_warning(const std::string& path, std::string_view what);
+
 // A private (0700) directory made under $TMPDIR (else /var/tmp: it may be large), removed with
 // everything in it when the owner goes away.
 class ScratchDir {

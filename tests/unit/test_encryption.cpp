@@ -225,3 +225,22 @@ TEST_CASE("with Object Lock, the key record is locked and extended with the snap
   for (const auto& d : record_puts) extended |= d.find("PutObjectRetention") != std::string::npos;
   CHECK(extended);
 }
+
+TEST_CASE("a passphrase file readable by others is warned about, an empty one refused before any write",
+          "[encryption][executor]") {
+  EncryptedRig rig;
+  ::chmod(rig.passphrase.c_str(), 0644);
+  auto s = rig.sync(rig.options());
+  REQUIRE(s.complete());
+  bool warned = false;
+  for (const auto& w : s.warnings) warned |= w.find(rig.passphrase + " holds a passphrase and is readable by group or others") != std::string::npos;
+  CHECK(warned);
+
+  EncryptedRig fresh("");
+  auto store = fresh.store();
+  auto r = sync::run_sync(store, fresh.s3, fresh.remote, fresh.options(), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == Errc::config);
+  CHECK(r.error().message().find(fresh.passphrase + " is empty") != std::string::npos);
+  CHECK(fresh.s3.count(s3::Op::put_object) == 0);
+}
