@@ -2,10 +2,10 @@
 # Installs everything the build, the tests and the benchmarks need, from Debian 12's packages.
 # Idempotent; needs root. PBS_DEPS=build skips the S3 server and the peer tools.
 set -euo pipefail
-build_pkgs=(cmake g++ make pkg-config libcli11-dev libfmt-dev libpugixml-dev nlohmann-json3-dev
+build_pkgs=(cmake g++ make pkg-config python3 libcli11-dev libfmt-dev libpugixml-dev nlohmann-json3-dev
   libcurl4-openssl-dev libssl-dev libzstd-dev zlib1g-dev catch2 clang libclang-rt-14-dev
   dpkg-dev mandoc systemd)
-server_pkgs=(radosgw ceph-mon ceph-osd ceph-common curl python3 openssl rclone awscli time)
+server_pkgs=(radosgw ceph-mon ceph-osd ceph-common curl openssl rclone awscli time)
 pkgs=("${build_pkgs[@]}")
 [ "${PBS_DEPS:-all}" = build ] || pkgs+=("${server_pkgs[@]}")
 

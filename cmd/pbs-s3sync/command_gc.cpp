@@ -8,7 +8,7 @@
 #include "output.h"
 #include "report/gc_printer.h"
 #include "source.h"
-#include "sync/gc_job.h"
+#include "gc/gc_job.h"
 #include "util/duration.h"
 
 namespace pbs::cli {
@@ -17,7 +17,7 @@ int command_gc(const GcArgs& args, const GlobalOptions& global) {
   auto job = setup_job(global, "", args.target, false);
   if (!job) return report_error(global, job.error());
   print_warnings(job->conf, global);
-  sync::GcOptions options;
+  gc::GcOptions options;
   if (!args.grace.empty()) {
     auto g = parse_duration(args.grace);
     if (!g) return report_error(global, g.error());
@@ -31,10 +31,10 @@ int command_gc(const GcArgs& args, const GlobalOptions& global) {
   if (!engine) return report_error(global, engine.error());
   if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
   InterruptGuard interrupt;
-  auto result = sync::run_gc(**engine, sync::Remote{job->target.bucket, job->target.prefix}, options);
+  auto result = gc::run_gc(**engine, remote::Remote{job->target.bucket, job->target.prefix}, options);
   if (!result) return report_error(global, result.error());
-  sync::RunOutcome outcome;
-  if (result->interrupted) outcome.stop = sync::StopCause::interrupted;
+  run::RunOutcome outcome;
+  if (result->interrupted) outcome.stop = run::StopCause::interrupted;
   int code = exit_code_for(outcome, result->errors.empty());
   print_report(global, report::gc_json(*result, code), report::gc_text(*result), code);
   return code;

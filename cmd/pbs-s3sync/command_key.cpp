@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "crypto/key_file.h"
+#include "records/record_keys.h"
 #include "job_setup.h"
 #include "output.h"
 
@@ -24,18 +25,18 @@ Result<OpenedTarget> open_target(const KeyCommandArgs& args, const GlobalOptions
   return OpenedTarget{std::move(job), std::move(engine)};
 }
 
-sync::Remote remote_of(const Job& job) { return sync::Remote{job.target.bucket, job.target.prefix}; }
+remote::Remote remote_of(const Job& job) { return remote::Remote{job.target.bucket, job.target.prefix}; }
 
 }  // namespace
 
 int command_key_show(const KeyCommandArgs& args, const GlobalOptions& global) {
   auto t = open_target(args, global);
   if (!t) return report_error(global, t.error());
-  sync::Remote remote = remote_of(t->job);
-  auto record = sync::read_encryption_record(*t->engine, remote);
+  remote::Remote remote = remote_of(t->job);
+  auto record = records::read_encryption_record(*t->engine, remote);
   if (!record) return report_error(global, record.error());
   if (!*record) return report_error(global, Error(Errc::config, remote.url() + " is not encrypted (it has no " +
-                                                                     std::string(sync::kEncryptionKey) + ")"));
+                                                                     std::string(records::kEncryptionKey) + ")"));
   // With a passphrase or key file given, it is checked too: "key show" then says it opens the key.
   bool checked = false;
   if (auto source = key_source(args.key.passphrase_file, args.key.keyfile, t->job.target.options)) {
@@ -60,7 +61,7 @@ int command_key_show(const KeyCommandArgs& args, const GlobalOptions& global) {
 int command_key_export(const KeyCommandArgs& args, const GlobalOptions& global) {
   auto t = open_target(args, global);
   if (!t) return report_error(global, t.error());
-  sync::Remote remote = remote_of(t->job);
+  remote::Remote remote = remote_of(t->job);
   auto source = key_source(args.key.passphrase_file, args.key.keyfile, t->job.target.options);
   if (!source) {
     return report_error(global, Error(Errc::invalid_argument, "key export needs the passphrase file (--passphrase-file or "
@@ -75,7 +76,7 @@ int command_key_export(const KeyCommandArgs& args, const GlobalOptions& global) 
                                                                 "of --passphrase-file; give one, or --kdf none"));
     }
     std::vector<std::string> ignored;
-    auto p = sync::read_passphrase_file(source->passphrase_file, ignored);
+    auto p = encryption::read_passphrase_file(source->passphrase_file, ignored);
     if (!p) return report_error(global, p.error());
     passphrase = std::move(*p);
   }

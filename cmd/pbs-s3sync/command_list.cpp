@@ -7,7 +7,7 @@
 #include "job_setup.h"
 #include "output.h"
 #include "source.h"
-#include "sync/remote_inventory.h"
+#include "check/remote_inventory.h"
 
 namespace pbs::cli {
 
@@ -23,7 +23,7 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
     if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
     auto remote = remote_for(job->target, args.point_in_time);
     if (!remote) return report_error(global, remote.error());
-    inv = sync::remote_inventory(**engine, *remote, {*ns, args.max_depth});
+    inv = check::remote_inventory(**engine, *remote, {*ns, args.max_depth});
     if (!inv) return report_error(global, inv.error());
   } else if (!args.point_in_time.empty()) {
     return report_error(global, Error(Errc::invalid_argument, "--point-in-time reads a bucket's versions: give a "

@@ -7,7 +7,7 @@
 #include "output.h"
 #include "report/restore_printer.h"
 #include "source.h"
-#include "sync/restore_job.h"
+#include "restore/restore_job.h"
 
 namespace pbs::cli {
 
@@ -28,7 +28,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   job.datastore_path = path;
   if (auto st = apply_limits(job, global); !st) return report_error(global, st.error());
 
-  sync::RestoreOptions options;
+  restore::RestoreOptions options;
   auto ns = datastore::Namespace::parse(args.ns);
   if (!ns) return report_error(global, ns.error());
   options.selection.anchor = *ns;
@@ -47,7 +47,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   options.dry_run = global.dry_run;
   options.interrupted = InterruptGuard::requested;
   auto progress = progress_printer(global);
-  if (progress.active()) options.on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
+  if (progress.active()) options.on_progress = [&](const run::RunProgress& p) { progress.update(p); };
 
   auto remote = remote_for(*target, args.point_in_time);
   if (!remote) return report_error(global, remote.error());
@@ -67,7 +67,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
                                                               "stored and needs no key: add --decrypt"));
   }
   InterruptGuard interrupt;
-  auto result = sync::run_restore(**engine, *remote, path, options);
+  auto result = restore::run_restore(**engine, *remote, path, options);
   progress.finish();
   if (!result) return report_error(global, result.error());
   int code = exit_code_for(result->outcome, result->complete());

@@ -8,7 +8,7 @@
 #include "job_setup.h"
 #include "output.h"
 #include "source.h"
-#include "sync/run_lock.h"
+#include "host/run_lock.h"
 #include "util/file_io.h"
 #include "util/utc_time.h"
 
@@ -28,7 +28,7 @@ Result<std::vector<std::string>> lock_paths(const StatusArgs& args, const Global
     return std::vector<std::string>{job.lock_path};
   }
   std::vector<std::string> out;
-  std::string dir = sync::lock_directory();
+  std::string dir = host::lock_directory();
   PBS_ASSIGN(auto st, stat_path(dir));
   if (!st) return out;
   PBS_TRY(list_dir(dir, [&](const DirEntry& e) {
@@ -41,14 +41,14 @@ Result<std::vector<std::string>> lock_paths(const StatusArgs& args, const Global
   return out;
 }
 
-ojson run_json(const sync::RunRecord& r) {
+ojson run_json(const host::RunRecord& r) {
   ojson j = {{"started", when(r.started)}, {"finished", when(r.finished)}, {"exit-code", r.exit_code}};
   auto summary = ojson::parse(r.summary_json, nullptr, false);
   if (!summary.is_discarded() && summary.is_object()) j["summary"] = summary;
   return j;
 }
 
-std::string run_text(const sync::RunRecord& r) {
+std::string run_text(const host::RunRecord& r) {
   std::string s = fmt::format("{}, exit {}, {} s", when(r.finished), r.exit_code, r.finished - r.started);
   auto j = ojson::parse(r.summary_json, nullptr, false);
   if (!j.is_discarded() && j.contains("snapshots")) {
@@ -72,7 +72,7 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
   ojson all = ojson::array();
   std::string text;
   for (const auto& path : *paths) {
-    auto state = sync::read_lock_state(path);
+    auto state = host::read_lock_state(path);
     if (!state) return report_error(global, state.error());
     bool overdue = !state->last_success || now - state->last_success->finished > 2 * interval;
     overdue_any = overdue_any || overdue;
@@ -100,7 +100,7 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
     text += "  last success: " + (state->last_success ? run_text(*state->last_success) : std::string("never")) + "\n";
     if (overdue) text += fmt::format("  OVERDUE: no success within 2 x SYNC_INTERVAL ({} s)\n", 2 * interval);
   }
-  if (paths->empty()) text = "no runs recorded in " + sync::lock_directory() + "\n";
+  if (paths->empty()) text = "no runs recorded in " + host::lock_directory() + "\n";
   int code = exit_code_for_findings(!(args.check && overdue_any));
   print_report(global, ojson{{"sync-interval", interval}, {"jobs", all}}, text, code);
   return code;
@@ -113,7 +113,7 @@ int command_unlock(const StatusArgs& args, const GlobalOptions& global) {
     return report_error(global, Error(Errc::invalid_argument, "name the job: DATASTORE TARGET or --lock-file"));
   }
   const std::string& path = paths->front();
-  auto state = sync::read_lock_state(path);
+  auto state = host::read_lock_state(path);
   if (!state) return report_error(global, state.error());
   if (state->holder) {
     return report_error(global, Error(Errc::locked, path + " is held by a live run (PID " +
@@ -124,7 +124,7 @@ int command_unlock(const StatusArgs& args, const GlobalOptions& global) {
                state->stale_holder ? "stale record of a dead run" : "not held");
     return kExitUsage;
   }
-  auto st = sync::clear_stale_lock(path);
+  auto st = host::clear_stale_lock(path);
   if (!st && st.error().code() != Errc::not_found) return report_error(global, st.error());
   fmt::print("{}: cleared\n", path);
   return kExitOk;

@@ -11,8 +11,8 @@
 #include "report/printable.h"
 #include "report/sync_printer.h"
 #include "source.h"
-#include "sync/run_lock.h"
-#include "sync/sync_job.h"
+#include "host/run_lock.h"
+#include "push/sync_job.h"
 #include "util/file_io.h"
 
 namespace pbs::cli {
@@ -26,9 +26,9 @@ class SyncEnd {
  public:
   SyncEnd(const GlobalOptions& global) : global_(global), started_(std::time(nullptr)) {}
 
-  sync::SyncSummary summary;
+  push::SyncSummary summary;
   std::string lock_path;
-  std::optional<sync::RunLock> lock;
+  std::optional<host::RunLock> lock;
 
   int fail(const Error& error) { return finish(exit_code_for(error), &error); }
   int done() { return finish(exit_code_for(summary.outcome, summary.complete()), nullptr); }
@@ -48,7 +48,7 @@ class SyncEnd {
       std::optional<std::int64_t> last_success;
       if (code == kExitOk) {
         last_success = finished;
-      } else if (auto state = sync::read_lock_state(lock_path); state && state->last_success) {
+      } else if (auto state = host::read_lock_state(lock_path); state && state->last_success) {
         last_success = state->last_success->finished;
       }
       std::string text = report::sync_metrics(summary, code, finished, last_success);
@@ -69,13 +69,13 @@ class SyncEnd {
   std::int64_t started_;
 };
 
-Result<sync::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions& global, const Job& job) {
-  sync::SyncOptions options;
-  options.mode = args.mode == "full" ? sync::SyncMode::full : sync::SyncMode::incremental;
+Result<push::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions& global, const Job& job) {
+  push::SyncOptions options;
+  options.mode = args.mode == "full" ? push::SyncMode::full : push::SyncMode::incremental;
   PBS_ASSIGN(options.scope.anchor, datastore::Namespace::parse(args.ns));
   options.scope.max_depth = args.max_depth;
   for (const auto& f : args.group_filters) {
-    PBS_ASSIGN(auto filter, sync::GroupFilter::parse(f));
+    PBS_ASSIGN(auto filter, datastore::GroupFilter::parse(f));
     options.scope.filters.push_back(std::move(filter));
   }
   options.scope.transfer_last = args.transfer_last;
@@ -102,8 +102,8 @@ Result<sync::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions
       return Error(Errc::invalid_argument, "an object lock needs a mode and a number of days (--object-lock and "
                                            "--object-lock-days, or OBJECT_LOCK and OBJECT_LOCK_DAYS)");
     }
-    sync::LockPolicy lock{mode, days, job.conf.sync_interval.value_or(sync::kDay)};
-    PBS_TRY(sync::check_lock_policy(lock));
+    retention::LockPolicy lock{mode, days, job.conf.sync_interval.value_or(kDay)};
+    PBS_TRY(retention::check_lock_policy(lock));
     options.lock = std::move(lock);
   }
   if (args.encrypt || t.options.encryption) {
@@ -146,7 +146,7 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
 
   if (!global.dry_run) {
     if (args.if_due) {
-      auto state = sync::read_lock_state(job->lock_path);
+      auto state = host::read_lock_state(job->lock_path);
       if (state && state->last_success && job->conf.sync_interval &&
           std::time(nullptr) - state->last_success->finished < *job->conf.sync_interval) {
         if (global.verbosity >= 0) {
@@ -156,9 +156,9 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
         return kExitOk;
       }
     }
-    sync::LockHolder holder{::getpid(), local_host_name(), std::int64_t(std::time(nullptr)), global.command_line,
+    host::LockHolder holder{::getpid(), local_host_name(), std::int64_t(std::time(nullptr)), global.command_line,
                             job->datastore_path, t.url()};
-    auto acquired = sync::RunLock::acquire(job->lock_path, std::move(holder));
+    auto acquired = host::RunLock::acquire(job->lock_path, std::move(holder));
     if (!acquired) return end.fail(acquired.error());
     end.lock.emplace(std::move(*acquired));
   }
@@ -166,9 +166,9 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   auto engine = make_engine(*job);
   if (!engine) return end.fail(engine.error());
   auto progress = progress_printer(global);
-  if (progress.active()) options->on_progress = [&](const sync::RunProgress& p) { progress.update(p); };
+  if (progress.active()) options->on_progress = [&](const run::RunProgress& p) { progress.update(p); };
   InterruptGuard interrupt;
-  auto result = sync::run_sync(*store, **engine, sync::Remote{t.bucket, t.prefix}, *options, end.summary);
+  auto result = push::run_sync(*store, **engine, remote::Remote{t.bucket, t.prefix}, *options, end.summary);
   progress.finish();
   if (!result) {
     end.summary.counters = (*engine)->counters();  // what was done before the stop

@@ -7,7 +7,7 @@
 #include "job_setup.h"
 #include "output.h"
 #include "source.h"
-#include "sync/remote_verify.h"
+#include "check/remote_verify.h"
 
 namespace pbs::cli {
 
@@ -18,7 +18,7 @@ int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const dat
   auto engine = make_engine(*job);
   if (!engine) return report_error(global, engine.error());
   if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
-  sync::RemoteVerifyOptions options;
+  check::RemoteVerifyOptions options;
   options.anchor = ns;
   options.max_depth = args.max_depth;
   options.deep = args.deep;
@@ -30,7 +30,7 @@ int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const dat
     if (!key) return report_error(global, key.error());
     options.key = *key;
   }
-  auto summary = sync::run_remote_verify(**engine, *remote, options);
+  auto summary = check::run_remote_verify(**engine, *remote, options);
   if (!summary) return report_error(global, summary.error());
   int code = exit_code_for_findings(summary->ok());
   print_report(global, report::remote_verify_json(*summary), report::remote_verify_text(*summary), code);

@@ -27,9 +27,9 @@ int exit_code_for(const Error& error) {
 
 int exit_code_for_findings(bool clean) { return clean ? kExitOk : kExitPartial; }
 
-int exit_code_for(const sync::RunOutcome& outcome, bool complete) {
-  if (outcome.stop == sync::StopCause::remote) return kExitRemoteRefused;
-  return complete && outcome.stop == sync::StopCause::none ? kExitOk : kExitPartial;
+int exit_code_for(const run::RunOutcome& outcome, bool complete) {
+  if (outcome.stop == run::StopCause::remote) return kExitRemoteRefused;
+  return complete && outcome.stop == run::StopCause::none ? kExitOk : kExitPartial;
 }
 
 }  // namespace pbs::cli

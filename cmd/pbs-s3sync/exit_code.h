@@ -1,7 +1,7 @@
 #pragma once
 // Exit codes, the contract with cron jobs and monitoring. Decided here and nowhere else.
 
-#include "sync/run_outcome.h"
+#include "run/run_outcome.h"
 #include "util/error.h"
 
 namespace pbs::cli {
@@ -17,7 +17,7 @@ enum ExitCode : int {
 // A command that could not start (or not finish) because of `error`.
 int exit_code_for(const Error& error);
 // A run that went to its end or stopped early; `complete`: nothing failed.
-int exit_code_for(const sync::RunOutcome& outcome, bool complete);
+int exit_code_for(const run::RunOutcome& outcome, bool complete);
 // A check (verify, list, status --check) that looked at everything; `clean`: it found nothing wrong.
 int exit_code_for_findings(bool clean);
 

@@ -9,7 +9,7 @@
 
 #include "config/datastore_cfg.h"
 #include "s3/xml.h"
-#include "sync/run_lock.h"
+#include "host/run_lock.h"
 #include "util/duration.h"
 #include "util/time_point.h"
 #include "util/file_io.h"
@@ -20,27 +20,27 @@ Result<config::PbsConf> load_config(const GlobalOptions& global) {
   return config::load_pbs_conf(global.config_file, global.config_given);
 }
 
-std::optional<sync::KeySource> key_source(const std::string& passphrase_file, const std::string& keyfile,
+std::optional<encryption::KeySource> key_source(const std::string& passphrase_file, const std::string& keyfile,
                                           const config::StorageOptions& options) {
-  sync::KeySource k{passphrase_file.empty() ? options.passphrase_file : passphrase_file,
+  encryption::KeySource k{passphrase_file.empty() ? options.passphrase_file : passphrase_file,
                     keyfile.empty() ? options.keyfile : keyfile};
   if (!k.given()) return std::nullopt;
   return k;
 }
 
 Result<std::shared_ptr<const crypto::CryptKey>> open_target_key(transfer::RequestInterface& requests,
-                                                                 const sync::Remote& remote,
-                                                                 const sync::KeySource& source,
+                                                                 const remote::Remote& remote,
+                                                                 const encryption::KeySource& source,
                                                                  const GlobalOptions& global) {
-  PBS_ASSIGN(sync::PrefixKey key, sync::open_prefix_key(requests, remote, source, false, std::time(nullptr)));
+  PBS_ASSIGN(encryption::PrefixKey key, encryption::open_prefix_key(requests, remote, source, false, std::time(nullptr)));
   if (global.verbosity >= 0) {
     for (const auto& w : key.warnings) fmt::print(stderr, "warning: {}\n", w);
   }
   return key.key;
 }
 
-Result<sync::Remote> remote_for(const config::Target& target, const std::string& point_in_time) {
-  sync::Remote remote{target.bucket, target.prefix};
+Result<remote::Remote> remote_for(const config::Target& target, const std::string& point_in_time) {
+  remote::Remote remote{target.bucket, target.prefix};
   if (!point_in_time.empty()) {
     PBS_ASSIGN(remote.as_of, parse_time_point(point_in_time, std::time(nullptr)));
   }
@@ -102,7 +102,7 @@ Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_
   PBS_TRY(apply_limits(job, global));
   job.lock_path = !global.lock_file.empty()
                       ? global.lock_file
-                      : sync::default_lock_path(job.datastore_path.empty() ? job.datastore_name : job.datastore_path,
+                      : host::default_lock_path(job.datastore_path.empty() ? job.datastore_name : job.datastore_path,
                                                 job.target.url());
   return job;
 }

@@ -10,8 +10,8 @@
 #include "config/pbs_conf.h"
 #include "config/target.h"
 #include "datastore/datastore.h"
-#include "sync/prefix_key.h"
-#include "sync/remote.h"
+#include "encryption/prefix_key.h"
+#include "remote/remote.h"
 #include "transfer/engine.h"
 #include "util/result.h"
 
@@ -52,18 +52,18 @@ Status apply_limits(Job& job, const GlobalOptions& global);
 Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& global);
 
 // The target as commands read it: now, or as it was at `point_in_time` (util/time_point.h).
-Result<sync::Remote> remote_for(const config::Target& target, const std::string& point_in_time);
+Result<remote::Remote> remote_for(const config::Target& target, const std::string& point_in_time);
 
 // The key source of a target: --passphrase-file and --keyfile, each else the STORAGE entry's
 // PASSPHRASE_FILE / KEYFILE; nullopt when neither gives one.
-std::optional<sync::KeySource> key_source(const std::string& passphrase_file, const std::string& keyfile,
+std::optional<encryption::KeySource> key_source(const std::string& passphrase_file, const std::string& keyfile,
                                           const config::StorageOptions& options);
 
 // The key of an encrypted prefix (a restore, verify or key command: never creates one), its
 // warnings (a file readable by others) printed to stderr unless quiet.
 Result<std::shared_ptr<const crypto::CryptKey>> open_target_key(transfer::RequestInterface& requests,
-                                                                 const sync::Remote& remote,
-                                                                 const sync::KeySource& source,
+                                                                 const remote::Remote& remote,
+                                                                 const encryption::KeySource& source,
                                                                  const GlobalOptions& global);
 
 // This host's name as recorded in lock files, gc leases and the target's source record:

@@ -4,7 +4,7 @@
 
 namespace pbs::report {
 
-std::string error_lines(const std::vector<sync::ObjectError>& errors) {
+std::string error_lines(const std::vector<run::ObjectError>& errors) {
   std::string out;
   for (const auto& e : errors) {
     out += "error: ";
@@ -15,7 +15,7 @@ std::string error_lines(const std::vector<sync::ObjectError>& errors) {
 }
 
 std::string closing_lines(const std::vector<std::string>& notices, const std::vector<std::string>& warnings,
-                          const std::vector<sync::ObjectError>& errors) {
+                          const std::vector<run::ObjectError>& errors) {
   std::string out;
   for (const auto& n : notices) out += "notice: " + printable(n) + "\n";
   for (const auto& w : warnings) out += "warning: " + printable(w) + "\n";

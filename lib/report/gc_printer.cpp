@@ -9,7 +9,7 @@
 
 namespace pbs::report {
 
-std::string gc_text(const sync::GcSummary& s) {
+std::string gc_text(const gc::GcSummary& s) {
   std::string out = fmt::format("{}gc {}\n", s.dry_run ? "[dry run] " : "", s.target);
   out += fmt::format("{} complete snapshots reference {} chunks; {} chunks listed\n", s.snapshots_referencing,
                      s.chunks_referenced, s.chunks_listed);
@@ -32,7 +32,7 @@ std::string gc_text(const sync::GcSummary& s) {
   return out + closing_lines({}, s.warnings, s.errors);
 }
 
-nlohmann::ordered_json gc_json(const sync::GcSummary& s, int exit_code) {
+nlohmann::ordered_json gc_json(const gc::GcSummary& s, int exit_code) {
   nlohmann::ordered_json j;
   j["target"] = s.target;
   j["dry-run"] = s.dry_run;

@@ -5,11 +5,11 @@
 
 #include <string>
 
-#include "sync/gc_job.h"
+#include "gc/gc_job.h"
 
 namespace pbs::report {
 
-std::string gc_text(const sync::GcSummary& s);
-nlohmann::ordered_json gc_json(const sync::GcSummary& s, int exit_code);
+std::string gc_text(const gc::GcSummary& s);
+nlohmann::ordered_json gc_json(const gc::GcSummary& s, int exit_code);
 
 }  // namespace pbs::report

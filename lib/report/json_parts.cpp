@@ -8,7 +8,7 @@ nlohmann::ordered_json requests_json(const transfer::Counters& counters) {
   return {{"total", counters.total_requests()}, {"by-operation", by_op}};
 }
 
-nlohmann::ordered_json errors_json(const std::vector<sync::ObjectError>& errors) {
+nlohmann::ordered_json errors_json(const std::vector<run::ObjectError>& errors) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const auto& e : errors) out.push_back({{"object", e.object}, {"message", e.message}});
   return out;

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "sync/sync_summary.h"
+#include "push/sync_summary.h"
 #include "transfer/counters.h"
 
 namespace pbs::report {
@@ -13,6 +13,6 @@ namespace pbs::report {
 // {"total": N, "by-operation": {"PutObject": N, ...}}
 nlohmann::ordered_json requests_json(const transfer::Counters& counters);
 // [{"object": ..., "message": ...}, ...]
-nlohmann::ordered_json errors_json(const std::vector<sync::ObjectError>& errors);
+nlohmann::ordered_json errors_json(const std::vector<run::ObjectError>& errors);
 
 }  // namespace pbs::report

@@ -13,8 +13,8 @@ namespace {
 constexpr double kRateWindowSeconds = 20;
 }  // namespace
 
-std::string progress_text(const sync::RunProgress& p, double rate) {
-  bool up = p.direction == sync::RunProgress::Direction::up;
+std::string progress_text(const run::RunProgress& p, double rate) {
+  bool up = p.direction == run::RunProgress::Direction::up;
   std::string text = fmt::format("snapshots {}/{}, chunks {} {} + {} present, {}", p.snapshots_done,
                                  p.snapshots_total, p.chunks_moved, up ? "sent" : "fetched", p.chunks_present,
                                  human_bytes(p.bytes));
@@ -50,7 +50,7 @@ double ProgressPrinter::recent_rate(Clock::time_point now, std::uint64_t bytes) 
   return span >= 3 && bytes >= samples_.front().second ? double(bytes - samples_.front().second) / span : 0;
 }
 
-void ProgressPrinter::update(const sync::RunProgress& p) {
+void ProgressPrinter::update(const run::RunProgress& p) {
   if (mode_ == Mode::off) return;
   auto now = Clock::now();
   double since = std::chrono::duration<double>(now - last_).count();

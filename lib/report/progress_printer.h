@@ -9,12 +9,12 @@
 #include <string>
 #include <utility>
 
-#include "sync/run_progress.h"
+#include "run/run_progress.h"
 
 namespace pbs::report {
 
 // The line's text. `rate`: bytes per second lately (0: not known yet, no ETA).
-std::string progress_text(const sync::RunProgress& p, double rate);
+std::string progress_text(const run::RunProgress& p, double rate);
 
 class ProgressPrinter {
  public:
@@ -23,7 +23,7 @@ class ProgressPrinter {
   static Mode choose(const std::string& setting, std::FILE* out);  // auto | always | never
 
   bool active() const { return mode_ != Mode::off; }
-  void update(const sync::RunProgress& p);
+  void update(const run::RunProgress& p);
   void finish();
 
  private:

@@ -8,7 +8,7 @@
 
 namespace pbs::report {
 
-std::string restore_text(const sync::RestoreSummary& s) {
+std::string restore_text(const restore::RestoreSummary& s) {
   std::string out = fmt::format("restore {} -> {}{}\n", s.target, s.datastore, s.created ? " (created)" : "");
   out += fmt::format("snapshots: {} restored, {} already present, {} failed (of {} selected)\n",
                      s.snapshots_restored, s.snapshots_present, s.snapshots_failed, s.snapshots_selected);
@@ -19,13 +19,13 @@ std::string restore_text(const sync::RestoreSummary& s) {
   return out + closing_lines(s.notices, {}, s.errors);
 }
 
-nlohmann::ordered_json restore_json(const sync::RestoreSummary& s, int exit_code) {
+nlohmann::ordered_json restore_json(const restore::RestoreSummary& s, int exit_code) {
   nlohmann::ordered_json j;
   j["target"] = s.target;
   j["datastore"] = s.datastore;
   j["created"] = s.created;
   j["exit-code"] = exit_code;
-  j["interrupted"] = s.outcome.stop == sync::StopCause::interrupted;
+  j["interrupted"] = s.outcome.stop == run::StopCause::interrupted;
   j["snapshots"] = {{"selected", s.snapshots_selected}, {"restored", s.snapshots_restored},
                     {"present", s.snapshots_present}, {"failed", s.snapshots_failed}};
   j["chunks"] = {{"fetched", s.chunks_fetched}, {"present", s.chunks_present}, {"bytes", s.chunk_bytes}};

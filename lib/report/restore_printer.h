@@ -5,11 +5,11 @@
 
 #include <string>
 
-#include "sync/restore_job.h"
+#include "restore/restore_job.h"
 
 namespace pbs::report {
 
-std::string restore_text(const sync::RestoreSummary& s);
-nlohmann::ordered_json restore_json(const sync::RestoreSummary& s, int exit_code);
+std::string restore_text(const restore::RestoreSummary& s);
+nlohmann::ordered_json restore_json(const restore::RestoreSummary& s, int exit_code);
 
 }  // namespace pbs::report

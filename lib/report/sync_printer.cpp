@@ -12,7 +12,7 @@ namespace pbs::report {
 namespace {
 
 // Requests in flight: the highest the window reached, and what held it there.
-std::string parallelism_text(const sync::SyncSummary& s) {
+std::string parallelism_text(const push::SyncSummary& s) {
   const auto& c = s.counters;
   unsigned peak = c.peak_window ? c.peak_window : s.parallelism;
   const std::string& why = c.window_limit;
@@ -25,7 +25,7 @@ std::string parallelism_text(const sync::SyncSummary& s) {
 }
 
 // The limits the run was held to, as the tail of the "sent" line.
-std::string limits_text(const sync::SyncSummary& s) {
+std::string limits_text(const push::SyncSummary& s) {
   std::string out;
   if (!s.bandwidth_timetable.empty()) {
     out += fmt::format(", bandwidth timetable \"{}\" (the rate changed {} time(s) during the run)", s.bandwidth_timetable,
@@ -41,7 +41,7 @@ std::string limits_text(const sync::SyncSummary& s) {
 
 using ojson = nlohmann::ordered_json;
 
-std::string sync_text(const sync::SyncSummary& s) {
+std::string sync_text(const push::SyncSummary& s) {
   std::string out;
   out += fmt::format("{}sync {} -> {} ({})\n", s.dry_run ? "[dry run] " : "", s.datastore, s.target, s.mode);
   if (s.dry_run) {
@@ -105,14 +105,14 @@ std::string sync_text(const sync::SyncSummary& s) {
   return out + closing_lines(s.notices, s.warnings, s.errors);
 }
 
-ojson sync_json(const sync::SyncSummary& s, int exit_code) {
+ojson sync_json(const push::SyncSummary& s, int exit_code) {
   ojson j;
   j["datastore"] = s.datastore;
   j["target"] = s.target;
   j["mode"] = s.mode;
   j["dry-run"] = s.dry_run;
   j["exit-code"] = exit_code;
-  j["interrupted"] = s.outcome.stop == sync::StopCause::interrupted;
+  j["interrupted"] = s.outcome.stop == run::StopCause::interrupted;
   j["snapshots"] = {{"in-scope", s.snapshots_in_scope}, {"uploaded", s.snapshots_uploaded},
                     {"updated", s.snapshots_updated},   {"unchanged", s.snapshots_unchanged},
                     {"failed", s.snapshots_failed},     {"vanished", s.snapshots_vanished},
@@ -188,7 +188,7 @@ std::string label(std::string_view v) {
 }
 }  // namespace
 
-std::string sync_metrics(const sync::SyncSummary& s, int exit_code, std::int64_t finished,
+std::string sync_metrics(const push::SyncSummary& s, int exit_code, std::int64_t finished,
                          std::optional<std::int64_t> last_success) {
   std::string labels = fmt::format("datastore=\"{}\",target=\"{}\"", label(s.datastore), label(s.target));
   std::string out;

@@ -40,7 +40,7 @@ ojson verify_json(const datastore::LocalVerifyReport& r) {
   return doc;
 }
 
-std::string remote_verify_text(const sync::RemoteVerifySummary& s) {
+std::string remote_verify_text(const check::RemoteVerifySummary& s) {
   std::string out;
   for (const auto& f : s.failed) {
     out += fmt::format("{}: INCOMPLETE\n", f.snapshot);
@@ -56,7 +56,7 @@ std::string remote_verify_text(const sync::RemoteVerifySummary& s) {
   return out + closing_lines({}, s.warnings, {});
 }
 
-ojson remote_verify_json(const sync::RemoteVerifySummary& s) {
+ojson remote_verify_json(const check::RemoteVerifySummary& s) {
   ojson j;
   j["target"] = s.target;
   j["ok"] = s.ok();

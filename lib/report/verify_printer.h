@@ -6,14 +6,14 @@
 #include <string>
 
 #include "datastore/local_verify.h"
-#include "sync/remote_verify.h"
+#include "check/remote_verify.h"
 
 namespace pbs::report {
 
 std::string verify_text(const datastore::LocalVerifyReport& report);
 nlohmann::ordered_json verify_json(const datastore::LocalVerifyReport& report);
 
-std::string remote_verify_text(const sync::RemoteVerifySummary& s);
-nlohmann::ordered_json remote_verify_json(const sync::RemoteVerifySummary& s);
+std::string remote_verify_text(const check::RemoteVerifySummary& s);
+nlohmann::ordered_json remote_verify_json(const check::RemoteVerifySummary& s);
 
 }  // namespace pbs::report

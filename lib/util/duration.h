@@ -9,6 +9,8 @@
 
 namespace pbs {
 
+inline constexpr std::int64_t kDay = 86400;  // seconds
+
 // Seconds; Errc::invalid_argument naming the text when it is not a duration.
 Result<std::int64_t> parse_duration(std::string_view text);
 

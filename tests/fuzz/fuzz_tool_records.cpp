@@ -1,15 +1,16 @@
 // libFuzzer target: this tool's own records read back from the bucket (gc-state, the prefix's
-// source record, the retention record, the encryption record) and control bytes made printable. A bucket is untrusted: anything may be there.
+// source record, the retention record, the encryption record) and control bytes made printable.
+// A bucket is untrusted: anything may be there.
 #include <string_view>
 
+#include "records/encryption_record.h"
+#include "records/gc_state.h"
+#include "records/retention_record.h"
+#include "records/source_record.h"
 #include "report/printable.h"
-#include "sync/gc_state.h"
-#include "sync/object_lock.h"
-#include "sync/prefix_key.h"
-#include "sync/prefix_owner.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace pbs::sync;
+  using namespace pbs::records;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   if (auto gc = parse_gc_state(text)) {
     auto again = parse_gc_state(format_gc_state(*gc));

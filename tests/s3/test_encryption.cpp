@@ -11,13 +11,15 @@
 #include <set>
 #include <thread>
 
+#include "records/encryption_record.h"
+#include "crypto/sealed_manifest.h"
 #include "crypto/encrypted_blob.h"
 #include "crypto/key_file.h"
 #include "datastore/blob.h"
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
-#include "sync/encrypted_view.h"
-#include "sync/prefix_key.h"
+#include "encryption/encrypted_view.h"
+#include "encryption/prefix_key.h"
 #include "sync_rig.h"
 
 using namespace pbs;
@@ -88,8 +90,8 @@ Checked check_encrypted_bucket(SyncRig& rig, const crypto::CryptKey& key) {
     CHECK(m->encrypted());
     if (ours) {
       ++c.ours;
-      CHECK(sync::check_manifest_signature(key, *m));
-      CHECK(m->unprotected.contains(std::string(sync::kSourceManifestField)));
+      CHECK(crypto::check_manifest_signature(key, *m));
+      CHECK(m->unprotected.contains(std::string(crypto::kSourceManifestField)));
     } else {
       ++c.as_is;
     }
@@ -174,7 +176,7 @@ TEST_CASE("an encrypted sync stores every plain snapshot in PBS's encrypted form
   CHECK(caught.out.find("plaintext does not have its name") != std::string::npos);
 
   // The protected key file in the bucket opens with the passphrase as a PBS key file.
-  auto record = sync::parse_encryption_record(std::string(reinterpret_cast<const char*>(rig.get(".pbs-s3sync/encryption").data()),
+  auto record = records::parse_encryption_record(std::string(reinterpret_cast<const char*>(rig.get(".pbs-s3sync/encryption").data()),
                                                           rig.get(".pbs-s3sync/encryption").size()));
   REQUIRE(record);
   REQUIRE(record->key_file);
@@ -247,7 +249,7 @@ TEST_CASE("after a 1% change an encrypted run reads only the new chunks, restore
     auto m = datastore::parse_manifest_blob(read_bytes(e.path().string()));
     REQUIRE(m);
     if (!m->unprotected.contains("sync-source-signature")) continue;
-    CHECK(sync::check_manifest_signature(key, *m));
+    CHECK(crypto::check_manifest_signature(key, *m));
     for (const auto& f : m->files) {
       auto bytes = read_bytes(e.path().parent_path().string() + "/" + f.filename);
       CHECK(datastore::check_manifest_file(f, bytes));

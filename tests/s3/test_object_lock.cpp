@@ -8,9 +8,11 @@
 #include <set>
 
 #include "s3/xml.h"
-#include "sync/object_lock.h"
-#include "sync/remote_layout.h"
-#include "sync/remote_listing.h"
+#include "retention/lock_policy.h"
+#include "retention/retention_pass.h"
+#include "util/duration.h"
+#include "remote/key_layout.h"
+#include "remote/listing.h"
 #include "sync_rig.h"
 
 using namespace pbs;
@@ -96,7 +98,7 @@ TEST_CASE("every object a locked sync writes is locked for N days, and reruns ad
     CHECK(ids.size() == 1);
     auto [mode, until] = lock_of(rig, key);
     CHECK(mode == "GOVERNANCE");
-    CHECK(until >= t0 + 3 * sync::kDay - 5);
+    CHECK(until >= t0 + 3 * kDay - 5);
   }
 
   auto noop = rig.sync(kLock);
@@ -145,31 +147,31 @@ TEST_CASE("retention follows the data: later, what complete snapshots need is ex
   std::string orphan = ".chunks/ffff/" + std::string(64, 'f');
   std::int64_t now = rig.engine->now_epoch();
   s3::PutOptions po;
-  po.retention = s3::Retention{"GOVERNANCE", now + 3 * sync::kDay};
+  po.retention = s3::Retention{"GOVERNANCE", now + 3 * kDay};
   auto body = std::make_shared<const std::vector<std::uint8_t>>(3, std::uint8_t(7));
   REQUIRE(rig.engine->execute(s3::put_object(rig.bucket, rig.prefix + "/" + orphan, body, po)));
   auto orphan_before = lock_of(rig, orphan).second;
 
-  sync::Remote remote{rig.bucket, rig.prefix};
-  auto catalog = sync::load_catalog(*rig.engine, remote);
+  remote::Remote remote{rig.bucket, rig.prefix};
+  auto catalog = remote::load_catalog(*rig.engine, remote);
   REQUIRE(catalog);
-  sync::LockPolicy policy{"GOVERNANCE", 3, sync::kDay};
+  retention::LockPolicy policy{"GOVERNANCE", 3, kDay};
   // A day and a half on (the clock offset stands for the time passed): coverage ends within the
   // margin of 2 days, so this run extends.
   std::int64_t later = now + 36 * 3600;
-  auto kept = sync::keep_retention(*rig.engine, remote, policy, *catalog, later, false);
+  auto kept = retention::keep_retention(*rig.engine, remote, policy, *catalog, later, false);
   REQUIRE(kept);
   CHECK(kept->pass);
   CHECK(kept->failures == 0);
-  CHECK(kept->covered_until == later + 3 * sync::kDay);
+  CHECK(kept->covered_until == later + 3 * kDay);
   for (const auto& [key, path] : expected_objects(rig.root)) {
     INFO(key);
-    CHECK(lock_of(rig, key).second == later + 3 * sync::kDay);
+    CHECK(lock_of(rig, key).second == later + 3 * kDay);
   }
   CHECK(lock_of(rig, orphan).second == orphan_before);
   CHECK(chunk_versions_over_one(versions(rig)) == 0);  // retention is set on the version, not a copy
 
-  auto again = sync::keep_retention(*rig.engine, remote, policy, *catalog, later + 3600, false);
+  auto again = retention::keep_retention(*rig.engine, remote, policy, *catalog, later + 3600, false);
   REQUIRE(again);
   CHECK_FALSE(again->pass);
 }
@@ -269,7 +271,7 @@ TEST_CASE("gc on a locked bucket removes only versions whose retention ended, an
   REQUIRE(rig.sync(kLock).exit_code == 0);
   std::int64_t now = rig.engine->now_epoch();
   std::string expiring = put_orphan(rig, 'a', s3::Retention{"GOVERNANCE", now + 2});
-  std::string compliance = put_orphan(rig, 'c', s3::Retention{"COMPLIANCE", now + 2 * sync::kDay});
+  std::string compliance = put_orphan(rig, 'c', s3::Retention{"COMPLIANCE", now + 2 * kDay});
   auto compliance_until = lock_of(rig, compliance).second;
   while (rig.engine->now_epoch() <= now + 3) std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
@@ -320,36 +322,36 @@ TEST_CASE("a pass extends the last real version of a referenced chunk hidden by 
   REQUIRE(!chunk.empty());
   std::string version = versions(rig).of.at(chunk).front();
   REQUIRE(rig.engine->execute(s3::delete_object(rig.bucket, rig.prefix + "/" + chunk)));
-  sync::Remote remote{rig.bucket, rig.prefix};
-  auto catalog = sync::load_catalog(*rig.engine, remote);
+  remote::Remote remote{rig.bucket, rig.prefix};
+  auto catalog = remote::load_catalog(*rig.engine, remote);
   REQUIRE(catalog);
   std::int64_t later = rig.engine->now_epoch() + 36 * 3600;
-  auto kept = sync::keep_retention(*rig.engine, remote, {"GOVERNANCE", 3, sync::kDay}, *catalog, later, false);
+  auto kept = retention::keep_retention(*rig.engine, remote, {"GOVERNANCE", 3, kDay}, *catalog, later, false);
   REQUIRE(kept);
   CHECK(kept->hidden == 1);
   CHECK(kept->failures == 0);
-  CHECK(kept->covered_until == later + 3 * sync::kDay);
+  CHECK(kept->covered_until == later + 3 * kDay);
   auto head = rig.engine->execute(s3::on_version(s3::head_object(rig.bucket, rig.prefix + "/" + chunk), version));
   REQUIRE(head);
   REQUIRE(head->status == 200);
-  CHECK(s3::parse_iso8601(head->header("x-amz-object-lock-retain-until-date").value_or("")) == later + 3 * sync::kDay);
+  CHECK(s3::parse_iso8601(head->header("x-amz-object-lock-retain-until-date").value_or("")) == later + 3 * kDay);
 }
 
 TEST_CASE("after OBJECT_LOCK_DAYS is lowered, objects locked longer count as covered: the pass ends, once", "[lock]") {
   SyncRig rig(small(), true);
   REQUIRE(rig.sync(kLock).exit_code == 0);  // 3 days
-  sync::Remote remote{rig.bucket, rig.prefix};
-  auto catalog = sync::load_catalog(*rig.engine, remote);
+  remote::Remote remote{rig.bucket, rig.prefix};
+  auto catalog = remote::load_catalog(*rig.engine, remote);
   REQUIRE(catalog);
-  sync::LockPolicy shorter{"GOVERNANCE", 2, sync::kDay / 2};
+  retention::LockPolicy shorter{"GOVERNANCE", 2, kDay / 2};
   std::int64_t now = rig.engine->now_epoch();
-  auto kept = sync::keep_retention(*rig.engine, remote, shorter, *catalog, now, false);
+  auto kept = retention::keep_retention(*rig.engine, remote, shorter, *catalog, now, false);
   REQUIRE(kept);
   CHECK(kept->pass);  // the record claims more than 2 days
   CHECK(kept->failures == 0);
   CHECK(kept->already_longer == kept->objects);
-  CHECK(kept->covered_until == now + 2 * sync::kDay);
-  auto next = sync::keep_retention(*rig.engine, remote, shorter, *catalog, now + 60, false);
+  CHECK(kept->covered_until == now + 2 * kDay);
+  auto next = retention::keep_retention(*rig.engine, remote, shorter, *catalog, now + 60, false);
   REQUIRE(next);
   CHECK_FALSE(next->pass);
 }

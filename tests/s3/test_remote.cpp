@@ -7,10 +7,10 @@
 #include "datastore/datastore.h"
 #include "datastore/inventory.h"
 #include "s3_support.h"
-#include "sync/gc_job.h"
-#include "sync/gc_state.h"
-#include "sync/prefix_owner.h"
-#include "sync/sync_job.h"
+#include "gc/gc_job.h"
+#include "records/gc_state.h"
+#include "records/source_record.h"
+#include "push/sync_job.h"
 #include "sync_rig.h"
 #include "test_support.h"
 
@@ -164,12 +164,12 @@ TEST_CASE("gc removes snapshots that never completed once older than the grace",
 TEST_CASE("a running gc is not started twice", "[gc]") {
   SyncRig rig;
   REQUIRE(rig.sync().exit_code == 0);
-  sync::GcState running;
+  records::GcState running;
   running.running = true;
   running.host = "other-host";
   running.pid = 4242;
   running.lease_expires = std::time(nullptr) + 600;
-  must(sync::write_gc_state(*rig.engine, {rig.bucket, rig.prefix}, running));
+  must(records::write_gc_state(*rig.engine, {rig.bucket, rig.prefix}, running));
   auto r = rig.run({"gc", rig.target()});
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.err, Catch::Contains("other-host"));
@@ -199,7 +199,7 @@ TEST_CASE("SIGTERM stops gc before its next deletion batch and ends its lease", 
   for (const auto& [k, o] : rig.remote()) chunks += k.starts_with(".chunks/");
   CHECK(chunks == std::size_t(j["chunks-listed"]));
   // Its lease ended: gc-state says finished, so the next gc (and any sync) goes ahead.
-  auto state = must(sync::read_gc_state(*rig.engine, {rig.bucket, rig.prefix}));
+  auto state = must(records::read_gc_state(*rig.engine, {rig.bucket, rig.prefix}));
   REQUIRE(state);
   CHECK_FALSE(state->running);
   CHECK(rig.run({"gc", rig.target(), "--dry-run"}).exit_code == 0);
@@ -217,21 +217,21 @@ TEST_CASE("gc racing a sync never yields a complete snapshot with a missing chun
   // and deletes every chunk no complete snapshot references: all the ones the sync reused.
   auto store_local = must(datastore::Datastore::open(rig.root));
   auto engine = make_engine(4);
-  sync::SyncOptions options;
-  auto record = rig.get(std::string(sync::kSourceKey));  // the same source as the binary's runs
-  options.source = must(sync::parse_source_record(std::string(record.begin(), record.end())));
+  push::SyncOptions options;
+  auto record = rig.get(std::string(records::kSourceKey));  // the same source as the binary's runs
+  options.source = must(records::parse_source_record(std::string(record.begin(), record.end())));
   bool gc_ran = false;
-  sync::GcSummary gc_result;
+  gc::GcSummary gc_result;
   options.upload.before_manifest = [&](const datastore::SnapshotRef&) {
     if (gc_ran) return;
     gc_ran = true;
     auto gc_engine = make_engine(4);
-    sync::GcOptions g;
+    gc::GcOptions g;
     g.grace_seconds = 0;
     g.host = "racer";
-    gc_result = must(sync::run_gc(*gc_engine, {rig.bucket, rig.prefix}, g));
+    gc_result = must(gc::run_gc(*gc_engine, {rig.bucket, rig.prefix}, g));
   };
-  auto summary = must(sync::run_sync(store_local, *engine, {rig.bucket, rig.prefix}, options, {}));
+  auto summary = must(push::run_sync(store_local, *engine, {rig.bucket, rig.prefix}, options, {}));
   REQUIRE(gc_ran);
   CHECK(gc_result.chunks_deleted > 0);
   INFO("errors: " << summary.errors.size());
@@ -247,11 +247,11 @@ TEST_CASE("sync leaves snapshots for later while a gc holds its lease", "[gc][ra
   SyncRig rig(cfg);
   REQUIRE(rig.sync().exit_code == 0);
   remove_remote_manifests(rig);
-  sync::GcState running;
+  records::GcState running;
   running.running = true;
   running.host = "gc-host";
   running.lease_expires = std::time(nullptr) + 600;
-  must(sync::write_gc_state(*rig.engine, {rig.bucket, rig.prefix}, running));
+  must(records::write_gc_state(*rig.engine, {rig.bucket, rig.prefix}, running));
   auto r = rig.sync();
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains("a gc is running"));
@@ -259,7 +259,7 @@ TEST_CASE("sync leaves snapshots for later while a gc holds its lease", "[gc][ra
   running.running = false;
   running.lease_expires = 0;
   running.finished = std::time(nullptr) - 7200;  // long before this sync: nothing to re-check
-  must(sync::write_gc_state(*rig.engine, {rig.bucket, rig.prefix}, running));
+  must(records::write_gc_state(*rig.engine, {rig.bucket, rig.prefix}, running));
   auto again = rig.sync();
   CHECK(again.exit_code == 0);
   CHECK(parse_summary(again)["snapshots"]["uploaded"] == 2);

@@ -10,7 +10,7 @@
 #include "datastore/datastore.h"
 #include "s3_support.h"
 #include "sync_rig.h"
-#include "sync/run_lock.h"
+#include "host/run_lock.h"
 #include "test_support.h"
 
 using namespace pbs;
@@ -58,7 +58,7 @@ TEST_CASE("every sync prints one JSON document and writes its metrics, exit 2, 3
 
   // 3: another run holds the lock.
   {
-    auto held = must(sync::RunLock::acquire(rig.lock, {::getpid(), "here", 0, "test", rig.root, rig.target()}));
+    auto held = must(host::RunLock::acquire(rig.lock, {::getpid(), "here", 0, "test", rig.root, rig.target()}));
     auto locked = rig.sync({"--metrics-file", metrics});
     CHECK(locked.exit_code == 3);
     auto l = parse_summary(locked);

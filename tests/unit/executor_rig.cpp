@@ -6,7 +6,7 @@
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
 #include "datastore/names.h"
-#include "sync/remote_layout.h"
+#include "remote/key_layout.h"
 
 namespace pbs::test {
 
@@ -29,13 +29,13 @@ ExecutorRig::ExecutorRig(const testgen::GenConfig& config) { must(testgen::gener
 
 datastore::Datastore ExecutorRig::store() const { return must(datastore::Datastore::open(root)); }
 
-sync::SyncSummary ExecutorRig::sync(sync::SyncOptions options) {
+push::SyncSummary ExecutorRig::sync(push::SyncOptions options) {
   auto ds = store();
-  return must(sync::run_sync(ds, s3, remote, options, {}));
+  return must(push::run_sync(ds, s3, remote, options, {}));
 }
 
-sync::RestoreSummary ExecutorRig::restore(const std::string& into, sync::RestoreOptions options) {
-  return must(sync::run_restore(s3, remote, into, options));
+restore::RestoreSummary ExecutorRig::restore(const std::string& into, restore::RestoreOptions options) {
+  return must(restore::run_restore(s3, remote, into, options));
 }
 
 std::vector<std::string> ExecutorRig::remote_keys(std::string_view rel_prefix) const {
@@ -46,7 +46,7 @@ std::vector<std::string> ExecutorRig::remote_keys(std::string_view rel_prefix) c
 
 std::vector<std::string> ExecutorRig::manifests() const {
   std::vector<std::string> out;
-  for (const auto& k : remote_keys(sync::kContentDir)) {
+  for (const auto& k : remote_keys(remote::kContentDir)) {
     if (k.ends_with("/" + std::string(datastore::kManifestName))) out.push_back(k);
   }
   return out;
@@ -57,13 +57,13 @@ bool ExecutorRig::has(const std::string& rel) const { return s3.objects.count(re
 std::set<std::string> referenced_remotely(const ExecutorRig& rig) {
   std::set<std::string> out;
   for (const auto& key : rig.manifests()) {
-    auto snap = must(sync::parse_content_key(std::string_view(key).substr(sync::kContentDir.size()))).snapshot;
+    auto snap = must(remote::parse_content_key(std::string_view(key).substr(remote::kContentDir.size()))).snapshot;
     auto m = must(datastore::parse_manifest_blob(rig.s3.objects.at(rig.remote.key(key)).body));
     for (const auto& f : m.files) {
       auto kind = datastore::snapshot_file_kind(f.filename);
       if (!kind || !datastore::is_index_kind(*kind)) continue;
-      auto& obj = rig.s3.objects.at(rig.remote.key(sync::snapshot_file_rel_key(snap, f.filename)));
-      for (const auto& d : must(datastore::parse_index(obj.body)).digests) out.insert(sync::chunk_rel_key(d));
+      auto& obj = rig.s3.objects.at(rig.remote.key(remote::snapshot_file_rel_key(snap, f.filename)));
+      for (const auto& d : must(datastore::parse_index(obj.body)).digests) out.insert(remote::chunk_rel_key(d));
     }
   }
   return out;
@@ -72,18 +72,18 @@ std::set<std::string> referenced_remotely(const ExecutorRig& rig) {
 void check_remote_snapshots_whole(const ExecutorRig& rig) {
   for (const auto& key : rig.manifests()) {
     INFO("remote manifest " << key);
-    auto ck = must(sync::parse_content_key(std::string_view(key).substr(sync::kContentDir.size())));
+    auto ck = must(remote::parse_content_key(std::string_view(key).substr(remote::kContentDir.size())));
     const auto& snap = ck.snapshot;
     auto m = must(datastore::parse_manifest_blob(rig.s3.objects.at(rig.remote.key(key)).body));
-    CHECK(rig.has(sync::group_file_rel_key(snap.group, datastore::kOwnerName)));
+    CHECK(rig.has(remote::group_file_rel_key(snap.group, datastore::kOwnerName)));
     for (const auto& f : m.files) {
-      std::string file_key = sync::snapshot_file_rel_key(snap, f.filename);
+      std::string file_key = remote::snapshot_file_rel_key(snap, f.filename);
       REQUIRE(rig.has(file_key));
       auto kind = datastore::snapshot_file_kind(f.filename);
       if (!kind || !datastore::is_index_kind(*kind)) continue;
       auto ix = must(datastore::parse_index(rig.s3.objects.at(rig.remote.key(file_key)).body));
       for (const auto& d : ix.digests) {
-        if (!rig.has(sync::chunk_rel_key(d))) FAIL("missing chunk " << sync::chunk_rel_key(d));
+        if (!rig.has(remote::chunk_rel_key(d))) FAIL("missing chunk " << remote::chunk_rel_key(d));
       }
     }
   }
@@ -101,7 +101,7 @@ void each_reference(const std::string& root,
       for (const auto& f : must(store.read_manifest(s.ref)).files) {
         auto kind = datastore::snapshot_file_kind(f.filename);
         if (!kind || !datastore::is_index_kind(*kind)) continue;
-        for (const auto& d : must(store.read_index(s.ref, f.filename)).digests) each(s.ref, sync::chunk_rel_key(d));
+        for (const auto& d : must(store.read_index(s.ref, f.filename)).digests) each(s.ref, remote::chunk_rel_key(d));
       }
     }
     return {};

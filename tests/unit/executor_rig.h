@@ -9,9 +9,9 @@
 #include "datagen.h"
 #include "datastore/datastore.h"
 #include "fake_s3.h"
-#include "sync/remote.h"
-#include "sync/restore_job.h"
-#include "sync/sync_job.h"
+#include "remote/remote.h"
+#include "restore/restore_job.h"
+#include "push/sync_job.h"
 #include "test_support.h"
 
 namespace pbs::test {
@@ -23,12 +23,12 @@ struct ExecutorRig {
   TempDir tmp;
   std::string root = tmp.sub("store1");
   FakeS3 s3;
-  sync::Remote remote{"bucket", "store1"};
+  remote::Remote remote{"bucket", "store1"};
 
   explicit ExecutorRig(const testgen::GenConfig& config = small_datastore());
   datastore::Datastore store() const;
-  sync::SyncSummary sync(sync::SyncOptions options = {});
-  sync::RestoreSummary restore(const std::string& into, sync::RestoreOptions options = {});
+  push::SyncSummary sync(push::SyncOptions options = {});
+  restore::RestoreSummary restore(const std::string& into, restore::RestoreOptions options = {});
 
   // Remote keys relative to the prefix.
   std::vector<std::string> remote_keys(std::string_view rel_prefix) const;

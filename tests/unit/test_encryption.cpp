@@ -7,14 +7,16 @@
 #include <fstream>
 #include <set>
 
+#include "records/encryption_record.h"
+#include "crypto/sealed_manifest.h"
 #include "crypto/encrypted_blob.h"
 #include "crypto/key_file.h"
 #include "datastore/blob.h"
 #include "datastore/index_file.h"
 #include "executor_rig.h"
-#include "sync/encrypted_view.h"
-#include "sync/prefix_key.h"
-#include "sync/remote_layout.h"
+#include "encryption/encrypted_view.h"
+#include "encryption/prefix_key.h"
+#include "remote/key_layout.h"
 
 using namespace pbs;
 using namespace pbs::test;
@@ -27,13 +29,13 @@ struct EncryptedRig : ExecutorRig {
     std::ofstream(passphrase) << text;
     ::chmod(passphrase.c_str(), 0600);
   }
-  sync::SyncOptions options(const std::string& file = "") const {
-    sync::SyncOptions o;
-    o.encryption = sync::KeySource{file.empty() ? passphrase : file, ""};
+  push::SyncOptions options(const std::string& file = "") const {
+    push::SyncOptions o;
+    o.encryption = encryption::KeySource{file.empty() ? passphrase : file, ""};
     return o;
   }
   crypto::CryptKey key() {
-    auto k = sync::open_prefix_key(s3, remote, {passphrase, ""}, false, 0);
+    auto k = encryption::open_prefix_key(s3, remote, {passphrase, ""}, false, 0);
     REQUIRE(k);
     return *k->key;
   }
@@ -75,7 +77,7 @@ TEST_CASE("an encrypted sync sends only sealed chunks named by their plaintext, 
   for (const auto& m : rig.manifests()) {
     auto manifest = datastore::parse_manifest_blob(rig.s3.objects.at(rig.remote.key(m)).body);
     REQUIRE(manifest);
-    CHECK(sync::check_manifest_signature(key, *manifest));
+    CHECK(crypto::check_manifest_signature(key, *manifest));
   }
   check_remote_snapshots_whole(rig);
 }
@@ -127,7 +129,7 @@ TEST_CASE("a damaged plain chunk is never sealed, its snapshots fail and the oth
 TEST_CASE("restore --decrypt writes the source back byte for byte", "[encryption][restore][executor]") {
   EncryptedRig rig;
   REQUIRE(rig.sync(rig.options()).complete());
-  sync::RestoreOptions o;
+  restore::RestoreOptions o;
   o.decrypt = std::make_shared<const crypto::CryptKey>(rig.key());
   std::string into = rig.tmp.sub("restored");
   auto r = rig.restore(into, o);
@@ -159,7 +161,7 @@ TEST_CASE("restore --decrypt refuses a manifest that claims to be encrypted by t
   auto m = must(datastore::parse_manifest_blob(rig.s3.objects.at(victim).body));
   m.files.front().size += 1;  // the signed part
   rig.s3.objects.at(victim).body = datastore::encode_manifest_blob(m);
-  sync::RestoreOptions o;
+  restore::RestoreOptions o;
   o.decrypt = std::make_shared<const crypto::CryptKey>(key);
   auto r = rig.restore(rig.tmp.sub("restored"), o);
   CHECK(r.snapshots_failed == 1);
@@ -177,28 +179,28 @@ TEST_CASE("a wrong passphrase is refused before any write, naming the file and t
   std::ofstream(wrong) << "not the passphrase\n";
   auto puts = rig.s3.count(s3::Op::put_object);
   auto store = rig.store();
-  auto r = sync::run_sync(store, rig.s3, rig.remote, rig.options(wrong), {});
+  auto r = push::run_sync(store, rig.s3, rig.remote, rig.options(wrong), {});
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == Errc::config);
   CHECK(r.error().message().find(wrong) != std::string::npos);
   CHECK(r.error().message().find(crypto::format_fingerprint(rig.key().fingerprint())) != std::string::npos);
   CHECK(rig.s3.count(s3::Op::put_object) == puts);
 
-  auto plain = sync::run_sync(store, rig.s3, rig.remote, {}, {});
+  auto plain = push::run_sync(store, rig.s3, rig.remote, {}, {});
   REQUIRE_FALSE(plain);
   CHECK(plain.error().message().find("is encrypted") != std::string::npos);
   CHECK(rig.s3.count(s3::Op::put_object) == puts);
 }
 
 TEST_CASE("the encryption record round-trips and refuses garbage", "[encryption]") {
-  sync::EncryptionRecord r;
+  records::EncryptionRecord r;
   r.fingerprint.fill(0xab);
-  auto back = sync::parse_encryption_record(sync::format_encryption_record(r));
+  auto back = records::parse_encryption_record(records::format_encryption_record(r));
   REQUIRE(back);
   CHECK(back->fingerprint == r.fingerprint);
   CHECK_FALSE(back->key_file);
   for (std::string bad : {"", "[]", "{}", R"({"fingerprint":"zz"})", R"({"fingerprint":5})"}) {
-    CHECK_FALSE(sync::parse_encryption_record(bad));
+    CHECK_FALSE(records::parse_encryption_record(bad));
   }
 }
 
@@ -206,7 +208,7 @@ TEST_CASE("with Object Lock, the key record is locked and extended with the snap
   EncryptedRig rig;
   rig.s3.object_lock = true;
   auto options = rig.options();
-  options.lock = sync::LockPolicy{"GOVERNANCE", 30, sync::kDay};
+  options.lock = retention::LockPolicy{"GOVERNANCE", 30, kDay};
   std::vector<std::string> record_puts;
   bool locked = false;
   rig.s3.on_submit = [&](const s3::Request& r) {
@@ -217,7 +219,7 @@ TEST_CASE("with Object Lock, the key record is locked and extended with the snap
   REQUIRE(rig.sync(options).complete());
   REQUIRE(record_puts.size() == 1);
   CHECK(locked);  // written locked, like every object of a locked run
-  rig.s3.advance(29 * sync::kDay);   // the coverage is about to run out: a pass
+  rig.s3.advance(29 * kDay);   // the coverage is about to run out: a pass
   auto pass = rig.sync(options);
   REQUIRE(pass.complete());
   CHECK(pass.retention_pass);
@@ -238,7 +240,7 @@ TEST_CASE("a passphrase file readable by others is warned about, an empty one re
 
   EncryptedRig fresh("");
   auto store = fresh.store();
-  auto r = sync::run_sync(store, fresh.s3, fresh.remote, fresh.options(), {});
+  auto r = push::run_sync(store, fresh.s3, fresh.remote, fresh.options(), {});
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == Errc::config);
   CHECK(r.error().message().find(fresh.passphrase + " is empty") != std::string::npos);

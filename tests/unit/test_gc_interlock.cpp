@@ -1,27 +1,27 @@
 // sync's half of the gc interlock on its own, against the in-memory bucket and its virtual clock:
 // every outcome of the gate, the touch of old reused chunks, and the recheck.
 #include "fake_s3.h"
-#include "sync/gc_interlock.h"
-#include "sync/gc_state.h"
-#include "sync/remote_layout.h"
+#include "push/gc_interlock.h"
+#include "records/gc_state.h"
+#include "remote/key_layout.h"
 #include "test_support.h"
 #include "util/file_io.h"
 
 using namespace pbs;
 using namespace pbs::test;
-using Gate = sync::GcInterlock::Gate;
+using Gate = push::GcInterlock::Gate;
 
 namespace {
 
 struct InterlockRig {
   FakeS3 s3;
-  sync::Remote remote{"bucket", "store1"};
-  sync::PutSettings put;
-  std::vector<sync::ObjectError> errors;
-  sync::RunStop stop{sync::RunKind::sync, sync::LocalFaultPolicy::fail_snapshots, nullptr, errors};
-  sync::SyncSummary summary;
+  remote::Remote remote{"bucket", "store1"};
+  push::PutSettings put;
+  std::vector<run::ObjectError> errors;
+  run::RunStop stop{run::RunKind::sync, run::LocalFaultPolicy::fail_snapshots, nullptr, errors};
+  push::SyncSummary summary;
   int wakes = 0;
-  sync::GcInterlock gc{s3, remote, put, stop, summary, [this] { ++wakes; }};
+  push::GcInterlock gc{s3, remote, put, stop, summary, [this] { ++wakes; }};
 
   // Asks until the gate gives an answer other than wait, running the requests it needs.
   Gate settle() {
@@ -33,10 +33,10 @@ struct InterlockRig {
     FAIL("the gate keeps waiting");
     return Gate::wait;
   }
-  std::size_t reads() const { return s3.count(s3::Op::get_object, std::string(sync::kGcStateKey)); }
-  void state(const sync::GcState& st) {
-    std::string text = sync::format_gc_state(st);
-    s3.put(remote.key(sync::kGcStateKey), {text.begin(), text.end()});
+  std::size_t reads() const { return s3.count(s3::Op::get_object, std::string(records::kGcStateKey)); }
+  void state(const records::GcState& st) {
+    std::string text = records::format_gc_state(st);
+    s3.put(remote.key(records::kGcStateKey), {text.begin(), text.end()});
   }
 };
 
@@ -71,7 +71,7 @@ TEST_CASE("gc interlock: no gc-state opens the gate after one read, read again a
 
 TEST_CASE("gc interlock: a held lease closes the gate, one that ran out does not", "[gc][interlock]") {
   InterlockRig rig;
-  sync::GcState running;
+  records::GcState running;
   running.running = true;
   running.host = "gc-host";
   running.lease_expires = rig.s3.now_epoch() + 600;
@@ -88,7 +88,7 @@ TEST_CASE("gc interlock: a held lease closes the gate, one that ran out does not
 TEST_CASE("gc interlock: a gc finished since the run began means recheck, one long before does not",
           "[gc][interlock]") {
   InterlockRig recent;
-  sync::GcState done;
+  records::GcState done;
   done.finished = recent.s3.now_epoch() - 60;  // within the clock margin of the run's start
   recent.state(done);
   CHECK(recent.settle() == Gate::recheck);
@@ -109,7 +109,7 @@ TEST_CASE("gc interlock: an old reused chunk is touched, and a failed touch mean
   f.status = 500;
   f.code = "InternalError";
   rig.s3.fault(f);
-  rig.s3.put(rig.remote.key(sync::chunk_rel_key(digest(2))), {1, 2, 3});
+  rig.s3.put(rig.remote.key(remote::chunk_rel_key(digest(2))), {1, 2, 3});
   rig.gc.reused(digest(2), rig.s3.now_epoch() - 13 * 3600);
   CHECK(rig.gc.gate() == Gate::wait);  // the touch is in flight
   CHECK(rig.settle() == Gate::recheck);
@@ -118,7 +118,7 @@ TEST_CASE("gc interlock: an old reused chunk is touched, and a failed touch mean
   CHECK_THAT(rig.summary.notices.at(0), Catch::Contains("renewing a reused chunk failed"));
 
   InterlockRig ok;
-  ok.s3.put(ok.remote.key(sync::chunk_rel_key(digest(2))), {1, 2, 3});
+  ok.s3.put(ok.remote.key(remote::chunk_rel_key(digest(2))), {1, 2, 3});
   ok.gc.reused(digest(2), std::nullopt);  // age unknown (a 412): touched
   CHECK(ok.settle() == Gate::open);
   CHECK(ok.summary.chunks_touched == 1);
@@ -128,19 +128,19 @@ TEST_CASE("gc interlock: gc-state that cannot be read closes the gate, and a ref
           "[gc][interlock]") {
   InterlockRig rig;
   FakeS3::Fault f;
-  f.match = op_is(s3::Op::get_object, std::string(sync::kGcStateKey));
+  f.match = op_is(s3::Op::get_object, std::string(records::kGcStateKey));
   f.status = 403;
   f.code = "AccessDenied";
   rig.s3.fault(f);
   CHECK(rig.settle() == Gate::closed);
   CHECK_THAT(rig.gc.closed_reason(), Catch::StartsWith("the gc state could not be read"));
-  CHECK(rig.stop.outcome().stop == sync::StopCause::remote);
+  CHECK(rig.stop.outcome().stop == run::StopCause::remote);
 }
 
 TEST_CASE("gc interlock: a recheck sends again only what is gone", "[gc][interlock]") {
   InterlockRig rig;
   TempDir tmp;
-  std::vector<sync::GcInterlock::RecheckItem> items;
+  std::vector<push::GcInterlock::RecheckItem> items;
   for (const char* name : {"a", "b", "c"}) {
     std::string path = tmp.sub(name);
     must(write_file_atomic(path, std::vector<std::uint8_t>{'x'}));
@@ -150,7 +150,7 @@ TEST_CASE("gc interlock: a recheck sends again only what is gone", "[gc][interlo
   }
   items.push_back({".cnt/vm/100/d", tmp.sub("gone-locally"), std::nullopt});
   int ok = 0, missing = 0, failed = 0;
-  rig.gc.recheck(items, [&](std::optional<sync::ObjectError> e, bool missing_locally) {
+  rig.gc.recheck(items, [&](std::optional<run::ObjectError> e, bool missing_locally) {
     (missing_locally ? missing : e ? failed : ok)++;
   });
   rig.s3.run();

@@ -7,9 +7,11 @@
 
 #include "executor_rig.h"
 #include "s3/xml.h"
-#include "sync/object_lock.h"
-#include "sync/remote_layout.h"
-#include "sync/remote_listing.h"
+#include "retention/lock_policy.h"
+#include "records/retention_record.h"
+#include "util/duration.h"
+#include "remote/key_layout.h"
+#include "remote/listing.h"
 #include "util/time_point.h"
 
 using namespace pbs;
@@ -24,9 +26,9 @@ std::string header(const s3::Request& r, std::string_view name) {
   return "";
 }
 
-sync::SyncOptions locked(unsigned days = 30) {
-  sync::SyncOptions o;
-  o.lock = sync::LockPolicy{"COMPLIANCE", days, sync::kDay};
+push::SyncOptions locked(unsigned days = 30) {
+  push::SyncOptions o;
+  o.lock = retention::LockPolicy{"COMPLIANCE", days, kDay};
   return o;
 }
 
@@ -87,18 +89,18 @@ TEST_CASE("the lock configuration, versioning and version listings parse", "[loc
 }
 
 TEST_CASE("kopia's rule: retention at least twice the sync interval plus a day", "[lock]") {
-  CHECK_FALSE(sync::check_lock_policy({"GOVERNANCE", 2, sync::kDay}));
-  CHECK(sync::check_lock_policy({"GOVERNANCE", 3, sync::kDay}));
-  auto weekly = sync::check_lock_policy({"COMPLIANCE", 14, 7 * sync::kDay});
+  CHECK_FALSE(retention::check_lock_policy({"GOVERNANCE", 2, kDay}));
+  CHECK(retention::check_lock_policy({"GOVERNANCE", 3, kDay}));
+  auto weekly = retention::check_lock_policy({"COMPLIANCE", 14, 7 * kDay});
   REQUIRE_FALSE(weekly);
   CHECK(weekly.error().message().find("15 days") != std::string::npos);
-  CHECK(sync::check_lock_policy({"COMPLIANCE", 15, 7 * sync::kDay}));
-  CHECK_FALSE(sync::check_lock_policy({"SOMETIMES", 30, sync::kDay}));
+  CHECK(retention::check_lock_policy({"COMPLIANCE", 15, 7 * kDay}));
+  CHECK_FALSE(retention::check_lock_policy({"SOMETIMES", 30, kDay}));
 }
 
 TEST_CASE("the retention record round-trips and a garbled one is refused", "[lock]") {
-  sync::RetentionRecord r{"COMPLIANCE", 30, 1800000000, 1797400000};
-  auto back = sync::parse_retention_record(sync::format_retention_record(r));
+  records::RetentionRecord r{"COMPLIANCE", 30, 1800000000, 1797400000};
+  auto back = records::parse_retention_record(records::format_retention_record(r));
   REQUIRE(back);
   CHECK(back->mode == "COMPLIANCE");
   CHECK(back->days == 30);
@@ -106,14 +108,14 @@ TEST_CASE("the retention record round-trips and a garbled one is refused", "[loc
   CHECK(back->extended_at == 1797400000);
   for (std::string bad : {"", "{}", "[1]", R"({"mode":"GOVERNANCE","days":0,"covered-until":5})",
                           R"({"mode":"GOVERNANCE","days":3,"covered-until":-1})", R"({"mode":7})"}) {
-    CHECK_FALSE(sync::parse_retention_record(bad));
+    CHECK_FALSE(records::parse_retention_record(bad));
   }
 }
 
 TEST_CASE("a locked sync into a bucket without Object Lock is refused before any write", "[lock][executor]") {
   ExecutorRig rig;
   auto store = rig.store();
-  auto r = sync::run_sync(store, rig.s3, rig.remote, locked(), {});
+  auto r = push::run_sync(store, rig.s3, rig.remote, locked(), {});
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == Errc::config);
   CHECK(r.error().message().find("object-lock-enabled-for-bucket") != std::string::npos);
@@ -140,14 +142,14 @@ TEST_CASE("a locked sync locks every object it writes, with Content-MD5, and nev
     CHECK(header(p, "x-amz-object-lock-mode") == "COMPLIANCE");
     auto until = s3::parse_iso8601(header(p, "x-amz-object-lock-retain-until-date"));
     REQUIRE(until);
-    CHECK(*until >= start + 30 * sync::kDay);
+    CHECK(*until >= start + 30 * kDay);
     CHECK(p.content_md5);
     CHECK(header(p, "If-None-Match").empty());
   }
   // The first run into an empty prefix records its coverage without extending anything.
   CHECK_FALSE(s.retention_pass);
   CHECK(rig.s3.count(s3::Op::put_object_retention) == 0);
-  auto record = sync::parse_retention_record(std::string(rig.s3.objects.at("store1/.pbs-s3sync/retention").body.begin(),
+  auto record = records::parse_retention_record(std::string(rig.s3.objects.at("store1/.pbs-s3sync/retention").body.begin(),
                                                          rig.s3.objects.at("store1/.pbs-s3sync/retention").body.end()));
   REQUIRE(record);
   CHECK(record->covered_until == s.lock_until);
@@ -168,12 +170,12 @@ TEST_CASE("retention follows the data: a pass extends what complete snapshots ne
     if (r.op == s3::Op::put_object_retention) extended.insert(r.key);
   };
   // Within the margin of the end of coverage (30 days - 1 day interval - 1 day): nothing to do.
-  rig.s3.advance(27 * sync::kDay);
+  rig.s3.advance(27 * kDay);
   auto quiet = rig.sync(locked(30));
   CHECK_FALSE(quiet.retention_pass);
   CHECK(extended.empty());
 
-  rig.s3.advance(2 * sync::kDay);  // 29 days on: the run extends
+  rig.s3.advance(2 * kDay);  // 29 days on: the run extends
   std::int64_t now = rig.s3.now_epoch();
   auto s = rig.sync(locked(30));
   REQUIRE(s.complete());
@@ -182,7 +184,7 @@ TEST_CASE("retention follows the data: a pass extends what complete snapshots ne
   for (const auto& chunk : referenced) CHECK(extended.count("store1/" + chunk) == 1);
   for (const auto& m : rig.manifests()) CHECK(extended.count("store1/" + m) == 1);
   CHECK(s.retention_extended == extended.size());
-  CHECK(s.retention_covered_until == now + 30 * sync::kDay);
+  CHECK(s.retention_covered_until == now + 30 * kDay);
 
   extended.clear();
   auto next = rig.sync(locked(30));
@@ -251,7 +253,7 @@ TEST_CASE("a chunk gone remotely is reported by the pass but does not make every
   auto referenced = referenced_remotely(rig);
   REQUIRE(!referenced.empty());
   rig.s3.objects.erase("store1/" + *referenced.begin());
-  rig.s3.advance(29 * sync::kDay);
+  rig.s3.advance(29 * kDay);
   auto s = rig.sync(locked(30));
   CHECK(s.retention_pass);
   CHECK(s.retention_failures == 1);
@@ -261,7 +263,7 @@ TEST_CASE("a chunk gone remotely is reported by the pass but does not make every
   CHECK(named);
   std::size_t extensions = 0;
   rig.s3.on_submit = [&](const s3::Request& r) { extensions += r.op == s3::Op::put_object_retention; };
-  rig.s3.advance(sync::kDay);
+  rig.s3.advance(kDay);
   auto next = rig.sync(locked(30));
   CHECK_FALSE(next.retention_pass);
   CHECK(extensions == 0);
@@ -277,9 +279,9 @@ TEST_CASE("credentials without s3:PutObjectRetention stop the pass at once, sayi
   f.code = "AccessDenied";
   f.times = -1;
   rig.s3.fault(f);
-  rig.s3.advance(29 * sync::kDay);
+  rig.s3.advance(29 * kDay);
   auto store = rig.store();
-  auto r = sync::run_sync(store, rig.s3, rig.remote, locked(30), {});
+  auto r = push::run_sync(store, rig.s3, rig.remote, locked(30), {});
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == Errc::access_denied);
   CHECK(r.error().message().find("s3:PutObjectRetention") != std::string::npos);

@@ -5,7 +5,7 @@
 using namespace pbs;
 
 TEST_CASE("progress: bytes of the total, percent, rate and when it should end", "[progress]") {
-  sync::RunProgress p;
+  run::RunProgress p;
   p.snapshots_done = 3;
   p.snapshots_total = 12;
   p.chunks_moved = 250;
@@ -22,7 +22,7 @@ TEST_CASE("progress: bytes of the total, percent, rate and when it should end", 
 }
 
 TEST_CASE("progress: no rate yet means no ETA, no total means no percent, and never over 100%", "[progress]") {
-  sync::RunProgress p;
+  run::RunProgress p;
   p.bytes = 10;
   p.bytes_total = 100;
   CHECK(report::progress_text(p, 0).find("ETA unknown") != std::string::npos);
@@ -30,7 +30,7 @@ TEST_CASE("progress: no rate yet means no ETA, no total means no percent, and ne
   auto t = report::progress_text(p, 1000);
   CHECK(t.find('%') == std::string::npos);
   CHECK(t.find("ETA") == std::string::npos);
-  p.direction = sync::RunProgress::Direction::down;
+  p.direction = run::RunProgress::Direction::down;
   CHECK(report::progress_text(p, 1000).find("received") != std::string::npos);
   p.bytes = 120;
   p.bytes_total = 100;  // a file that grew while it was sent

@@ -6,10 +6,10 @@
 #include "datastore/datastore_writer.h"
 #include "datastore/local_verify.h"
 #include "executor_rig.h"
-#include "sync/remote_layout.h"
-#include "sync/remote_listing.h"
-#include "sync/restore_executor.h"
-#include "sync/restore_plan.h"
+#include "remote/key_layout.h"
+#include "remote/listing.h"
+#include "restore/restore_executor.h"
+#include "restore/restore_plan.h"
 
 using namespace pbs;
 using namespace pbs::test;
@@ -18,7 +18,7 @@ namespace {
 
 std::size_t snapshots_in(const testgen::GenConfig& c) { return std::size_t(c.vms + c.cts + c.hosts) * c.snapshots; }
 
-std::string all_errors(const sync::RestoreSummary& s) {
+std::string all_errors(const restore::RestoreSummary& s) {
   std::string out;
   for (const auto& e : s.errors) out += e.object + ": " + e.message + "\n";
   return out;
@@ -51,8 +51,8 @@ class FullDisk final : public datastore::WriterInterface {
   mutable std::size_t written_ = 0;
 };
 
-sync::LocalView empty_local() {
-  return {[](const datastore::SnapshotRef&, const sync::RemoteFile&) { return false; },
+restore::LocalView empty_local() {
+  return {[](const datastore::SnapshotRef&, const remote::RemoteFile&) { return false; },
           [](const datastore::GroupRef&, std::string_view) { return false; }};
 }
 
@@ -86,9 +86,9 @@ TEST_CASE("restore: a synced datastore comes back byte for byte, each shared chu
     CHECK(rig.s3.count(s3::Op::get_object, k) == 1);
     CHECK(read_bytes(into + "/" + k) == read_bytes(rig.root + "/" + k));
   }
-  for (const auto& k : rig.remote_keys(sync::kContentDir)) {
+  for (const auto& k : rig.remote_keys(remote::kContentDir)) {
     INFO(k);
-    std::string rel = k.substr(sync::kContentDir.size());
+    std::string rel = k.substr(remote::kContentDir.size());
     if (rel.ends_with(".namespace")) continue;  // markers become directories
     CHECK(read_bytes(into + "/" + rel) == read_bytes(rig.root + "/" + rel));
   }
@@ -101,10 +101,10 @@ TEST_CASE("restore: an interrupted restore resumes from what is on disk and fetc
   REQUIRE(rig.sync().complete());
   auto chunks = local_chunk_keys(rig.root);
   std::string into = rig.tmp.sub("restored");
-  sync::RestoreOptions options;
+  restore::RestoreOptions options;
   options.interrupted = [&] { return rig.s3.count(s3::Op::get_object, "/.chunks/") >= chunks.size() / 2; };
   auto first = rig.restore(into, options);
-  CHECK(first.outcome.stop == sync::StopCause::interrupted);
+  CHECK(first.outcome.stop == run::StopCause::interrupted);
   CHECK(first.snapshots_restored < snapshots_in(small_datastore()));
   check_verifies(into);  // what it wrote is whole
 
@@ -123,18 +123,18 @@ TEST_CASE("restore: a full disk stops the run at the first failed write, and the
   REQUIRE(rig.sync().complete());
   auto chunks = local_chunk_keys(rig.root);
   std::string into = rig.tmp.sub("restored");
-  auto catalog = must(sync::load_catalog(rig.s3, rig.remote));
-  auto plan = must(sync::make_restore_plan(catalog, {}, empty_local()));
+  auto catalog = must(remote::load_catalog(rig.s3, rig.remote));
+  auto plan = must(restore::make_restore_plan(catalog, {}, empty_local()));
   REQUIRE(plan.snapshots.size() == snapshots_in(small_datastore()));
   auto writer = must(datastore::DatastoreWriter::open_or_create(into));
   FullDisk disk(writer, 2);
-  sync::RestoreSummary summary;
+  restore::RestoreSummary summary;
   std::size_t gets_before = rig.s3.count(s3::Op::get_object, "/.chunks/");
   {
-    sync::RestoreExecutor executor(rig.s3, rig.remote, disk, summary, nullptr);
+    restore::RestoreExecutor executor(rig.s3, rig.remote, disk, summary, nullptr);
     executor.run(plan, nullptr);
   }
-  CHECK(summary.outcome.stop == sync::StopCause::local);
+  CHECK(summary.outcome.stop == run::StopCause::local);
   CHECK(summary.snapshots_restored == 0);
   CHECK(summary.snapshots_failed == snapshots_in(small_datastore()));
   std::size_t space_errors = 0;
@@ -160,14 +160,14 @@ TEST_CASE("restore: a refused chunk download stops the run with the remote as ca
   f.code = "AccessDenied";
   rig.s3.fault(f);
   auto s = rig.restore(rig.tmp.sub("restored"));
-  CHECK(s.outcome.stop == sync::StopCause::remote);
+  CHECK(s.outcome.stop == run::StopCause::remote);
   CHECK(s.snapshots_restored == 0);
   CHECK_THAT(all_errors(s), Catch::Contains("the server refused this run"));
   CHECK(rig.s3.count(s3::Op::get_object, "/.chunks/") <= transfer::submit_depth(rig.s3));
 }
 
 TEST_CASE("restore plan: selection, --latest, incomplete and already restored snapshots", "[restore][plan]") {
-  sync::RemoteCatalog catalog;
+  remote::RemoteCatalog catalog;
   const char* t1 = "2026-11-01T02:00:00Z";
   const char* t2 = "2026-11-02T02:00:00Z";
   const char* t3 = "2026-11-03T02:00:00Z";
@@ -184,37 +184,37 @@ TEST_CASE("restore plan: selection, --latest, incomplete and already restored sn
   add("ns/a/.namespace");
   auto view = empty_local();
 
-  auto all = must(sync::make_restore_plan(catalog, {}, view));
+  auto all = must(restore::make_restore_plan(catalog, {}, view));
   CHECK(all.selected == 4);
   REQUIRE(all.snapshots.size() == 4);
   for (std::size_t i = 1; i < all.snapshots.size(); ++i) CHECK(all.snapshots[i - 1]->ref.time <= all.snapshots[i]->ref.time);
   CHECK(all.namespaces.size() == 1);
   CHECK(all.group_files.size() == 3);  // the groups with owner/notes: vm/100 owner, ct/200 owner and notes
 
-  sync::RestoreSelection latest;
+  restore::RestoreSelection latest;
   latest.latest = true;
   latest.max_depth = 0;
-  auto newest = must(sync::make_restore_plan(catalog, latest, view));
+  auto newest = must(restore::make_restore_plan(catalog, latest, view));
   REQUIRE(newest.snapshots.size() == 2);  // vm/100 at t2 (t3 is incomplete) and ct/200; ns/a is deeper
   std::set<std::string> names;
   for (const auto* s : newest.snapshots) names.insert(s->ref.name());
   CHECK(names == std::set<std::string>{std::string("vm/100/") + t2, std::string("ct/200/") + t1});
 
-  sync::RestoreSelection one;
+  restore::RestoreSelection one;
   one.snapshot = must(datastore::parse_snapshot({}, std::string("vm/100/") + t3));
-  auto none = sync::make_restore_plan(catalog, one, view);
+  auto none = restore::make_restore_plan(catalog, one, view);
   REQUIRE_FALSE(none);
   CHECK(none.error().code() == Errc::not_found);
 
   // vm/100 at t1 is on disk with the same manifest: skipped; its owner is on disk already.
-  sync::RestoreSelection group;
+  restore::RestoreSelection group;
   group.group = must(datastore::parse_group({}, "vm/100"));
-  sync::LocalView restored = view;
-  restored.has_snapshot = [](const datastore::SnapshotRef& ref, const sync::RemoteFile& m) {
+  restore::LocalView restored = view;
+  restored.has_snapshot = [](const datastore::SnapshotRef& ref, const remote::RemoteFile& m) {
     return ref.time_string() == "2026-11-01T02:00:00Z" && m.etag == std::string(32, 'a');
   };
   restored.has_group_file = [](const datastore::GroupRef&, std::string_view name) { return name == "owner"; };
-  auto rest = must(sync::make_restore_plan(catalog, group, restored));
+  auto rest = must(restore::make_restore_plan(catalog, group, restored));
   CHECK(rest.selected == 2);
   CHECK(rest.present == 1);
   REQUIRE(rest.snapshots.size() == 1);

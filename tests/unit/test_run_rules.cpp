@@ -1,7 +1,7 @@
 // The rules a run follows, each on its own: retry delays, the throttling window, the stop control.
 #include <vector>
 
-#include "sync/run_stop.h"
+#include "run/run_stop.h"
 #include "test_support.h"
 #include "transfer/congestion.h"
 #include "transfer/endpoint_health.h"
@@ -46,9 +46,9 @@ TEST_CASE("throttling window: one overload halves it once, successes grow it bac
 }
 
 TEST_CASE("run stop: the first cause wins, refusals stop, errors about one object do not", "[rules][stop]") {
-  std::vector<sync::ObjectError> errors;
+  std::vector<run::ObjectError> errors;
   bool interrupt = false;
-  sync::RunStop stop(sync::RunKind::sync, sync::LocalFaultPolicy::fail_snapshots, [&] { return interrupt; }, errors);
+  run::RunStop stop(run::RunKind::sync, run::LocalFaultPolicy::fail_snapshots, [&] { return interrupt; }, errors);
   CHECK_FALSE(stop.stopping());
   stop.remote_error(Error(Errc::no_such_key, "GetObject s3://b/k: no such object"));
   stop.remote_error(Error(Errc::throttled, "PutObject s3://b/k: slow down"));
@@ -59,22 +59,22 @@ TEST_CASE("run stop: the first cause wins, refusals stop, errors about one objec
   CHECK(stop.stopping());
   interrupt = true;
   CHECK(stop.stopping());
-  CHECK(stop.outcome().stop == sync::StopCause::remote);  // the interrupt came second
+  CHECK(stop.outcome().stop == run::StopCause::remote);  // the interrupt came second
   CHECK(stop.left_behind() == "not completed: the server refused this run (see above)");
   CHECK(errors.empty());
 
-  std::vector<sync::ObjectError> restore_errors;
-  sync::RunStop restore(sync::RunKind::restore, sync::LocalFaultPolicy::stop_run, nullptr, restore_errors);
+  std::vector<run::ObjectError> restore_errors;
+  run::RunStop restore(run::RunKind::restore, run::LocalFaultPolicy::stop_run, nullptr, restore_errors);
   CHECK(restore.local_fault("/ds/.chunks/ab/abcd", "write failed: No space left on device"));
   CHECK(restore.local_fault("/ds/.chunks/cd/cdef", "write failed: No space left on device"));
-  CHECK(restore.outcome().stop == sync::StopCause::local);
+  CHECK(restore.outcome().stop == run::StopCause::local);
   CHECK(restore_errors.size() == 1);  // the first failure only
   CHECK_THAT(restore.left_behind(), Catch::StartsWith("not restored: the restore stopped after a local write error"));
 
-  std::vector<sync::ObjectError> lost;
-  sync::RunStop gone(sync::RunKind::sync, sync::LocalFaultPolicy::fail_snapshots, nullptr, lost);
+  std::vector<run::ObjectError> lost;
+  run::RunStop gone(run::RunKind::sync, run::LocalFaultPolicy::fail_snapshots, nullptr, lost);
   gone.remote_error(Error(Errc::network, "PutObject: connection refused"));
-  CHECK(gone.outcome().stop == sync::StopCause::remote);
+  CHECK(gone.outcome().stop == run::StopCause::remote);
   CHECK_THAT(gone.left_behind(), Catch::Contains("could not be reached"));
 }
 

@@ -10,10 +10,10 @@
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
 #include "executor_rig.h"
-#include "sync/gc_state.h"
-#include "sync/local_scan.h"
-#include "sync/prefix_owner.h"
-#include "sync/remote_layout.h"
+#include "records/gc_state.h"
+#include "datastore/local_scan.h"
+#include "records/source_record.h"
+#include "remote/key_layout.h"
 #include "transfer/request_interface.h"
 
 using namespace pbs;
@@ -27,8 +27,8 @@ bool is_manifest_put(const s3::Request& r) {
 }
 
 SnapshotRef snapshot_of(const ExecutorRig& rig, const std::string& key) {
-  std::string rel = key.substr(rig.remote.prefix.size() + 1 + sync::kContentDir.size());
-  return must(sync::parse_content_key(rel)).snapshot;
+  std::string rel = key.substr(rig.remote.prefix.size() + 1 + remote::kContentDir.size());
+  return must(remote::parse_content_key(rel)).snapshot;
 }
 
 // What is missing remotely of everything the local snapshot's manifest will name.
@@ -39,12 +39,12 @@ std::vector<std::string> missing_pieces(const ExecutorRig& rig, const SnapshotRe
   auto need = [&](const std::string& rel) {
     if (!rig.has(rel)) missing.push_back(rel);
   };
-  need(sync::group_file_rel_key(snap.group, datastore::kOwnerName));
+  need(remote::group_file_rel_key(snap.group, datastore::kOwnerName));
   for (const auto& f : m.files) {
-    need(sync::snapshot_file_rel_key(snap, f.filename));
+    need(remote::snapshot_file_rel_key(snap, f.filename));
     auto kind = datastore::snapshot_file_kind(f.filename);
     if (!kind || !datastore::is_index_kind(*kind)) continue;
-    for (const auto& d : must(store.read_index(snap, f.filename)).digests) need(sync::chunk_rel_key(d));
+    for (const auto& d : must(store.read_index(snap, f.filename)).digests) need(remote::chunk_rel_key(d));
   }
   return missing;
 }
@@ -55,14 +55,14 @@ void drop_remote_manifests(ExecutorRig& rig) {
   for (const auto& k : rig.manifests()) rig.s3.objects.erase(rig.remote.key(k));
 }
 
-void put_gc_state(ExecutorRig& rig, const sync::GcState& state) {
-  std::string text = sync::format_gc_state(state);
-  rig.s3.put(rig.remote.key(sync::kGcStateKey), {text.begin(), text.end()});
+void put_gc_state(ExecutorRig& rig, const records::GcState& state) {
+  std::string text = records::format_gc_state(state);
+  rig.s3.put(rig.remote.key(records::kGcStateKey), {text.begin(), text.end()});
 }
 
 std::size_t snapshots_in(const testgen::GenConfig& c) { return std::size_t(c.vms + c.cts + c.hosts) * c.snapshots; }
 
-std::string all_errors(const sync::SyncSummary& s) {
+std::string all_errors(const push::SyncSummary& s) {
   std::string out;
   for (const auto& e : s.errors) out += e.object + ": " + e.message + "\n";
   return out;
@@ -163,14 +163,14 @@ TEST_CASE("sync gate: a gc holding its lease leaves every snapshot for the next 
   ExecutorRig rig;
   REQUIRE(rig.sync().complete());
   drop_remote_manifests(rig);
-  sync::GcState running;
+  records::GcState running;
   running.running = true;
   running.host = "gc-host";
   running.lease_expires = rig.s3.now_epoch() + 600;
   put_gc_state(rig, running);
   auto s = rig.sync();
   CHECK(s.snapshots_failed == snapshots_in(small_datastore()));
-  CHECK(s.outcome.stop == sync::StopCause::none);  // exit 1: nothing refused, the next run completes them
+  CHECK(s.outcome.stop == run::StopCause::none);  // exit 1: nothing refused, the next run completes them
   CHECK_THAT(all_errors(s), Catch::Contains("a gc is running on the target (host gc-host)"));
   CHECK(rig.manifests().empty());
   // Once the lease ran out, the same gc-state no longer holds anything back.
@@ -185,9 +185,9 @@ TEST_CASE("sync gate: a gc that finished during the run has every object checked
   ExecutorRig rig;
   REQUIRE(rig.sync().complete());
   drop_remote_manifests(rig);
-  auto chunks = rig.remote_keys(sync::kChunksDir);
+  auto chunks = rig.remote_keys(remote::kChunksDir);
   REQUIRE(chunks.size() > 3);
-  sync::SyncOptions options;
+  push::SyncOptions options;
   int manifests = 0;
   options.upload.before_manifest = [&](const SnapshotRef&) {
     // The first manifest went up after a clear read of gc-state. Then, a minute later, a gc on
@@ -203,7 +203,7 @@ TEST_CASE("sync gate: a gc that finished during the run has every object checked
       }
     }
     REQUIRE(deleted == 3);
-    sync::GcState done;
+    records::GcState done;
     done.finished = rig.s3.now_epoch();
     put_gc_state(rig, done);
   };
@@ -223,17 +223,17 @@ TEST_CASE("sync gate: with no gc ever run and nothing reused, one read of gc-sta
   auto s = rig.sync();
   CHECK(s.complete());
   CHECK(s.snapshots_uploaded == snapshots_in(small_datastore()));
-  CHECK(rig.s3.count(s3::Op::get_object, std::string(sync::kGcStateKey)) == 1);
+  CHECK(rig.s3.count(s3::Op::get_object, std::string(records::kGcStateKey)) == 1);
   CHECK(rig.s3.count(s3::Op::head_object) == 0);
 }
 
 TEST_CASE("sync gate: gc-state is read again once the last read is a minute old", "[executor][gc]") {
   ExecutorRig rig;
-  sync::SyncOptions options;
+  push::SyncOptions options;
   options.upload.before_manifest = [&](const SnapshotRef&) { rig.s3.advance(61); };
   auto s = rig.sync(options);
   CHECK(s.complete());
-  CHECK(rig.s3.count(s3::Op::get_object, std::string(sync::kGcStateKey)) == snapshots_in(small_datastore()));
+  CHECK(rig.s3.count(s3::Op::get_object, std::string(records::kGcStateKey)) == snapshots_in(small_datastore()));
 }
 
 TEST_CASE("sync gate: a gc-state that does not parse is no lease, and everything is checked again",
@@ -241,7 +241,7 @@ TEST_CASE("sync gate: a gc-state that does not parse is no lease, and everything
   ExecutorRig rig;
   REQUIRE(rig.sync().complete());
   drop_remote_manifests(rig);
-  rig.s3.put(rig.remote.key(sync::kGcStateKey), {'{', 'g', 'a', 'r'});
+  rig.s3.put(rig.remote.key(records::kGcStateKey), {'{', 'g', 'a', 'r'});
   auto s = rig.sync();
   CHECK(s.complete());
   REQUIRE_FALSE(s.notices.empty());
@@ -254,7 +254,7 @@ TEST_CASE("sync: a reused chunk older than 12 h is touched, a young one is not",
   ExecutorRig rig;
   REQUIRE(rig.sync().complete());
   drop_remote_manifests(rig);
-  auto chunks = rig.remote_keys(sync::kChunksDir);
+  auto chunks = rig.remote_keys(remote::kChunksDir);
   std::size_t old = chunks.size() / 2;
   for (std::size_t i = 0; i < old; ++i) rig.s3.objects[rig.remote.key(chunks[i])].modified -= 13 * 3600;
   auto s = rig.sync();
@@ -271,7 +271,7 @@ TEST_CASE("sync: a refusal stops the run, what is in flight drains and no manife
   f.code = "AccessDenied";
   rig.s3.fault(f);
   auto s = rig.sync();
-  CHECK(s.outcome.stop == sync::StopCause::remote);
+  CHECK(s.outcome.stop == run::StopCause::remote);
   CHECK(rig.manifests().empty());
   CHECK(rig.s3.count(s3::Op::put_object, "/.chunks/") <= transfer::submit_depth(rig.s3));
   CHECK(s.snapshots_failed == snapshots_in(small_datastore()));
@@ -283,10 +283,10 @@ TEST_CASE("sync: a manifest that completes while the run drains after an interru
   ExecutorRig rig;
   bool interrupt = false;
   rig.s3.on_submit = [&](const s3::Request& r) { interrupt = interrupt || is_manifest_put(r); };
-  sync::SyncOptions options;
+  push::SyncOptions options;
   options.upload.interrupted = [&] { return interrupt; };
   auto s = rig.sync(options);
-  CHECK(s.outcome.stop == sync::StopCause::interrupted);
+  CHECK(s.outcome.stop == run::StopCause::interrupted);
   CHECK(rig.manifests().size() == 1);
   CHECK(s.snapshots_uploaded == 1);
   CHECK(s.snapshots_failed == snapshots_in(small_datastore()) - 1);
@@ -296,10 +296,10 @@ TEST_CASE("sync: a manifest that completes while the run drains after an interru
 TEST_CASE("sync: an interrupt stops cleanly, and the rerun sends nothing twice", "[executor][stop]") {
   ExecutorRig rig;
   auto chunks = local_chunk_keys(rig.root);
-  sync::SyncOptions options;
+  push::SyncOptions options;
   options.upload.interrupted = [&] { return rig.s3.count(s3::Op::put_object, "/.chunks/") >= chunks.size() / 2; };
   auto first = rig.sync(options);
-  CHECK(first.outcome.stop == sync::StopCause::interrupted);
+  CHECK(first.outcome.stop == run::StopCause::interrupted);
   CHECK(first.snapshots_uploaded + first.snapshots_failed == snapshots_in(small_datastore()));
   CHECK(first.snapshots_failed > 0);
   CHECK_THAT(all_errors(first), Catch::Contains("interrupted"));
@@ -320,8 +320,8 @@ TEST_CASE("sync --mode full with nothing to send completes all of 40 snapshots",
   ExecutorRig rig(c);
   REQUIRE(rig.sync().complete());
   std::size_t puts = rig.s3.count(s3::Op::put_object);
-  sync::SyncOptions full;
-  full.mode = sync::SyncMode::full;
+  push::SyncOptions full;
+  full.mode = push::SyncMode::full;
   auto s = rig.sync(full);
   INFO(all_errors(s));
   CHECK(s.complete());
@@ -344,11 +344,11 @@ TEST_CASE("sync: an unreadable local chunk fails only the snapshots that need it
   auto users = snapshots_using(rig.root, chunks.back());
   REQUIRE_FALSE(users.empty());
   auto s = rig.sync();
-  CHECK(s.outcome.stop == sync::StopCause::none);
+  CHECK(s.outcome.stop == run::StopCause::none);
   CHECK(s.snapshots_failed == users.size());
   CHECK(s.snapshots_uploaded == snapshots_in(small_datastore()) - users.size());
   for (const auto& m : rig.manifests()) {
-    auto snap = must(sync::parse_content_key(m.substr(sync::kContentDir.size()))).snapshot;
+    auto snap = must(remote::parse_content_key(m.substr(remote::kContentDir.size()))).snapshot;
     CHECK_FALSE(users.count(snap.rel_dir()));
   }
   CHECK_THAT(all_errors(s), Catch::Contains(path + ": open failed: Permission denied (running as backup)"));
@@ -362,7 +362,7 @@ TEST_CASE("sync: a damaged chunk file is never sent, its snapshots fail, the oth
   auto damaged = must(testgen::corrupt_chunk(rig.root, testgen::ChunkDamage::flip_byte, 5));
   REQUIRE(damaged.paths.size() == 1);
   auto s = rig.sync();
-  CHECK(s.outcome.stop == sync::StopCause::none);
+  CHECK(s.outcome.stop == run::StopCause::none);
   CHECK(s.snapshots_failed >= 1);
   CHECK(s.snapshots_uploaded > 0);
   CHECK_FALSE(rig.has(damaged.paths[0]));
@@ -393,7 +393,7 @@ TEST_CASE("sync: a snapshot pruned locally during the run is skipped with a noti
   CHECK(s.complete());
   CHECK(s.snapshots_vanished == 1);
   CHECK_THAT(s.notices.front(), Catch::Contains("vanished locally"));
-  CHECK_FALSE(rig.has(sync::snapshot_file_rel_key(victim, datastore::kManifestName)));
+  CHECK_FALSE(rig.has(remote::snapshot_file_rel_key(victim, datastore::kManifestName)));
 }
 
 TEST_CASE("sync: group owners are stored before the first manifest is sent", "[executor][sync]") {
@@ -413,7 +413,7 @@ TEST_CASE("sync: group owners are stored before the first manifest is sent", "[e
 
 TEST_CASE("sync --dry-run sends no write and estimates the objects the real run sends", "[executor][sync]") {
   ExecutorRig rig;
-  sync::SyncOptions dry;
+  push::SyncOptions dry;
   dry.dry_run = true;
   auto plan = rig.sync(dry);
   CHECK(rig.s3.count(s3::Op::put_object) == 0);
@@ -422,7 +422,7 @@ TEST_CASE("sync --dry-run sends no write and estimates the objects the real run 
   CHECK(real.complete());
   CHECK(plan.planned_objects == rig.s3.count(s3::Op::put_object));
   // What the real run uploaded of the datastore, and the prefix's source record.
-  std::size_t record = rig.s3.objects.at(rig.remote.key(sync::kSourceKey)).body.size();
+  std::size_t record = rig.s3.objects.at(rig.remote.key(records::kSourceKey)).body.size();
   CHECK(plan.planned_bytes == real.chunk_bytes_uploaded + real.file_bytes_uploaded + record);
 }
 
@@ -434,7 +434,7 @@ TEST_CASE("sync --remove-vanished deletes manifests in a batch before the other 
   rig.s3.on_submit = [&](const s3::Request& r) {
     if (r.op == s3::Op::delete_objects) batches.emplace_back(r.body->begin(), r.body->end());
   };
-  sync::SyncOptions options;
+  push::SyncOptions options;
   options.remove_vanished = true;
   auto s = rig.sync(options);
   CHECK(s.complete());
@@ -472,11 +472,11 @@ std::pair<std::size_t, std::size_t> new_objects(const ExecutorRig& rig) {
   std::size_t chunks = 0, files = 0;
   for (const auto& k : local_chunk_keys(rig.root)) chunks += !rig.has(k);
   auto store = rig.store();
-  auto scan = must(sync::scan_local(store, {}));
+  auto scan = must(datastore::scan_local(store, {}));
   for (const auto& g : scan.groups) {
     for (const auto& s : g.snapshots) {
       for (const auto& f : std::filesystem::directory_iterator(store.path(s.ref.rel_dir()))) {
-        files += f.is_regular_file() && !rig.has(sync::snapshot_file_rel_key(s.ref, f.path().filename().string()));
+        files += f.is_regular_file() && !rig.has(remote::snapshot_file_rel_key(s.ref, f.path().filename().string()));
       }
     }
   }
@@ -538,8 +538,8 @@ TEST_CASE("sync: a prefix that holds chunks but no complete snapshot is checked 
           "[executor][presence]") {
   ExecutorRig rig;
   REQUIRE(rig.sync().complete());
-  for (const auto& k : rig.remote_keys(sync::kContentDir)) rig.s3.objects.erase(rig.remote.key(k));
-  std::size_t stored = rig.remote_keys(sync::kChunksDir).size();
+  for (const auto& k : rig.remote_keys(remote::kContentDir)) rig.s3.objects.erase(rig.remote.key(k));
+  std::size_t stored = rig.remote_keys(remote::kChunksDir).size();
   std::size_t from = rig.s3.answered().size();
   auto s = rig.sync();
   CHECK(s.complete());
@@ -556,7 +556,7 @@ TEST_CASE("sync: without If-None-Match every chunk is asked about first, so none
   drop_remote_manifests(rig);
   must(testgen::add_snapshots(rig.root, 0.05, 3));
   auto [chunks, files] = new_objects(rig);
-  sync::SyncOptions o;
+  push::SyncOptions o;
   o.upload.put.if_none_match = false;
   std::size_t from = rig.s3.answered().size();
   auto s = rig.sync(o);
@@ -571,7 +571,7 @@ TEST_CASE("sync --dry-run estimates one request per new chunk on the normal nigh
   REQUIRE(rig.sync().complete());
   must(testgen::add_snapshots(rig.root, 0.05, 4));
   auto [chunks, files] = new_objects(rig);
-  sync::SyncOptions o;
+  push::SyncOptions o;
   o.dry_run = true;
   auto dry = rig.sync(o);
   std::size_t from = rig.s3.answered().size();
@@ -595,7 +595,7 @@ TEST_CASE("sync: the one-key probe of .chunks/ refused stops the run before any 
   f.code = "AccessDenied";
   rig.s3.fault(f);
   auto store = rig.store();
-  auto r = sync::run_sync(store, rig.s3, rig.remote, {}, {});
+  auto r = push::run_sync(store, rig.s3, rig.remote, {}, {});
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == Errc::access_denied);
   CHECK(rig.s3.count(s3::Op::put_object, "/.chunks/") == 0);
@@ -603,14 +603,14 @@ TEST_CASE("sync: the one-key probe of .chunks/ refused stops the run before any 
 }
 
 TEST_CASE("the estimate's bytes come from every chunk up to a limit, beyond from a uniform 1 in 2^k sample", "[presence]") {
-  CHECK(sync::estimate_sample_rate(1000) == 1);
-  CHECK(sync::estimate_sample_rate(sync::kExactEstimateChunks) == 1);
-  CHECK(sync::estimate_sample_rate(sync::kExactEstimateChunks + 1) == 2);
-  CHECK(sync::estimate_sample_rate(10'600'000) == 128);
-  CHECK(sync::estimate_sample_rate(std::size_t(1) << 40) == 65536);
+  CHECK(push::estimate_sample_rate(1000) == 1);
+  CHECK(push::estimate_sample_rate(push::kExactEstimateChunks) == 1);
+  CHECK(push::estimate_sample_rate(push::kExactEstimateChunks + 1) == 2);
+  CHECK(push::estimate_sample_rate(10'600'000) == 128);
+  CHECK(push::estimate_sample_rate(std::size_t(1) << 40) == 65536);
   for (std::uint32_t rate : {1u, 16u, 128u}) {
     std::size_t in = 0, n = 400'000;
-    for (std::size_t i = 0; i < n; ++i) in += sync::in_estimate_sample(sha256(std::to_string(i)), rate);
+    for (std::size_t i = 0; i < n; ++i) in += push::in_estimate_sample(sha256(std::to_string(i)), rate);
     double expected = double(n) / rate;
     CHECK(std::abs(double(in) - expected) < 0.08 * expected);
   }

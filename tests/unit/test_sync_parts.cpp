@@ -1,15 +1,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sync/gc_state.h"
-#include "sync/group_filter.h"
-#include "sync/prefix_owner.h"
-#include "sync/remote_layout.h"
-#include "sync/run_lock.h"
+#include "records/gc_state.h"
+#include "datastore/group_filter.h"
+#include "push/prefix_claim.h"
+#include "records/source_record.h"
+#include "remote/key_layout.h"
+#include "host/run_lock.h"
 #include "test_support.h"
 
 using namespace pbs;
-using namespace pbs::sync;
+using namespace pbs::host;
+using namespace pbs::datastore;
+using namespace pbs::records;
+using namespace pbs::push;
+using namespace pbs::remote;
 using pbs::test::must;
 using pbs::test::TempDir;
 
@@ -125,57 +130,57 @@ TEST_CASE("default lock paths keep jobs apart", "[lock]") {
 }
 
 TEST_CASE("a prefix belongs to its first source, and another is refused unless it takes the prefix over", "[owner]") {
-  sync::SourceRecord a{"pbs-a", "store1", 0, ""};
-  sync::SourceRecord b{"pbs-b", "store1", 0, ""};
-  using Recorded = Result<std::optional<sync::SourceRecord>>;
-  auto fresh = must(sync::claim_prefix(Recorded(std::optional<sync::SourceRecord>{}), a, false, false, 1000, "s3://b/p"));
+  records::SourceRecord a{"pbs-a", "store1", 0, ""};
+  records::SourceRecord b{"pbs-b", "store1", 0, ""};
+  using Recorded = Result<std::optional<records::SourceRecord>>;
+  auto fresh = must(push::claim_prefix(Recorded(std::optional<records::SourceRecord>{}), a, false, false, 1000, "s3://b/p"));
   CHECK(fresh.write);
   CHECK(fresh.owner.since == 0);
   CHECK(fresh.notice.empty());
-  auto adopted = must(sync::claim_prefix(Recorded(std::optional<sync::SourceRecord>{}), a, false, true, 1000, "s3://b/p"));
+  auto adopted = must(push::claim_prefix(Recorded(std::optional<records::SourceRecord>{}), a, false, true, 1000, "s3://b/p"));
   CHECK(adopted.owner.since == 0);
   CHECK_THAT(adopted.notice, Catch::Contains("had no source record"));
 
-  sync::SourceRecord stored = a;
+  records::SourceRecord stored = a;
   stored.since = 500;
-  auto same = must(sync::claim_prefix(Recorded(std::optional(stored)), a, false, false, 1000, "s3://b/p"));
+  auto same = must(push::claim_prefix(Recorded(std::optional(stored)), a, false, false, 1000, "s3://b/p"));
   CHECK_FALSE(same.write);
   CHECK(same.owner.since == 500);
 
-  auto refused = sync::claim_prefix(Recorded(std::optional(stored)), b, false, false, 1000, "s3://b/p");
+  auto refused = push::claim_prefix(Recorded(std::optional(stored)), b, false, false, 1000, "s3://b/p");
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code() == Errc::config);
   CHECK_THAT(refused.error().message(), Catch::Contains("datastore 'store1' on host 'pbs-a'"));
   CHECK_THAT(refused.error().message(), Catch::Contains("datastore 'store1' on host 'pbs-b'"));
 
-  auto taken = must(sync::claim_prefix(Recorded(std::optional(stored)), b, true, true, 1000, "s3://b/p"));
+  auto taken = must(push::claim_prefix(Recorded(std::optional(stored)), b, true, true, 1000, "s3://b/p"));
   CHECK(taken.write);
   CHECK(taken.owner.host == "pbs-b");
   CHECK(taken.owner.since == 1000);
   CHECK(taken.owner.taken_over_from == "datastore 'store1' on host 'pbs-a'");
-  auto round = must(sync::parse_source_record(sync::format_source_record(taken.owner)));
+  auto round = must(records::parse_source_record(records::format_source_record(taken.owner)));
   CHECK(round.taken_over_from == taken.owner.taken_over_from);
   CHECK(round.since == 1000);
 
   Recorded garbled = Error(Errc::corrupt, ".pbs-s3sync/source: not a source record");
-  CHECK_FALSE(sync::claim_prefix(garbled, a, false, true, 1000, "s3://b/p"));
-  CHECK(must(sync::claim_prefix(garbled, a, true, true, 1000, "s3://b/p")).write);
-  CHECK_FALSE(sync::parse_source_record("{\"host\": \"\", \"datastore\": \"x\"}"));
+  CHECK_FALSE(push::claim_prefix(garbled, a, false, true, 1000, "s3://b/p"));
+  CHECK(must(push::claim_prefix(garbled, a, true, true, 1000, "s3://b/p")).write);
+  CHECK_FALSE(records::parse_source_record("{\"host\": \"\", \"datastore\": \"x\"}"));
 }
 
 TEST_CASE("the bucket's own records are read strictly: a field of the wrong type is no record", "[owner][gc]") {
-  auto gc = must(sync::parse_gc_state(R"({"running":true,"host":"h","pid":7,"lease-expires":1796094000})"));
+  auto gc = must(records::parse_gc_state(R"({"running":true,"host":"h","pid":7,"lease-expires":1796094000})"));
   CHECK(gc.running);
   CHECK(gc.lease_expires == 1796094000);
-  CHECK(must(sync::parse_gc_state("{}")).lease_expires == 0);
+  CHECK(must(records::parse_gc_state("{}")).lease_expires == 0);
   for (const char* bad : {R"({"lease-expires":1e300})", R"({"running":"yes"})", R"({"pid":18446744073709551615})",
                           R"({"host":7})", "[1]", "garbage"}) {
     INFO(bad);
-    auto r = sync::parse_gc_state(bad);
+    auto r = records::parse_gc_state(bad);
     REQUIRE_FALSE(r);
     CHECK(r.error().code() == Errc::corrupt);
   }
-  CHECK(must(sync::parse_source_record(R"({"host":"a","datastore":"s","since":5})")).since == 5);
-  CHECK_FALSE(sync::parse_source_record(R"({"host":"a","datastore":"s","since":5.5})"));
-  CHECK_FALSE(sync::parse_source_record(R"({"host":"a"})"));
+  CHECK(must(records::parse_source_record(R"({"host":"a","datastore":"s","since":5})")).since == 5);
+  CHECK_FALSE(records::parse_source_record(R"({"host":"a","datastore":"s","since":5.5})"));
+  CHECK_FALSE(records::parse_source_record(R"({"host":"a"})"));
 }

@@ -1,0 +1,81 @@
+#include "restore/restore_job.h"
+
+#include <chrono>
+
+#include "datastore/datastore_writer.h"
+#include "remote/catalog.h"
+#include "remote/key_layout.h"
+#include "remote/listing.h"
+#include "restore/restore_executor.h"
+#include "transfer/object_store.h"
+#include "util/file_io.h"
+#include "util/md5.h"
+
+namespace pbs::restore {
+
+using namespace datastore;
+
+namespace {
+
+// The local datastore as the plan sees it (it may not exist yet).
+LocalView local_view(const std::string& root) {
+  LocalView v;
+  v.has_snapshot = [root](const SnapshotRef& ref, const remote::RemoteFile& remote) {
+    std::string path = join_path(root, ref.rel_dir() + "/" + std::string(kManifestName));
+    auto st = stat_path(path);
+    if (!st || !*st || (*st)->size != remote.size) return false;
+    if (remote.etag.size() != 32) return true;  // not an MD5 (multipart, SSE-KMS): the size decides
+    auto md5 = file_md5_hex(path);
+    return md5 && *md5 == remote.etag;
+  };
+  v.has_group_file = [root](const GroupRef& g, std::string_view name) {
+    auto st = stat_path(join_path(root, g.rel_dir() + "/" + std::string(name)));
+    return st && *st;
+  };
+  return v;
+}
+
+}  // namespace
+
+Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const remote::Remote& remote,
+                                   const std::string& datastore_path, const RestoreOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  RestoreSummary summary;
+  summary.datastore = datastore_path;
+  summary.target = remote.url();
+  {
+    transfer::ObjectStore store(requests, remote.bucket);
+    PBS_TRY(store.head_bucket());
+  }
+  PBS_ASSIGN(remote::RemoteCatalog catalog, remote::load_catalog(requests, remote));
+  // Refused, never turned into paths; the restore reports them (exit 1) but restores the rest.
+  if (auto junk = remote::describe_invalid_keys(catalog, remote); !junk.empty()) summary.errors.push_back({"", "refused: " + junk});
+  auto make_plan = [&]() -> Result<RestorePlan> {
+    auto plan = make_restore_plan(catalog, options.selection, local_view(datastore_path));
+    if (!plan) return std::move(plan).error().context(summary.target);
+    summary.snapshots_selected = plan->selected;
+    summary.snapshots_present = plan->present;
+    return plan;
+  };
+  PBS_ASSIGN(auto existed, stat_path(datastore_path));
+  summary.created = !existed;
+  // A selection that names nothing is refused before the datastore is created.
+  PBS_TRY(make_plan());
+  if (!options.dry_run) {
+    PBS_ASSIGN(DatastoreWriter writer, DatastoreWriter::open_or_create(datastore_path));
+    // What is on disk is looked at again under the lock, so PBS cannot change it meanwhile.
+    PBS_ASSIGN(DatastoreLock lock, writer.lock_shared());
+    PBS_ASSIGN(RestorePlan plan, make_plan());
+    for (const auto& ns : plan.namespaces) PBS_TRY(writer.create_namespace(ns));
+    PBS_ASSIGN(auto chunk_versions, remote::list_chunk_versions(requests, remote));
+    RestoreExecutor executor(requests, remote, writer, summary, options.interrupted);
+    if (remote.as_of) executor.pin_chunk_versions(&chunk_versions);
+    if (options.decrypt) executor.decrypt_with(options.decrypt);
+    executor.run(plan, options.on_progress);
+  }
+  summary.counters = requests.counters();
+  summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return summary;
+}
+
+}  // namespace pbs::restore

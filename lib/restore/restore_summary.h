@@ -1,0 +1,34 @@
+#pragma once
+// What a restore did, as plain data: the report module prints it (text, JSON).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "run/run_outcome.h"
+#include "transfer/counters.h"
+
+namespace pbs::restore {
+
+struct RestoreSummary {
+  std::string target;
+  std::string datastore;
+  bool created = false;  // the datastore did not exist before
+  std::size_t snapshots_selected = 0;
+  std::size_t snapshots_restored = 0;
+  std::size_t snapshots_present = 0;  // already complete locally with the same manifest
+  std::size_t snapshots_failed = 0;
+  std::size_t chunks_fetched = 0;
+  std::size_t chunks_present = 0;
+  std::uint64_t chunk_bytes = 0;
+  std::size_t files_written = 0;
+  transfer::Counters counters;
+  double duration = 0;
+  std::vector<run::ObjectError> errors;
+  std::vector<std::string> notices;
+  bool complete() const { return snapshots_failed == 0 && errors.empty(); }
+  run::RunOutcome outcome;
+};
+
+}  // namespace pbs::restore

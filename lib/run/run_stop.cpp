@@ -1,0 +1,63 @@
+#include "run/run_stop.h"
+
+namespace pbs::run {
+
+std::optional<std::string> remote_stop_reason(const Error& error) {
+  switch (error.code()) {
+    case Errc::access_denied:
+    case Errc::auth:
+    case Errc::no_such_bucket:
+    case Errc::wrong_region:
+      return "the server refused this run (see above)";
+    case Errc::tls:
+      return "the server's certificate is not trusted (see above)";
+    case Errc::network:
+    case Errc::timeout:
+      return "the server could not be reached (see above); rerun when it can, the run resumes";
+    default:
+      return std::nullopt;
+  }
+}
+
+RunStop::RunStop(RunKind kind, LocalFaultPolicy policy, std::function<bool()> interrupted,
+                 std::vector<ObjectError>& errors)
+    : kind_(kind), policy_(policy), interrupted_(std::move(interrupted)), errors_(errors) {}
+
+void RunStop::stop(StopCause cause, std::string reason) {
+  if (outcome_.stop != StopCause::none) return;
+  outcome_.stop = cause;
+  outcome_.reason = std::move(reason);
+}
+
+bool RunStop::stopping() {
+  if (outcome_.stop == StopCause::none && interrupted_ && interrupted_()) {
+    stop(StopCause::interrupted, kind_ == RunKind::sync ? "the run was interrupted; the next run resumes"
+                                                        : "the restore was interrupted; rerun it, it resumes");
+    errors_.push_back({"", "interrupted: no new transfer started, the ones in flight finished"});
+  }
+  return outcome_.stop != StopCause::none;
+}
+
+std::string RunStop::remote_error(const Error& error) {
+  if (auto why = remote_stop_reason(error)) stop(StopCause::remote, *why);
+  return error.message();
+}
+
+bool RunStop::local_fault(const std::string& object, const std::string& message) {
+  if (policy_ != LocalFaultPolicy::stop_run) return false;
+  if (outcome_.stop == StopCause::none) {
+    errors_.push_back({object, message});
+    stop(StopCause::local, std::string(kind_ == RunKind::sync ? "the run" : "the restore") +
+                               " stopped after a local write error (see above); rerun it once that is fixed, "
+                               "it resumes");
+  }
+  return true;
+}
+
+std::string RunStop::left_behind() const {
+  std::string verb = kind_ == RunKind::sync ? "not completed: " : "not restored: ";
+  if (outcome_.stop == StopCause::none) return verb + "the run stopped before it (internal error)";
+  return verb + outcome_.reason;
+}
+
+}  // namespace pbs::run
