@@ -3,12 +3,12 @@
 
 #include "commands.h"
 #include "exit_code.h"
+#include "gc/gc_job.h"
 #include "interrupt.h"
 #include "job_setup.h"
 #include "output.h"
 #include "report/gc_printer.h"
 #include "source.h"
-#include "gc/gc_job.h"
 #include "util/duration.h"
 
 namespace pbs::cli {
@@ -24,7 +24,7 @@ int command_gc(const GcArgs& args, const GlobalOptions& global) {
     options.grace_seconds = *g;
   }
   options.dry_run = global.dry_run;
-  options.host = local_host_name();
+  options.host = host::local_host_name();
   options.pid = ::getpid();
   options.interrupted = InterruptGuard::requested;
   auto engine = make_engine(*job);

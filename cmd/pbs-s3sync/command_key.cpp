@@ -4,9 +4,9 @@
 
 #include "commands.h"
 #include "crypto/key_file.h"
-#include "records/record_keys.h"
 #include "job_setup.h"
 #include "output.h"
+#include "records/record_keys.h"
 
 namespace pbs::cli {
 

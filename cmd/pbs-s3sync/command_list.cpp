@@ -1,13 +1,13 @@
 #include <fmt/core.h>
 
+#include "check/remote_inventory.h"
 #include "commands.h"
 #include "datastore/inventory.h"
 #include "exit_code.h"
-#include "report/inventory_printer.h"
 #include "job_setup.h"
 #include "output.h"
+#include "report/inventory_printer.h"
 #include "source.h"
-#include "check/remote_inventory.h"
 
 namespace pbs::cli {
 

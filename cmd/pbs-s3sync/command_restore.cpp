@@ -6,8 +6,8 @@
 #include "job_setup.h"
 #include "output.h"
 #include "report/restore_printer.h"
-#include "source.h"
 #include "restore/restore_job.h"
+#include "source.h"
 
 namespace pbs::cli {
 

@@ -5,10 +5,10 @@
 
 #include "commands.h"
 #include "exit_code.h"
+#include "host/run_lock.h"
 #include "job_setup.h"
 #include "output.h"
 #include "source.h"
-#include "host/run_lock.h"
 #include "util/file_io.h"
 #include "util/utc_time.h"
 

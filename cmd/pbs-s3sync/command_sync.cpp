@@ -5,14 +5,14 @@
 
 #include "commands.h"
 #include "exit_code.h"
+#include "host/run_lock.h"
 #include "interrupt.h"
 #include "job_setup.h"
 #include "output.h"
+#include "push/sync_job.h"
 #include "report/printable.h"
 #include "report/sync_printer.h"
 #include "source.h"
-#include "host/run_lock.h"
-#include "push/sync_job.h"
 #include "util/file_io.h"
 
 namespace pbs::cli {
@@ -86,7 +86,7 @@ Result<push::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions
   options.dry_run = global.dry_run;
   options.force_in_use = args.force_in_use;
   options.take_over = args.take_over;
-  options.source.host = local_host_name();
+  options.source.host = host::local_host_name();
   options.source.datastore = job.datastore_name;
   const auto& t = job.target;
   options.upload.put.if_none_match = t.options.if_none_match;
@@ -156,7 +156,7 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
         return kExitOk;
       }
     }
-    host::LockHolder holder{::getpid(), local_host_name(), std::int64_t(std::time(nullptr)), global.command_line,
+    host::LockHolder holder{::getpid(), host::local_host_name(), std::int64_t(std::time(nullptr)), global.command_line,
                             job->datastore_path, t.url()};
     auto acquired = host::RunLock::acquire(job->lock_path, std::move(holder));
     if (!acquired) return end.fail(acquired.error());

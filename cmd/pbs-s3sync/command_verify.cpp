@@ -1,13 +1,13 @@
 #include <fmt/core.h>
 
+#include "check/remote_verify.h"
 #include "commands.h"
 #include "datastore/local_verify.h"
 #include "exit_code.h"
-#include "report/verify_printer.h"
 #include "job_setup.h"
 #include "output.h"
+#include "report/verify_printer.h"
 #include "source.h"
-#include "check/remote_verify.h"
 
 namespace pbs::cli {
 

@@ -1,18 +1,17 @@
 #include "job_setup.h"
 
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
 #include "config/datastore_cfg.h"
-#include "s3/xml.h"
 #include "host/run_lock.h"
+#include "remote/prefix_discovery.h"
 #include "util/duration.h"
-#include "util/time_point.h"
 #include "util/file_io.h"
+#include "util/time_point.h"
 
 namespace pbs::cli {
 
@@ -45,13 +44,6 @@ Result<remote::Remote> remote_for(const config::Target& target, const std::strin
     PBS_ASSIGN(remote.as_of, parse_time_point(point_in_time, std::time(nullptr)));
   }
   return remote;
-}
-
-std::string local_host_name() {
-  if (const char* v = std::getenv("PBS_S3SYNC_HOST"); v && *v) return v;
-  char buf[256] = {};
-  ::gethostname(buf, sizeof buf - 1);
-  return buf;
 }
 
 void print_warnings(const config::PbsConf& conf, const GlobalOptions& global) {
@@ -158,28 +150,9 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
 
 Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& global) {
   if (!job.target.prefix.empty()) return {};
-  s3::ListOptions o;
-  o.delimiter = "/";
-  PBS_ASSIGN(auto r, engine.execute(s3::list_objects(job.target.bucket, o)));
-  PBS_ASSIGN(auto page, s3::parse_list_page(r.body_text()));
-  std::vector<std::string> names;
-  for (auto p : page.common_prefixes) {
-    if (!p.empty() && p.back() == '/') p.pop_back();
-    if (!p.empty() && p.front() != '.') names.push_back(p);
-  }
-  if (names.size() == 1) {
-    job.target.prefix = names.front();
-    if (global.verbosity >= 0) {
-      fmt::print(stderr, "pbs-s3sync: using prefix '{}', the only one in s3://{}\n", names.front(), job.target.bucket);
-    }
-    return {};
-  }
-  if (names.size() > 1) {
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    return Error(Errc::invalid_argument, "s3://" + job.target.bucket + " holds several prefixes (" + list +
-                                             "): name one as s3://" + job.target.bucket +
-                                             "/PREFIX or with PREFIX= in the STORAGE entry");
+  PBS_ASSIGN(job.target.prefix, remote::only_prefix(engine, job.target.bucket));
+  if (!job.target.prefix.empty() && global.verbosity >= 0) {
+    fmt::print(stderr, "pbs-s3sync: using prefix '{}', the only one in s3://{}\n", job.target.prefix, job.target.bucket);
   }
   return {};
 }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "config/pbs_conf.h"
 #include "config/target.h"
+#include "host/host_name.h"
 #include "datastore/datastore.h"
 #include "encryption/prefix_key.h"
 #include "remote/remote.h"
@@ -47,8 +48,8 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job);
 // MAX_REQUESTS_PER_SECOND).
 Status apply_limits(Job& job, const GlobalOptions& global);
 
-// For commands given only a TARGET: when no prefix is known (no /prefix in the URL, no PREFIX in
-// the STORAGE entry), the bucket's only top-level prefix is the datastore's.
+// For commands given only a TARGET: the bucket's only prefix when none is given
+// (remote/prefix_discovery.h).
 Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& global);
 
 // The target as commands read it: now, or as it was at `point_in_time` (util/time_point.h).
@@ -65,10 +66,6 @@ Result<std::shared_ptr<const crypto::CryptKey>> open_target_key(transfer::Reques
                                                                  const remote::Remote& remote,
                                                                  const encryption::KeySource& source,
                                                                  const GlobalOptions& global);
-
-// This host's name as recorded in lock files, gc leases and the target's source record:
-// $PBS_S3SYNC_HOST when set (a container whose hostname changes at every start), else gethostname.
-std::string local_host_name();
 
 // Prints configuration warnings to stderr (unless quiet).
 void print_warnings(const config::PbsConf& conf, const GlobalOptions& global);

@@ -3,9 +3,9 @@
 
 #include <string>
 
+#include "cli.h"
 #include "datastore/datastore.h"
 #include "util/result.h"
-#include "cli.h"
 
 namespace pbs::cli {
 

@@ -5,11 +5,11 @@
 #include <unordered_map>
 
 #include "crypto/encrypted_blob.h"
+#include "crypto/sealed_manifest.h"
 #include "datastore/blob.h"
 #include "datastore/digest_set.h"
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
-#include "crypto/sealed_manifest.h"
 #include "remote/catalog.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "datastore/names.h"
 #include "crypto/crypt_key.h"
+#include "datastore/names.h"
 #include "remote/remote.h"
 #include "transfer/counters.h"
 #include "transfer/request_interface.h"

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "datastore/datastore.h"
-#include "datastore/manifest.h"
 #include "datastore/group_filter.h"
+#include "datastore/manifest.h"
 
 namespace pbs::datastore {
 

@@ -25,8 +25,8 @@
 #include "crypto/crypt_key.h"
 #include "datastore/datastore.h"
 #include "datastore/local_scan.h"
-#include "remote/remote.h"
 #include "remote/catalog.h"
+#include "remote/remote.h"
 #include "transfer/request_interface.h"
 #include "util/file_io.h"
 

@@ -6,16 +6,16 @@
 #include "datastore/digest_set.h"
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
-#include "records/gc_state.h"
 #include "gc/gc_versions.h"
+#include "records/gc_state.h"
 #include "records/retention_record.h"
 #include "remote/bucket_features.h"
-#include "util/duration.h"
 #include "remote/catalog.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"
 #include "remote/references.h"
 #include "transfer/object_store.h"
+#include "util/duration.h"
 
 namespace pbs::gc {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "remote/remote.h"
 #include "gc/gc_summary.h"
+#include "remote/remote.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::gc {

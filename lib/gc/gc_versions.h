@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "gc/gc_summary.h"
-#include "remote/remote.h"
 #include "remote/catalog.h"
+#include "remote/remote.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::gc {

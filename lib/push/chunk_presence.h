@@ -18,9 +18,9 @@
 #include "datastore/datastore.h"
 #include "datastore/digest_map.h"
 #include "datastore/digest_set.h"
-#include "remote/remote.h"
-#include "remote/catalog.h"
 #include "push/sync_plan.h"
+#include "remote/catalog.h"
+#include "remote/remote.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::push {

@@ -1,7 +1,7 @@
 #include "push/chunk_uploader.h"
 
-#include "s3/http_date.h"
 #include "remote/key_layout.h"
+#include "s3/http_date.h"
 #include "util/file_io.h"
 
 namespace pbs::push {

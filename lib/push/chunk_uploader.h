@@ -12,9 +12,9 @@
 
 #include "datastore/datastore.h"
 #include "push/object_puts.h"
+#include "push/sync_summary.h"
 #include "remote/remote.h"
 #include "run/run_stop.h"
-#include "push/sync_summary.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::push {

@@ -18,10 +18,10 @@
 
 #include "datastore/digest_set.h"
 #include "push/object_puts.h"
+#include "push/sync_summary.h"
 #include "records/record_io.h"
 #include "remote/remote.h"
 #include "run/run_stop.h"
-#include "push/sync_summary.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::push {

@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "crypto/crypt_key.h"
-#include "s3/request.h"
 #include "remote/remote.h"
+#include "s3/request.h"
 #include "util/result.h"
 #include "util/sha256.h"
 

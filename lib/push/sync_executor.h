@@ -12,16 +12,16 @@
 #include <vector>
 
 #include "datastore/datastore.h"
-#include "run/chunk_fan_in.h"
 #include "push/chunk_presence.h"
 #include "push/chunk_uploader.h"
 #include "push/gc_interlock.h"
 #include "push/object_puts.h"
-#include "remote/remote.h"
-#include "run/run_progress.h"
-#include "run/snapshot_runner.h"
 #include "push/sync_plan.h"
 #include "push/sync_summary.h"
+#include "remote/remote.h"
+#include "run/chunk_fan_in.h"
+#include "run/run_progress.h"
+#include "run/snapshot_runner.h"
 
 namespace pbs::push {
 

@@ -4,17 +4,17 @@
 #include <chrono>
 #include <thread>
 
-#include "s3/http_date.h"
+#include "encryption/encrypted_view.h"
 #include "push/chunk_presence.h"
 #include "push/prefix_claim.h"
+#include "push/sync_plan.h"
 #include "records/record_keys.h"
 #include "remote/bucket_features.h"
-#include "retention/retention_pass.h"
-#include "encryption/encrypted_view.h"
 #include "remote/catalog.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"
-#include "push/sync_plan.h"
+#include "retention/retention_pass.h"
+#include "s3/http_date.h"
 #include "transfer/object_store.h"
 
 namespace pbs::push {

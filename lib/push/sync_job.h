@@ -10,13 +10,13 @@
 
 #include "datastore/datastore.h"
 #include "datastore/local_scan.h"
-#include "retention/lock_policy.h"
 #include "encryption/prefix_key.h"
-#include "records/source_record.h"
-#include "remote/remote.h"
-#include "run/run_progress.h"
 #include "push/sync_executor.h"
 #include "push/sync_summary.h"
+#include "records/source_record.h"
+#include "remote/remote.h"
+#include "retention/lock_policy.h"
+#include "run/run_progress.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::push {

@@ -11,8 +11,8 @@
 
 #include "datastore/datastore.h"
 #include "datastore/local_scan.h"
-#include "run/run_outcome.h"
 #include "remote/catalog.h"
+#include "run/run_outcome.h"
 
 namespace pbs::push {
 

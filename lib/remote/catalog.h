@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "datastore/names.h"
-#include "s3/xml.h"
 #include "remote/remote.h"
+#include "s3/xml.h"
 
 namespace pbs::remote {
 

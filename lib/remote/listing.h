@@ -7,9 +7,9 @@
 #include <string_view>
 
 #include "datastore/digest_map.h"
-#include "s3/xml.h"
-#include "remote/remote.h"
 #include "remote/catalog.h"
+#include "remote/remote.h"
+#include "s3/xml.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::remote {

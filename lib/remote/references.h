@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "datastore/digest_set.h"
-#include "remote/remote.h"
 #include "remote/catalog.h"
+#include "remote/remote.h"
 #include "transfer/request_interface.h"
 #include "util/result.h"
 

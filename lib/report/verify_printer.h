@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "datastore/local_verify.h"
 #include "check/remote_verify.h"
+#include "datastore/local_verify.h"
 
 namespace pbs::report {
 

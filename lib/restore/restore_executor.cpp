@@ -1,10 +1,10 @@
 #include "restore/restore_executor.h"
 
 #include "datastore/blob.h"
-#include "util/file_io.h"
 #include "datastore/index_file.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"
+#include "util/file_io.h"
 
 namespace pbs::restore {
 

@@ -13,17 +13,17 @@
 #include <string>
 #include <vector>
 
+#include "crypto/sealed_manifest.h"
+#include "crypto/snapshot_decryption.h"
 #include "datastore/datastore_writer.h"
 #include "datastore/digest_map.h"
 #include "datastore/digest_set.h"
 #include "datastore/manifest.h"
+#include "remote/remote.h"
+#include "restore/restore_plan.h"
+#include "restore/restore_summary.h"
 #include "run/chunk_fan_in.h"
 #include "run/run_progress.h"
-#include "remote/remote.h"
-#include "restore/restore_summary.h"
-#include "restore/restore_plan.h"
-#include "crypto/sealed_manifest.h"
-#include "crypto/snapshot_decryption.h"
 #include "run/snapshot_runner.h"
 
 namespace pbs::restore {

@@ -14,8 +14,8 @@
 #include "crypto/crypt_key.h"
 #include "remote/remote.h"
 #include "restore/restore_plan.h"
-#include "run/run_progress.h"
 #include "restore/restore_summary.h"
+#include "run/run_progress.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::restore {

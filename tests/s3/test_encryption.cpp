@@ -11,15 +11,15 @@
 #include <set>
 #include <thread>
 
-#include "records/encryption_record.h"
-#include "crypto/sealed_manifest.h"
 #include "crypto/encrypted_blob.h"
 #include "crypto/key_file.h"
+#include "crypto/sealed_manifest.h"
 #include "datastore/blob.h"
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
 #include "encryption/encrypted_view.h"
 #include "encryption/prefix_key.h"
+#include "records/encryption_record.h"
 #include "sync_rig.h"
 
 using namespace pbs;

@@ -7,13 +7,13 @@
 #include <thread>
 #include <set>
 
-#include "s3/xml.h"
-#include "retention/lock_policy.h"
-#include "retention/retention_pass.h"
-#include "util/duration.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"
+#include "retention/lock_policy.h"
+#include "retention/retention_pass.h"
+#include "s3/xml.h"
 #include "sync_rig.h"
+#include "util/duration.h"
 
 using namespace pbs;
 using namespace pbs::test;

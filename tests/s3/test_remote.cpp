@@ -6,11 +6,11 @@
 
 #include "datastore/datastore.h"
 #include "datastore/inventory.h"
-#include "s3_support.h"
 #include "gc/gc_job.h"
+#include "push/sync_job.h"
 #include "records/gc_state.h"
 #include "records/source_record.h"
-#include "push/sync_job.h"
+#include "s3_support.h"
 #include "sync_rig.h"
 #include "test_support.h"
 

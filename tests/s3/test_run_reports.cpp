@@ -8,9 +8,9 @@
 
 #include "datagen.h"
 #include "datastore/datastore.h"
+#include "host/run_lock.h"
 #include "s3_support.h"
 #include "sync_rig.h"
-#include "host/run_lock.h"
 #include "test_support.h"
 
 using namespace pbs;

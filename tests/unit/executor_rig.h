@@ -9,9 +9,9 @@
 #include "datagen.h"
 #include "datastore/datastore.h"
 #include "fake_s3.h"
+#include "push/sync_job.h"
 #include "remote/remote.h"
 #include "restore/restore_job.h"
-#include "push/sync_job.h"
 #include "test_support.h"
 
 namespace pbs::test {

@@ -4,9 +4,9 @@
 #include <ctime>
 #include <vector>
 
+#include "test_support.h"
 #include "transfer/congestion.h"
 #include "transfer/rate_limiter.h"
-#include "test_support.h"
 #include "util/bandwidth.h"
 
 using namespace pbs;

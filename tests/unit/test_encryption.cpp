@@ -7,15 +7,15 @@
 #include <fstream>
 #include <set>
 
-#include "records/encryption_record.h"
-#include "crypto/sealed_manifest.h"
 #include "crypto/encrypted_blob.h"
 #include "crypto/key_file.h"
+#include "crypto/sealed_manifest.h"
 #include "datastore/blob.h"
 #include "datastore/index_file.h"
-#include "executor_rig.h"
 #include "encryption/encrypted_view.h"
 #include "encryption/prefix_key.h"
+#include "executor_rig.h"
+#include "records/encryption_record.h"
 #include "remote/key_layout.h"
 
 using namespace pbs;

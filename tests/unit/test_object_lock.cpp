@@ -6,12 +6,12 @@
 #include <ctime>
 
 #include "executor_rig.h"
-#include "s3/xml.h"
-#include "retention/lock_policy.h"
 #include "records/retention_record.h"
-#include "util/duration.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"
+#include "retention/lock_policy.h"
+#include "s3/xml.h"
+#include "util/duration.h"
 #include "util/time_point.h"
 
 using namespace pbs;

@@ -8,10 +8,10 @@
 #include <set>
 
 #include "datastore/index_file.h"
+#include "datastore/local_scan.h"
 #include "datastore/manifest.h"
 #include "executor_rig.h"
 #include "records/gc_state.h"
-#include "datastore/local_scan.h"
 #include "records/source_record.h"
 #include "remote/key_layout.h"
 #include "transfer/request_interface.h"

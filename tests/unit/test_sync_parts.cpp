@@ -1,12 +1,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "records/gc_state.h"
 #include "datastore/group_filter.h"
+#include "host/run_lock.h"
 #include "push/prefix_claim.h"
+#include "records/gc_state.h"
 #include "records/source_record.h"
 #include "remote/key_layout.h"
-#include "host/run_lock.h"
 #include "test_support.h"
 
 using namespace pbs;

@@ -3,8 +3,8 @@
 
 #include "datastore/blob.h"
 #include "datastore/local_verify.h"
-#include "util/file_io.h"
 #include "test_support.h"
+#include "util/file_io.h"
 
 using namespace pbs;
 using namespace pbs::datastore;
