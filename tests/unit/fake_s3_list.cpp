@@ -131,6 +131,42 @@ std::string version_xml(const std::string& key, const FakeS3::Object& o, bool la
 
 }  // namespace
 
+namespace {
+
+// One ListObjectVersions page as it is walked: its entries, prefixes and where it ended.
+struct VersionsPage {
+  std::string entries, last_prefix, next_key, next_id;
+  std::vector<std::string> prefixes;
+  std::size_t n = 0;
+  bool truncated = false;
+};
+
+std::string versions_document(const std::string& bucket, const ListParams& p, const std::string& key_marker,
+                              const std::string& id_marker, const VersionsPage& page) {
+  std::string xml = std::string(fake::kXmlHead) + "<ListVersionsResult xmlns=\"" + std::string(fake::kXmlns) + "\"><Name>" +
+                    bucket + "</Name><Prefix>" + listed_text(p.prefix, p.url) + "</Prefix><KeyMarker>" +
+                    listed_text(key_marker, p.url) + "</KeyMarker><VersionIdMarker>" + id_marker +
+                    "</VersionIdMarker><MaxKeys>" + std::to_string(p.limit) + "</MaxKeys>";
+  if (!p.delimiter.empty()) xml += "<Delimiter>" + listed_text(p.delimiter, p.url) + "</Delimiter>";
+  if (p.url) xml += "<EncodingType>url</EncodingType>";
+  xml += std::string("<IsTruncated>") + (page.truncated ? "true" : "false") + "</IsTruncated>";
+  if (page.truncated) {
+    xml += "<NextKeyMarker>" + listed_text(page.next_key, p.url) + "</NextKeyMarker>";
+    if (!page.next_id.empty()) xml += "<NextVersionIdMarker>" + page.next_id + "</NextVersionIdMarker>";
+  }
+  return xml + page.entries + common_prefixes_xml(page.prefixes, p.url) + "</ListVersionsResult>";
+}
+
+// Where a page resumes inside the key it ended in: after the version the marker names.
+std::size_t resume_index(const std::vector<FakeS3::Object>& all, const std::string& id_marker) {
+  auto at = std::find_if(all.begin(), all.end(), [&](const FakeS3::Object& o) {
+    return (o.version_id.empty() ? "null" : o.version_id) == id_marker;
+  });
+  return at == all.end() ? all.size() : std::size_t(at - all.begin()) + 1;
+}
+
+}  // namespace
+
 s3::Response FakeS3::list_versions(const s3::Request& req) const {
   ListParams p = list_params(req);
   std::string key_marker = query_value(req, "key-marker").value_or("");
@@ -138,60 +174,33 @@ s3::Response FakeS3::list_versions(const s3::Request& req) const {
   std::set<std::string> keys;
   for (auto it = objects.lower_bound(p.prefix); it != objects.end() && it->first.starts_with(p.prefix); ++it) keys.insert(it->first);
   for (auto it = history_.lower_bound(p.prefix); it != history_.end() && it->first.starts_with(p.prefix); ++it) keys.insert(it->first);
-
-  std::string entries, last_prefix, next_key, next_id;
-  std::vector<std::string> prefixes;
-  std::size_t n = 0;
-  bool truncated = false;
-  for (auto k = keys.lower_bound(key_marker); k != keys.end() && !truncated; ++k) {
+  VersionsPage page;
+  for (auto k = keys.lower_bound(key_marker); k != keys.end() && !page.truncated; ++k) {
     const std::string& key = *k;
     if (key == key_marker && id_marker.empty()) continue;
     std::string cp = rolled_up(key, p.prefix, p.delimiter);
     if (!cp.empty()) {
       // A page that ended at a common prefix resumes after every key under it.
-      if (cp == last_prefix || cp == key_marker) continue;
-      if (n == p.limit) {
-        truncated = true;
-        break;
-      }
-      ++n;
-      prefixes.push_back(last_prefix = next_key = cp);
-      next_id.clear();
+      if (cp == page.last_prefix || cp == key_marker) continue;
+      page.truncated = page.n == p.limit;
+      if (page.truncated) break;
+      ++page.n;
+      page.prefixes.push_back(page.last_prefix = page.next_key = cp);
+      page.next_id.clear();
       continue;
     }
     std::vector<Object> all = versions(key);
-    std::size_t from = 0;
-    if (key == key_marker) {
-      auto at = std::find_if(all.begin(), all.end(), [&](const Object& o) {
-        return (o.version_id.empty() ? "null" : o.version_id) == id_marker;
-      });
-      from = at == all.end() ? all.size() : std::size_t(at - all.begin()) + 1;
-    }
-    for (std::size_t i = from; i < all.size(); ++i) {
-      if (n == p.limit) {
-        truncated = true;
-        break;
-      }
-      ++n;
-      entries += version_xml(key, all[i], i == 0, p.url);
-      next_key = key;
-      next_id = all[i].version_id.empty() ? "null" : all[i].version_id;
+    for (std::size_t i = key == key_marker ? resume_index(all, id_marker) : 0; i < all.size(); ++i) {
+      page.truncated = page.n == p.limit;
+      if (page.truncated) break;
+      ++page.n;
+      page.entries += version_xml(key, all[i], i == 0, p.url);
+      page.next_key = key;
+      page.next_id = all[i].version_id.empty() ? "null" : all[i].version_id;
     }
   }
-  std::string xml = std::string(fake::kXmlHead) + "<ListVersionsResult xmlns=\"" + std::string(fake::kXmlns) + "\"><Name>" +
-                    bucket_ + "</Name><Prefix>" + listed_text(p.prefix, p.url) + "</Prefix><KeyMarker>" +
-                    listed_text(key_marker, p.url) + "</KeyMarker><VersionIdMarker>" + id_marker +
-                    "</VersionIdMarker><MaxKeys>" + std::to_string(p.limit) + "</MaxKeys>";
-  if (!p.delimiter.empty()) xml += "<Delimiter>" + listed_text(p.delimiter, p.url) + "</Delimiter>";
-  if (p.url) xml += "<EncodingType>url</EncodingType>";
-  xml += std::string("<IsTruncated>") + (truncated ? "true" : "false") + "</IsTruncated>";
-  if (truncated) {
-    xml += "<NextKeyMarker>" + listed_text(next_key, p.url) + "</NextKeyMarker>";
-    if (!next_id.empty()) xml += "<NextVersionIdMarker>" + next_id + "</NextVersionIdMarker>";
-  }
-  xml += entries + common_prefixes_xml(prefixes, p.url) + "</ListVersionsResult>";
   s3::Response r = fake::status(200);
-  fake::set_body(r, xml);
+  fake::set_body(r, versions_document(bucket_, p, key_marker, id_marker, page));
   return r;
 }
 
