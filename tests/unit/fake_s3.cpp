@@ -144,6 +144,7 @@ Result<s3::Response> FakeS3::finish(const s3::Request& req, s3::Response resp, c
   resp.headers.emplace_back("date", s3::format_http_date(now_epoch()));
   resp.headers.emplace_back("x-amz-request-id", "fake-" + std::to_string(answered_.size()));
   if (req.op == s3::Op::head_object || req.op == s3::Op::head_bucket) resp.body.clear();
+  if (!resp.header("content-length")) resp.headers.emplace_back("content-length", std::to_string(resp.body.size()));
   auto body = resp.status >= 300 ? s3::parse_error_body(resp.body_text()) : std::nullopt;
   bool bucket_missing = resp.status == 404 && body && body->code == "NoSuchBucket";
   if (req.accepts(resp.status) && !bucket_missing) return resp;

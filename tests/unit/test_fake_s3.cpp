@@ -602,3 +602,19 @@ TEST_CASE("fake S3: counters and answered() count every request, refused ones in
   CHECK(s3.answered()[2].status == 0);
   CHECK(s3.count(s3::Op::put_object, "k") == 1);
 }
+
+TEST_CASE("fake S3: listings URL-encode keys and common prefixes, and the parsers decode them back", "[fake]") {
+  FakeS3 s3;
+  s3.versioning = "Enabled";
+  const std::string odd = "dir a/f\xc3\xbc&<x>+%.txt";
+  put(s3, odd, "v");
+  put(s3, "dir a/sub b/y", "v");
+  auto page = list(s3, options("dir a/", "/"));
+  CHECK(keys_of(page) == std::vector<std::string>{odd});
+  CHECK(page.common_prefixes == std::vector<std::string>{"dir a/sub b/"});
+  auto raw_xml = must(s3.execute(s3::list_objects("bucket", options("dir a/", "/"))));
+  CHECK(raw_xml.body_text().find("<Prefix>dir%20a/</Prefix>") != std::string::npos);
+  auto versions = list(s3, options("dir a/", "", 0, true));
+  CHECK(keys_of(versions) == std::vector<std::string>{odd, "dir a/sub b/y"});
+  CHECK(must(get(s3, odd)).header("content-length") == "1");
+}
