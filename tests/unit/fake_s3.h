@@ -10,8 +10,9 @@
 // markers and Object Lock retentions answer as radosgw 16 does (`flavor` switches the few answers
 // where AWS differs). Listings page, roll keys up at a delimiter and cap max-keys at 1000.
 //
-// Where it knowingly differs: no multipart uploads, no Range, no storage classes (all STANDARD),
-// no legal holds, no bucket default retention, no lifecycle, no ACLs or owners beyond one.
+// Where it knowingly differs: no multipart uploads, a Range header is ignored (the whole body
+// comes back), no storage classes (all STANDARD), no legal holds, no bucket default retention,
+// no lifecycle, one owner; a missing version id answers NoSuchVersion on both flavors.
 
 #include <cstdint>
 #include <functional>
