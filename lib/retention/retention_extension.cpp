@@ -1,7 +1,10 @@
 #include "retention/retention_extension.h"
 
+#include <memory>
+
 #include "remote/key_layout.h"
 #include "s3/xml.h"
+#include "transfer/object_store.h"
 
 namespace pbs::retention {
 
@@ -39,15 +42,20 @@ class Extension {
     while (next_ < total && !stop_ && requests_.outstanding() < depth) extend(key_of(next_++));
   }
 
-  void extend(const std::string& key) {
-    auto req = s3::put_object_retention(remote_.bucket, key, retention_);
-    req.accepted_statuses = {404, 405};  // no current version: a delete marker, or nothing
-    requests_.submit(std::move(req), [this, key](Result<s3::Response> r) {
-      if (r && (r->status == 404 || r->status == 405)) return extend_hidden(key);
+  // `version` empty: the current version; else that one, found under a delete marker.
+  void extend(const std::string& key, const std::string& version = "") {
+    auto req = s3::on_version(s3::put_object_retention(remote_.bucket, key, retention_), version);
+    if (version.empty()) req.accepted_statuses = {404, 405};  // no current version: a delete marker, or nothing
+    requests_.submit(std::move(req), [this, key, version](Result<s3::Response> r) {
+      if (r && (r->status == 404 || r->status == 405)) return find_hidden(key);
       if (r) {
         ++counts_.objects;
+        if (!version.empty()) hidden(key);
       } else if (r.error().code() == Errc::access_denied) {
-        return refused(key, r.error());
+        return refused(key, version, r.error());
+      } else if (!version.empty()) {
+        ++counts_.failures;
+        note(key + " (version " + version + "): not extended: " + r.error().message());
       } else if (!stop_) {
         stop_ = std::move(r).error();
       }
@@ -55,52 +63,53 @@ class Extension {
     });
   }
 
-  // The newest real version of a key whose current version is a delete marker.
-  void extend_hidden(const std::string& key) {
+  void hidden(const std::string& key) {
+    ++counts_.hidden;
+    note(key + ": hidden by a delete marker (its last version is kept locked; `sync --mode full` sends it again)");
+  }
+
+  // The newest real version of a key whose current version is a delete marker, however many
+  // markers lie on top of it (the listing is read page after page).
+  void find_hidden(const std::string& key) {
     s3::ListOptions o;
     o.prefix = key;
     o.versions = true;
-    o.max_keys = 16;
-    requests_.submit(s3::list_objects(remote_.bucket, o), [this, key](Result<s3::Response> r) {
-      std::string version = r ? newest_real_version(key, r->body_text()) : std::string();
-      if (version.empty()) {
-        ++counts_.missing;
-        note(key + ": missing remotely, not locked");
-        return pump();
-      }
-      requests_.submit(s3::put_object_retention(remote_.bucket, key, retention_, version),
-                       [this, key](Result<s3::Response> x) { hidden_extended(key, x); });
-    });
-  }
-
-  static std::string newest_real_version(const std::string& key, std::string_view listing) {
-    auto page = s3::parse_versions_page(listing);
-    if (!page) return {};
-    for (const auto& v : page->objects) {
-      if (v.key == key && !v.delete_marker) return v.version_id;
-    }
-    return {};
-  }
-
-  void hidden_extended(const std::string& key, const Result<s3::Response>& x) {
-    if (x) {
-      ++counts_.objects;
-      ++counts_.hidden;
-      note(key + ": hidden by a delete marker (its last version is kept locked; `sync --mode full` sends it again)");
-    } else {
-      ++counts_.failures;
-      note(key + ": not extended: " + x.error().message());
-    }
-    pump();
+    auto found = std::make_shared<std::string>();
+    auto store = std::make_shared<transfer::ObjectStore>(requests_, remote_.bucket);
+    store->list(
+        o,
+        [key, found](s3::ListPage&& page) {
+          for (const auto& v : page.objects) {
+            if (v.key == key && !v.delete_marker) {
+              *found = v.version_id;
+              return false;
+            }
+          }
+          return true;
+        },
+        [this, key, found, store](Status st) {
+          if (!found->empty()) {
+            extend(key, *found);
+          } else if (!st) {  // not known to be gone: the record must not move past it
+            ++counts_.failures;
+            note(key + ": its versions could not be listed: " + st.error().message());
+          } else {
+            ++counts_.missing;
+            note(key + ": missing remotely, not locked");
+          }
+          pump();
+        });
   }
 
   // S3 lets no one shorten a retention: the object may be locked longer already.
-  void refused(const std::string& key, Error why) {
-    requests_.submit(s3::get_object_retention(remote_.bucket, key), [this, key, why](Result<s3::Response> r) {
+  void refused(const std::string& key, const std::string& version, Error why) {
+    auto req = s3::on_version(s3::get_object_retention(remote_.bucket, key), version);
+    requests_.submit(std::move(req), [this, key, version, why](Result<s3::Response> r) {
       auto held = r ? s3::parse_object_retention(r->body_text()) : Result<s3::ObjectRetention>(r.error());
       if (held && held->until >= retention_.until) {
         ++counts_.objects;
         ++counts_.already_longer;
+        if (!version.empty()) hidden(key);
       } else if (counts_.objects > 0 || counts_.failures + 1 < kRefusalsBeforeStop) {
         ++counts_.failures;
         note(key + ": not extended: " + why.message());

@@ -3,6 +3,7 @@
 #include "fake_s3.h"
 #include "push/gc_interlock.h"
 #include "records/gc_state.h"
+#include "records/record_keys.h"
 #include "remote/key_layout.h"
 #include "test_support.h"
 #include "util/file_io.h"

@@ -12,6 +12,7 @@
 #include "datastore/manifest.h"
 #include "executor_rig.h"
 #include "records/gc_state.h"
+#include "records/record_keys.h"
 #include "records/source_record.h"
 #include "remote/key_layout.h"
 #include "transfer/request_interface.h"
