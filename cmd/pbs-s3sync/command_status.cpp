@@ -10,7 +10,7 @@
 #include "source.h"
 #include "sync/run_lock.h"
 #include "util/file_io.h"
-#include "util/utc_time.h"
+#include "util/calendar.h"
 
 namespace pbs::cli {
 

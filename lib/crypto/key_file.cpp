@@ -8,11 +8,10 @@
 
 #include <algorithm>
 #include <climits>
-#include <cstdio>
-#include <ctime>
 #include <stdexcept>
 
 #include "crypto/encrypted_blob.h"
+#include "util/calendar.h"
 #include "util/md5.h"
 
 namespace pbs::crypto {
@@ -68,8 +67,9 @@ Result<std::int64_t> time_field(const json& doc, std::string_view field) {
   auto it = doc.find(field);
   if (it == doc.end()) return bad(field, "is missing");
   if (!it->is_string()) return bad(field, "is not an RFC 3339 time string");
-  auto t = parse_rfc3339(it->get_ref<const std::string&>());
-  if (!t) return bad(field, "is not an RFC 3339 time (YYYY-MM-DDTHH:MM:SSZ or +hh:mm)");
+  // proxmox-time's reading, roll-over included: a key file PBS opens must open here too.
+  auto t = parse_proxmox_rfc3339(it->get_ref<const std::string&>());
+  if (!t) return Error(Errc::corrupt, "key file: '" + std::string(field) + "': " + t.error().message());
   return *t;
 }
 
@@ -106,16 +106,6 @@ Status derive(const KeyFile& file, std::string_view passphrase, KeyBytes& out) {
   return derive_pbkdf2(passphrase, file.salt, file.iter, out);
 }
 
-// Howard Hinnant's days_from_civil: proleptic Gregorian, no time zone database involved.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 }  // namespace
 
 KeyFile::~KeyFile() { wipe(data); }
@@ -145,49 +135,6 @@ KeyFile& KeyFile::operator=(KeyFile&& other) noexcept {
     hint = std::move(other.hint);
   }
   return *this;
-}
-
-std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
-  if (s.size() != 20 && s.size() != 25) return std::nullopt;
-  auto num = [&](std::size_t pos, std::size_t len, int& out) {
-    out = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      out = out * 10 + (s[i] - '0');
-    }
-    return true;
-  };
-  int year, mon, day, hour, min, sec;
-  if (!num(0, 4, year) || s[4] != '-' || !num(5, 2, mon) || s[7] != '-' || !num(8, 2, day) || s[10] != 'T' ||
-      !num(11, 2, hour) || s[13] != ':' || !num(14, 2, min) || s[16] != ':' || !num(17, 2, sec)) {
-    return std::nullopt;
-  }
-  // proxmox-time's bounds; like its mktime, a day past the month's end rolls over.
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return std::nullopt;
-  std::int64_t epoch = days_from_civil(year, unsigned(mon), unsigned(day)) * 86400 + hour * 3600 + min * 60 + sec;
-  char tz = s[19];
-  if (tz == 'Z') return s.size() == 20 ? std::optional(epoch) : std::nullopt;
-  if ((tz != '+' && tz != '-') || s.size() != 25) return std::nullopt;
-  int oh, om;
-  if (!num(20, 2, oh) || s[22] != ':' || !num(23, 2, om) || oh > 23 || om > 59) return std::nullopt;
-  std::int64_t offset = oh * 3600 + om * 60;
-  return tz == '+' ? epoch - offset : epoch + offset;
-}
-
-std::optional<std::string> format_rfc3339_local(std::int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  if (!localtime_r(&t, &tm)) return std::nullopt;
-  int year = tm.tm_year + 1900;
-  if (year < 0 || year > 9999) return std::nullopt;
-  long gmtoff = tm.tm_gmtoff;
-  char sign = gmtoff < 0 ? '-' : '+';
-  // Real offsets stay within a day; the bound keeps the text the 25 bytes proxmox-time reads back.
-  int offset = static_cast<int>(std::min(gmtoff < 0 ? -gmtoff : gmtoff, 86399L));
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, sign, offset / 3600, offset / 60 % 60);
-  return std::string(buf);
 }
 
 Status derive_scrypt(std::string_view passphrase, std::span<const std::uint8_t> salt, std::uint64_t n,
@@ -296,7 +243,7 @@ Result<CryptKey> open_key_file(const KeyFile& file, const std::string* passphras
 Result<std::string> make_key_file(const CryptKey& key, Kdf kdf, const std::string* passphrase, std::int64_t now,
                                   const std::optional<std::string>& hint) {
   auto stamp = format_rfc3339_local(now);
-  if (!stamp) return Error(Errc::invalid_argument, "the key file's creation time is outside the years 0..9999");
+  if (!stamp) return std::move(stamp).error().context("the key file's creation time");
   ojson doc = ojson::object();
   std::vector<std::uint8_t> data;
   if (kdf == Kdf::none) {

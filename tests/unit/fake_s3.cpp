@@ -14,7 +14,7 @@
 #include "util/file_io.h"
 #include "util/hex.h"
 #include "util/md5.h"
-#include "util/utc_time.h"
+#include "util/calendar.h"
 
 namespace pbs::test {
 
@@ -48,6 +48,7 @@ s3::Response error_document(long code, std::string_view s3_code) {
   return r;
 }
 
+// As AWS writes it, with milliseconds.
 std::string iso8601(std::int64_t epoch) { return format_utc(epoch, "%Y-%m-%dT%H:%M:%S.000Z"); }
 
 std::string etag_of(const std::vector<std::uint8_t>& body) {

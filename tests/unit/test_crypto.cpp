@@ -357,21 +357,26 @@ TEST_CASE("parse_key_file names the field that is wrong", "[crypto]") {
   CHECK(open_key_file(*short_key, nullptr).error().code() == Errc::corrupt);
 }
 
-TEST_CASE("RFC 3339 times as proxmox-time reads them", "[crypto]") {
-  CHECK(parse_rfc3339("2020-06-26T13:56:05Z") == 1593179765);
-  CHECK(parse_rfc3339("2020-12-30T00:00:00+06:30") == 1609263000);
-  CHECK(parse_rfc3339("2020-12-29T11:30:00-06:00") == 1609263000);
-  CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0);
-  CHECK(parse_rfc3339("1969-12-31T23:59:59Z") == -1);
-  CHECK(parse_rfc3339("2005-12-31T23:59:60Z") == 1136073600);
-  CHECK(!parse_rfc3339("2020-06-26T13:56:05"));
-  CHECK(!parse_rfc3339("2020-06-26T13:56:05+0200"));
-  CHECK(!parse_rfc3339("2020-13-26T13:56:05Z"));
-  CHECK(!parse_rfc3339("2020-06-26T13:56:05.5Z"));
-  auto local = format_rfc3339_local(1593179765);
-  REQUIRE(local);
-  CHECK(local->size() == 25);
-  CHECK(parse_rfc3339(*local) == 1593179765);
+TEST_CASE("key file times are read as PBS reads them: a day past the month's end rolls over", "[crypto]") {
+  std::string tail = R"(,"data":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="})";
+  // proxmox-time's parse_rfc3339 hands the day to timegm, so PBS opens this file as of March 2nd.
+  auto file = parse_key_file(R"({"kdf":null,"created":"2021-02-30T00:00:00Z","modified":"2021-03-00T00:00:00Z")" + tail);
+  REQUIRE(file);
+  CHECK(file->created == 1614643200);   // 2021-03-02T00:00:00Z
+  CHECK(file->modified == 1614470400);  // 2021-02-28T00:00:00Z
+  // What PBS refuses is refused, naming the field and the text.
+  auto late = parse_key_file(R"({"kdf":null,"created":"2021-02-32T00:00:00Z","modified":"2021-03-01T00:00:00Z")" + tail);
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code() == Errc::corrupt);
+  CHECK(late.error().message().find("'created'") != std::string::npos);
+  CHECK(late.error().message().find("2021-02-32T00:00:00Z") != std::string::npos);
+  // Written in local time with its offset, read back to the same second.
+  auto text = make_key_file(CryptKey(CryptKey::random_key()), Kdf::none, nullptr, 1593179765);
+  REQUIRE(text);
+  CHECK(must(parse_key_file(*text)).created == 1593179765);
+  auto far = make_key_file(CryptKey(CryptKey::random_key()), Kdf::none, nullptr, 253402300800 + 86400);
+  REQUIRE_FALSE(far);
+  CHECK(far.error().message().find("creation time") != std::string::npos);
 }
 
 TEST_CASE("scrypt key files round-trip and refuse a wrong passphrase", "[crypto]") {
