@@ -11,8 +11,8 @@
 #include <stdexcept>
 
 #include "crypto/encrypted_blob.h"
+#include "util/base64.h"
 #include "util/calendar.h"
-#include "util/md5.h"
 
 namespace pbs::crypto {
 

@@ -21,7 +21,7 @@
 #include "datastore/index_file.h"
 #include "sync/remote_layout.h"
 #include "sync/remote_listing.h"
-#include "util/md5.h"
+#include "util/base64.h"
 
 namespace pbs::sync {
 

@@ -5,7 +5,7 @@
 #include "datastore/blob.h"
 #include "datastore/index_file.h"
 #include "sync/encrypted_view.h"
-#include "util/md5.h"
+#include "util/base64.h"
 
 namespace pbs::sync {
 

@@ -9,10 +9,10 @@
 #include "datastore/blob.h"
 #include "datastore/manifest.h"
 #include "test_support.h"
+#include "util/base64.h"
 #include "util/crc32.h"
 #include "util/endian.h"
 #include "util/hex.h"
-#include "util/md5.h"
 
 using namespace pbs;
 using namespace pbs::crypto;
