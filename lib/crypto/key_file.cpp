@@ -1,16 +1,14 @@
 #include "crypto/key_file.h"
 
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/rand.h>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <climits>
 #include <stdexcept>
 
 #include "crypto/encrypted_blob.h"
+#include "crypto/kdf.h"
 #include "util/base64.h"
 #include "util/calendar.h"
 
@@ -26,8 +24,6 @@ constexpr std::uint64_t kScryptN = 65536, kScryptR = 8, kScryptP = 1;
 constexpr std::uint64_t kPbkdf2Iter = 65535;
 constexpr std::size_t kSaltSize = 32;
 constexpr std::size_t kMinPassphrase = 5;
-// The maxmem PBS passes to scrypt: a key file asking for more does not open in PBS either.
-constexpr std::uint64_t kScryptMaxMem = 1025ull * 1024 * 1024;
 constexpr std::size_t kWrappedKeySize = 16 + 16 + 32;  // IV, tag, key
 
 Error bad(std::string_view field, std::string_view what) {
@@ -102,8 +98,10 @@ Status parse_kdf(const json& kdf, KeyFile& out) {
 }
 
 Status derive(const KeyFile& file, std::string_view passphrase, KeyBytes& out) {
-  if (file.kdf == Kdf::scrypt) return derive_scrypt(passphrase, file.salt, file.n, file.r, file.p, out);
-  return derive_pbkdf2(passphrase, file.salt, file.iter, out);
+  Status s = file.kdf == Kdf::scrypt ? derive_scrypt(passphrase, file.salt, file.n, file.r, file.p, out)
+                                     : derive_pbkdf2(passphrase, file.salt, file.iter, out);
+  if (!s) return std::move(s).error().context("key file");
+  return {};
 }
 
 }  // namespace
@@ -135,36 +133,6 @@ KeyFile& KeyFile::operator=(KeyFile&& other) noexcept {
     hint = std::move(other.hint);
   }
   return *this;
-}
-
-Status derive_scrypt(std::string_view passphrase, std::span<const std::uint8_t> salt, std::uint64_t n,
-                     std::uint64_t r, std::uint64_t p, KeyBytes& out) {
-  if (n < 2 || (n & (n - 1)) != 0) return bad("kdf.n", "is not a power of two above 1");
-  if (r == 0 || p == 0) return bad("kdf", "scrypt r and p must be positive");
-  // OpenSSL's own estimate (kdf_scrypt.c): 128*r*p for B plus 128*r*(N+2) for V. The bounds first keep
-  // the product from overflowing.
-  if (r > kScryptMaxMem / 128 || p > kScryptMaxMem || n > kScryptMaxMem || 128 * r * (p + n + 2) > kScryptMaxMem) {
-    return bad("kdf", "scrypt parameters need more than PBS's limit of 1025 MiB");
-  }
-  std::uint64_t need = 128 * r * (p + n + 2);
-  if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(), salt.data(), salt.size(), n, r, p, need + (1u << 20),
-                     out.data(), out.size()) != 1) {
-    wipe(out);
-    return bad("kdf", "scrypt parameters are refused by OpenSSL");
-  }
-  return {};
-}
-
-Status derive_pbkdf2(std::string_view passphrase, std::span<const std::uint8_t> salt, std::uint64_t iter,
-                     KeyBytes& out) {
-  if (iter == 0 || iter > INT_MAX) return bad("kdf.iter", "is outside 1..2^31-1");
-  if (passphrase.size() > INT_MAX || salt.size() > INT_MAX) return bad("kdf.salt", "is too long");
-  if (PKCS5_PBKDF2_HMAC(passphrase.data(), int(passphrase.size()), salt.data(), int(salt.size()), int(iter),
-                        EVP_sha256(), int(out.size()), out.data()) != 1) {
-    wipe(out);
-    return Error(Errc::corrupt, "key file: PBKDF2 failed");
-  }
-  return {};
 }
 
 Result<KeyFile> parse_key_file(std::string_view text) {

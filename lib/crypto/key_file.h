@@ -4,11 +4,10 @@
 //    "modified":"...","data":"<base64>","fingerprint":"0e:ab:...","hint":"..."}
 // `kdf` is null for an unprotected key (then `data` is the raw key), or {"PBKDF2":{"iter":N,"salt":".."}};
 // `created`/`modified` are RFC 3339 in local time with offset (or Z), read and written as proxmox-time does
-// (util/calendar.h); `fingerprint` and `hint` may be absent.
+// (util/calendar.h); `fingerprint` and `hint` may be absent. The KDFs themselves are crypto/kdf.h.
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,13 +54,5 @@ Result<CryptKey> open_key_file(const KeyFile& file, const std::string* passphras
 // least 5 bytes, else Errc::invalid_argument.
 Result<std::string> make_key_file(const CryptKey& key, Kdf kdf, const std::string* passphrase, std::int64_t now,
                                   const std::optional<std::string>& hint = std::nullopt);
-
-// The two KDFs of KeyDerivationConfig::derive_key, into `out` (the caller owns, and wipes, the secret: a
-// Result<KeyBytes> would leave copies behind). Parameters a key file may carry that OpenSSL refuses, or
-// that need more than PBS's 1025 MiB scrypt memory cap, are Errc::corrupt.
-Status derive_scrypt(std::string_view passphrase, std::span<const std::uint8_t> salt, std::uint64_t n,
-                     std::uint64_t r, std::uint64_t p, KeyBytes& out);
-Status derive_pbkdf2(std::string_view passphrase, std::span<const std::uint8_t> salt, std::uint64_t iter,
-                     KeyBytes& out);
 
 }  // namespace pbs::crypto
