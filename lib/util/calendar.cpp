@@ -155,8 +155,8 @@ Error not_a(std::string_view text, std::string_view form) {
 }
 
 Error no_such_time(std::string_view text) {
-  return Error(Errc::invalid_argument, "'" + std::string(text) +
-                                           "' is no real date and time (no such day of the month, hour, minute or second)");
+  return Error(Errc::invalid_argument, "'" + std::string(text) + "' is no real date and time "
+                                                                  "(no such day of the month, hour, minute or second)");
 }
 
 Result<std::int64_t> zoned_epoch(const Written& w, std::string_view text) {

@@ -25,8 +25,8 @@ TEST_CASE("LastModified is read as RFC 3339, and one that is no date fails the p
   auto page = parse_list_page(listing("<LastModified>2026-11-01T02:00:00.000Z</LastModified>"));
   REQUIRE(page);
   CHECK(page->objects.at(0).last_modified == 1793498400);
-  CHECK(parse_list_page(listing("<LastModified>2026-11-01T03:00:00+01:00</LastModified>"))->objects.at(0).last_modified ==
-        1793498400);
+  auto offset = parse_list_page(listing("<LastModified>2026-11-01T03:00:00+01:00</LastModified>"));
+  CHECK(offset->objects.at(0).last_modified == 1793498400);
   CHECK(parse_list_page(listing(""))->objects.at(0).last_modified == 0);  // absent
   for (std::string bad : {"yesterday", "2026-02-30T02:00:00.000Z", "2026-11-01T02:00:00", ""}) {
     INFO(bad);
