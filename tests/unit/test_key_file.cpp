@@ -139,12 +139,14 @@ TEST_CASE("parse_key_file names the field that is wrong", "[crypto]") {
 TEST_CASE("key file times are read as PBS reads them: a day past the month's end rolls over", "[crypto]") {
   std::string tail = R"(,"data":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="})";
   // proxmox-time's parse_rfc3339 hands the day to timegm, so PBS opens this file as of March 2nd.
-  auto file = parse_key_file(R"({"kdf":null,"created":"2021-02-30T00:00:00Z","modified":"2021-03-00T00:00:00Z")" + tail);
+  auto file =
+      parse_key_file(R"({"kdf":null,"created":"2021-02-30T00:00:00Z","modified":"2021-03-00T00:00:00Z")" + tail);
   REQUIRE(file);
   CHECK(file->created == 1614643200);   // 2021-03-02T00:00:00Z
   CHECK(file->modified == 1614470400);  // 2021-02-28T00:00:00Z
   // What PBS refuses is refused, naming the field and the text.
-  auto late = parse_key_file(R"({"kdf":null,"created":"2021-02-32T00:00:00Z","modified":"2021-03-01T00:00:00Z")" + tail);
+  auto late =
+      parse_key_file(R"({"kdf":null,"created":"2021-02-32T00:00:00Z","modified":"2021-03-01T00:00:00Z")" + tail);
   REQUIRE_FALSE(late);
   CHECK(late.error().code() == Errc::corrupt);
   CHECK(late.error().message().find("'created'") != std::string::npos);
