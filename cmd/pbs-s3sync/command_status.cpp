@@ -10,7 +10,7 @@
 #include "output.h"
 #include "source.h"
 #include "util/file_io.h"
-#include "util/utc_time.h"
+#include "util/calendar.h"
 
 namespace pbs::cli {
 

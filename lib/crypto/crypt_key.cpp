@@ -1,13 +1,13 @@
 #include "crypto/crypt_key.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
 
+#include "crypto/kdf.h"
 #include "util/hex.h"
 
 namespace pbs::crypto {
@@ -23,10 +23,9 @@ constexpr std::string_view kIvLabel = "pbs-s3sync iv";
 
 KeyBytes derive_id_key(const KeyBytes& enc_key) {
   KeyBytes id{};
-  static constexpr char kSalt[] = "_id_key";
-  if (PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(enc_key.data()), int(enc_key.size()),
-                        reinterpret_cast<const unsigned char*>(kSalt), int(sizeof kSalt - 1), 10, EVP_sha256(),
-                        int(id.size()), id.data()) != 1) {
+  static constexpr std::string_view kSalt = "_id_key";
+  std::string_view secret(reinterpret_cast<const char*>(enc_key.data()), enc_key.size());
+  if (!derive_pbkdf2(secret, std::span(reinterpret_cast<const std::uint8_t*>(kSalt.data()), kSalt.size()), 10, id)) {
     // Only an allocation failure inside OpenSSL gets here; there is no key to fall back to.
     throw std::runtime_error("OpenSSL: PBKDF2 failed deriving the id key");
   }

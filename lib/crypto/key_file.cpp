@@ -1,19 +1,16 @@
 #include "crypto/key_file.h"
 
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/rand.h>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <climits>
-#include <cstdio>
-#include <ctime>
 #include <stdexcept>
 
 #include "crypto/encrypted_blob.h"
-#include "util/md5.h"
+#include "crypto/kdf.h"
+#include "util/base64.h"
+#include "util/calendar.h"
 
 namespace pbs::crypto {
 
@@ -27,8 +24,6 @@ constexpr std::uint64_t kScryptN = 65536, kScryptR = 8, kScryptP = 1;
 constexpr std::uint64_t kPbkdf2Iter = 65535;
 constexpr std::size_t kSaltSize = 32;
 constexpr std::size_t kMinPassphrase = 5;
-// The maxmem PBS passes to scrypt: a key file asking for more does not open in PBS either.
-constexpr std::uint64_t kScryptMaxMem = 1025ull * 1024 * 1024;
 constexpr std::size_t kWrappedKeySize = 16 + 16 + 32;  // IV, tag, key
 
 Error bad(std::string_view field, std::string_view what) {
@@ -68,8 +63,9 @@ Result<std::int64_t> time_field(const json& doc, std::string_view field) {
   auto it = doc.find(field);
   if (it == doc.end()) return bad(field, "is missing");
   if (!it->is_string()) return bad(field, "is not an RFC 3339 time string");
-  auto t = parse_rfc3339(it->get_ref<const std::string&>());
-  if (!t) return bad(field, "is not an RFC 3339 time (YYYY-MM-DDTHH:MM:SSZ or +hh:mm)");
+  // proxmox-time's reading, roll-over included: a key file PBS opens must open here too.
+  auto t = parse_proxmox_rfc3339(it->get_ref<const std::string&>());
+  if (!t) return Error(Errc::corrupt, "key file: '" + std::string(field) + "': " + t.error().message());
   return *t;
 }
 
@@ -102,18 +98,10 @@ Status parse_kdf(const json& kdf, KeyFile& out) {
 }
 
 Status derive(const KeyFile& file, std::string_view passphrase, KeyBytes& out) {
-  if (file.kdf == Kdf::scrypt) return derive_scrypt(passphrase, file.salt, file.n, file.r, file.p, out);
-  return derive_pbkdf2(passphrase, file.salt, file.iter, out);
-}
-
-// Howard Hinnant's days_from_civil: proleptic Gregorian, no time zone database involved.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+  Status s = file.kdf == Kdf::scrypt ? derive_scrypt(passphrase, file.salt, file.n, file.r, file.p, out)
+                                     : derive_pbkdf2(passphrase, file.salt, file.iter, out);
+  if (!s) return std::move(s).error().context("key file");
+  return {};
 }
 
 }  // namespace
@@ -145,79 +133,6 @@ KeyFile& KeyFile::operator=(KeyFile&& other) noexcept {
     hint = std::move(other.hint);
   }
   return *this;
-}
-
-std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
-  if (s.size() != 20 && s.size() != 25) return std::nullopt;
-  auto num = [&](std::size_t pos, std::size_t len, int& out) {
-    out = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      out = out * 10 + (s[i] - '0');
-    }
-    return true;
-  };
-  int year, mon, day, hour, min, sec;
-  if (!num(0, 4, year) || s[4] != '-' || !num(5, 2, mon) || s[7] != '-' || !num(8, 2, day) || s[10] != 'T' ||
-      !num(11, 2, hour) || s[13] != ':' || !num(14, 2, min) || s[16] != ':' || !num(17, 2, sec)) {
-    return std::nullopt;
-  }
-  // proxmox-time's bounds; like its mktime, a day past the month's end rolls over.
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return std::nullopt;
-  std::int64_t epoch = days_from_civil(year, unsigned(mon), unsigned(day)) * 86400 + hour * 3600 + min * 60 + sec;
-  char tz = s[19];
-  if (tz == 'Z') return s.size() == 20 ? std::optional(epoch) : std::nullopt;
-  if ((tz != '+' && tz != '-') || s.size() != 25) return std::nullopt;
-  int oh, om;
-  if (!num(20, 2, oh) || s[22] != ':' || !num(23, 2, om) || oh > 23 || om > 59) return std::nullopt;
-  std::int64_t offset = oh * 3600 + om * 60;
-  return tz == '+' ? epoch - offset : epoch + offset;
-}
-
-std::optional<std::string> format_rfc3339_local(std::int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  if (!localtime_r(&t, &tm)) return std::nullopt;
-  int year = tm.tm_year + 1900;
-  if (year < 0 || year > 9999) return std::nullopt;
-  long gmtoff = tm.tm_gmtoff;
-  char sign = gmtoff < 0 ? '-' : '+';
-  // Real offsets stay within a day; the bound keeps the text the 25 bytes proxmox-time reads back.
-  int offset = static_cast<int>(std::min(gmtoff < 0 ? -gmtoff : gmtoff, 86399L));
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, sign, offset / 3600, offset / 60 % 60);
-  return std::string(buf);
-}
-
-Status derive_scrypt(std::string_view passphrase, std::span<const std::uint8_t> salt, std::uint64_t n,
-                     std::uint64_t r, std::uint64_t p, KeyBytes& out) {
-  if (n < 2 || (n & (n - 1)) != 0) return bad("kdf.n", "is not a power of two above 1");
-  if (r == 0 || p == 0) return bad("kdf", "scrypt r and p must be positive");
-  // OpenSSL's own estimate (kdf_scrypt.c): 128*r*p for B plus 128*r*(N+2) for V. The bounds first keep
-  // the product from overflowing.
-  if (r > kScryptMaxMem / 128 || p > kScryptMaxMem || n > kScryptMaxMem || 128 * r * (p + n + 2) > kScryptMaxMem) {
-    return bad("kdf", "scrypt parameters need more than PBS's limit of 1025 MiB");
-  }
-  std::uint64_t need = 128 * r * (p + n + 2);
-  if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(), salt.data(), salt.size(), n, r, p, need + (1u << 20),
-                     out.data(), out.size()) != 1) {
-    wipe(out);
-    return bad("kdf", "scrypt parameters are refused by OpenSSL");
-  }
-  return {};
-}
-
-Status derive_pbkdf2(std::string_view passphrase, std::span<const std::uint8_t> salt, std::uint64_t iter,
-                     KeyBytes& out) {
-  if (iter == 0 || iter > INT_MAX) return bad("kdf.iter", "is outside 1..2^31-1");
-  if (passphrase.size() > INT_MAX || salt.size() > INT_MAX) return bad("kdf.salt", "is too long");
-  if (PKCS5_PBKDF2_HMAC(passphrase.data(), int(passphrase.size()), salt.data(), int(salt.size()), int(iter),
-                        EVP_sha256(), int(out.size()), out.data()) != 1) {
-    wipe(out);
-    return Error(Errc::corrupt, "key file: PBKDF2 failed");
-  }
-  return {};
 }
 
 Result<KeyFile> parse_key_file(std::string_view text) {
@@ -296,7 +211,7 @@ Result<CryptKey> open_key_file(const KeyFile& file, const std::string* passphras
 Result<std::string> make_key_file(const CryptKey& key, Kdf kdf, const std::string* passphrase, std::int64_t now,
                                   const std::optional<std::string>& hint) {
   auto stamp = format_rfc3339_local(now);
-  if (!stamp) return Error(Errc::invalid_argument, "the key file's creation time is outside the years 0..9999");
+  if (!stamp) return std::move(stamp).error().context("the key file's creation time");
   ojson doc = ojson::object();
   std::vector<std::uint8_t> data;
   if (kdf == Kdf::none) {

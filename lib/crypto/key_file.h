@@ -3,11 +3,11 @@
 //   {"kdf":{"Scrypt":{"n":65536,"r":8,"p":1,"salt":"<base64>"}},"created":"2024-05-01T10:00:00+02:00",
 //    "modified":"...","data":"<base64>","fingerprint":"0e:ab:...","hint":"..."}
 // `kdf` is null for an unprotected key (then `data` is the raw key), or {"PBKDF2":{"iter":N,"salt":".."}};
-// `created`/`modified` are RFC 3339 in local time with offset (or Z); `fingerprint` and `hint` may be absent.
+// `created`/`modified` are RFC 3339 in local time with offset (or Z), read and written as proxmox-time does
+// (util/calendar.h); `fingerprint` and `hint` may be absent. The KDFs themselves are crypto/kdf.h.
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,18 +54,5 @@ Result<CryptKey> open_key_file(const KeyFile& file, const std::string* passphras
 // least 5 bytes, else Errc::invalid_argument.
 Result<std::string> make_key_file(const CryptKey& key, Kdf kdf, const std::string* passphrase, std::int64_t now,
                                   const std::optional<std::string>& hint = std::nullopt);
-
-// The two KDFs of KeyDerivationConfig::derive_key, into `out` (the caller owns, and wipes, the secret: a
-// Result<KeyBytes> would leave copies behind). Parameters a key file may carry that OpenSSL refuses, or
-// that need more than PBS's 1025 MiB scrypt memory cap, are Errc::corrupt.
-Status derive_scrypt(std::string_view passphrase, std::span<const std::uint8_t> salt, std::uint64_t n,
-                     std::uint64_t r, std::uint64_t p, KeyBytes& out);
-Status derive_pbkdf2(std::string_view passphrase, std::span<const std::uint8_t> salt, std::uint64_t iter,
-                     KeyBytes& out);
-
-// RFC 3339 as proxmox-time reads and writes it: "YYYY-MM-DDTHH:MM:SSZ" or "...+hh:mm"; written in local
-// time with its offset, as PBS writes key files.
-std::optional<std::int64_t> parse_rfc3339(std::string_view text);
-std::optional<std::string> format_rfc3339_local(std::int64_t epoch);  // nullopt outside years 0..9999
 
 }  // namespace pbs::crypto

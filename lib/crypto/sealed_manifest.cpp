@@ -2,7 +2,7 @@
 
 #include "crypto/encrypted_blob.h"
 #include "crypto/manifest_signature.h"
-#include "util/md5.h"
+#include "util/base64.h"
 #include "util/sha256.h"
 
 namespace pbs::crypto {

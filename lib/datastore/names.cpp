@@ -1,8 +1,6 @@
 #include "datastore/names.h"
 
-#include <ctime>
-
-#include "util/utc_time.h"
+#include "util/calendar.h"
 
 namespace pbs::datastore {
 
@@ -145,35 +143,16 @@ Result<SnapshotRef> parse_snapshot(const Namespace& ns, std::string_view text) {
 }
 
 Result<std::int64_t> parse_backup_time(std::string_view text) {
-  auto bad = [&] {
+  auto epoch = parse_rfc3339(text);
+  // Only the canonical form names a snapshot: no fraction, offset, leap second or lower case.
+  if (!epoch || format_backup_time(*epoch) != text) {
     return Error(Errc::invalid_argument,
                  "'" + std::string(text) + "' is not a snapshot time (YYYY-MM-DDTHH:MM:SSZ)");
-  };
-  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
-  if (text.size() != kShape.size()) return bad();
-  for (std::size_t i = 0; i < kShape.size(); ++i) {
-    bool digit = text[i] >= '0' && text[i] <= '9';
-    if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return bad();
   }
-  auto num = [&](std::size_t pos, std::size_t len) {
-    int v = 0;
-    for (std::size_t i = 0; i < len; ++i) v = v * 10 + (text[pos + i] - '0');
-    return v;
-  };
-  std::tm tm{};
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(5, 2) - 1;
-  tm.tm_mday = num(8, 2);
-  tm.tm_hour = num(11, 2);
-  tm.tm_min = num(14, 2);
-  tm.tm_sec = num(17, 2);
-  std::int64_t epoch = ::timegm(&tm);
-  // timegm normalises out-of-range fields (Feb 30 -> Mar 2); only the canonical form is a name.
-  if (format_backup_time(epoch) != text) return bad();
-  return epoch;
+  return *epoch;
 }
 
-std::string format_backup_time(std::int64_t epoch) { return format_utc(epoch, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string format_backup_time(std::int64_t epoch) { return format_rfc3339_utc(epoch); }
 
 std::optional<FileKind> snapshot_file_kind(std::string_view name) {
   if (name.find('/') != std::string_view::npos) return std::nullopt;

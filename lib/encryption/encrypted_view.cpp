@@ -21,6 +21,7 @@
 #include "datastore/index_file.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"
+#include "util/base64.h"
 
 namespace pbs::encryption {
 

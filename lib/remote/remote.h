@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "util/utc_time.h"
+#include "util/calendar.h"
 
 namespace pbs::remote {
 

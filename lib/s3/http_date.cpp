@@ -1,20 +1,16 @@
 #include "s3/http_date.h"
 
-#include <ctime>
-
-#include "util/utc_time.h"
+#include "util/calendar.h"
 
 namespace pbs::s3 {
 
 std::optional<std::int64_t> parse_http_date(std::string_view value) {
-  std::string s(value);
-  std::tm tm{};
-  const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (!end) return std::nullopt;
-  return std::int64_t(timegm(&tm));
+  auto epoch = parse_imf_fixdate(value);
+  if (!epoch) return std::nullopt;
+  return *epoch;
 }
 
-std::string format_http_date(std::int64_t epoch) { return format_utc(epoch, "%a, %d %b %Y %H:%M:%S GMT"); }
+std::string format_http_date(std::int64_t epoch) { return format_imf_fixdate(epoch); }
 
 std::int64_t server_time(const Response& response, std::int64_t fallback) {
   if (auto d = response.header("date")) {

@@ -11,7 +11,8 @@
 
 namespace pbs::s3 {
 
-// Epoch seconds; nullopt when the text is not an HTTP date.
+// Epoch seconds; nullopt when the text is not an IMF-fixdate (util/calendar.h): a header that is no
+// date is as good as absent.
 std::optional<std::int64_t> parse_http_date(std::string_view value);
 std::string format_http_date(std::int64_t epoch);
 

@@ -4,7 +4,7 @@
 
 #include "s3/uri_encode.h"
 #include "s3/xml.h"
-#include "util/utc_time.h"
+#include "util/calendar.h"
 
 namespace pbs::s3 {
 
@@ -83,7 +83,7 @@ void put_headers(Request& r, const PutOptions& o) {
 }
 }  // namespace
 
-std::string iso8601(std::int64_t epoch) { return format_utc(epoch, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string iso8601(std::int64_t epoch) { return format_rfc3339_utc(epoch); }
 
 Request put_object(std::string bucket, std::string key, Bytes body, const PutOptions& options) {
   Request r = make(Op::put_object, "PUT", std::move(bucket), std::move(key));

@@ -1,9 +1,9 @@
 #include "s3/sigv4.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include "s3/uri_encode.h"
+#include "util/calendar.h"
 #include "util/hex.h"
 #include "util/text.h"
 
@@ -32,15 +32,6 @@ std::string collapse(std::string_view v) {
 std::string sha256_hex(std::string_view s) { return digest_hex(sha256(s)); }
 
 }  // namespace
-
-std::string amz_date(std::int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
 
 std::string canonical_query(const std::vector<QueryParam>& query) {
   std::vector<std::pair<std::string, std::string>> encoded;
@@ -104,7 +95,7 @@ Signature Signer::compute(const SignInput& in) const {
   static const std::vector<Header> kNoHeaders;
   const auto& query = in.query ? *in.query : kNoQuery;
   const auto& headers = in.headers ? *in.headers : kNoHeaders;
-  std::string date_time = amz_date(in.time);
+  std::string date_time = format_amz_date(in.time);
   std::string date = date_time.substr(0, 8);
   std::string scope = date + "/" + region_ + "/" + service_ + "/aws4_request";
 
@@ -135,7 +126,7 @@ Signature Signer::sign_headers(std::string_view method, std::string_view canonic
                                const std::vector<QueryParam>& query, std::vector<Header>& headers,
                                std::string_view payload_hash, std::int64_t now,
                                const HeaderOptions& options) const {
-  headers.emplace_back("x-amz-date", amz_date(now));
+  headers.emplace_back("x-amz-date", format_amz_date(now));
   if (options.add_content_sha256) headers.emplace_back("x-amz-content-sha256", payload_hash);
   bool token = !creds_.session_token.empty();
   if (token && options.sign_session_token) {
@@ -155,7 +146,7 @@ Signature Signer::presign(std::string_view method, std::string_view canonical_ur
                           std::vector<QueryParam>& query, const std::vector<Header>& headers,
                           std::int64_t expires_seconds, std::int64_t now,
                           std::string_view payload_hash) const {
-  std::string date_time = amz_date(now);
+  std::string date_time = format_amz_date(now);
   std::string credential =
       creds_.access_key + "/" + date_time.substr(0, 8) + "/" + region_ + "/" + service_ + "/aws4_request";
   CanonicalHeaders ch = canonical_headers(headers);

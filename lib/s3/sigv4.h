@@ -28,9 +28,6 @@ inline constexpr std::string_view kEmptyPayloadSha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
-// "20150830T123600Z"
-std::string amz_date(std::int64_t epoch);
-
 std::string canonical_query(const std::vector<QueryParam>& query);
 
 // Headers in canonical form and the signed-headers list ("host;x-amz-date").

@@ -2,9 +2,8 @@
 
 #include <pugixml.hpp>
 
-#include <ctime>
-
 #include "s3/uri_encode.h"
+#include "util/calendar.h"
 
 namespace pbs::s3 {
 
@@ -66,15 +65,6 @@ std::string xml_escape(std::string_view text) {
   return out;
 }
 
-std::optional<std::int64_t> parse_iso8601(std::string_view text) {
-  if (text.size() < 19) return std::nullopt;
-  std::string s(text.substr(0, 19));
-  std::tm tm{};
-  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!end || *end) return std::nullopt;
-  return std::int64_t(timegm(&tm));
-}
-
 namespace {
 Result<ObjectInfo> parse_entry(const pugi::xml_node& c, bool url, std::string_view what, bool sized) {
   ObjectInfo o;
@@ -87,7 +77,13 @@ Result<ObjectInfo> parse_entry(const pugi::xml_node& c, bool url, std::string_vi
   if (o.etag.size() >= 2 && o.etag.front() == '"' && o.etag.back() == '"') {
     o.etag = o.etag.substr(1, o.etag.size() - 2);
   }
-  o.last_modified = parse_iso8601(text_of(c, "LastModified")).value_or(0);
+  // Garbage collection keeps what is younger than its cutoff: a date it cannot read must not pass
+  // for 1970, so only an absent one is 0.
+  if (auto lm = c.child("LastModified")) {
+    auto t = parse_rfc3339(lm.text().as_string());
+    if (!t) return Error(Errc::remote, std::string(what) + ": entry '" + o.key + "': " + t.error().message());
+    o.last_modified = *t;
+  }
   o.storage_class = text_of(c, "StorageClass");
   return o;
 }
@@ -150,8 +146,8 @@ Result<ObjectRetention> parse_object_retention(std::string_view xml) {
   if (!root) return Error(Errc::remote, "GetObjectRetention: response has no Retention");
   ObjectRetention r;
   r.mode = text_of(root, "Mode");
-  auto until = parse_iso8601(text_of(root, "RetainUntilDate"));
-  if (!until) return Error(Errc::remote, "GetObjectRetention: no valid RetainUntilDate");
+  auto until = parse_rfc3339(text_of(root, "RetainUntilDate"));
+  if (!until) return Error(Errc::remote, "GetObjectRetention: RetainUntilDate " + until.error().message());
   r.until = *until;
   return r;
 }

@@ -18,7 +18,7 @@ struct ObjectInfo {
   std::string key;
   std::uint64_t size = 0;
   std::string etag;  // without quotes
-  std::int64_t last_modified = 0;  // epoch seconds
+  std::int64_t last_modified = 0;  // epoch seconds; 0 when absent, Errc::remote when not RFC 3339
   std::string storage_class;
   // From ListObjectVersions only:
   std::string version_id;
@@ -79,8 +79,5 @@ struct ErrorBody {
 };
 // nullopt when the body is not an S3 <Error> document.
 std::optional<ErrorBody> parse_error_body(std::string_view xml);
-
-// "2026-11-01T02:00:00.000Z" -> epoch seconds.
-std::optional<std::int64_t> parse_iso8601(std::string_view text);
 
 }  // namespace pbs::s3

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "util/base64.h"
 #include "util/file_io.h"
 #include "util/md5.h"
 #include "util/sha256.h"

@@ -4,7 +4,6 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <stdexcept>
 #include <vector>
@@ -44,28 +43,6 @@ std::array<std::uint8_t, 16> Md5::final() {
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx_->ctx, out.data(), &len);
   EVP_DigestInit_ex(ctx_->ctx, md5_md(), nullptr);
-  return out;
-}
-
-std::string base64_encode(std::span<const std::uint8_t> data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
-                          static_cast<int>(data.size()));
-  out.resize(std::size_t(n));
-  return out;
-}
-
-std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  for (char c : text) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')) return std::nullopt;
-  }
-  std::vector<std::uint8_t> out(text.size() / 4 * 3);
-  int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  // EVP_DecodeBlock counts the padding as data.
-  std::size_t pad = text.empty() ? 0 : (text.back() == '=') + (text.size() > 1 && text[text.size() - 2] == '=');
-  out.resize(std::size_t(n) - pad);
   return out;
 }
 

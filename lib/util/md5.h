@@ -1,14 +1,11 @@
 #pragma once
 // MD5 for Content-MD5 headers (S3 requires it on DeleteObjects; optional elsewhere) and for
-// comparing local files with ETags, and base64.
+// comparing local files with ETags.
 
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
-#include <string_view>
-#include <vector>
 #include <string>
 
 #include "util/result.h"
@@ -28,10 +25,6 @@ class Md5 {
   struct Ctx;
   std::unique_ptr<Ctx> ctx_;
 };
-
-std::string base64_encode(std::span<const std::uint8_t> data);
-// Standard base64 with padding; nullopt on anything else (whitespace included).
-std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);
 
 // MD5 of a local file as lower-case hex: what S3 reports as the ETag of a single-part upload.
 Result<std::string> file_md5_hex(const std::string& path);

@@ -10,7 +10,9 @@
 
 namespace pbs {
 
-// Epoch seconds; Errc::invalid_argument naming the text when it is none of the forms above.
+// Epoch seconds; Errc::invalid_argument naming the text when it is none of the forms above, names
+// no real date (2026-02-30, 25:00), overflows (@99999999999999999999), or does not come after
+// 1970-01-01T00:00:00Z (a duration reaching back further, @0).
 Result<std::int64_t> parse_time_point(std::string_view text, std::int64_t now);
 
 }  // namespace pbs

@@ -1,9 +1,12 @@
 // libFuzzer target: /etc/pbs.conf, ~/.aws INI files and datastore.cfg parsers, bandwidth
-// timetables (BANDWIDTH_SCHEDULE, --bandwidth-limit), points in time (--point-in-time) and PBS key
-// files (--keyfile, and the wrapped key a bucket carries).
+// timetables (BANDWIDTH_SCHEDULE, --bandwidth-limit), points in time (--point-in-time), every date-time
+// form of util/calendar (S3's RFC 3339, key files' proxmox-time dialect, HTTP dates) and PBS key files
+// (--keyfile, and the wrapped key a bucket carries).
+#include <cstring>
 #include <string_view>
 
 #include "util/bandwidth.h"
+#include "util/calendar.h"
 #include "util/time_point.h"
 
 #include "config/aws_profile.h"
@@ -11,6 +14,39 @@
 #include "config/pbs_conf.h"
 
 #include "crypto/key_file.h"
+
+namespace {
+
+// What a date parser reads, its formatter writes back to the same second; where two dialects both
+// read a text, they agree; civil dates convert both ways.
+void check_dates(std::string_view text) {
+  using namespace pbs;
+  auto strict = parse_rfc3339(text);
+  if (strict) {
+    std::int64_t year = civil_from_epoch(*strict).year;
+    if (year >= 0 && year <= 9999) {
+      auto again = parse_rfc3339(format_rfc3339_utc(*strict));
+      auto http = parse_imf_fixdate(format_imf_fixdate(*strict));
+      if (!again || *again != *strict || !http || *http != *strict) __builtin_trap();
+    }
+  }
+  auto proxmox = parse_proxmox_rfc3339(text);
+  if (strict && proxmox && *strict != *proxmox) __builtin_trap();
+  if (auto local = parse_local_date_time(text); local && strict && *local != *strict) __builtin_trap();
+  if (auto http = parse_imf_fixdate(text)) {
+    auto again = parse_imf_fixdate(format_imf_fixdate(*http));
+    if (!again || *again != *http) __builtin_trap();
+  }
+  if (text.size() >= sizeof(std::int64_t)) {
+    std::int64_t epoch;
+    std::memcpy(&epoch, text.data(), sizeof epoch);
+    CivilTime c = civil_from_epoch(epoch);
+    if (c.year >= -kMaxAbsYear && c.year <= kMaxAbsYear && epoch_from_civil(c) != epoch) __builtin_trap();
+    (void)format_utc(epoch, text.substr(sizeof epoch));
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -30,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (again->rate_at(when) != t->rate_at(when)) __builtin_trap();
     }
   }
-  (void)pbs::parse_time_point(text, 1800000000);
+  if (auto t = pbs::parse_time_point(text, 1800000000); t && *t < 1) __builtin_trap();  // after 1970, never "now"
+  check_dates(text);
   if (auto file = pbs::crypto::parse_key_file(text)) {
     // Unprotected keys open cheaply (10 PBKDF2 rounds); protected ones would cost a scrypt run per
     // input. What opens writes back to a file that opens to the same key.

@@ -14,6 +14,7 @@
 #include "s3/xml.h"
 #include "sync_rig.h"
 #include "util/duration.h"
+#include "util/calendar.h"
 
 using namespace pbs;
 using namespace pbs::test;
@@ -58,8 +59,8 @@ std::pair<std::string, std::int64_t> lock_of(SyncRig& rig, const std::string& re
   auto r = rig.engine->execute(s3::head_object(rig.bucket, rig.prefix + "/" + rel));
   REQUIRE(r);
   REQUIRE(r->status == 200);
-  auto until = s3::parse_iso8601(r->header("x-amz-object-lock-retain-until-date").value_or(""));
-  return {r->header("x-amz-object-lock-mode").value_or(""), until.value_or(0)};
+  auto until = parse_rfc3339(r->header("x-amz-object-lock-retain-until-date").value_or(""));
+  return {r->header("x-amz-object-lock-mode").value_or(""), until ? *until : 0};
 }
 
 std::size_t chunk_versions_over_one(const Versions& v) {
@@ -334,7 +335,9 @@ TEST_CASE("a pass extends the last real version of a referenced chunk hidden by 
   auto head = rig.engine->execute(s3::on_version(s3::head_object(rig.bucket, rig.prefix + "/" + chunk), version));
   REQUIRE(head);
   REQUIRE(head->status == 200);
-  CHECK(s3::parse_iso8601(head->header("x-amz-object-lock-retain-until-date").value_or("")) == later + 3 * kDay);
+  auto until = parse_rfc3339(head->header("x-amz-object-lock-retain-until-date").value_or(""));
+  REQUIRE(until);
+  CHECK(*until == later + 3 * kDay);
 }
 
 TEST_CASE("after OBJECT_LOCK_DAYS is lowered, objects locked longer count as covered: the pass ends, once", "[lock]") {

@@ -4,9 +4,9 @@
 
 #include "s3/uri_encode.h"
 #include "s3/xml.h"
+#include "util/calendar.h"
 #include "util/hex.h"
 #include "util/md5.h"
-#include "util/utc_time.h"
 
 namespace pbs::test::fake {
 

@@ -6,6 +6,7 @@
 #include "fake_s3.h"
 #include "fake_s3_answers.h"
 #include "s3/xml.h"
+#include "util/calendar.h"
 
 namespace pbs::test {
 
@@ -52,7 +53,7 @@ std::optional<s3::Response> FakeS3::lock_headers(const s3::Request& req, std::op
     return error_document(400, "InvalidArgument",
                           "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied");
   }
-  auto when = s3::parse_iso8601(*until);
+  auto when = parse_rfc3339(*until);
   if (!valid_mode(*mode) || !when) return error_document(400, "InvalidArgument");
   if (*when <= now_epoch()) return error_document(400, "InvalidArgument", "The retain until date must be in the future!");
   if (flavor == Flavor::aws && !req.content_md5) {
@@ -83,7 +84,7 @@ s3::Response FakeS3::put_retention(const s3::Request& req, const std::vector<std
   pugi::xml_document doc;
   auto root = doc.load_buffer(body.data(), body.size()) ? doc.child("Retention") : pugi::xml_node();
   std::string mode = root.child("Mode").text().as_string();
-  auto until = s3::parse_iso8601(root.child("RetainUntilDate").text().as_string());
+  auto until = parse_rfc3339(root.child("RetainUntilDate").text().as_string());
   if (!root || !valid_mode(mode) || !until) return error_document(400, "MalformedXML");
   if (*until <= now_epoch()) return error_document(400, "InvalidArgument", "The retain until date must be in the future!");
   auto found = lookup(req.key, query_value(req, "versionId"));

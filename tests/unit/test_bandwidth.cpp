@@ -8,6 +8,7 @@
 #include "transfer/congestion.h"
 #include "transfer/rate_limiter.h"
 #include "util/bandwidth.h"
+#include "util/calendar.h"
 
 using namespace pbs;
 
@@ -22,13 +23,8 @@ struct UtcZone {
 };
 
 std::time_t at(int day_after_monday, int hour, int minute) {
-  std::tm tm{};
-  tm.tm_year = 2026 - 1900;
-  tm.tm_mon = 10;  // 2026-11-30 is a Monday
-  tm.tm_mday = 30 + day_after_monday;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  return timegm(&tm);
+  std::int64_t monday = *epoch_from_civil({2026, 11, 30});  // 2026-11-30 is a Monday
+  return monday + day_after_monday * 86400 + hour * 3600 + minute * 60;
 }
 
 }  // namespace

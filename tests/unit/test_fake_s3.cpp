@@ -7,6 +7,7 @@
 #include "s3/http_date.h"
 #include "s3/xml.h"
 #include "test_support.h"
+#include "util/calendar.h"
 
 using namespace pbs;
 using namespace pbs::test;
@@ -322,7 +323,7 @@ TEST_CASE("fake S3: a retention given on PUT is kept and shown by HEAD and GetOb
   CHECK(s3.objects.at("k").retention->until == o.retention->until);
   auto h = must(head(s3, "k"));
   CHECK(h.header("x-amz-object-lock-mode") == "GOVERNANCE");
-  CHECK(s3::parse_iso8601(*h.header("x-amz-object-lock-retain-until-date")) == o.retention->until);
+  CHECK(must(pbs::parse_rfc3339(*h.header("x-amz-object-lock-retain-until-date"))) == o.retention->until);
   auto r = must(s3.execute(s3::get_object_retention("bucket", "k")));
   auto held = must(s3::parse_object_retention(r.body_text()));
   CHECK(held.mode == "GOVERNANCE");

@@ -9,9 +9,13 @@ TEST_CASE("backup times parse and format in PBS's canonical form", "[names]") {
   CHECK(*t == 1752502802);
   CHECK(format_backup_time(1752502802) == "2025-07-14T14:20:02Z");
   CHECK(format_backup_time(0) == "1970-01-01T00:00:00Z");
+  CHECK(parse_backup_time("2024-02-29T23:59:59Z").value() == 1709251199);
+  CHECK(format_backup_time(1709251199) == "2024-02-29T23:59:59Z");
+  // Only the canonical form names a snapshot: no fraction, offset, leap second or lower case.
   for (const char* bad : {"2025-07-14T14:20:02", "2025-07-14 14:20:02Z", "2025-02-30T00:00:00Z",
                           "2025-07-14T24:00:00Z", "2025-7-14T14:20:02Z", "../../etc/passwd",
-                          "", "2025-07-14T14:20:02Z/", "2025-07-14T14:20:02+00:00"}) {
+                          "", "2025-07-14T14:20:02Z/", "2025-07-14T14:20:02+00:00", "2023-02-29T00:00:00Z",
+                          "2025-07-14T14:20:02.000Z", "2025-07-14T14:20:60Z", "2025-07-14t14:20:02z"}) {
     INFO(bad);
     auto r = parse_backup_time(bad);
     REQUIRE_FALSE(r);

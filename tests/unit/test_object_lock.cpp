@@ -11,6 +11,7 @@
 #include "remote/listing.h"
 #include "retention/lock_policy.h"
 #include "s3/xml.h"
+#include "util/calendar.h"
 #include "util/duration.h"
 #include "util/time_point.h"
 
@@ -140,7 +141,7 @@ TEST_CASE("a locked sync locks every object it writes, with Content-MD5, and nev
   for (const auto& p : puts) {
     INFO(p.key);
     CHECK(header(p, "x-amz-object-lock-mode") == "COMPLIANCE");
-    auto until = s3::parse_iso8601(header(p, "x-amz-object-lock-retain-until-date"));
+    auto until = parse_rfc3339(header(p, "x-amz-object-lock-retain-until-date"));
     REQUIRE(until);
     CHECK(*until >= start + 30 * kDay);
     CHECK(p.content_md5);
@@ -244,6 +245,38 @@ TEST_CASE("a point in time is given as ISO 8601, local times, @epoch and duratio
     REQUIRE_FALSE(r);
     CHECK(r.error().code() == Errc::invalid_argument);
   }
+}
+
+TEST_CASE("a point in time is a real date after 1970, and nothing overflows into one", "[pitr]") {
+  std::int64_t now = 1800000000;
+  CHECK(*parse_time_point("@1", now) == 1);
+  CHECK(*parse_time_point("2024-02-29T12:00:00Z", now) == 1709208000);
+  CHECK(*parse_time_point("1970-01-01T00:00:01Z", now) == 1);
+  CHECK(*parse_time_point("20000d", now) == now - 20000 * 86400LL);
+  CHECK(*parse_time_point("@9223372036854775807", now) == INT64_MAX);
+  auto message = [&](const std::string& text) {
+    INFO(text);
+    auto r = parse_time_point(text, now);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == Errc::invalid_argument);
+    CHECK(r.error().message().find("'" + text + "'") != std::string::npos);
+    return r.error().message();
+  };
+  // mktime would have rolled these over into March 2nd, December 1st and 01:00 the next day.
+  for (std::string bad : {"2026-02-30", "2025-02-29 10:00", "2026-11-31T00:00:00Z", "2026-11-30 24:00"}) {
+    CHECK(message(bad).find("no real date") != std::string::npos);
+  }
+  // strtoll would have clamped these, or taken a sign or a blank.
+  for (std::string bad : {"@99999999999999999999", "@9223372036854775808", "@+5", "@ 5", "@5s", "@0x10"}) {
+    CHECK(message(bad).find("epoch seconds") != std::string::npos);
+  }
+  // Before 1970, or 1970-01-01T00:00:00Z itself (as_of 0 means "now").
+  for (std::string bad : {"1000000d", "@0", "1970-01-01T00:00:00Z", "1969-12-31T23:00:00Z", "1970-01-01T00:30:00+01:00",
+                          "50001d"}) {
+    CHECK(message(bad).find("not after 1970") != std::string::npos);
+  }
+  CHECK(message("99999999999999999999d").find("not a point in time") != std::string::npos);
+  CHECK(message("").find("empty") != std::string::npos);
 }
 
 TEST_CASE("a chunk gone remotely is reported by the pass but does not make every night a pass", "[lock][executor]") {

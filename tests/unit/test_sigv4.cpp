@@ -1,4 +1,3 @@
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -9,6 +8,7 @@
 #include "s3/sigv4.h"
 #include "s3/uri_encode.h"
 #include "test_support.h"
+#include "util/calendar.h"
 
 using namespace pbs;
 using namespace pbs::s3;
@@ -23,11 +23,7 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-std::int64_t parse_iso(const std::string& ts) {  // 2015-08-30T12:36:00Z
-  std::tm tm{};
-  strptime(ts.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return timegm(&tm);
-}
+std::int64_t parse_iso(const std::string& ts) { return pbs::test::must(parse_rfc3339(ts)); }  // 2015-08-30T12:36:00Z
 
 struct SuiteRequest {
   std::string method, path, body;
@@ -156,12 +152,14 @@ TEST_CASE("every worked example of the S3 API reference signs identically", "[si
     std::vector<Header> headers;
     for (const auto& [k, v] : ex["headers"].items()) headers.emplace_back(k, v);
     Signer signer({ex["access_key"], ex["secret_key"], ""}, ex["region"], ex["service"]);
-    std::string date = ex["date"];
-    std::tm tm{};
-    strptime(date.c_str(), "%Y%m%dT%H%M%SZ", &tm);
+    std::string date = ex["date"];  // 20150830T123600Z
+    std::string extended = date.substr(0, 4) + "-" + date.substr(4, 2) + "-" + date.substr(6, 5) + ":" +
+                           date.substr(11, 2) + ":" + date.substr(13);
+    std::int64_t time = parse_iso(extended);
+    CHECK(format_amz_date(time) == date);
     std::string uri = uri_encode(ex["path"].get<std::string>(), true);
     Signature sig = signer.compute({ex["method"].get<std::string>(), uri, &query, &headers,
-                                    ex["payload_sha256"].get<std::string>(), timegm(&tm)});
+                                    ex["payload_sha256"].get<std::string>(), time});
     CHECK(sig.canonical_request == ex["expected_canonical_request"].get<std::string>());
     CHECK(sig.string_to_sign == ex["expected_string_to_sign"].get<std::string>());
     CHECK(sig.signature == ex["expected_signature"].get<std::string>());
@@ -200,7 +198,7 @@ TEST_CASE("header canonicalisation trims, collapses and joins duplicates in orde
 
 TEST_CASE("the signing key is reused within a day and changes across days", "[sigv4]") {
   Signer signer({"AK", "SK", ""}, "us-east-1");
-  std::vector<Header> h{{"host", "x"}, {"x-amz-date", amz_date(86400 * 100)}};
+  std::vector<Header> h{{"host", "x"}, {"x-amz-date", format_amz_date(86400 * 100)}};
   auto a = signer.compute({"GET", "/", nullptr, &h, kEmptyPayloadSha256, 86400 * 100});
   auto b = signer.compute({"GET", "/", nullptr, &h, kEmptyPayloadSha256, 86400 * 100 + 5});
   auto c = signer.compute({"GET", "/", nullptr, &h, kEmptyPayloadSha256, 86400 * 101});
