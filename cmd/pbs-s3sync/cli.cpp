@@ -121,6 +121,190 @@ int usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) 
   return kExitUsage;
 }
 
+// What the command line parses into, and the exit code the command that ran returned.
+struct Commands {
+  GlobalOptions global;
+  int code = kExitOk;
+  SyncArgs sync;
+  RestoreArgs restore;
+  VerifyArgs verify;
+  ListArgs list;
+  KeyCommandArgs key_show, key_export;
+  GcArgs gc;
+  StatusArgs status, unlock;
+  ConfigCheckArgs config_check;
+};
+
+void add_sync(CLI::App& app, Commands& c) {
+  auto* sync_cmd = app.add_subcommand("sync", "Upload a datastore to S3 in PBS's own S3 layout");
+  sync_cmd->add_option("DATASTORE", c.sync.datastore, "Datastore path or PBS datastore name")->option_text(" ");
+  sync_cmd->add_option("TARGET", c.sync.target, "s3://bucket[/prefix] or a STORAGE id of the config")
+      ->option_text(" ");
+  sync_cmd->add_option("--mode", c.sync.mode, "incremental (default) or full (list and repair everything)")
+      ->check(CLI::IsMember({"incremental", "full"}))
+      ->option_text("incremental|full");
+  add_scope_options(sync_cmd, c.sync.ns, c.sync.max_depth);
+  sync_cmd->add_option("--group-filter", c.sync.group_filters,
+                       "[include:|exclude:]type:vm | group:vm/100 | regex:RE (one per use, repeatable)")
+      ->allow_extra_args(false)
+      ->option_text("FILTER");
+  sync_cmd->add_option("--transfer-last", c.sync.transfer_last, "Only the newest N snapshots per group")
+      ->check(CLI::Range(1u, 1000000u))
+      ->option_text("N");
+  sync_cmd->add_flag("--encrypted-only", c.sync.encrypted_only, "Only encrypted snapshots");
+  sync_cmd->add_flag("--verified-only", c.sync.verified_only, "Only snapshots whose last verify passed");
+  sync_cmd->add_flag("--remove-vanished", c.sync.remove_vanished,
+                     "Delete remote snapshots that are gone locally (manifest first)");
+  sync_cmd->add_option("--max-delete", c.sync.max_delete, "Delete at most N snapshots per run")
+      ->check(CLI::NonNegativeNumber)
+      ->option_text("N");
+  sync_cmd->add_flag("--if-due", c.sync.if_due, "Do nothing unless SYNC_INTERVAL has passed since the last success");
+  sync_cmd->add_flag("--force-in-use", c.sync.force_in_use,
+                     "Write even though the prefix holds PBS's .in-use marker");
+  sync_cmd->add_flag("--take-over", c.sync.take_over,
+                     "Write into a prefix another host or datastore synced to, and own it from now on");
+  sync_cmd->add_option("--object-lock", c.sync.object_lock,
+                       "Lock every object written (S3 Object Lock; the bucket must have it): OBJECT_LOCK")
+      ->transform(CLI::IsMember({"GOVERNANCE", "COMPLIANCE"}, CLI::ignore_case))
+      ->option_text("GOVERNANCE|COMPLIANCE");
+  sync_cmd->add_option("--object-lock-days", c.sync.object_lock_days,
+                       "Days each object stays locked, extended while snapshots need it: OBJECT_LOCK_DAYS")
+      ->check(CLI::Range(1u, 36500u))
+      ->option_text("N");
+  sync_cmd->add_flag("--encrypt", c.sync.encrypt,
+                     "Encrypt plain snapshots on the way up, in PBS's own format (ENCRYPTION=true)");
+  add_key_options(sync_cmd, c.sync.key.passphrase_file, c.sync.key.keyfile);
+  sync_cmd->callback([&c] {
+    c.global.command = "sync";
+    c.code = command_sync(c.sync, c.global);
+  });
+}
+
+void add_restore(CLI::App& app, Commands& c) {
+  auto* restore_cmd = app.add_subcommand("restore", "Restore snapshots from S3 into a datastore PBS accepts");
+  restore_cmd->add_option("TARGET", c.restore.target, "s3://bucket[/prefix] or a STORAGE id")
+      ->required()->option_text(" ");
+  restore_cmd->add_option("DATASTORE", c.restore.datastore, "Datastore directory (created when absent)")
+      ->required()->option_text(" ");
+  add_scope_options(restore_cmd, c.restore.ns, c.restore.max_depth);
+  restore_cmd->add_option("--group", c.restore.group, "Only this group, e.g. vm/100")
+      ->option_text("TYPE/ID");
+  restore_cmd->add_option("--snapshot", c.restore.snapshot, "Only this snapshot, e.g. vm/100/2026-11-01T02:00:00Z")
+      ->option_text("TYPE/ID/TIME");
+  restore_cmd->add_flag("--latest", c.restore.latest, "Only the newest complete snapshot of each group");
+  add_point_in_time(restore_cmd, c.restore.point_in_time);
+  restore_cmd->add_flag("--decrypt", c.restore.decrypt,
+                        "Encrypted prefix: write the plain originals back (default: as stored, PBS reads them "
+                        "with the key)");
+  add_key_options(restore_cmd, c.restore.key.passphrase_file, c.restore.key.keyfile);
+  restore_cmd->callback([&c] {
+    c.global.command = "restore";
+    c.code = command_restore(c.restore, c.global);
+  });
+}
+
+void add_verify(CLI::App& app, Commands& c) {
+  auto* verify_cmd = app.add_subcommand(
+      "verify", "Check every snapshot: a local DATASTORE deeply, or a remote TARGET complete");
+  verify_cmd->add_option("SOURCE", c.verify.source, "Datastore path, or s3://bucket/prefix or STORAGE id")
+      ->required()->option_text(" ");
+  add_scope_options(verify_cmd, c.verify.ns, c.verify.max_depth);
+  add_point_in_time(verify_cmd, c.verify.point_in_time);
+  verify_cmd->add_flag("--deep", c.verify.deep, "Remote: also download chunks and check them");
+  verify_cmd->add_option("--sample", c.verify.sample, "With --deep: percent of the chunks to download")
+      ->check(CLI::Range(0.0, 100.0))
+      ->option_text("PCT");
+  add_key_options(verify_cmd, c.verify.key.passphrase_file, c.verify.key.keyfile);
+  verify_cmd->callback([&c] {
+    c.global.command = "verify";
+    c.code = command_verify(c.verify, c.global);
+  });
+}
+
+void add_list(CLI::App& app, Commands& c) {
+  auto* list_cmd =
+      app.add_subcommand("list", "Namespaces, groups, snapshots and sizes of a DATASTORE or a TARGET");
+  list_cmd->add_option("SOURCE", c.list.source, "Datastore path, or s3://bucket/prefix or STORAGE id")
+      ->required()->option_text(" ");
+  add_scope_options(list_cmd, c.list.ns, c.list.max_depth);
+  add_point_in_time(list_cmd, c.list.point_in_time);
+  list_cmd->callback([&c] {
+    c.global.command = "list";
+    c.code = command_list(c.list, c.global);
+  });
+}
+
+void add_key(CLI::App& app, Commands& c) {
+  auto* key_cmd = app.add_subcommand("key", "The encryption key of an encrypted TARGET");
+  key_cmd->require_subcommand(1);
+  auto* show_cmd = key_cmd->add_subcommand("show", "Print the key's fingerprint");
+  show_cmd->add_option("TARGET", c.key_show.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
+  add_key_options(show_cmd, c.key_show.key.passphrase_file, c.key_show.key.keyfile);
+  show_cmd->callback([&c] {
+    c.global.command = "key show";
+    c.code = command_key_show(c.key_show, c.global);
+  });
+  auto* export_cmd = key_cmd->add_subcommand(
+      "export", "Print the key as a PBS key file (proxmox-backup-client --keyfile, or a PBS sync key with --kdf none)");
+  export_cmd->add_option("TARGET", c.key_export.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
+  add_key_options(export_cmd, c.key_export.key.passphrase_file, c.key_export.key.keyfile);
+  export_cmd->add_option("--kdf", c.key_export.kdf,
+                         "scrypt: protected by the passphrase (default); none: unprotected (keep it 0600)")
+      ->check(CLI::IsMember({"none", "scrypt"}))
+      ->option_text("none|scrypt");
+  export_cmd->callback([&c] {
+    c.global.command = "key export";
+    c.code = command_key_export(c.key_export, c.global);
+  });
+}
+
+void add_gc(CLI::App& app, Commands& c) {
+  auto* gc_cmd = app.add_subcommand("gc", "Delete remote chunks no complete remote snapshot references");
+  gc_cmd->add_option("TARGET", c.gc.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
+  gc_cmd->add_option("--grace", c.gc.grace, "Keep unreferenced chunks younger than this (default 24h5m)")
+      ->option_text("DURATION");
+  gc_cmd->callback([&c] {
+    c.global.command = "gc";
+    c.code = command_gc(c.gc, c.global);
+  });
+}
+
+void add_status(CLI::App& app, Commands& c) {
+  auto* status_cmd = app.add_subcommand("status", "Lock holder, last run, overdue check");
+  status_cmd->add_option("DATASTORE", c.status.datastore, "Datastore path or name (default: every job)")
+      ->option_text(" ");
+  status_cmd->add_option("TARGET", c.status.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
+  status_cmd->add_flag("--check", c.status.check,
+                       "Exit 1 when the last success is older than 2 x SYNC_INTERVAL (monitoring)");
+  status_cmd->callback([&c] {
+    c.global.command = "status";
+    c.code = command_status(c.status, c.global);
+  });
+
+  auto* unlock_cmd = app.add_subcommand("unlock", "Clear the lock record left by a dead run");
+  unlock_cmd->add_option("DATASTORE", c.unlock.datastore, "Datastore path or name")->option_text(" ");
+  unlock_cmd->add_option("TARGET", c.unlock.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
+  unlock_cmd->add_flag("--force", c.unlock.force, "Clear it (never touches a live run's lock)");
+  unlock_cmd->callback([&c] {
+    c.global.command = "unlock";
+    c.code = command_unlock(c.unlock, c.global);
+  });
+}
+
+void add_config(CLI::App& app, Commands& c) {
+  auto* config = app.add_subcommand("config", "Configuration tools");
+  config->require_subcommand(1);
+  auto* check_cmd = config->add_subcommand("check", "Parse the config, resolve credentials, probe the bucket");
+  check_cmd->add_option("TARGET", c.config_check.target, "s3://bucket[/prefix] or a STORAGE id")
+      ->option_text(" ");
+  check_cmd->add_option("--datastore", c.config_check.datastore, "Datastore (for the default prefix)")
+      ->option_text("DATASTORE");
+  check_cmd->callback([&c] {
+    c.global.command = "config check";
+    c.code = command_config_check(c.config_check, c.global);
+  });
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -128,180 +312,16 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", std::string("pbs-s3sync ") + PBS_S3SYNC_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
-  GlobalOptions global;
-  add_global_options(app, global);
-  int code = kExitOk;
-  for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
-
-  SyncArgs sync;
-  auto* sync_cmd = app.add_subcommand("sync", "Upload a datastore to S3 in PBS's own S3 layout");
-  sync_cmd->add_option("DATASTORE", sync.datastore, "Datastore path or PBS datastore name")->option_text(" ");
-  sync_cmd->add_option("TARGET", sync.target, "s3://bucket[/prefix] or a STORAGE id of the config")
-      ->option_text(" ");
-  sync_cmd->add_option("--mode", sync.mode, "incremental (default) or full (list and repair everything)")
-      ->check(CLI::IsMember({"incremental", "full"}))
-      ->option_text("incremental|full");
-  add_scope_options(sync_cmd, sync.ns, sync.max_depth);
-  sync_cmd->add_option("--group-filter", sync.group_filters,
-                       "[include:|exclude:]type:vm | group:vm/100 | regex:RE (one per use, repeatable)")
-      ->allow_extra_args(false)
-      ->option_text("FILTER");
-  sync_cmd->add_option("--transfer-last", sync.transfer_last, "Only the newest N snapshots per group")
-      ->check(CLI::Range(1u, 1000000u))
-      ->option_text("N");
-  sync_cmd->add_flag("--encrypted-only", sync.encrypted_only, "Only encrypted snapshots");
-  sync_cmd->add_flag("--verified-only", sync.verified_only, "Only snapshots whose last verify passed");
-  sync_cmd->add_flag("--remove-vanished", sync.remove_vanished,
-                     "Delete remote snapshots that are gone locally (manifest first)");
-  sync_cmd->add_option("--max-delete", sync.max_delete, "Delete at most N snapshots per run")
-      ->check(CLI::NonNegativeNumber)
-      ->option_text("N");
-  sync_cmd->add_flag("--if-due", sync.if_due, "Do nothing unless SYNC_INTERVAL has passed since the last success");
-  sync_cmd->add_flag("--force-in-use", sync.force_in_use,
-                     "Write even though the prefix holds PBS's .in-use marker");
-  sync_cmd->add_flag("--take-over", sync.take_over,
-                     "Write into a prefix another host or datastore synced to, and own it from now on");
-  sync_cmd->add_option("--object-lock", sync.object_lock,
-                       "Lock every object written (S3 Object Lock; the bucket must have it): OBJECT_LOCK")
-      ->transform(CLI::IsMember({"GOVERNANCE", "COMPLIANCE"}, CLI::ignore_case))
-      ->option_text("GOVERNANCE|COMPLIANCE");
-  sync_cmd->add_option("--object-lock-days", sync.object_lock_days,
-                       "Days each object stays locked, extended while snapshots need it: OBJECT_LOCK_DAYS")
-      ->check(CLI::Range(1u, 36500u))
-      ->option_text("N");
-  sync_cmd->add_flag("--encrypt", sync.encrypt,
-                     "Encrypt plain snapshots on the way up, in PBS's own format (ENCRYPTION=true)");
-  add_key_options(sync_cmd, sync.key.passphrase_file, sync.key.keyfile);
-  sync_cmd->callback([&] {
-    global.command = "sync";
-    code = command_sync(sync, global);
-  });
-
-  RestoreArgs restore;
-  auto* restore_cmd = app.add_subcommand("restore", "Restore snapshots from S3 into a datastore PBS accepts");
-  restore_cmd->add_option("TARGET", restore.target, "s3://bucket[/prefix] or a STORAGE id")
-      ->required()->option_text(" ");
-  restore_cmd->add_option("DATASTORE", restore.datastore, "Datastore directory (created when absent)")
-      ->required()->option_text(" ");
-  add_scope_options(restore_cmd, restore.ns, restore.max_depth);
-  restore_cmd->add_option("--group", restore.group, "Only this group, e.g. vm/100")
-      ->option_text("TYPE/ID");
-  restore_cmd->add_option("--snapshot", restore.snapshot, "Only this snapshot, e.g. vm/100/2026-11-01T02:00:00Z")
-      ->option_text("TYPE/ID/TIME");
-  restore_cmd->add_flag("--latest", restore.latest, "Only the newest complete snapshot of each group");
-  add_point_in_time(restore_cmd, restore.point_in_time);
-  restore_cmd->add_flag("--decrypt", restore.decrypt,
-                        "Encrypted prefix: write the plain originals back (default: as stored, PBS reads them "
-                        "with the key)");
-  add_key_options(restore_cmd, restore.key.passphrase_file, restore.key.keyfile);
-  restore_cmd->callback([&] {
-    global.command = "restore";
-    code = command_restore(restore, global);
-  });
-
-  VerifyArgs verify;
-  auto* verify_cmd = app.add_subcommand(
-      "verify", "Check every snapshot: a local DATASTORE deeply, or a remote TARGET complete");
-  verify_cmd->add_option("SOURCE", verify.source, "Datastore path, or s3://bucket/prefix or STORAGE id")
-      ->required()->option_text(" ");
-  add_scope_options(verify_cmd, verify.ns, verify.max_depth);
-  add_point_in_time(verify_cmd, verify.point_in_time);
-  verify_cmd->add_flag("--deep", verify.deep, "Remote: also download chunks and check them");
-  verify_cmd->add_option("--sample", verify.sample, "With --deep: percent of the chunks to download")
-      ->check(CLI::Range(0.0, 100.0))
-      ->option_text("PCT");
-  add_key_options(verify_cmd, verify.key.passphrase_file, verify.key.keyfile);
-  verify_cmd->callback([&] {
-    global.command = "verify";
-    code = command_verify(verify, global);
-  });
-
-  ListArgs list;
-  auto* list_cmd =
-      app.add_subcommand("list", "Namespaces, groups, snapshots and sizes of a DATASTORE or a TARGET");
-  list_cmd->add_option("SOURCE", list.source, "Datastore path, or s3://bucket/prefix or STORAGE id")
-      ->required()->option_text(" ");
-  add_scope_options(list_cmd, list.ns, list.max_depth);
-  add_point_in_time(list_cmd, list.point_in_time);
-  list_cmd->callback([&] {
-    global.command = "list";
-    code = command_list(list, global);
-  });
-
-  KeyCommandArgs key_show, key_export;
-  auto* key_cmd = app.add_subcommand("key", "The encryption key of an encrypted TARGET");
-  key_cmd->require_subcommand(1);
-  auto* show_cmd = key_cmd->add_subcommand("show", "Print the key's fingerprint");
-  show_cmd->add_option("TARGET", key_show.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
-  add_key_options(show_cmd, key_show.key.passphrase_file, key_show.key.keyfile);
-  show_cmd->callback([&] {
-    global.command = "key show";
-    code = command_key_show(key_show, global);
-  });
-  auto* export_cmd = key_cmd->add_subcommand(
-      "export", "Print the key as a PBS key file (proxmox-backup-client --keyfile, or a PBS sync key with --kdf none)");
-  export_cmd->add_option("TARGET", key_export.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
-  add_key_options(export_cmd, key_export.key.passphrase_file, key_export.key.keyfile);
-  export_cmd->add_option("--kdf", key_export.kdf,
-                         "scrypt: protected by the passphrase (default); none: unprotected (keep it 0600)")
-      ->check(CLI::IsMember({"none", "scrypt"}))
-      ->option_text("none|scrypt");
-  export_cmd->callback([&] {
-    global.command = "key export";
-    code = command_key_export(key_export, global);
-  });
-
-  GcArgs gc;
-  auto* gc_cmd = app.add_subcommand("gc", "Delete remote chunks no complete remote snapshot references");
-  gc_cmd->add_option("TARGET", gc.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
-  gc_cmd->add_option("--grace", gc.grace, "Keep unreferenced chunks younger than this (default 24h5m)")
-      ->option_text("DURATION");
-  gc_cmd->callback([&] {
-    global.command = "gc";
-    code = command_gc(gc, global);
-  });
-
-  StatusArgs status;
-  auto* status_cmd = app.add_subcommand("status", "Lock holder, last run, overdue check");
-  status_cmd->add_option("DATASTORE", status.datastore, "Datastore path or name (default: every job)")
-      ->option_text(" ");
-  status_cmd->add_option("TARGET", status.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
-  status_cmd->add_flag("--check", status.check,
-                       "Exit 1 when the last success is older than 2 x SYNC_INTERVAL (monitoring)");
-  status_cmd->callback([&] {
-    global.command = "status";
-    code = command_status(status, global);
-  });
-
-  StatusArgs unlock;
-  auto* unlock_cmd = app.add_subcommand("unlock", "Clear the lock record left by a dead run");
-  unlock_cmd->add_option("DATASTORE", unlock.datastore, "Datastore path or name")->option_text(" ");
-  unlock_cmd->add_option("TARGET", unlock.target, "s3://bucket[/prefix] or a STORAGE id")->option_text(" ");
-  unlock_cmd->add_flag("--force", unlock.force, "Clear it (never touches a live run's lock)");
-  unlock_cmd->callback([&] {
-    global.command = "unlock";
-    code = command_unlock(unlock, global);
-  });
-
-  ConfigCheckArgs config_check;
-  auto* config = app.add_subcommand("config", "Configuration tools");
-  config->require_subcommand(1);
-  auto* check_cmd = config->add_subcommand("check", "Parse the config, resolve credentials, probe the bucket");
-  check_cmd->add_option("TARGET", config_check.target, "s3://bucket[/prefix] or a STORAGE id")
-      ->option_text(" ");
-  check_cmd->add_option("--datastore", config_check.datastore, "Datastore (for the default prefix)")
-      ->option_text("DATASTORE");
-  check_cmd->callback([&] {
-    global.command = "config check";
-    code = command_config_check(config_check, global);
-  });
-
+  Commands c;
+  add_global_options(app, c.global);
+  for (int i = 0; i < argc; ++i) c.global.command_line += (i ? " " : "") + std::string(argv[i]);
+  for (auto add : {add_sync, add_restore, add_verify, add_list, add_key, add_gc, add_status, add_config}) add(app, c);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return usage_error(app, e, argc, argv);
   }
-  return code;
+  return c.code;
 }
 
 }  // namespace pbs::cli

@@ -1,8 +1,10 @@
 #include "check/remote_verify.h"
 
 #include <chrono>
+#include <cstring>
 #include <map>
-#include <unordered_map>
+#include <memory>
+#include <set>
 
 #include "crypto/encrypted_blob.h"
 #include "crypto/sealed_manifest.h"
@@ -11,8 +13,11 @@
 #include "datastore/index_file.h"
 #include "datastore/manifest.h"
 #include "remote/catalog.h"
+#include "remote/chunk_listing.h"
+#include "remote/fetch_each.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"
+#include "remote/snapshot_reader.h"
 #include "transfer/object_store.h"
 
 namespace pbs::check {
@@ -22,6 +27,10 @@ using namespace datastore;
 namespace {
 
 constexpr std::size_t kMaxProblemsPerSnapshot = 20;
+// Flags of a listed chunk (remote::ChunkListing).
+constexpr std::uint8_t kReferenced = 1;  // an index of a checked snapshot names it
+constexpr std::uint8_t kDeep = 2;        // --deep downloads it (sampled)
+constexpr std::uint8_t kKeyed = 4;       // a snapshot this tool encrypted with the key names it: decrypted
 
 bool sampled(const Digest& d, double percent, std::uint64_t seed) {
   if (percent >= 100) return true;
@@ -31,175 +40,210 @@ bool sampled(const Digest& d, double percent, std::uint64_t seed) {
   return double(h % 1000000) < percent * 10000;
 }
 
+class RemoteVerify {
+ public:
+  RemoteVerify(transfer::RequestInterface& requests, const remote::Remote& remote, const RemoteVerifyOptions& options)
+      : requests_(requests), remote_(remote), options_(options) {}
+
+  Result<RemoteVerifySummary> run();
+
+ private:
+  void problem(std::size_t i, std::string text) {
+    if (problems_[i].size() < kMaxProblemsPerSnapshot) problems_[i].push_back(std::move(text));
+  }
+  std::string key(std::size_t i, std::string_view file) const {
+    return remote_.key(remote::snapshot_file_rel_key(snaps_[i].snapshot->ref, file));
+  }
+  Status read_snapshots();
+  std::vector<std::string> on_manifest(std::size_t i, Result<remote::ManifestRead> m);
+  void on_index(std::size_t i, const std::string& name, Result<std::vector<std::uint8_t>> bytes);
+  void check_chunks(std::size_t i, const IndexFile& index);
+  Status download_sampled();
+  std::string check_download(const Digest& d, bool keyed, const Result<s3::Response>& r);
+  Status name_damaged_users();
+  void tally();
+
+  transfer::RequestInterface& requests_;
+  const remote::Remote& remote_;
+  const RemoteVerifyOptions& options_;
+  RemoteVerifySummary summary_;
+  remote::ChunkListing listed_;
+  std::vector<remote::SnapshotToRead> snaps_;
+  std::vector<std::vector<std::string>> problems_;
+  std::vector<bool> keyed_;  // per snapshot: encrypted by this tool with the key
+  // Manifests of the snapshots whose indexes are on their way, freed when the last arrives.
+  std::map<std::size_t, std::pair<std::shared_ptr<Manifest>, std::size_t>> open_;
+  DigestSet missing_;
+  std::map<Digest, std::string> damaged_;  // --deep: chunk -> why (few: a set apart from the listing)
+  std::set<std::pair<std::size_t, Digest>> named_;  // (snapshot, damaged chunk) reported once
+};
+
+Result<RemoteVerifySummary> RemoteVerify::run() {
+  auto t0 = std::chrono::steady_clock::now();
+  summary_.target = remote_.url();
+  PBS_TRY(transfer::ObjectStore(requests_, remote_.bucket).head_bucket());
+  PBS_ASSIGN(listed_, remote::ChunkListing::list(requests_, remote_, options_.deep && remote_.as_of));
+  summary_.chunks_listed = listed_.size();
+  PBS_ASSIGN(remote::RemoteCatalog catalog, remote::load_catalog(requests_, remote_));
+  if (auto junk = remote::describe_invalid_keys(catalog, remote_); !junk.empty()) summary_.warnings.push_back(junk);
+  for (const auto& [ref, rs] : catalog.snapshots()) {
+    if (!options_.contains(ref.group.ns)) continue;
+    if (rs.complete()) {
+      snaps_.push_back({&rs, nullptr});
+    } else {
+      ++summary_.snapshots_unfinished;
+    }
+  }
+  summary_.snapshots = snaps_.size();
+  problems_.resize(snaps_.size());
+  keyed_.resize(snaps_.size());
+  PBS_TRY(read_snapshots());
+  summary_.chunks_referenced = listed_.count_with_flags(kReferenced) + missing_.size();
+  if (options_.deep) PBS_TRY(download_sampled());
+  if (!damaged_.empty()) PBS_TRY(name_damaged_users());
+  tally();
+  summary_.counters = requests_.counters();
+  summary_.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return std::move(summary_);
+}
+
+Status RemoteVerify::read_snapshots() {
+  return remote::read_snapshots(
+      requests_, remote_, snaps_,
+      [this](std::size_t i, Result<remote::ManifestRead> m) { return on_manifest(i, std::move(m)); },
+      [this](std::size_t i, const std::string& name, Result<std::vector<std::uint8_t>> b) {
+        on_index(i, name, std::move(b));
+      });
+}
+
+// Every file the manifest lists must be there (indexes are fetched and checked, the others by
+// size); a manifest this tool encrypted must be signed with the key.
+std::vector<std::string> RemoteVerify::on_manifest(std::size_t i, Result<remote::ManifestRead> m) {
+  if (!m) {
+    problem(i, m.error().message());
+    return {};
+  }
+  const Manifest& manifest = m->manifest;
+  if (options_.key && manifest.unprotected.contains(std::string(crypto::kSyncSourceField))) {
+    if (auto st = crypto::check_manifest_signature(*options_.key, manifest); !st) {
+      problem(i, key(i, kManifestName) + ": " + st.error().message());
+      return {};
+    }
+    keyed_[i] = true;
+  }
+  std::vector<std::string> fetch;
+  const auto& stored = snaps_[i].snapshot->files;
+  for (const auto& f : manifest.files) {
+    auto it = stored.find(f.filename);
+    auto kind = snapshot_file_kind(f.filename);
+    if (it == stored.end()) {
+      problem(i, key(i, f.filename) + ": listed in the manifest but missing");
+    } else if (kind && is_index_kind(*kind)) {
+      fetch.push_back(f.filename);
+    } else if (it->second.size != f.size) {
+      problem(i, key(i, f.filename) + ": size " + std::to_string(it->second.size) + ", manifest says " +
+                     std::to_string(f.size));
+    }
+  }
+  if (!fetch.empty()) open_[i] = {std::make_shared<Manifest>(std::move(m->manifest)), fetch.size()};
+  return fetch;
+}
+
+void RemoteVerify::on_index(std::size_t i, const std::string& name, Result<std::vector<std::uint8_t>> bytes) {
+  auto& [manifest, pending] = open_.at(i);
+  if (!bytes) {
+    problem(i, bytes.error().message());
+  } else if (auto st = check_manifest_file(*manifest->find(name), *bytes); !st) {
+    problem(i, key(i, name) + ": " + st.error().message());
+  } else if (auto index = parse_index(*bytes)) {
+    check_chunks(i, *index);
+  }
+  if (--pending == 0) open_.erase(i);
+}
+
+void RemoteVerify::check_chunks(std::size_t i, const IndexFile& index) {
+  for (const auto& d : index.digests) {
+    auto slot = listed_.find(d);
+    if (!slot) {
+      if (missing_.insert(d)) ++summary_.chunks_missing;
+      problem(i, "missing chunk " + remote_.key(remote::chunk_rel_key(d)));
+      continue;
+    }
+    std::uint8_t& flags = listed_.flags(*slot);
+    flags |= kReferenced;
+    if (options_.deep && sampled(d, options_.sample_percent, options_.seed)) {
+      flags |= kDeep;
+      if (keyed_[i]) flags |= kKeyed;
+    }
+  }
+}
+
+Status RemoteVerify::download_sampled() {
+  auto todo = listed_.with_flags(kDeep);
+  return remote::fetch_each(
+      requests_, todo.size(),
+      [&](std::size_t n) {
+        auto s = todo[n];
+        return std::pair{remote::remote_get(remote_, remote::chunk_rel_key(listed_.digest(s)), listed_.version(s)),
+                         transfer::Sink::in_memory(remote::kMaxChunkObjectSize)};
+      },
+      [&](std::size_t n, Result<s3::Response> r) {
+        ++summary_.chunks_downloaded;
+        const Digest& d = listed_.digest(todo[n]);
+        std::string why = check_download(d, listed_.flags(todo[n]) & kKeyed, r);
+        if (why.empty()) return;
+        ++summary_.chunks_bad;
+        damaged_.emplace(d, std::move(why));
+      });
+}
+
+// Why the downloaded chunk is damaged, or "" when it checks as restore checks it.
+std::string RemoteVerify::check_download(const Digest& d, bool keyed, const Result<s3::Response>& r) {
+  if (!r) return r.error().message();
+  if (r->status != 200) return "vanished";
+  if (auto c = check_chunk(r->body, d); !c) return c.error().message();
+  if (!keyed) return "";
+  auto plain = crypto::decode_any_blob(*options_.key, r->body, kMaxChunkSize);
+  if (!plain) return plain.error().message();
+  if (options_.key->chunk_digest(*plain) != d) return "its plaintext does not have its name (SHA-256(plaintext || id_key))";
+  ++summary_.chunks_decrypted;
+  return "";
+}
+
+// Damaged chunks are rare: the snapshots that name them are found by reading the indexes again,
+// rather than by keeping every snapshot a sampled chunk belongs to.
+Status RemoteVerify::name_damaged_users() {
+  return remote::read_snapshots(
+      requests_, remote_, snaps_,
+      [](std::size_t, Result<remote::ManifestRead> m) {
+        return m ? remote::index_files(m->manifest) : std::vector<std::string>{};
+      },
+      [this](std::size_t i, const std::string&, Result<std::vector<std::uint8_t>> bytes) {
+        auto index = bytes ? parse_index(*bytes) : Result<IndexFile>(bytes.error());
+        if (!index) return;
+        for (const auto& d : index->digests) {
+          auto bad = damaged_.find(d);
+          if (bad == damaged_.end() || !named_.emplace(i, d).second) continue;
+          problem(i, "damaged chunk " + remote_.key(remote::chunk_rel_key(d)) + ": " + bad->second);
+        }
+      });
+}
+
+void RemoteVerify::tally() {
+  for (std::size_t i = 0; i < snaps_.size(); ++i) {
+    if (problems_[i].empty()) {
+      ++summary_.snapshots_ok;
+    } else {
+      summary_.failed.push_back({snaps_[i].snapshot->ref.rel_dir(), std::move(problems_[i])});
+    }
+  }
+}
+
 }  // namespace
 
 Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& requests, const remote::Remote& remote,
                                               const RemoteVerifyOptions& options) {
-  auto t0 = std::chrono::steady_clock::now();
-  RemoteVerifySummary summary;
-  summary.target = remote.url();
-  {
-    transfer::ObjectStore store(requests, remote.bucket);
-    PBS_TRY(store.head_bucket());
-  }
-  DigestSet listed;
-  DigestMap<std::string> versions;  // at a point in time
-  PBS_TRY(remote::list_remote(requests, remote, remote::kChunksDir, true,
-                      [&](std::string_view rel, const s3::ObjectInfo& o) {
-                        auto d = remote::parse_chunk_key(rel.substr(remote::kChunksDir.size()));
-                        if (!d) return;
-                        listed.insert(*d);
-                        if (options.deep && remote.as_of) versions.emplace(*d, o.version_id);
-                      }));
-  summary.chunks_listed = listed.size();
-  PBS_ASSIGN(remote::RemoteCatalog catalog, remote::load_catalog(requests, remote));
-  if (auto junk = remote::describe_invalid_keys(catalog, remote); !junk.empty()) summary.warnings.push_back(junk);
-
-  std::vector<const remote::RemoteSnapshot*> snaps;
-  for (const auto& [ref, rs] : catalog.snapshots()) {
-    if (!options.contains(ref.group.ns)) continue;
-    if (rs.complete()) {
-      snaps.push_back(&rs);
-    } else {
-      ++summary.snapshots_unfinished;
-    }
-  }
-  summary.snapshots = snaps.size();
-  std::vector<std::vector<std::string>> problems(snaps.size());
-  auto problem = [&](std::size_t i, std::string text) {
-    if (problems[i].size() < kMaxProblemsPerSnapshot) problems[i].push_back(std::move(text));
-  };
-  DigestSet referenced;
-  DigestSet keyed_chunks;  // chunks of snapshots this tool encrypted with the key: decrypted with --deep
-  std::vector<bool> keyed(snaps.size());
-  std::unordered_map<std::string, std::vector<std::size_t>> deep_users;  // chunk key -> snapshots
-
-  std::size_t next = 0;
-  std::size_t limit = transfer::submit_depth(requests);
-  std::function<void()> pump;
-  auto on_index = [&](std::size_t i, const std::string& name, const ManifestFile& entry,
-                      Result<s3::Response> r) {
-    std::string key = remote.key(remote::snapshot_file_rel_key(snaps[i]->ref, name));
-    if (!r || r->status != 200) {
-      problem(i, key + ": " + (r ? "missing" : r.error().message()));
-      return;
-    }
-    if (auto st = check_manifest_file(entry, r->body); !st) {
-      problem(i, key + ": " + st.error().message());
-      return;
-    }
-    auto ix = parse_index(r->body);
-    if (!ix) return;
-    for (const auto& d : ix->digests) {
-      bool fresh = referenced.insert(d);
-      if (!listed.contains(d)) {
-        if (fresh) ++summary.chunks_missing;
-        problem(i, "missing chunk " + remote.key(remote::chunk_rel_key(d)));
-      } else if (options.deep && sampled(d, options.sample_percent, options.seed)) {
-        if (keyed[i]) keyed_chunks.insert(d);
-        auto& users = deep_users[remote::chunk_rel_key(d)];
-        if (users.empty() || users.back() != i) users.push_back(i);
-      }
-    }
-  };
-  auto on_manifest = [&](std::size_t i, Result<s3::Response> r) {
-    const auto& ref = snaps[i]->ref;
-    std::string key = remote.key(remote::snapshot_file_rel_key(ref, kManifestName));
-    if (!r || r->status != 200) return problem(i, key + ": " + (r ? "vanished" : r.error().message()));
-    auto m = parse_manifest_blob(r->body);
-    if (!m) return problem(i, key + ": " + m.error().message());
-    if (options.key && m->unprotected.contains(std::string(crypto::kSyncSourceField))) {
-      if (auto st = crypto::check_manifest_signature(*options.key, *m); !st) return problem(i, key + ": " + st.error().message());
-      keyed[i] = true;
-    }
-    auto shared = std::make_shared<Manifest>(std::move(*m));
-    for (const auto& f : shared->files) {
-      auto kind = snapshot_file_kind(f.filename);
-      auto it = snaps[i]->files.find(f.filename);
-      if (it == snaps[i]->files.end()) {
-        problem(i, remote.key(remote::snapshot_file_rel_key(ref, f.filename)) + ": listed in the manifest but missing");
-        continue;
-      }
-      if (!kind || !is_index_kind(*kind)) {
-        if (it->second.size != f.size) {
-          problem(i, remote.key(remote::snapshot_file_rel_key(ref, f.filename)) + ": size " +
-                         std::to_string(it->second.size) + ", manifest says " + std::to_string(f.size));
-        }
-        continue;
-      }
-      auto sink = transfer::Sink::in_memory(remote::kMaxSnapshotFileSize);
-      requests.submit(remote::remote_get(remote, remote::snapshot_file_rel_key(ref, f.filename), snaps[i]->version(f.filename)), sink,
-                    [&, i, shared, name = f.filename](Result<s3::Response> ir) {
-                      on_index(i, name, *shared->find(name), std::move(ir));
-                      pump();
-                    });
-    }
-  };
-  pump = [&] {
-    while (next < snaps.size() && requests.outstanding() < limit) {
-      std::size_t i = next++;
-      requests.submit(remote::remote_get(remote, remote::snapshot_file_rel_key(snaps[i]->ref, kManifestName), snaps[i]->version(kManifestName)),
-                    [&, i](Result<s3::Response> r) {
-                      on_manifest(i, std::move(r));
-                      pump();
-                    });
-    }
-  };
-  pump();
-  requests.run_until([&] { return next == snaps.size() && requests.outstanding() == 0; });
-  summary.chunks_referenced = referenced.size();
-
-  if (options.deep) {
-    std::vector<std::string> keys;
-    for (const auto& [k, users] : deep_users) keys.push_back(k);
-    std::size_t at = 0;
-    std::function<void()> fetch = [&] {
-      while (at < keys.size() && requests.outstanding() < limit) {
-        const std::string& rel = keys[at++];
-        auto sink = transfer::Sink::in_memory(remote::kMaxChunkObjectSize);
-        Digest d{};
-        (void)parse_digest(rel.substr(rel.rfind('/') + 1), d);
-        const std::string* version = versions.find(d);
-        requests.submit(remote::remote_get(remote, rel, version ? *version : std::string()), sink, [&, rel, d](Result<s3::Response> r) {
-          ++summary.chunks_downloaded;
-          std::string why;
-          if (!r) {
-            why = r.error().message();
-          } else if (r->status != 200) {
-            why = "vanished";
-          } else if (auto c = check_chunk(r->body, d); !c) {
-            why = c.error().message();
-          } else if (keyed_chunks.contains(d)) {
-            auto plain = crypto::decode_any_blob(*options.key, r->body, kMaxChunkSize);
-            if (!plain) {
-              why = plain.error().message();
-            } else if (options.key->chunk_digest(*plain) != d) {
-              why = "its plaintext does not have its name (SHA-256(plaintext || id_key))";
-            } else {
-              ++summary.chunks_decrypted;
-            }
-          }
-          if (!why.empty()) {
-            ++summary.chunks_bad;
-            for (auto i : deep_users[rel]) problem(i, "damaged chunk " + remote.key(rel) + ": " + why);
-          }
-          fetch();
-        });
-      }
-    };
-    fetch();
-    requests.run_until([&] { return at == keys.size() && requests.outstanding() == 0; });
-  }
-  for (std::size_t i = 0; i < snaps.size(); ++i) {
-    if (problems[i].empty()) {
-      ++summary.snapshots_ok;
-    } else {
-      summary.failed.push_back({snaps[i]->ref.rel_dir(), std::move(problems[i])});
-    }
-  }
-  summary.counters = requests.counters();
-  summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return summary;
+  return RemoteVerify(requests, remote, options).run();
 }
 
 }  // namespace pbs::check

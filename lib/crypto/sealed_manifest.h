@@ -1,7 +1,6 @@
 #pragma once
 // The manifest of a snapshot this tool encrypted on the way up, as PBS 4.2's push sync job makes
-// it (encryption-and-object-lock.md §1): the plain manifest with its files sealed, signed with the
-// key, carrying PBS's `key-fingerprint` and `sync-source-signature` (the signature of the plain
+// it: the plain manifest with its files sealed, signed with the key, carrying PBS's `key-fingerprint` and `sync-source-signature` (the signature of the plain
 // manifest it came from) and, in `pbs-s3sync-source-manifest`, the plain manifest blob itself,
 // sealed, so that `restore --decrypt` writes the original back byte for byte. PBS keeps unknown
 // `unprotected` keys as they are.

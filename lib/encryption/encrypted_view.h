@@ -1,9 +1,9 @@
 #pragma once
 // An encrypted run syncs a view of the datastore as it is to be stored: each plain snapshot as
-// PBS 4.2's push sync job encrypts it (encryption-and-object-lock.md §1: chunks sealed with
-// AES-256-GCM under the name SHA-256(plaintext || id_key), indexes with those names, blobs
-// sealed, the manifest with `crypt-mode: encrypt`, `key-fingerprint`, its HMAC signature and
-// `sync-source-signature`); snapshots the backup client encrypted as they are; partially
+// PBS 4.2's push sync job encrypts it (chunks sealed with AES-256-GCM under the name
+// SHA-256(plaintext || id_key), indexes with those names, blobs sealed, the manifest with
+// `crypt-mode: encrypt`, `key-fingerprint`, its HMAC signature and `sync-source-signature`:
+// crypto/sealed_manifest.h); snapshots the backup client encrypted as they are; partially
 // encrypted ones left out with a warning, as PBS leaves them out. The view is a private directory
 // of snapshot files whose chunks are aliases of the plain chunks they are made from
 // (Datastore::view), so planning and the executor work on it as on any datastore.

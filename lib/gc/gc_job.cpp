@@ -3,37 +3,21 @@
 #include <algorithm>
 #include <chrono>
 
-#include "datastore/digest_set.h"
-#include "datastore/index_file.h"
-#include "datastore/manifest.h"
-#include "gc/gc_versions.h"
+#include "gc/gc_decisions.h"
 #include "records/gc_state.h"
 #include "records/retention_record.h"
 #include "remote/bucket_features.h"
-#include "remote/catalog.h"
-#include "remote/key_layout.h"
-#include "remote/listing.h"
-#include "remote/references.h"
 #include "transfer/object_store.h"
 #include "util/duration.h"
 
 namespace pbs::gc {
 
-using namespace datastore;
-
 namespace {
-Status gc_body(transfer::RequestInterface& requests, const remote::Remote& remote, const GcOptions& options, records::GcState& state,
-               std::int64_t start, GcSummary& summary);
-}  // namespace
 
-Result<GcSummary> run_gc(transfer::RequestInterface& requests, const remote::Remote& remote, const GcOptions& options) {
-  auto t0 = std::chrono::steady_clock::now();
-  GcSummary summary;
-  summary.target = remote.url();
-  summary.dry_run = options.dry_run;
-  transfer::ObjectStore store(requests, remote.bucket);
-  PBS_TRY(store.head_bucket());
-
+// Takes gc's lease in gc-state, refused while another gc holds one; written (not in a dry run)
+// before anything is listed. `start` gets the server's time of the write.
+Result<records::GcState> take_lease(transfer::RequestInterface& requests, const remote::Remote& remote,
+                                    const GcOptions& options, GcSummary& summary, std::int64_t& start) {
   auto previous = records::read_gc_state(requests, remote);
   if (!previous && previous.error().code() != Errc::corrupt) return std::move(previous).error();
   if (!previous) {
@@ -52,29 +36,14 @@ Result<GcSummary> run_gc(transfer::RequestInterface& requests, const remote::Rem
   state.running = true;
   state.host = options.host;
   state.pid = options.pid;
-  state.started = now;
+  state.started = start = now;
   state.lease_expires = now + options.lease_seconds;
-  std::int64_t start = now;
   if (!options.dry_run) {
     PBS_ASSIGN(start, records::write_gc_state(requests, remote, state));
     state.started = start;
   }
-  auto st = gc_body(requests, remote, options, state, start, summary);
-  if (!options.dry_run) {
-    // Finished (or failed): the lease ends now, and syncs learn a gc ran.
-    state.running = false;
-    state.lease_expires = 0;
-    state.finished = requests.now_epoch();
-    auto fin = records::write_gc_state(requests, remote, state);
-    if (st && !fin) st = std::move(fin).error();
-  }
-  if (!st) return std::move(st).error();
-  summary.counters = requests.counters();
-  summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return summary;
+  return state;
 }
-
-namespace {
 
 // Deletes in batches of 10,000, renewing the lease before each: stopping between batches leaves
 // nothing half done, and gc-state says finished (not a lease that would hold syncs back until it
@@ -110,17 +79,22 @@ Status delete_in_batches(transfer::RequestInterface& requests, const remote::Rem
   return {};
 }
 
-Status gc_versions(transfer::RequestInterface& requests, const remote::Remote& remote, const GcOptions& options,
-                   records::GcState& state, std::int64_t cutoff, GcSummary& summary) {
-  DoomedVersions doomed;
-  PBS_TRY(doom_versions(requests, remote, cutoff, summary, doomed));
-  summary.versions_doomed = doomed.keys.size();
+Status gc_body(transfer::RequestInterface& requests, const remote::Remote& remote, const GcOptions& options,
+               records::GcState& state, std::int64_t start, GcSummary& summary) {
+  std::int64_t cutoff = start - options.grace_seconds;
+  // The lease is published before anything is listed: a sync reading gc-state after this point
+  // knows this gc may act on what it lists now.
+  PBS_ASSIGN(summary.versioned, remote::bucket_versioned(requests, remote));
+  Doomed doomed;
+  PBS_TRY(decide_deletions(requests, remote, cutoff, summary.versioned, summary, doomed));
+  if (summary.versioned) summary.versions_doomed = doomed.keys.size();
   if (summary.chunks_hidden) {
     summary.warnings.push_back(std::to_string(summary.chunks_hidden) + " chunk(s) that complete snapshots reference "
                                "are hidden by a delete marker: their versions are kept (restore --point-in-time "
                                "reads them; `sync --mode full` sends them again)");
   }
   if (options.dry_run) return {};
+  if (!summary.versioned) doomed.version_ids.clear();  // plain keys are deleted as keys
   PBS_TRY(delete_in_batches(requests, remote, options, state, doomed.keys, doomed.version_ids, summary));
   if (summary.versions_locked) {
     // The retain-until of each refused version is at most its upload + N days, or the end of the
@@ -133,43 +107,29 @@ Status gc_versions(transfer::RequestInterface& requests, const remote::Remote& r
   return {};
 }
 
-Status gc_body(transfer::RequestInterface& requests, const remote::Remote& remote, const GcOptions& options, records::GcState& state,
-               std::int64_t start, GcSummary& summary) {
-  std::int64_t cutoff = start - options.grace_seconds;
-
-  // The lease is published before anything is listed: a sync reading gc-state after this point
-  // knows this gc may act on what it lists now.
-  PBS_ASSIGN(summary.versioned, remote::bucket_versioned(requests, remote));
-  if (summary.versioned) return gc_versions(requests, remote, options, state, cutoff, summary);
-  PBS_ASSIGN(remote::RemoteCatalog catalog, remote::load_catalog(requests, remote));
-  transfer::ObjectStore store(requests, remote.bucket);
-  DigestSet referenced;
-  PBS_TRY(remote::collect_referenced(requests, remote, catalog, referenced, summary.snapshots_referencing));
-  summary.chunks_referenced = referenced.size();
-
-
-  std::vector<std::string> doomed;
-  PBS_TRY(remote::list_remote(requests, remote, remote::kChunksDir, true,
-                      [&](std::string_view rel, const s3::ObjectInfo& o) {
-                        auto d = remote::parse_chunk_key(rel.substr(remote::kChunksDir.size()));
-                        if (!d) return;
-                        ++summary.chunks_listed;
-                        if (referenced.contains(*d)) return;
-                        // Inclusive: Last-Modified has one-second resolution.
-                        if (o.last_modified > cutoff) {
-                          ++summary.chunks_young;
-                          return;
-                        }
-                        ++summary.chunks_deleted;
-                        summary.bytes_freed += o.size;
-                        doomed.push_back(o.key);
-                      }));
-  for (const auto& rel : incomplete_snapshot_keys(catalog, cutoff, summary)) doomed.push_back(remote.key(rel));
-
-  if (!options.dry_run) PBS_TRY(delete_in_batches(requests, remote, options, state, doomed, {}, summary));
-  return {};
-}
-
 }  // namespace
+
+Result<GcSummary> run_gc(transfer::RequestInterface& requests, const remote::Remote& remote, const GcOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  GcSummary summary;
+  summary.target = remote.url();
+  summary.dry_run = options.dry_run;
+  PBS_TRY(transfer::ObjectStore(requests, remote.bucket).head_bucket());
+  std::int64_t start = 0;
+  PBS_ASSIGN(records::GcState state, take_lease(requests, remote, options, summary, start));
+  auto st = gc_body(requests, remote, options, state, start, summary);
+  if (!options.dry_run) {
+    // Finished (or failed): the lease ends now, and syncs learn a gc ran.
+    state.running = false;
+    state.lease_expires = 0;
+    state.finished = requests.now_epoch();
+    auto fin = records::write_gc_state(requests, remote, state);
+    if (st && !fin) st = std::move(fin).error();
+  }
+  if (!st) return std::move(st).error();
+  summary.counters = requests.counters();
+  summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return summary;
+}
 
 }  // namespace pbs::gc

@@ -7,53 +7,19 @@
 #include "encryption/encrypted_view.h"
 #include "push/chunk_presence.h"
 #include "push/prefix_claim.h"
+#include "push/sync_preflight.h"
 #include "push/sync_plan.h"
-#include "records/record_keys.h"
+#include "records/source_record.h"
 #include "remote/bucket_features.h"
 #include "remote/catalog.h"
-#include "remote/key_layout.h"
 #include "remote/listing.h"
 #include "retention/retention_pass.h"
-#include "s3/http_date.h"
-#include "transfer/object_store.h"
 
 namespace pbs::push {
 
 using namespace datastore;
 
 namespace {
-
-// The bucket answers and the prefix is not a live PBS datastore.
-Status preflight(transfer::RequestInterface& requests, const remote::Remote& remote, bool force_in_use) {
-  transfer::ObjectStore store(requests, remote.bucket);
-  PBS_TRY(store.head_bucket());
-  PBS_ASSIGN(auto in_use, requests.execute(s3::get_object(remote.bucket, remote.key(remote::kInUseMarker))));
-  if (in_use.status == 200 && !force_in_use) {
-    return Error(Errc::config,
-                 remote.url() + " holds PBS's .in-use marker (" + std::string(in_use.body_text().substr(0, 200)) +
-                     "): a PBS datastore is attached to it, and its garbage collection would delete "
-                     "chunks this tool uploads. Use another prefix, or --force-in-use if that PBS is gone");
-  }
-  return {};
-}
-
-// The prefix is this source's (prefix_claim.h): recorded first, before any other write.
-Result<PrefixClaim> claim(const Datastore& store, transfer::RequestInterface& requests, const remote::Remote& remote,
-                          const SyncOptions& options, const PutSettings& put, const remote::RemoteCatalog& catalog,
-                          SyncSummary& summary) {
-  PBS_ASSIGN(records::SourceRead read, records::read_source_record(requests, remote));
-  records::SourceRecord self = options.source;
-  if (self.host.empty()) self.host = "unnamed host";
-  if (self.datastore.empty()) self.datastore = store.name();
-  bool has_snapshots = !catalog.snapshots().empty();
-  // The server's clock, as in the manifests' Last-Modified; one second on, so that a manifest
-  // written in the second of a takeover counts as the previous owner's (kept, the safe side).
-  PBS_ASSIGN(PrefixClaim c, claim_prefix(read.recorded, self, options.take_over, has_snapshots, read.server_time + 1,
-                                         remote.url()));
-  if (c.write && !options.dry_run) PBS_TRY(records::write_source_record(requests, remote, c.owner, put.options(false, false)));
-  if (!c.notice.empty()) summary.notices.push_back((options.dry_run ? "dry run: " : "") + c.notice);
-  return c;
-}
 
 void record_estimate(SyncSummary& summary, const Plan& plan, const PlanEstimate& chunks) {
   PlanEstimate e = estimate_plan(plan);
@@ -103,130 +69,157 @@ void record_retention(SyncSummary& summary, const retention::RetentionReport& r)
   }
 }
 
-// A prefix is plain or encrypted (prefix_key.h): decided before anything is written.
-Result<std::optional<encryption::PrefixKey>> check_encryption(transfer::RequestInterface& requests, const remote::Remote& remote,
-                                                  const SyncOptions& options, const remote::RemoteCatalog& catalog,
-                                                  std::int64_t now) {
-  if (!options.encryption) {
-    PBS_ASSIGN(auto record, records::read_encryption_record(requests, remote));
-    if (record) {
-      return Error(Errc::config, remote.url() + " is encrypted (key " + crypto::short_fingerprint(record->fingerprint) +
-                                     "): a plain sync would put plain snapshots beside encrypted ones; sync it with "
-                                     "--encrypt --passphrase-file FILE, or ENCRYPTION=true in its STORAGE entry");
-    }
-    return std::optional<encryption::PrefixKey>{};
-  }
-  PBS_ASSIGN(encryption::PrefixKey key, encryption::open_prefix_key(requests, remote, *options.encryption, true, now));
-  if (!key.record.empty() && !catalog.snapshots().empty()) {
-    return Error(Errc::config, remote.url() + " holds snapshots but is not encrypted (it has no " +
-                                   std::string(records::kEncryptionKey) + "): an encrypted sync would put encrypted "
-                                   "snapshots beside plain ones; use another prefix");
-  }
-  return std::optional(std::move(key));
-}
+// One sync, step by step; each step may end the run with an error before anything is sent.
+class SyncRun {
+ public:
+  SyncRun(const Datastore& store, transfer::RequestInterface& requests, const remote::Remote& remote,
+          const SyncOptions& options, SyncSummary& summary)
+      : store_(store), requests_(requests), remote_(remote), options_(options), summary_(summary),
+        full_(options.mode == SyncMode::full), upload_(options.upload) {}
 
-// A new prefix's key record (records/encryption_record.h: first writer wins).
-Status store_key_record(transfer::RequestInterface& requests, const remote::Remote& remote, const PutSettings& put,
-                        const encryption::PrefixKey& key) {
-  return records::store_new_encryption_record(requests, remote, key.record, key.key->fingerprint(),
-                                              put.options(false, true));
-}
+  Status run() {
+    summary_.mode = full_ ? "full" : "incremental";
+    summary_.dry_run = options_.dry_run;
+    PBS_TRY(preflight(requests_, remote_, options_.force_in_use));
+    start_ = requests_.now_epoch();
+    if (options_.lock) PBS_TRY(lock_writes());
+    PBS_TRY(scan());
+    PBS_TRY(read_remote());
+    if (key_) PBS_TRY(build_view());
+    if (options_.lock) PBS_TRY(keep_locked());
+    PBS_TRY(plan_work());
+    return send();
+  }
+
+ private:
+  // What is planned and sent: the datastore, or its encrypted view.
+  const Datastore& source() const { return view_ ? view_->store : store_; }
+  const LocalScan& local() const { return view_ ? view_->scan : scan_; }
+
+  // Every object this run writes is locked until start + N days.
+  Status lock_writes() {
+    PBS_TRY(remote::check_bucket_lock(requests_, remote_));
+    upload_.put.retention = s3::Retention{options_.lock->mode, start_ + options_.lock->period()};
+    summary_.lock_mode = options_.lock->mode;
+    summary_.lock_days = options_.lock->days;
+    summary_.lock_until = upload_.put.retention->until;
+    if (auto w = retention::lock_policy_warning(*options_.lock); !w.empty()) summary_.warnings.push_back(w);
+    return {};
+  }
+
+  Status scan() {
+    PBS_ASSIGN(scan_, scan_local(store_, options_.scope));
+    summary_.snapshots_unfinished = scan_.unfinished;
+    for (const auto& g : scan_.groups) summary_.snapshots_in_scope += g.snapshots.size();
+    for (const auto& p : scan_.problems) {
+      ++summary_.snapshots_failed;
+      summary_.errors.push_back({p.snapshot, "not synced: " + p.message});
+    }
+    return {};
+  }
+
+  Status read_remote() {
+    PBS_ASSIGN(catalog_, remote::load_catalog(requests_, remote_));
+    if (auto junk = remote::describe_invalid_keys(catalog_, remote_); !junk.empty()) summary_.warnings.push_back(junk);
+    PBS_ASSIGN(key_, check_encryption(requests_, remote_, options_, catalog_, start_));
+    PBS_ASSIGN(prefix_, claim(store_, requests_, remote_, options_, upload_.put, catalog_, summary_));
+    return {};
+  }
+
+  Status build_view() {
+    for (auto& w : key_->warnings) summary_.warnings.push_back(std::move(w));
+    if (!key_->record.empty() && !options_.dry_run) PBS_TRY(store_key_record(requests_, remote_, options_, upload_.put, *key_));
+    summary_.key_fingerprint = crypto::short_fingerprint(key_->key->fingerprint());
+    encryption::ViewOptions view_options{full_, std::max(1u, std::thread::hardware_concurrency())};
+    PBS_ASSIGN(auto view, encryption::make_encrypted_view(store_, scan_, catalog_, key_->key, requests_, remote_, view_options));
+    view_.emplace(std::move(view));
+    for (auto& w : view_->warnings) summary_.warnings.push_back(std::move(w));
+    for (std::size_t i = scan_.problems.size(); i < view_->scan.problems.size(); ++i) {
+      ++summary_.snapshots_failed;
+      summary_.errors.push_back({view_->scan.problems[i].snapshot, view_->scan.problems[i].message});
+    }
+    summary_.encrypted_snapshots = view_->snapshots_built;
+    summary_.encrypt_chunks_read = view_->chunks_read;
+    summary_.encrypt_bytes_read = view_->bytes_read;
+    summary_.encrypt_chunks_named = view_->chunks_named;
+    upload_.put.seal = key_->key;
+    upload_.origin = &store_;
+    return {};
+  }
+
+  Status keep_locked() {
+    PBS_ASSIGN(auto kept, retention::keep_retention(requests_, remote_, *options_.lock, catalog_, start_, options_.dry_run,
+                                                    key_.has_value()));
+    record_retention(summary_, kept);
+    return {};
+  }
+
+  Status plan_work() {
+    const records::SourceRecord& owner = prefix_.owner;
+    PlanOptions plan_options{full_, options_.remove_vanished, options_.max_delete, options_.scope, owner.since, &store_};
+    PBS_ASSIGN(plan_, make_plan(source(), local(), catalog_, plan_options));
+    summary_.snapshots_unchanged = plan_.unchanged;
+    for (auto& f : plan_.failed) {
+      ++summary_.snapshots_failed;
+      summary_.errors.push_back(std::move(f));
+    }
+    if (plan_.foreign_kept) {
+      summary_.notices.push_back(std::to_string(plan_.foreign_kept) + " remote snapshot(s) gone locally were written "
+                                 "before " + owner.describe() + " owned the prefix: not removed");
+    }
+    return {};
+  }
+
+  Status send() {
+    PBS_TRY(bucket_mode(requests_, remote_, options_, plan_, upload_, summary_));
+    PresenceOptions presence_options{full_, upload_.put.if_none_match, summary_.versioned,
+                                     options_.dry_run || bool(options_.on_progress)};
+    // An encrypted view proves stored only what its source snapshots name: a chunk it read may be
+    // in the bucket already (another group's snapshot), and a versioned bucket would keep it twice.
+    presence_options.unproven_may_be_stored = view_ && summary_.versioned;
+    PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(source(), plan_, catalog_, presence_options, requests_, remote_));
+    summary_.chunk_check = summary_.versioned && presence.check == PresenceCheck::put ? "put"
+                                                                                     : presence_check_name(presence.check);
+    if (options_.dry_run) {
+      PlanEstimate extra = presence.estimate;
+      if (prefix_.write) extra += PlanEstimate{1, records::format_source_record(prefix_.owner).size(), 1};
+      record_estimate(summary_, plan_, extra);
+      if (presence.estimate_sampled) {
+        summary_.notices.push_back("dry run: the chunks' bytes are estimated from the sizes of " +
+                                   std::to_string(presence.estimate_sampled) + " of the " +
+                                   std::to_string(presence.estimate.objects) + " chunks to send");
+      }
+      return {};
+    }
+    SyncExecutor executor(source(), requests_, remote_, upload_, summary_);
+    // Full mode knows only after comparing sizes what it sends: no total.
+    std::uint64_t planned = full_ || !presence_options.estimate ? 0 : estimate_plan(plan_).bytes + presence.estimate.bytes;
+    executor.run(plan_, presence.known, planned, options_.on_progress);
+    return {};
+  }
+
+  const Datastore& store_;
+  transfer::RequestInterface& requests_;
+  const remote::Remote& remote_;
+  const SyncOptions& options_;
+  SyncSummary& summary_;
+  bool full_;
+  UploadOptions upload_;
+  std::int64_t start_ = 0;
+  LocalScan scan_;
+  remote::RemoteCatalog catalog_;
+  std::optional<encryption::PrefixKey> key_;
+  PrefixClaim prefix_;
+  std::optional<encryption::EncryptedView> view_;
+  Plan plan_;
+};
 
 }  // namespace
 
 Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface& requests, const remote::Remote& remote,
                              const SyncOptions& options, SyncSummary summary) {
   auto t0 = std::chrono::steady_clock::now();
-  bool full = options.mode == SyncMode::full;
-  summary.mode = full ? "full" : "incremental";
-  summary.dry_run = options.dry_run;
-  PBS_TRY(preflight(requests, remote, options.force_in_use));
-  UploadOptions upload = options.upload;
-  std::int64_t start = requests.now_epoch();
-  if (options.lock) {
-    PBS_TRY(remote::check_bucket_lock(requests, remote));
-    upload.put.retention = s3::Retention{options.lock->mode, start + options.lock->period()};
-    summary.lock_mode = options.lock->mode;
-    summary.lock_days = options.lock->days;
-    summary.lock_until = upload.put.retention->until;
-    if (auto w = retention::lock_policy_warning(*options.lock); !w.empty()) summary.warnings.push_back(w);
-  }
-
-  PBS_ASSIGN(datastore::LocalScan scan, datastore::scan_local(store, options.scope));
-  summary.snapshots_unfinished = scan.unfinished;
-  for (const auto& g : scan.groups) summary.snapshots_in_scope += g.snapshots.size();
-  for (const auto& p : scan.problems) {
-    ++summary.snapshots_failed;
-    summary.errors.push_back({p.snapshot, "not synced: " + p.message});
-  }
-
-  PBS_ASSIGN(remote::RemoteCatalog catalog, remote::load_catalog(requests, remote));
-  if (auto junk = remote::describe_invalid_keys(catalog, remote); !junk.empty()) summary.warnings.push_back(junk);
-  PBS_ASSIGN(std::optional<encryption::PrefixKey> key, check_encryption(requests, remote, options, catalog, start));
-  PBS_ASSIGN(PrefixClaim prefix, claim(store, requests, remote, options, upload.put, catalog, summary));
-  std::optional<encryption::EncryptedView> view;
-  if (key) {
-    for (auto& w : key->warnings) summary.warnings.push_back(std::move(w));
-    if (!key->record.empty() && !options.dry_run) PBS_TRY(store_key_record(requests, remote, upload.put, *key));
-    summary.key_fingerprint = crypto::short_fingerprint(key->key->fingerprint());
-    encryption::ViewOptions view_options{full, std::max(1u, std::thread::hardware_concurrency())};
-    PBS_ASSIGN(encryption::EncryptedView v, encryption::make_encrypted_view(store, scan, catalog, key->key, requests, remote, view_options));
-    view.emplace(std::move(v));
-    for (auto& w : view->warnings) summary.warnings.push_back(std::move(w));
-    for (std::size_t i = scan.problems.size(); i < view->scan.problems.size(); ++i) {
-      ++summary.snapshots_failed;
-      summary.errors.push_back({view->scan.problems[i].snapshot, view->scan.problems[i].message});
-    }
-    summary.encrypted_snapshots = view->snapshots_built;
-    summary.encrypt_chunks_read = view->chunks_read;
-    summary.encrypt_bytes_read = view->bytes_read;
-    summary.encrypt_chunks_named = view->chunks_named;
-    upload.put.seal = key->key;
-    upload.origin = &store;
-  }
-  // What is planned and sent: the datastore, or its encrypted view.
-  const Datastore& source = view ? view->store : store;
-  const datastore::LocalScan& local = view ? view->scan : scan;
-  if (options.lock) {
-    PBS_ASSIGN(retention::RetentionReport kept, retention::keep_retention(requests, remote, *options.lock, catalog, start, options.dry_run, key.has_value()));
-    record_retention(summary, kept);
-  }
-  const records::SourceRecord& owner = prefix.owner;
-  PlanOptions plan_options{full, options.remove_vanished, options.max_delete, options.scope, owner.since, &store};
-  PBS_ASSIGN(Plan plan, make_plan(source, local, catalog, plan_options));
-  summary.snapshots_unchanged = plan.unchanged;
-  for (auto& f : plan.failed) {
-    ++summary.snapshots_failed;
-    summary.errors.push_back(std::move(f));
-  }
-  if (plan.foreign_kept) {
-    summary.notices.push_back(std::to_string(plan.foreign_kept) + " remote snapshot(s) gone locally were written "
-                              "before " + owner.describe() + " owned the prefix: not removed");
-  }
-
-  PBS_TRY(bucket_mode(requests, remote, options, plan, upload, summary));
-  PresenceOptions presence_options{full, upload.put.if_none_match, summary.versioned,
-                                   options.dry_run || bool(options.on_progress)};
-  // An encrypted view proves stored only what its source snapshots name: a chunk it read may be in
-  // the bucket already (another group's snapshot), and a versioned bucket would keep it twice.
-  presence_options.unproven_may_be_stored = view && summary.versioned;
-  PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(source, plan, catalog, presence_options, requests, remote));
-  summary.chunk_check = summary.versioned && presence.check == PresenceCheck::put ? "put" : presence_check_name(presence.check);
-  if (options.dry_run) {
-    PlanEstimate extra = presence.estimate;
-    if (prefix.write) extra += PlanEstimate{1, records::format_source_record(owner).size(), 1};
-    record_estimate(summary, plan, extra);
-    if (presence.estimate_sampled) {
-      summary.notices.push_back("dry run: the chunks' bytes are estimated from the sizes of " +
-                                std::to_string(presence.estimate_sampled) + " of the " +
-                                std::to_string(presence.estimate.objects) + " chunks to send");
-    }
-  } else {
-    SyncExecutor executor(source, requests, remote, upload, summary);
-    // Full mode knows only after comparing sizes what it sends: no total.
-    std::uint64_t planned = full || !presence_options.estimate ? 0 : estimate_plan(plan).bytes + presence.estimate.bytes;
-    executor.run(plan, presence.known, planned, options.on_progress);
-  }
+  PBS_TRY(SyncRun(store, requests, remote, options, summary).run());
   summary.counters = requests.counters();
   summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;

@@ -25,10 +25,13 @@ std::string format_encryption_record(const EncryptionRecord& record);
 Result<std::optional<EncryptionRecord>> read_encryption_record(transfer::RequestInterface& requests,
                                                                const remote::Remote& remote);
 
-// Stores a new prefix's record unless another run stored one first (`options` with If-None-Match,
-// then read back): two first runs at once must not each seal with a key of their own. Errc::config (run
-// again) when another run's key won.
+// Stores a new prefix's record unless another run stored one first: two first runs at once must
+// not each seal with a key of their own. Unversioned buckets decide by If-None-Match (`options`)
+// and a read back. Versioned ones (radosgw ignores the condition there) by the record's oldest
+// version: its text is put back on top when a later one covered it. Errc::config (run again)
+// when another run's key won.
 Status store_new_encryption_record(transfer::RequestInterface& requests, const remote::Remote& remote,
-                                   std::string_view text, const Digest& fingerprint, const s3::PutOptions& options);
+                                   std::string_view text, const Digest& fingerprint, bool versioned,
+                                   s3::PutOptions options);
 
 }  // namespace pbs::records

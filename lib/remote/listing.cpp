@@ -99,16 +99,6 @@ Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const R
   return catalog;
 }
 
-Result<datastore::DigestMap<std::string>> list_chunk_versions(transfer::RequestInterface& requests,
-                                                              const Remote& remote) {
-  datastore::DigestMap<std::string> out;
-  if (!remote.as_of) return out;
-  PBS_TRY(list_remote(requests, remote, kChunksDir, true, [&](std::string_view rel, const s3::ObjectInfo& o) {
-    if (auto d = parse_chunk_key(rel.substr(kChunksDir.size()))) out.emplace(*d, o.version_id);
-  }));
-  return out;
-}
-
 s3::Request remote_get(const Remote& remote, std::string_view rel, const std::string& version_id) {
   return s3::on_version(s3::get_object(remote.bucket, remote.key(rel)), version_id);
 }

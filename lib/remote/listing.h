@@ -30,10 +30,6 @@ Status list_remote_versions(
 // One listing of the remote `.cnt/` tree.
 Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const Remote& remote);
 
-// At a point in time: the version of every chunk then (empty now).
-Result<datastore::DigestMap<std::string>> list_chunk_versions(transfer::RequestInterface& requests,
-                                                              const Remote& remote);
-
 // A GET of the object at `rel` (relative to the prefix), of `version_id` when one is given.
 s3::Request remote_get(const Remote& remote, std::string_view rel, const std::string& version_id = "");
 

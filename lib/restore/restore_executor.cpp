@@ -55,8 +55,8 @@ void RestoreExecutor::run(const RestorePlan& plan, const std::function<void(cons
 
 void RestoreExecutor::fail(std::size_t t, const std::string& object, const std::string& message) {
   Task& task = tasks_[t];
-  if (task.failed) return;
-  task.failed = true;
+  if (task.stage == Task::Stage::failed) return;
+  task.stage = Task::Stage::failed;
   summary_.errors.push_back({object, message});
 }
 
@@ -113,8 +113,7 @@ void RestoreExecutor::manifest_fetched(std::size_t t, Result<s3::Response> r) {
         // Restored by an earlier run (its manifest is written last): nothing to fetch again.
         auto local = read_file(writer_.datastore().path(ref.rel_dir() + "/" + std::string(kManifestName)));
         if (local && *local == task.plain->blob) {
-          task.already = true;
-          task.stage = Task::Stage::chunks;
+          task.stage = Task::Stage::present;
           return pump();
         }
       } else if (crypto::format_fingerprint(key_->fingerprint()) == m->unprotected.value("key-fingerprint", "")) {
@@ -165,7 +164,7 @@ void RestoreExecutor::file_fetched(std::size_t t, const std::string& name, Resul
     if (auto blob = check_blob(r->body); !blob) fail(t, where, blob.error().message());
   }
   if (r && r->status == 200) task.files[name] = std::move(r->body);
-  if (task.pending == 0 && !task.failed && !stop_.stopping()) plan_chunks(t);
+  if (task.pending == 0 && task.stage != Task::Stage::failed && !stop_.stopping()) plan_chunks(t);
   pump();
 }
 
@@ -199,7 +198,7 @@ void RestoreExecutor::plan_chunks(std::size_t t) {
 
 bool RestoreExecutor::submit_next(std::size_t t) {
   Task& task = tasks_[t];
-  if (task.stage != Task::Stage::chunks || task.failed || task.cursor >= task.chunks.size()) return false;
+  if (task.stage != Task::Stage::chunks || task.cursor >= task.chunks.size()) return false;
   const Digest& d = task.chunks[task.cursor++];
   if (fan_in_.done(d)) return true;
   if (const std::string* why = fan_in_.failed(d)) {
@@ -212,8 +211,11 @@ bool RestoreExecutor::submit_next(std::size_t t) {
 }
 
 void RestoreExecutor::fetch_chunk(const Digest& d) {
-  const std::string* version = chunk_versions_ ? chunk_versions_->find(d) : nullptr;
-  requests_.submit(remote::remote_get(remote_, remote::chunk_rel_key(d), version ? *version : std::string()),
+  std::string version;
+  if (chunk_versions_) {
+    if (auto slot = chunk_versions_->find(d)) version = chunk_versions_->version(*slot);
+  }
+  requests_.submit(remote::remote_get(remote_, remote::chunk_rel_key(d), version),
                    transfer::Sink::in_memory(remote::kMaxChunkObjectSize),
                    [this, d](Result<s3::Response> r) { chunk_fetched(d, std::move(r)); });
 }
@@ -265,7 +267,8 @@ void RestoreExecutor::chunk_fetched(const Digest& d, Result<s3::Response> r) {
 }
 
 bool RestoreExecutor::ready(const Task& t) const {
-  if (t.failed) return t.pending == 0;  // keep its buffers until its requests are done
+  // A failed one keeps its buffers until its requests are done.
+  if (t.stage == Task::Stage::failed || t.stage == Task::Stage::present) return t.pending == 0;
   return t.stage == Task::Stage::chunks && t.pending == 0 && t.cursor >= t.chunks.size();
 }
 
@@ -299,7 +302,7 @@ bool RestoreExecutor::write_group_files(const GroupRef& group) {
 std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
   for (std::size_t i = first; i < end; ++i) {
     Task& task = tasks_[i];
-    if (task.failed || task.already) continue;
+    if (task.stage != Task::Stage::chunks) continue;  // failed, or restored before
     if (!write_group_files(task.remote->ref.group)) return 0;
     for (const auto& [name, stored] : task.files) {
       std::string where = task.remote->ref.rel_dir() + "/" + name;
@@ -328,9 +331,9 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
   for (std::size_t i = first; i < end; ++i) {
     Task& task = tasks_[i];
     const auto& ref = task.remote->ref;
-    if (task.already) {
+    if (task.stage == Task::Stage::present) {
       ++summary_.snapshots_present;
-    } else if (!task.failed) {
+    } else if (task.stage == Task::Stage::chunks) {
       const auto& manifest = task.plain ? task.plain->blob : task.manifest_bytes;
       if (auto st = writer_.write_snapshot_file(ref, kManifestName, manifest, true); !st) {
         std::string where = ref.rel_dir() + "/" + std::string(kManifestName);
@@ -338,9 +341,9 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
         fail(i, where, st.error().message());
       }
     }
-    if (task.failed) {
+    if (task.stage == Task::Stage::failed) {
       ++summary_.snapshots_failed;
-    } else if (!task.already) {
+    } else if (task.stage == Task::Stage::chunks) {
       ++summary_.files_written;
       ++summary_.snapshots_restored;
     }
@@ -354,7 +357,7 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
 
 void RestoreExecutor::left_behind(std::size_t t, const std::string& why) {
   ++summary_.snapshots_failed;
-  if (!tasks_[t].failed) summary_.errors.push_back({tasks_[t].remote->ref.rel_dir(), why});
+  if (tasks_[t].stage != Task::Stage::failed) summary_.errors.push_back({tasks_[t].remote->ref.rel_dir(), why});
 }
 
 }  // namespace pbs::restore

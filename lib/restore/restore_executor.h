@@ -19,6 +19,7 @@
 #include "datastore/digest_map.h"
 #include "datastore/digest_set.h"
 #include "datastore/manifest.h"
+#include "remote/chunk_listing.h"
 #include "remote/remote.h"
 #include "restore/restore_plan.h"
 #include "restore/restore_summary.h"
@@ -36,24 +37,29 @@ class RestoreExecutor : private run::SnapshotRunner {
 
   void run(const RestorePlan& plan, const std::function<void(const run::RunProgress&)>& tick);
   // At a point in time: the chunk versions to fetch (outlives the run).
-  void pin_chunk_versions(const datastore::DigestMap<std::string>* versions) { chunk_versions_ = versions; }
+  void pin_chunk_versions(const remote::ChunkListing* versions) { chunk_versions_ = versions; }
   // --decrypt: snapshots this tool encrypted with `key` are written back as their plain originals.
   void decrypt_with(std::shared_ptr<const crypto::CryptKey> key) { key_ = std::move(key); }
 
  private:
   struct Task {
-    enum class Stage { manifest, files, chunks, done };
+    enum class Stage {
+      manifest,  // its manifest is on its way
+      files,     // its indexes and blobs are on their way
+      chunks,    // its missing chunks are fetched
+      present,   // decrypting: restored by an earlier run, nothing to fetch or write
+      failed,    // reported; waits for its requests to end, writes nothing
+      done,      // written (or counted), its buffers freed
+    };
     const remote::RemoteSnapshot* remote = nullptr;
     Stage stage = Stage::manifest;
     std::vector<std::uint8_t> manifest_bytes;
     datastore::Manifest manifest;
     std::optional<crypto::PlainManifest> plain;  // decrypting: what it is written back as
-    bool already = false;                 // decrypting: restored by an earlier run
     std::map<std::string, std::vector<std::uint8_t>> files;
     std::vector<Digest> chunks;
     std::size_t cursor = 0;
     std::size_t pending = 0;
-    bool failed = false;
   };
 
   void activate(std::size_t task) override;
@@ -81,7 +87,7 @@ class RestoreExecutor : private run::SnapshotRunner {
   const RestorePlan* plan_ = nullptr;
   std::vector<Task> tasks_;
   run::ChunkFanIn fan_in_;
-  const datastore::DigestMap<std::string>* chunk_versions_ = nullptr;
+  const remote::ChunkListing* chunk_versions_ = nullptr;
   std::shared_ptr<const crypto::CryptKey> key_;
   datastore::DigestSet decrypting_;          // chunks fetched to be written back plain
   datastore::DigestMap<Digest> plain_of_;    // their plain names

@@ -4,6 +4,7 @@
 
 #include "datastore/datastore_writer.h"
 #include "remote/catalog.h"
+#include "remote/chunk_listing.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"
 #include "restore/restore_executor.h"
@@ -67,7 +68,10 @@ Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const r
     PBS_ASSIGN(DatastoreLock lock, writer.lock_shared());
     PBS_ASSIGN(RestorePlan plan, make_plan());
     for (const auto& ns : plan.namespaces) PBS_TRY(writer.create_namespace(ns));
-    PBS_ASSIGN(auto chunk_versions, remote::list_chunk_versions(requests, remote));
+    remote::ChunkListing chunk_versions;
+    if (remote.as_of) {
+      PBS_ASSIGN(chunk_versions, remote::ChunkListing::list(requests, remote, true));
+    }
     RestoreExecutor executor(requests, remote, writer, summary, options.interrupted);
     if (remote.as_of) executor.pin_chunk_versions(&chunk_versions);
     if (options.decrypt) executor.decrypt_with(options.decrypt);

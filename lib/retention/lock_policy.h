@@ -1,5 +1,5 @@
 #pragma once
-// S3 Object Lock on a target (encryption-and-object-lock.md §3): every object a locked run writes
+// S3 Object Lock on a target (retention modes, retain-until dates): every object a locked run writes
 // carries the mode and a retain-until of the run's start + N days, and what complete snapshots
 // still need is extended before it runs out (retention_pass.h). The policy is the mode, N, and how
 // often runs come; a pass runs when the coverage comes within a margin of now.

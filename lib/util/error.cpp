@@ -8,6 +8,21 @@
 
 namespace pbs {
 
+bool concerns_target(Errc code) {
+  switch (code) {
+    case Errc::access_denied:
+    case Errc::auth:
+    case Errc::no_such_bucket:
+    case Errc::wrong_region:
+    case Errc::tls:
+    case Errc::network:
+    case Errc::timeout:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string_view errc_name(Errc code) {
   switch (code) {
     case Errc::io: return "io";

@@ -39,6 +39,10 @@ enum class Errc {
 
 // True for the codes that describe the remote side's answer (or its absence).
 bool is_remote(Errc code);
+// True for the remote codes about the target as a whole rather than one object (refused
+// credentials or permission, no bucket, untrusted TLS, unreachable): every further request would
+// fail the same way, so a run stops at the first.
+bool concerns_target(Errc code);
 
 // A short, stable description of the code (used in summaries and JSON).
 std::string_view errc_name(Errc code);

@@ -16,6 +16,7 @@
 #include "encryption/prefix_key.h"
 #include "executor_rig.h"
 #include "records/encryption_record.h"
+#include "records/record_keys.h"
 #include "remote/key_layout.h"
 
 using namespace pbs;
@@ -202,6 +203,58 @@ TEST_CASE("the encryption record round-trips and refuses garbage", "[encryption]
   for (std::string bad : {"", "[]", "{}", R"({"fingerprint":"zz"})", R"({"fingerprint":5})"}) {
     CHECK_FALSE(records::parse_encryption_record(bad));
   }
+}
+
+namespace {
+records::EncryptionRecord record_of(std::uint8_t fill) {
+  records::EncryptionRecord r;
+  r.fingerprint.fill(fill);
+  return r;
+}
+std::string current_fingerprint_byte(const FakeS3& s3, const std::string& key) {
+  auto r = records::parse_encryption_record(std::string(s3.objects.at(key).body.begin(), s3.objects.at(key).body.end()));
+  REQUIRE(r);
+  return std::to_string(r->fingerprint[0]);
+}
+}  // namespace
+
+TEST_CASE("in a versioned bucket a second first run loses to the first key, which stays the record", "[encryption][versions]") {
+  FakeS3 s3;
+  s3.versioning = "Enabled";  // radosgw ignores If-None-Match here: a second PUT is a new version
+  remote::Remote remote{"bucket", "store1"};
+  std::string key = remote.key(records::kEncryptionKey);
+  s3::PutOptions o;
+  o.if_none_match = true;
+  auto a = record_of(0xaa), b = record_of(0xbb);
+  REQUIRE(records::store_new_encryption_record(s3, remote, records::format_encryption_record(a), a.fingerprint, true, o));
+  auto lost = records::store_new_encryption_record(s3, remote, records::format_encryption_record(b), b.fingerprint, true, o);
+  REQUIRE_FALSE(lost);
+  CHECK(lost.error().code() == Errc::config);
+  CHECK(lost.error().message().find("at the same time") != std::string::npos);
+  CHECK(current_fingerprint_byte(s3, key) == std::to_string(0xaa));  // later runs read the first key
+}
+
+TEST_CASE("in a versioned bucket the first run wins even when a second one wrote before it looked", "[encryption][versions]") {
+  FakeS3 s3;
+  s3.versioning = "Enabled";
+  remote::Remote remote{"bucket", "store1"};
+  std::string key = remote.key(records::kEncryptionKey);
+  auto a = record_of(0xaa), b = record_of(0xbb);
+  std::string b_text = records::format_encryption_record(b);
+  bool raced = false;
+  // The other run's PUT lands between this run's PUT and its look at the versions.
+  s3.on_answer = [&](const s3::Request& r) {
+    if (raced || r.op != s3::Op::list_object_versions) return;
+    raced = true;
+    s3.advance(1);
+    s3.put_version(key, {b_text.begin(), b_text.end()}, s3.now_epoch());
+  };
+  REQUIRE(records::store_new_encryption_record(s3, remote, records::format_encryption_record(a), a.fingerprint, true, {}));
+  CHECK(raced);
+  CHECK(current_fingerprint_byte(s3, key) == std::to_string(0xaa));  // put back on top of the other
+  auto lost = records::store_new_encryption_record(s3, remote, b_text, b.fingerprint, true, {});
+  CHECK_FALSE(lost);
+  CHECK(current_fingerprint_byte(s3, key) == std::to_string(0xaa));
 }
 
 TEST_CASE("with Object Lock, the key record is locked and extended with the snapshots it decrypts", "[encryption][lock][executor]") {
