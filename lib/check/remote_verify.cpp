@@ -82,7 +82,7 @@ Result<RemoteVerifySummary> RemoteVerify::run() {
   auto t0 = std::chrono::steady_clock::now();
   summary_.target = remote_.url();
   PBS_TRY(transfer::ObjectStore(requests_, remote_.bucket).head_bucket());
-  PBS_ASSIGN(listed_, remote::ChunkListing::list(requests_, remote_, options_.deep && remote_.as_of));
+  PBS_ASSIGN(listed_, remote::ChunkListing::list(requests_, remote_, {options_.deep && remote_.as_of, false}));
   summary_.chunks_listed = listed_.size();
   PBS_ASSIGN(remote::RemoteCatalog catalog, remote::load_catalog(requests_, remote_));
   if (auto junk = remote::describe_invalid_keys(catalog, remote_); !junk.empty()) summary_.warnings.push_back(junk);

@@ -14,8 +14,10 @@ using namespace datastore;
 std::string_view presence_check_name(PresenceCheck check) {
   switch (check) {
     case PresenceCheck::put: return "conditional-put";
-    case PresenceCheck::head: return "head";
-    case PresenceCheck::list: return "list";
+    case PresenceCheck::head:
+    case PresenceCheck::head_all: return "head";
+    case PresenceCheck::list:
+    case PresenceCheck::full_list: return "list";
     case PresenceCheck::none: break;
   }
   return "none";
@@ -48,7 +50,7 @@ PlanEstimate estimate_chunks(const Datastore& store, const DigestSet& candidates
   candidates.for_each([&](const Digest& d) {
     if (known.present.contains(d)) return;
     ++e.objects;
-    e.requests += !known.listed && (known.ask_all || known.ask_first.contains(d)) ? 2 : 1;
+    e.requests += known.head_first(d) ? 2 : 1;
     if (!in_estimate_sample(d, rate)) return;
     ++sampled;
     sample_bytes += sizes.size(d).value_or(0);
@@ -92,16 +94,20 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
   }
   if (uploading.empty()) return out;
   ChunkKnowledge& known = out.known;
-  collect_digests(store, plan.proven, known.proven);
-
   if (options.full) {
-    known.full = known.listed = true;
-    out.check = PresenceCheck::list;
-    PBS_TRY(remote::list_remote(requests, remote, remote::kChunksDir, true, [&](std::string_view rel, const s3::ObjectInfo& o) {
-      if (auto d = remote::parse_chunk_key(rel.substr(remote::kChunksDir.size()))) known.sizes.emplace(*d, o.size);
-    }));
+    // One sorted listing with sizes and flags: a million chunks stay tens of megabytes.
+    known.check = PresenceCheck::full_list;
+    PBS_ASSIGN(known.listing, remote::ChunkListing::list(requests, remote, {false, true}));
+    for (const auto* s : plan.proven) {
+      (void)datastore::for_each_index(store, *s, [&](const std::vector<Digest>& digests) {
+        for (const auto& d : digests) {
+          if (auto slot = known.listing.find(d)) known.listing.flags(*slot) |= kProvenChunk;
+        }
+      });
+    }
     return out;
   }
+  collect_digests(store, plan.proven, known.proven);
   // The chunks the uploading snapshots need that no complete snapshot proves.
   DigestSet candidates;
   collect_digests(store, uploading, candidates, &known.proven);
@@ -129,8 +135,7 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
   }
   std::size_t to_ask = all_may_be_stored ? candidates.size() : maybe.size();
   if (to_ask > 16 + (known.proven.size() + candidates.size()) / 1000) {
-    known.listed = true;
-    out.check = PresenceCheck::list;
+    known.check = PresenceCheck::list;
     // Only what this run may send is kept of the listing: memory follows the night's work.
     PBS_TRY(remote::list_remote(requests, remote, remote::kChunksDir, true, [&](std::string_view rel, const s3::ObjectInfo& o) {
       auto d = remote::parse_chunk_key(rel.substr(remote::kChunksDir.size()));
@@ -139,10 +144,9 @@ Result<ChunkPresence> find_chunk_presence(const Datastore& store, const Plan& pl
       known.listed_mtime.emplace(*d, o.last_modified);
     }));
   } else if (to_ask == 0) {
-    out.check = PresenceCheck::put;
+    known.check = PresenceCheck::put;
   } else {
-    out.check = PresenceCheck::head;
-    known.ask_all = all_may_be_stored;
+    known.check = all_may_be_stored ? PresenceCheck::head_all : PresenceCheck::head;
     known.ask_first = std::move(maybe);
   }
   if (options.estimate) out.estimate = estimate_chunks(store, candidates, known, out.estimate_sampled);

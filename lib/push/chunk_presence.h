@@ -20,42 +20,58 @@
 #include "datastore/digest_set.h"
 #include "push/sync_plan.h"
 #include "remote/catalog.h"
+#include "remote/chunk_listing.h"
 #include "remote/remote.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::push {
 
+// Flags of a chunk in ChunkKnowledge::listing (full mode).
+inline constexpr std::uint8_t kProvenChunk = 1;   // a complete remote snapshot references it
+inline constexpr std::uint8_t kCheckedChunk = 2;  // this run found it stored with the local file's size
+
+// How the run looks for its chunks remotely.
+enum class PresenceCheck {
+  none,       // nothing to check
+  put,        // conditional PUT straight away
+  head,       // HEAD first for the chunks in `ask_first`, the others straight up
+  head_all,   // HEAD first for every chunk
+  list,       // the `.chunks/` listing: `present` and `proven` are all there is
+  full_list,  // full mode: every listed chunk in `listing`, checked against the local file
+};
+// As the summary and JSON name it: none, conditional-put, head or list.
+std::string_view presence_check_name(PresenceCheck check);
+
 // What is known about remote chunks before uploading. Each digest is held once: a million chunks
 // cost tens of megabytes, not hundreds.
 struct ChunkKnowledge {
-  datastore::DigestSet proven;   // referenced by a complete remote snapshot: gc keeps them
-  datastore::DigestSet present;  // listed remotely and not proven (incremental mode)
-  bool listed = false;           // `.chunks/` was listed: `present` and `proven` are all there is
-  bool full = false;             // full mode: the listing is in `sizes`, checked against local files
-  // Not listed: chunks to ask about with HEAD before sending (they may well be stored); the rest
-  // go straight up with If-None-Match. `ask_all`: every chunk is asked about.
-  datastore::DigestSet ask_first;
-  bool ask_all = false;
+  PresenceCheck check = PresenceCheck::none;
+  // Referenced by a complete remote snapshot: gc keeps them (full mode keeps the mark in `listing`).
+  datastore::DigestSet proven;
+  datastore::DigestSet present;    // listed remotely and not proven (list)
+  datastore::DigestSet ask_first;  // head: the chunks that may well be stored already
   // Last-Modified (epoch) of the `present` chunks: old ones get touched against gc.
   datastore::DigestMap<std::int64_t> listed_mtime;
-  // Full mode: every listed chunk's size, to repair chunks that differ from the local file.
-  datastore::DigestMap<std::uint64_t> sizes;
+  // full_list: every listed chunk with its size, to repair chunks that differ from the local file;
+  // flags kProvenChunk and kCheckedChunk.
+  remote::ChunkListing listing;
 
+  bool full() const { return check == PresenceCheck::full_list; }
   // Stored remotely, as far as the run knows without asking (not in full mode, which checks).
-  bool stored(const Digest& d) const { return !full && (proven.contains(d) || present.contains(d)); }
+  bool stored(const Digest& d) const { return !full() && (proven.contains(d) || present.contains(d)); }
+  bool is_proven(const Digest& d) const {
+    if (!full()) return proven.contains(d);
+    auto slot = listing.find(d);
+    return slot && (listing.flags(*slot) & kProvenChunk);
+  }
+  // Asked about with HEAD before it is sent.
+  bool head_first(const Digest& d) const {
+    return check == PresenceCheck::head_all || (check == PresenceCheck::head && ask_first.contains(d));
+  }
 };
-
-enum class PresenceCheck {
-  none,  // nothing to check
-  put,   // conditional PUT straight away
-  head,  // HEAD first
-  list,  // the `.chunks/` listing
-};
-std::string_view presence_check_name(PresenceCheck check);
 
 struct ChunkPresence {
   ChunkKnowledge known;
-  PresenceCheck check = PresenceCheck::none;
   PlanEstimate estimate;  // with `estimate`: the chunks' share of what the run sends (not in full mode)
   std::size_t estimate_sampled = 0;  // the bytes extrapolated from this many chunks' sizes (0: all read)
 };

@@ -22,7 +22,7 @@ SyncExecutor::SyncExecutor(const Datastore& store, transfer::RequestInterface& r
       uploader_(requests, remote_, store, options_.put, stop_, summary),
       interlock_(requests, remote_, options_.put, stop_, summary, [this] { pump(); }) {}
 
-void SyncExecutor::run(Plan& plan, const ChunkKnowledge& known, std::uint64_t bytes_planned,
+void SyncExecutor::run(Plan& plan, ChunkKnowledge& known, std::uint64_t bytes_planned,
                        const std::function<void(const run::RunProgress&)>& tick) {
   known_ = &known;
   plan_ = &plan;
@@ -99,16 +99,18 @@ void SyncExecutor::add_chunks(Task& task, const std::vector<Digest>& digests, Di
       continue;
     }
     if (fan_in_.done(d)) continue;
-    if (const std::uint64_t* size = known.sizes.find(d)) {
-      // Full mode: a listed chunk counts as stored when its size matches the local file.
+    if (auto slot = known.full() ? known.listing.find(d) : std::nullopt) {
+      // Full mode: a listed chunk counts as stored when its size matches the local file; it is
+      // marked in the listing, not remembered apart (a million chunks).
+      std::uint8_t& flags = known_->listing.flags(*slot);
+      if (flags & kCheckedChunk) continue;
       // A chunk of an encrypted view is its plain file, sealed: its header grows by IV and tag.
       std::uint64_t sealing = store_.aliased(d) ? kEncryptedBlobHeaderSize - kBlobHeaderSize : 0;
       auto st = stat_path(store_.chunk_path(d));
-      if (st && *st && *size == (*st)->size + sealing) {
-        fan_in_.mark_done(d);
-        credited_.insert(d);
+      if (st && *st && known.listing.size(*slot) == (*st)->size + sealing) {
+        flags |= kCheckedChunk;
         ++summary_.chunks_present;
-        if (!known.proven.contains(d)) interlock_.reused(d, std::nullopt);
+        if (!(flags & kProvenChunk)) interlock_.reused(d, std::nullopt);
         continue;
       }
     }
@@ -138,8 +140,8 @@ bool SyncExecutor::submit_next(std::size_t t) {
   ++task.pending;
   if (fan_in_.wait(d, t)) {
     ++summary_.chunks_checked;
-    bool head_first = !known_->listed && (known_->ask_all || known_->ask_first.contains(d));
-    bool repair = known_->sizes.contains(d);
+    bool head_first = known_->head_first(d);
+    bool repair = known_->full() && known_->listing.find(d).has_value();
     uploader_.upload(d, head_first, !repair, [this, d](ChunkOutcome o) { chunk_done(d, std::move(o)); });
   }
   return true;
@@ -316,7 +318,7 @@ void SyncExecutor::start_recheck(std::size_t t) {
   if (task.work->chunks) {
     auto fault = datastore::for_each_index(store_, snap, [&](const std::vector<Digest>& digests) {
       for (const auto& d : digests) {
-        if (!known_->proven.contains(d) && seen.insert(d)) items.push_back({remote::chunk_rel_key(d), store_.chunk_path(d), d, store_.aliased(d)});
+        if (!known_->is_proven(d) && seen.insert(d)) items.push_back({remote::chunk_rel_key(d), store_.chunk_path(d), d, store_.aliased(d)});
       }
     });
     if (fault) return index_failed(t, *fault);

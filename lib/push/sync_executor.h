@@ -42,7 +42,7 @@ class SyncExecutor : private run::SnapshotRunner {
 
   // `bytes_planned`: what the plan expects to send (files and the chunks not known stored), for
   // the progress line's total; chunks found stored after all come off it.
-  void run(Plan& plan, const ChunkKnowledge& known, std::uint64_t bytes_planned,
+  void run(Plan& plan, ChunkKnowledge& known, std::uint64_t bytes_planned,
            const std::function<void(const run::RunProgress&)>& tick);
 
  private:
@@ -94,7 +94,7 @@ class SyncExecutor : private run::SnapshotRunner {
   SyncSummary& summary_;
   ChunkUploader uploader_;
   GcInterlock interlock_;
-  const ChunkKnowledge* known_ = nullptr;
+  ChunkKnowledge* known_ = nullptr;  // full mode marks the chunks it found stored
   const Plan* plan_ = nullptr;
   std::vector<Task> tasks_;
   run::ChunkFanIn fan_in_;

@@ -178,8 +178,8 @@ class SyncRun {
     // in the bucket already (another group's snapshot), and a versioned bucket would keep it twice.
     presence_options.unproven_may_be_stored = view_ && summary_.versioned;
     PBS_ASSIGN(ChunkPresence presence, find_chunk_presence(source(), plan_, catalog_, presence_options, requests_, remote_));
-    summary_.chunk_check = summary_.versioned && presence.check == PresenceCheck::put ? "put"
-                                                                                     : presence_check_name(presence.check);
+    PresenceCheck check = presence.known.check;
+    summary_.chunk_check = summary_.versioned && check == PresenceCheck::put ? "put" : presence_check_name(check);
     if (options_.dry_run) {
       PlanEstimate extra = presence.estimate;
       if (prefix_.write) extra += PlanEstimate{1, records::format_source_record(prefix_.owner).size(), 1};

@@ -8,14 +8,15 @@
 
 namespace pbs::remote {
 
-Result<ChunkListing> ChunkListing::list(transfer::RequestInterface& requests, const Remote& remote, bool versions) {
+Result<ChunkListing> ChunkListing::list(transfer::RequestInterface& requests, const Remote& remote, Keep keep) {
   ChunkListing out;
   PBS_TRY(list_remote(requests, remote, kChunksDir, true, [&](std::string_view rel, const s3::ObjectInfo& o) {
     auto d = parse_chunk_key(rel.substr(kChunksDir.size()));
     if (!d) return;
     Part& part = out.parts_[(*d)[0] >> 4];
     part.digests.push_back(*d);
-    if (versions) part.versions.push_back(o.version_id);
+    if (keep.versions) part.versions.push_back(o.version_id);
+    if (keep.sizes) part.sizes.push_back(o.size);
   }));
   for (auto& part : out.parts_) {
     out.sort_part(part);
@@ -34,6 +35,7 @@ void ChunkListing::sort_part(Part& part) {
   for (std::size_t i : order) {
     sorted.digests.push_back(part.digests[i]);
     if (!part.versions.empty()) sorted.versions.push_back(std::move(part.versions[i]));
+    if (!part.sizes.empty()) sorted.sizes.push_back(part.sizes[i]);
   }
   part = std::move(sorted);
 }
@@ -56,6 +58,11 @@ const std::string& ChunkListing::version(Slot s) const {
   static const std::string none;
   const auto& v = parts_[s.part].versions;
   return v.empty() ? none : v[s.index];
+}
+
+std::uint64_t ChunkListing::size(Slot s) const {
+  const auto& v = parts_[s.part].sizes;
+  return v.empty() ? 0 : v[s.index];
 }
 
 std::vector<ChunkListing::Slot> ChunkListing::with_flags(std::uint8_t mask) const {

@@ -1,7 +1,8 @@
 #pragma once
 // The chunk objects under the prefix, listed once (16 listings in parallel, listing.h) and held as
 // sorted digests with a byte of flags each: 33 bytes a chunk and no table slack, so that a million
-// chunks cost tens of megabytes. At a point in time each chunk's version id is kept too.
+// chunks cost tens of megabytes. Each chunk's size (full mode compares it with the local file) and
+// version id (at a point in time) are kept when asked for.
 
 #include <array>
 #include <cstddef>
@@ -25,9 +26,12 @@ class ChunkListing {
     std::uint32_t index = 0;
   };
 
-  // Only keys that are chunk names count (.bad copies and strays are left out). `versions`: keep
-  // each chunk's version id (meaningful at a point in time).
-  static Result<ChunkListing> list(transfer::RequestInterface& requests, const Remote& remote, bool versions);
+  struct Keep {
+    bool versions = false;  // each chunk's version id (meaningful at a point in time)
+    bool sizes = false;     // each chunk's size
+  };
+  // Only keys that are chunk names count (.bad copies and strays are left out).
+  static Result<ChunkListing> list(transfer::RequestInterface& requests, const Remote& remote, Keep keep);
 
   std::size_t size() const;
   std::optional<Slot> find(const Digest& d) const;
@@ -36,6 +40,8 @@ class ChunkListing {
   std::uint8_t flags(Slot s) const { return parts_[s.part].flags[s.index]; }
   // "" unless listed with versions.
   const std::string& version(Slot s) const;
+  // 0 unless listed with sizes.
+  std::uint64_t size(Slot s) const;
   // Every slot whose flags have all of `mask`.
   std::vector<Slot> with_flags(std::uint8_t mask) const;
   std::size_t count_with_flags(std::uint8_t mask) const;
@@ -45,6 +51,7 @@ class ChunkListing {
     std::vector<Digest> digests;
     std::vector<std::uint8_t> flags;
     std::vector<std::string> versions;
+    std::vector<std::uint64_t> sizes;
   };
   void sort_part(Part& part);
 

@@ -70,7 +70,7 @@ Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const r
     for (const auto& ns : plan.namespaces) PBS_TRY(writer.create_namespace(ns));
     remote::ChunkListing chunk_versions;
     if (remote.as_of) {
-      PBS_ASSIGN(chunk_versions, remote::ChunkListing::list(requests, remote, true));
+      PBS_ASSIGN(chunk_versions, remote::ChunkListing::list(requests, remote, {true, false}));
     }
     RestoreExecutor executor(requests, remote, writer, summary, options.interrupted);
     if (remote.as_of) executor.pin_chunk_versions(&chunk_versions);

@@ -3,19 +3,15 @@
 namespace pbs::run {
 
 std::optional<std::string> remote_stop_reason(const Error& error) {
+  if (!concerns_target(error.code())) return std::nullopt;
   switch (error.code()) {
-    case Errc::access_denied:
-    case Errc::auth:
-    case Errc::no_such_bucket:
-    case Errc::wrong_region:
-      return "the server refused this run (see above)";
     case Errc::tls:
       return "the server's certificate is not trusted (see above)";
     case Errc::network:
     case Errc::timeout:
       return "the server could not be reached (see above); rerun when it can, the run resumes";
     default:
-      return std::nullopt;
+      return "the server refused this run (see above)";
   }
 }
 
