@@ -331,6 +331,30 @@ TEST_CASE("sync --mode full with nothing to send completes all of 40 snapshots",
   CHECK(rig.s3.count(s3::Op::put_object) == puts);
 }
 
+TEST_CASE("sync --mode full repairs a chunk that differs in size and one gone remotely, and touches nothing else",
+          "[executor][sync]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  auto chunks = local_chunk_keys(rig.root);
+  REQUIRE(chunks.size() > 3);
+  std::string damaged = rig.remote.key(chunks[1]), gone = rig.remote.key(chunks[2]);
+  rig.s3.objects.at(damaged).body.resize(10);
+  rig.s3.objects.erase(gone);
+  std::size_t puts = rig.s3.count(s3::Op::put_object, "/.chunks/");
+  push::SyncOptions full;
+  full.mode = push::SyncMode::full;
+  auto s = rig.sync(full);
+  INFO(all_errors(s));
+  CHECK(s.complete());
+  CHECK(s.chunks_uploaded == 2);
+  CHECK(s.chunks_present == chunks.size() - 2);
+  CHECK(rig.s3.count(s3::Op::put_object, "/.chunks/") == puts + 2);
+  CHECK(rig.s3.count(s3::Op::put_object, chunks[1]) == 2);  // sent again over the short one
+  CHECK(rig.s3.count(s3::Op::put_object, chunks[2]) == 2);
+  CHECK(rig.s3.objects.at(damaged).body.size() > 10);
+  check_remote_snapshots_whole(rig);
+}
+
 TEST_CASE("sync: an unreadable local chunk fails only the snapshots that need it, not the run",
           "[executor][stop]") {
   ExecutorRig rig;
