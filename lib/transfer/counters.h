@@ -24,6 +24,11 @@ struct Counters {
   std::uint64_t outages = 0;   // times every request failed for a while (endpoint_health.h)
   double outage_seconds = 0;   // how long those outages lasted, together
   std::uint64_t bandwidth_changes = 0;  // bandwidth timetable slots that changed the rate mid-run
+  // The host's budget (host_budget.h), while this job was transferring: how many jobs shared it at
+  // most, and the least and most of it this job had. 0 jobs: no shared budget.
+  std::uint64_t host_jobs_peak = 0;
+  unsigned share_in_flight_min = 0, share_in_flight_max = 0;
+  double share_bytes_min = 0, share_bytes_max = 0;
 
   std::uint64_t total_requests() const;
   std::uint64_t requests_of(const std::string& op) const {

@@ -39,7 +39,7 @@ void Engine::submit(s3::Request request, Sink sink, Completion done) {
 }
 void Engine::run_until(const std::function<bool()>& stop) { impl_->run_until(stop); }
 std::size_t Engine::outstanding() const { return impl_->jobs_.size(); }
-unsigned Engine::parallelism() const { return std::max(1u, impl_->window_.allowed()); }
+unsigned Engine::parallelism() const { return std::max(1u, impl_->in_flight_cap()); }
 const Counters& Engine::counters() const { return impl_->counters_; }
 const std::string& Engine::region() const { return impl_->config_.endpoint.region; }
 std::int64_t Engine::now_epoch() const { return impl_->now_epoch(); }
@@ -56,6 +56,7 @@ Engine::Impl::Impl(EngineConfig config)
       window_(config_.parallelism, config_.initial_parallelism),
       retry_policy_(config_),
       health_(config_.health, Clock::now()) {
+  timetable_rate_ = limiter_.rate();
   counters_.min_window = counters_.peak_window = window_.allowed();
   counters_.window_limit = window_.limit();
   clock_offset_ = config_.clock_offset_seconds;
@@ -69,7 +70,10 @@ Engine::Impl::Impl(EngineConfig config)
 
 Engine::Impl::~Impl() {
   hasher_.reset();  // joins workers before the multi handle they wake goes away
-  for (auto& [easy, r] : running_) curl_multi_remove_handle(multi_.get(), easy);
+  for (auto& [easy, r] : running_) {
+    curl_multi_remove_handle(multi_.get(), easy);
+    if (config_.budget) config_.budget->finished();
+  }
   running_.clear();
 }
 
@@ -148,8 +152,15 @@ CURL* Engine::Impl::acquire_easy() {
   return easy_pool_.back().get();
 }
 
+// The throttling window, within this job's share of the host's budget.
+unsigned Engine::Impl::in_flight_cap() const {
+  unsigned cap = window_.allowed();
+  if (config_.budget && config_.budget->share().in_flight) cap = std::min(cap, config_.budget->share().in_flight);
+  return cap;
+}
+
 bool Engine::Impl::may_start(Clock::time_point now) {
-  return running_.size() < window_.allowed() && health_.may_start(now, running_.size()) &&
+  return running_.size() < in_flight_cap() && health_.may_start(now, running_.size()) &&
          request_limiter_.wait_for(1, now) == Clock::duration::zero();
 }
 
@@ -159,19 +170,47 @@ void Engine::Impl::follow_timetable(Clock::time_point now) {
   if (!config_.bandwidth.timetable() || now - timetable_checked_ < std::chrono::seconds(1)) return;
   timetable_checked_ = now;
   auto rate = double(config_.bandwidth.rate_at(std::time(nullptr)));
-  if (rate != limiter_.rate()) {
-    limiter_.set_rate(rate, now);
-    ++counters_.bandwidth_changes;
-  }
+  if (rate == timetable_rate_) return;
+  timetable_rate_ = rate;
+  ++counters_.bandwidth_changes;
+  if (!config_.budget) limiter_.set_rate(rate, now);
+}
+
+// A share changes the limiters only when it moved: a new rate drops the tokens saved up.
+void Engine::Impl::follow_budget(Clock::time_point now) {
+  auto& budget = *config_.budget;
+  budget.refresh(now, !jobs_.empty(), counters_.bytes_up + counters_.bytes_down, timetable_rate_);
+  const JobShare& share = budget.share();
+  auto moved = [](double a, double b) { return std::abs(a - b) > 0.01 * std::max(a, b); };
+  if (moved(share.bytes_per_second, limiter_.rate())) limiter_.set_rate(share.bytes_per_second, now);
+  double requests = share.requests_per_second ? share.requests_per_second : config_.requests_per_second;
+  if (moved(requests, request_limiter_.rate())) request_limiter_.set_rate(requests, now);
+  if (jobs_.empty()) return;
+  counters_.host_jobs_peak = std::max<std::uint64_t>(counters_.host_jobs_peak, budget.jobs());
+  bool first = counters_.share_in_flight_max == 0;
+  unsigned slots = share.in_flight ? share.in_flight : window_.max();
+  counters_.share_in_flight_min = first ? slots : std::min(counters_.share_in_flight_min, slots);
+  counters_.share_in_flight_max = std::max(counters_.share_in_flight_max, slots);
+  counters_.share_bytes_min = first ? share.bytes_per_second : std::min(counters_.share_bytes_min, share.bytes_per_second);
+  counters_.share_bytes_max = std::max(counters_.share_bytes_max, share.bytes_per_second);
 }
 
 void Engine::Impl::start_ready() {
   auto now = Clock::now();
+  budget_full_ = false;
   while (!ready_.empty() && may_start(now)) {
     std::uint64_t id = ready_.front();
-    ready_.pop_front();
     auto it = jobs_.find(id);
-    if (it == jobs_.end()) continue;
+    if (it == jobs_.end()) {
+      ready_.pop_front();
+      continue;
+    }
+    // The host-wide permit last: it is taken only for a request that starts now.
+    if (config_.budget && !config_.budget->try_start()) {
+      budget_full_ = true;
+      break;
+    }
+    ready_.pop_front();
     request_limiter_.take_all(1, now);
     start(*it->second);
   }
@@ -196,6 +235,7 @@ void Engine::Impl::start(Job& job) {
   ++job.attempts;
   if (!st) {
     idle_easy_.push_back(easy);
+    if (config_.budget) config_.budget->finished();
     complete(job.id, Error(st.error().code(), req.describe() + ": " + st.error().message()));
     return;
   }
@@ -220,7 +260,9 @@ long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
     timeout = std::min<long>(timeout, std::clamp<long>(long(wait.count()), 1, 50));
   }
   if (!ready_.empty()) {
-    if (may_start(now)) {
+    if (budget_full_) {  // other jobs hold the host's requests: look again soon
+      timeout = std::min<long>(timeout, 10);
+    } else if (may_start(now)) {
       timeout = 0;
     } else if (auto wait = request_limiter_.wait_for(1, now); wait > Clock::duration::zero()) {
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
@@ -236,6 +278,7 @@ long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
 void Engine::Impl::step() {
   take_hashed();
   follow_timetable(Clock::now());
+  if (config_.budget) follow_budget(Clock::now());
   promote_due_retries(Clock::now());
   resume_paused();
   start_ready();

@@ -41,6 +41,7 @@ void Engine::Impl::finish(CURL* easy, int curl_code) {
   auto node = running_.extract(easy);
   curl_multi_remove_handle(multi_.get(), easy);
   idle_easy_.push_back(easy);
+  if (config_.budget) config_.budget->finished();
   auto& ex = *node.mapped().exchange;
   counters_.bytes_up += ex.bytes_sent();
   counters_.bytes_down += ex.bytes_received();

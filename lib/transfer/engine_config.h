@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "s3/endpoint.h"
 #include "s3/sigv4.h"
 #include "transfer/endpoint_health.h"
+#include "transfer/host_budget.h"
 #include "util/bandwidth.h"
 
 namespace pbs::transfer {
@@ -27,6 +29,9 @@ struct EngineConfig {
   std::uint64_t inline_hash_limit = 64 * 1024;  // smaller memory bodies are hashed in place
   std::string user_agent = "pbs-s3sync";
   std::int64_t clock_offset_seconds = 0;  // added to the local clock when signing (tests: skew)
+  // The host's budget shared with the other jobs (host_budget.h): requests in flight, bytes and
+  // requests per second are this job's share of it. Null: the limits above are this job's own.
+  std::shared_ptr<HostBudget> budget;
 };
 
 }  // namespace pbs::transfer

@@ -59,6 +59,8 @@ struct Engine::Impl {
   void resume_paused();
   bool may_start(Clock::time_point now);
   void follow_timetable(Clock::time_point now);
+  void follow_budget(Clock::time_point now);
+  unsigned in_flight_cap() const;
   void start_ready();
   void start(Job& job);
   CURL* acquire_easy();
@@ -90,6 +92,7 @@ struct Engine::Impl {
   RateLimiter limiter_;          // bytes, both ways
   RateLimiter request_limiter_;  // attempts: one at a time, 1/rate apart
   Clock::time_point timetable_checked_{};
+  double timetable_rate_ = 0;    // this job's bandwidth now, before the host's budget shares it
   ConcurrencyWindow window_;
   RetryPolicy retry_policy_;
   EndpointHealth health_;
@@ -99,6 +102,7 @@ struct Engine::Impl {
   std::uint64_t next_id_ = 1;
   std::int64_t clock_offset_ = 0;
   bool in_run_ = false;
+  bool budget_full_ = false;  // the host's budget refused a permit this step
 };
 
 }  // namespace pbs::transfer
