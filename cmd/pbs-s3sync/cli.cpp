@@ -36,6 +36,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--tps-limit", g.tps_limit, "Requests per second at most, every kind and retries too")
       ->check(CLI::Range(0.01, 1e6))
       ->option_text("N");
+  app.add_option("--weight", g.weight,
+                 "This job's share of the host's budget (MAX_WORKERS, bandwidth, request rate) against the other "
+                 "jobs running at the same time (default 1, or WEIGHT of the STORAGE entry)")
+      ->check(CLI::Range(1u, 100u))
+      ->option_text("N");
   app.add_flag("--dry-run", g.dry_run, "Print what would be done; send no write");
   app.add_option_function<std::string>(
          "--output", [&g](const std::string& v) { g.output = v == "json" ? OutputFormat::json : OutputFormat::text; },
@@ -87,7 +92,7 @@ int usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) 
   std::string message = e.what();
   // The first word that is not an option or an option's value is the command.
   static const std::set<std::string_view> takes_value{"--config", "-j", "--parallelism", "--bandwidth-limit", "--tps-limit",
-                                                      "--output", "--progress", "--metrics-file", "--lock-file",
+                                                      "--output", "--progress", "--metrics-file", "--lock-file", "--weight",
                                                       "--max-outage"};
   std::string first;
   bool json = false;

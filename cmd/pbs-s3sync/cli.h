@@ -14,6 +14,7 @@ struct GlobalOptions {
   std::optional<unsigned> parallelism;
   std::string bandwidth_limit;  // a rate or a timetable
   std::optional<double> tps_limit;
+  std::optional<unsigned> weight;  // a job's share of the host's budget against the others' (WEIGHT)
   bool dry_run = false;
   OutputFormat output = OutputFormat::text;
   std::string progress = "auto";

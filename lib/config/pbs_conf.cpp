@@ -45,8 +45,17 @@ const std::vector<std::string_view>& storage_keys() {
       "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ENDPOINT", "TLS_VERIFY",
       "REGION", "PATH_STYLE", "PREFIX", "STORAGE_CLASS", "SSE", "SSE_KMS_KEY_ID", "CA_FILE",
       "IF_NONE_MATCH", "CONTENT_MD5", "OBJECT_LOCK", "OBJECT_LOCK_DAYS", "ENCRYPTION", "PASSPHRASE_FILE",
-      "KEYFILE"};
+      "KEYFILE", "WEIGHT"};
   return keys;
+}
+
+std::optional<unsigned> parse_weight(std::string_view text) {
+  if (text.empty() || text.size() > 3 || text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  unsigned v = unsigned(std::stoul(std::string(text)));
+  if (v < 1 || v > 100) return std::nullopt;
+  return v;
 }
 
 std::optional<unsigned> parse_lock_days(std::string_view text) {
@@ -146,6 +155,7 @@ Result<StorageEntry> parse_storage(std::string_view value, const std::string& wh
     if (key == "OBJECT_LOCK_DAYS" && !parse_lock_days(val)) {
       return bad("OBJECT_LOCK_DAYS must be a whole number of days from 1 to 36500");
     }
+    if (key == "WEIGHT" && !parse_weight(val)) return bad("WEIGHT must be a whole number from 1 to 100");
     e.values.emplace(std::move(key), std::move(val));
   }
   return e;

@@ -52,6 +52,8 @@ Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path);
 // Adds a warning when the file holds secrets and is readable by group or others.
 Result<PbsConf> load_pbs_conf(const std::string& path, bool required);
 
+// WEIGHT: a job's share of the host's budget against the others', 1 to 100.
+std::optional<unsigned> parse_weight(std::string_view text);
 // OBJECT_LOCK_DAYS: 1 to 36500.
 std::optional<unsigned> parse_lock_days(std::string_view text);
 

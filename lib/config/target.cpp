@@ -127,6 +127,7 @@ Result<Target> resolve_target(std::string_view arg, const PbsConf& conf, const E
     t.options.content_md5 = entry->flag("CONTENT_MD5").value_or(false);
     t.options.object_lock = from_entry("OBJECT_LOCK").value_or("");
     if (auto days = from_entry("OBJECT_LOCK_DAYS")) t.options.object_lock_days = parse_lock_days(*days).value_or(0);
+    if (auto weight = from_entry("WEIGHT")) t.options.weight = parse_weight(*weight).value_or(1);
     if (t.options.object_lock.empty() != (t.options.object_lock_days == 0)) {
       return Error(Errc::config, "STORAGE " + t.id + ": OBJECT_LOCK and OBJECT_LOCK_DAYS go together (a mode and "
                                  "how many days each object stays locked)");

@@ -26,6 +26,7 @@ struct StorageOptions {
   bool encryption = false;      // ENCRYPTION: snapshots are encrypted on the way up
   std::string passphrase_file;  // PASSPHRASE_FILE: the passphrase of the key stored in the prefix
   std::string keyfile;          // KEYFILE: a PBS key file
+  unsigned weight = 1;          // WEIGHT: the share of the host's budget of jobs into this target
 };
 
 struct Target {

@@ -29,6 +29,7 @@ std::string gc_text(const gc::GcSummary& s) {
     }
   }
   out += fmt::format("requests: {} in {}\n", s.counters.total_requests(), human_duration(s.duration));
+  out += host_budget_text(s.counters);
   return out + closing_lines({}, s.warnings, s.errors);
 }
 
@@ -57,6 +58,7 @@ nlohmann::ordered_json gc_json(const gc::GcSummary& s, int exit_code) {
                      {"referenced-chunks-hidden", s.chunks_hidden}};
   }
   j["requests"] = requests_json(s.counters);
+  j["host-budget"] = host_budget_json(s.counters);
   j["duration-seconds"] = s.duration;
   j["errors"] = errors_json(s.errors);
   j["warnings"] = s.warnings;

@@ -1,5 +1,9 @@
 #include "report/json_parts.h"
 
+#include <fmt/format.h>
+
+#include "report/human.h"
+
 namespace pbs::report {
 
 nlohmann::ordered_json requests_json(const transfer::Counters& counters) {
@@ -12,6 +16,26 @@ nlohmann::ordered_json errors_json(const std::vector<run::ObjectError>& errors) 
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const auto& e : errors) out.push_back({{"object", e.object}, {"message", e.message}});
   return out;
+}
+
+nlohmann::ordered_json host_budget_json(const transfer::Counters& c) {
+  if (!c.host_jobs_peak) return nullptr;
+  return {{"jobs-peak", c.host_jobs_peak},
+          {"requests-in-flight", {{"min", c.share_in_flight_min}, {"max", c.share_in_flight_max}}},
+          {"bytes-per-second", {{"min", c.share_bytes_min}, {"max", c.share_bytes_max}}}};
+}
+
+std::string host_budget_text(const transfer::Counters& c) {
+  if (c.host_jobs_peak < 2) return "";
+  auto range = [](auto lo, auto hi, auto show) { return lo == hi ? show(hi) : show(lo) + "-" + show(hi); };
+  std::string out = fmt::format("shared the host's budget with up to {} other job(s): {} requests in flight",
+                                c.host_jobs_peak - 1,
+                                range(c.share_in_flight_min, c.share_in_flight_max, [](unsigned v) { return std::to_string(v); }));
+  if (c.share_bytes_max > 0) {
+    out += ", " + range(c.share_bytes_min, c.share_bytes_max,
+                        [](double v) { return human_bytes(std::uint64_t(v)); }) + "/s";
+  }
+  return out + "\n";
 }
 
 }  // namespace pbs::report

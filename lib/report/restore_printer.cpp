@@ -16,6 +16,7 @@ std::string restore_text(const restore::RestoreSummary& s) {
                      human_bytes(s.chunk_bytes), s.chunks_present, s.files_written);
   out += fmt::format("requests: {}, received {} in {}\n", s.counters.total_requests(),
                      human_bytes(s.counters.bytes_down), human_duration(s.duration));
+  out += host_budget_text(s.counters);
   return out + closing_lines(s.notices, {}, s.errors);
 }
 
@@ -31,6 +32,7 @@ nlohmann::ordered_json restore_json(const restore::RestoreSummary& s, int exit_c
   j["chunks"] = {{"fetched", s.chunks_fetched}, {"present", s.chunks_present}, {"bytes", s.chunk_bytes}};
   j["files-written"] = s.files_written;
   j["requests"] = requests_json(s.counters);
+  j["host-budget"] = host_budget_json(s.counters);
   j["retries"] = s.counters.total_retries();
   j["outages"] = s.counters.outages;
   j["outage-seconds"] = s.counters.outage_seconds;

@@ -102,6 +102,7 @@ std::string sync_text(const push::SyncSummary& s) {
   out += fmt::format("sent {} in {} ({}/s), parallelism {}{}\n", human_bytes(s.counters.bytes_up),
                      human_duration(s.duration), human_bytes(std::uint64_t(s.throughput())), parallelism_text(s),
                      limits_text(s));
+  out += host_budget_text(s.counters);
   return out + closing_lines(s.notices, s.warnings, s.errors);
 }
 
@@ -163,6 +164,7 @@ ojson sync_json(const push::SyncSummary& s, int exit_code) {
     j["bandwidth-timetable"] = {{"slots", s.bandwidth_timetable}, {"rate-changes", s.counters.bandwidth_changes}};
   }
   j["requests-per-second-limit"] = s.requests_per_second;
+  j["host-budget"] = host_budget_json(s.counters);
   j["duration-seconds"] = s.duration;
   j["throughput-bytes-per-second"] = s.throughput();
   j["latency-seconds"] = {{"mean", s.counters.latency_mean()}, {"max", s.counters.latency_max}};
@@ -210,6 +212,10 @@ std::string sync_metrics(const push::SyncSummary& s, int exit_code, std::int64_t
   metric("retries", "Retried requests in the last run.", "gauge", double(s.counters.total_retries()));
   metric("throttle_events", "Throttling answers in the last run.", "gauge", double(s.counters.throttle_events));
   metric("outage_seconds", "Seconds the endpoint answered no request in the last run.", "gauge", s.counters.outage_seconds);
+  metric("host_jobs", "Jobs that shared the host's budget at once during the last run, at most (0: none).", "gauge",
+         double(s.counters.host_jobs_peak));
+  metric("share_requests_in_flight", "Least share of MAX_WORKERS the last run had (0: no shared budget).", "gauge",
+         double(s.counters.share_in_flight_min));
   out += "# HELP pbs_s3sync_requests Requests sent by the last run, by operation.\n"
          "# TYPE pbs_s3sync_requests gauge\n";
   for (const auto& [op, n] : s.counters.requests) {

@@ -16,7 +16,10 @@ Control (not forwarded):
   POST /__fault__/refuse?seconds=60   nothing listens for that long (connections are refused) and
                                       requests on connections already open are reset
   POST /__fault__/clear          drop rules and counters
-  GET  /__fault__/stats          {"requests": n, "by_method": {...}, "faults": n, "log": [...]}
+  GET  /__fault__/stats          {"requests": n, "by_method": {...}, "faults": n, "log": [...],
+                                  "in_flight": n, "in_flight_peak": n, "bytes_up": n, "bytes_down": n}
+                                 (in flight: from a request's arrival to its answer's last byte;
+                                 each log entry has its "end" time and bytes "up" and "down")
 """
 import http.client
 import json
@@ -33,7 +36,8 @@ from urllib.parse import parse_qs, urlsplit
 UPSTREAM = sys.argv[1]
 LOCK = threading.Lock()
 RULES = []
-STATS = {"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "refused": 0, "log": []}
+STATS = {"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "refused": 0, "log": [],
+         "in_flight": 0, "in_flight_peak": 0, "bytes_up": 0, "bytes_down": 0}
 REFUSE_UNTIL = [0.0]
 RNG = random.Random(1)
 HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade",
@@ -91,7 +95,7 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 RULES.clear()
                 STATS.update({"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "refused": 0,
-                              "log": []})
+                              "log": [], "in_flight_peak": STATS["in_flight"], "bytes_up": 0, "bytes_down": 0})
                 REFUSE_UNTIL[0] = 0.0
             body = b"{}"
         else:
@@ -121,6 +125,21 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 STATS["refused"] += 1
             return self.reset()  # a connection opened before the outage began
+        with LOCK:
+            STATS["in_flight"] += 1
+            STATS["in_flight_peak"] = max(STATS["in_flight_peak"], STATS["in_flight"])
+            entry = {"t": time.time(), "method": self.command, "path": self.path, "up": 0, "down": 0}
+            STATS["log"].append(entry)
+        try:
+            self.forward(entry)
+        finally:
+            with LOCK:
+                STATS["in_flight"] -= 1
+                entry["end"] = time.time()
+                STATS["bytes_up"] += entry["up"]
+                STATS["bytes_down"] += entry["down"]
+
+    def forward(self, entry):
         absolute = urlsplit(self.path) if self.path.startswith("http://") else None
         if absolute:
             self.path = absolute.path + ("?" + absolute.query if absolute.query else "")
@@ -128,7 +147,7 @@ class Handler(BaseHTTPRequestHandler):
             STATS["requests"] += 1
             STATS["proxied"] += 1 if absolute else 0
             STATS["by_method"][self.command] = STATS["by_method"].get(self.command, 0) + 1
-            STATS["log"].append({"t": time.time(), "method": self.command, "path": self.path})
+            entry["path"] = self.path
         rule = take_rule(self.command, self.path, self.headers)
         if rule and rule["mode"] == "reset":
             self.read_body(limit=rule.get("reset_after", 1024))
@@ -149,6 +168,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(body)
             return
         body = self.read_body()
+        entry["up"] = len(body)
         host, port = UPSTREAM.rsplit(":", 1)
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
         conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
@@ -174,6 +194,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.reset()
         if self.command != "HEAD":
             self.wfile.write(data)
+            entry["down"] = len(data)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 
