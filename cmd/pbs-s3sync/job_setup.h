@@ -31,8 +31,14 @@ struct Job {
   BandwidthSchedule bandwidth;      // default: none
   double requests_per_second = 0;   // 0: no cap
   std::int64_t max_outage = 600;  // seconds
+  std::optional<long> stall_seconds;  // $PBS_S3SYNC_STALL_SECONDS; default: the engine's
   std::string lock_path;
 };
+
+// $PBS_S3SYNC_STALL_SECONDS: how long a transfer may move no byte before it is retried. nullopt
+// when unset or empty; Errc::invalid_argument, naming the variable and its value, when it is not
+// a positive whole number of seconds.
+Result<std::optional<long>> stall_seconds_from_env();
 
 Result<config::PbsConf> load_config(const GlobalOptions& global);
 // DATASTORE as a path, or a name from datastore.cfg ($PBS_S3SYNC_DATASTORE_CFG overrides the
