@@ -69,7 +69,7 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
   if (!paths) return report_error(global, paths.error());
   auto conf = load_config(global);
   if (!conf) return report_error(global, conf.error());
-  std::int64_t interval = conf->sync_interval.value_or(86400);
+  std::int64_t interval = sync_interval(*conf);
   std::int64_t now = std::time(nullptr);
   bool overdue_any = paths->empty();
   ojson all = ojson::array();

@@ -35,6 +35,13 @@ struct Job {
   std::string lock_path;
 };
 
+// When SYNC_INTERVAL is not set: `status --check` calls a job overdue after twice this, and
+// `sync --if-due` skips a run within it of the last success.
+inline constexpr std::int64_t kDefaultSyncInterval = 86400;
+inline std::int64_t sync_interval(const config::PbsConf& conf) {
+  return conf.sync_interval.value_or(kDefaultSyncInterval);
+}
+
 // $PBS_S3SYNC_STALL_SECONDS: how long a transfer may move no byte before it is retried. nullopt
 // when unset or empty; Errc::invalid_argument, naming the variable and its value, when it is not
 // a positive whole number of seconds.

@@ -1,5 +1,10 @@
-// The run lock's records as `status` reads them: a record that does not read (a field of the
-// wrong type) is absent and said so, never a crash.
+// The run lock's records as `status` and `sync --if-due` read them: a record that does not read
+// (a field of the wrong type) is absent and said so, never a crash; --if-due skips a run within
+// SYNC_INTERVAL, a day by default, of the last success.
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -94,4 +99,47 @@ TEST_CASE("status on a lock file with fields of the wrong type says what it coul
   CHECK(j["jobs"][0]["unreadable"].size() == 2);
   CHECK(j["jobs"][0]["last-run"].is_null());
   CHECK(status({"--check"}).exit_code == 1);  // the last success that reads is long overdue
+}
+
+namespace {
+
+// A datastore, an empty config (or one with SYNC_INTERVAL) and a lock file whose last success
+// finished `age` seconds ago; the endpoint answers nothing, so a run that is not skipped exits 4.
+struct IfDueRig {
+  TempDir tmp;
+  std::string lock = tmp.sub("job.lock");
+  std::string conf = tmp.sub("pbs.conf");
+
+  IfDueRig(std::int64_t age, const std::string& conf_text) {
+    std::filesystem::create_directories(tmp.sub("store1/.chunks"));
+    std::ofstream(conf) << conf_text;
+    std::int64_t now = std::time(nullptr);
+    auto held = must(RunLock::acquire(lock, LockHolder{::getpid(), "here", now - age - 60, "test", "", ""}));
+    must(held.record({now - age - 60, now - age, 0, "{}"}));
+  }
+  test::CommandResult sync(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> argv{s3sync_bin(), "sync", tmp.sub("store1"), "s3://bucket/p", "--config", conf,
+                                  "--lock-file", lock, "--if-due"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_command(argv, {"AWS_ACCESS_KEY_ID=a", "AWS_SECRET_ACCESS_KEY=b", "AWS_ENDPOINT_URL=http://127.0.0.1:9",
+                              "PBS_S3SYNC_DATASTORE_CFG=/nonexistent"});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("sync --if-due without SYNC_INTERVAL skips a run within a day of the last success", "[cli][lock]") {
+  IfDueRig hour_ago(3600, "# no SYNC_INTERVAL\n");
+  auto skipped = hour_ago.sync();
+  INFO(skipped.out << skipped.err);
+  CHECK(skipped.exit_code == 0);
+  CHECK_THAT(skipped.out, Catch::Contains("not due") && Catch::Contains("86400 s"));
+  // Past the day, the run goes ahead (and finds no endpoint).
+  IfDueRig two_days_ago(2 * 86400, "# no SYNC_INTERVAL\n");
+  auto due = two_days_ago.sync();
+  CHECK(due.exit_code == 4);
+  CHECK_THAT(due.out, !Catch::Contains("not due"));
+  // SYNC_INTERVAL, when set, decides.
+  IfDueRig short_interval(3600, "SYNC_INTERVAL=600\n");
+  CHECK(short_interval.sync().exit_code == 4);
 }
