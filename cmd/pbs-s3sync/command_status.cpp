@@ -9,8 +9,9 @@
 #include "job_setup.h"
 #include "output.h"
 #include "source.h"
-#include "util/file_io.h"
 #include "util/calendar.h"
+#include "util/file_io.h"
+#include "util/json_fields.h"
 
 namespace pbs::cli {
 
@@ -50,11 +51,13 @@ ojson run_json(const host::RunRecord& r) {
 
 std::string run_text(const host::RunRecord& r) {
   std::string s = fmt::format("{}, exit {}, {} s", when(r.finished), r.exit_code, r.finished - r.started);
-  auto j = ojson::parse(r.summary_json, nullptr, false);
-  if (!j.is_discarded() && j.contains("snapshots")) {
-    s += fmt::format(", {} snapshot(s) uploaded, {} failed, {} bytes sent",
-                     j["snapshots"].value("uploaded", 0), j["snapshots"].value("failed", 0),
-                     j.value("bytes-sent", 0));
+  // The summary is what that run's version wrote: its counts are shown only when they read as such.
+  auto j = nlohmann::json::parse(r.summary_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("snapshots") || !j["snapshots"].is_object()) return s;
+  std::int64_t uploaded = 0, failed = 0, sent = 0;
+  if (json_int(j["snapshots"], "uploaded", uploaded) && json_int(j["snapshots"], "failed", failed) &&
+      json_int(j, "bytes-sent", sent)) {
+    s += fmt::format(", {} snapshot(s) uploaded, {} failed, {} bytes sent", uploaded, failed, sent);
   }
   return s;
 }
@@ -66,7 +69,7 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
   if (!paths) return report_error(global, paths.error());
   auto conf = load_config(global);
   if (!conf) return report_error(global, conf.error());
-  std::int64_t interval = conf->sync_interval.value_or(86400);
+  std::int64_t interval = sync_interval(*conf);
   std::int64_t now = std::time(nullptr);
   bool overdue_any = paths->empty();
   ojson all = ojson::array();
@@ -87,6 +90,7 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
     j["last-run"] = state->last_run ? run_json(*state->last_run) : ojson(nullptr);
     j["last-success"] = state->last_success ? run_json(*state->last_success) : ojson(nullptr);
     j["overdue"] = overdue;
+    j["unreadable"] = state->unreadable;
     all.push_back(j);
     text += fmt::format("lock: {}\n", path);
     text += state->holder ? fmt::format("  running: PID {} on {} since {} ({})\n", state->holder->pid,
@@ -96,6 +100,7 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
       text += fmt::format("  stale lock record of PID {} (dead; pbs-s3sync unlock --force clears it)\n",
                           state->stale_holder->pid);
     }
+    for (const auto& why : state->unreadable) text += "  unreadable: " + why + "; treated as absent\n";
     text += "  last run: " + (state->last_run ? run_text(*state->last_run) : std::string("never")) + "\n";
     text += "  last success: " + (state->last_success ? run_text(*state->last_success) : std::string("never")) + "\n";
     if (overdue) text += fmt::format("  OVERDUE: no success within 2 x SYNC_INTERVAL ({} s)\n", 2 * interval);

@@ -102,7 +102,7 @@ Result<push::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions
       return Error(Errc::invalid_argument, "an object lock needs a mode and a number of days (--object-lock and "
                                            "--object-lock-days, or OBJECT_LOCK and OBJECT_LOCK_DAYS)");
     }
-    retention::LockPolicy lock{mode, days, job.conf.sync_interval.value_or(kDay)};
+    retention::LockPolicy lock{mode, days, sync_interval(job.conf)};
     PBS_TRY(retention::check_lock_policy(lock));
     options.lock = std::move(lock);
   }
@@ -147,11 +147,11 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   if (!global.dry_run) {
     if (args.if_due) {
       auto state = host::read_lock_state(job->lock_path);
-      if (state && state->last_success && job->conf.sync_interval &&
-          std::time(nullptr) - state->last_success->finished < *job->conf.sync_interval) {
+      std::int64_t interval = sync_interval(job->conf);
+      if (state && state->last_success && std::time(nullptr) - state->last_success->finished < interval) {
         if (global.verbosity >= 0) {
           fmt::print("not due: last success {} s ago, SYNC_INTERVAL is {} s\n",
-                     std::time(nullptr) - state->last_success->finished, *job->conf.sync_interval);
+                     std::time(nullptr) - state->last_success->finished, interval);
         }
         return kExitOk;
       }

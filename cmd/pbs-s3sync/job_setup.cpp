@@ -3,8 +3,10 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <string_view>
 
 #include "config/datastore_cfg.h"
 #include "host/run_lock.h"
@@ -92,6 +94,7 @@ Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_
   PBS_ASSIGN(job.target, config::resolve_target(target_arg, job.conf, config::Environment::process(),
                                                 job.datastore_name, need_credentials));
   PBS_TRY(apply_limits(job, global));
+  PBS_ASSIGN(job.stall_seconds, stall_seconds_from_env());
   job.lock_path = !global.lock_file.empty()
                       ? global.lock_file
                       : host::default_lock_path(job.datastore_path.empty() ? job.datastore_name : job.datastore_path,
@@ -133,6 +136,21 @@ Status apply_limits(Job& job, const GlobalOptions& global) {
   return {};
 }
 
+Result<std::optional<long>> stall_seconds_from_env() {
+  const char* v = std::getenv("PBS_S3SYNC_STALL_SECONDS");
+  if (!v || !*v) return std::optional<long>{};
+  std::string_view text(v);
+  long seconds = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  // from_chars stops at the first character that is not part of the number: "10s" and "1.5" stop
+  // early and are refused with the rest, rather than read as 10 and 1.
+  if (ec != std::errc{} || end != text.data() + text.size() || seconds <= 0) {
+    return Error(Errc::invalid_argument, "PBS_S3SYNC_STALL_SECONDS='" + std::string(text) +
+                                             "' is not a positive whole number of seconds");
+  }
+  return std::optional<long>{seconds};
+}
+
 Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   transfer::EngineConfig c;
   c.endpoint = job.target.endpoint;
@@ -144,7 +162,7 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   c.health.max_outage_seconds = double(job.max_outage);
   c.health.request_budget_seconds = double(job.max_outage);
   c.user_agent = std::string("pbs-s3sync/") + PBS_S3SYNC_VERSION;
-  if (const char* v = std::getenv("PBS_S3SYNC_STALL_SECONDS")) c.stall_seconds = std::max(1L, std::atol(v));
+  if (job.stall_seconds) c.stall_seconds = *job.stall_seconds;
   return transfer::Engine::create(std::move(c));
 }
 

@@ -31,8 +31,21 @@ struct Job {
   BandwidthSchedule bandwidth;      // default: none
   double requests_per_second = 0;   // 0: no cap
   std::int64_t max_outage = 600;  // seconds
+  std::optional<long> stall_seconds;  // $PBS_S3SYNC_STALL_SECONDS; default: the engine's
   std::string lock_path;
 };
+
+// When SYNC_INTERVAL is not set: `status --check` calls a job overdue after twice this, and
+// `sync --if-due` skips a run within it of the last success.
+inline constexpr std::int64_t kDefaultSyncInterval = 86400;
+inline std::int64_t sync_interval(const config::PbsConf& conf) {
+  return conf.sync_interval.value_or(kDefaultSyncInterval);
+}
+
+// $PBS_S3SYNC_STALL_SECONDS: how long a transfer may move no byte before it is retried. nullopt
+// when unset or empty; Errc::invalid_argument, naming the variable and its value, when it is not
+// a positive whole number of seconds.
+Result<std::optional<long>> stall_seconds_from_env();
 
 Result<config::PbsConf> load_config(const GlobalOptions& global);
 // DATASTORE as a path, or a name from datastore.cfg ($PBS_S3SYNC_DATASTORE_CFG overrides the

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/hex.h"
+#include "util/json_fields.h"
 #include "util/sha256.h"
 
 namespace pbs::host {
@@ -22,15 +23,16 @@ json holder_json(const LockHolder& h) {
   return {{"pid", h.pid}, {"host", h.host}, {"started", h.started}, {"command", h.command},
           {"datastore", h.datastore}, {"target", h.target}};
 }
-LockHolder holder_from(const json& j) {
-  LockHolder h;
-  h.pid = j.value("pid", std::int64_t(0));
-  h.host = j.value("host", "");
-  h.started = j.value("started", std::int64_t(0));
-  h.command = j.value("command", "");
-  h.datastore = j.value("datastore", "");
-  h.target = j.value("target", "");
-  return h;
+// Each reader fills its record from `j` and returns the first field present with the wrong type
+// (nullopt: the record reads).
+std::optional<std::string> read_holder(const json& j, LockHolder& h) {
+  if (!json_int(j, "pid", h.pid)) return "'pid' is not a whole number";
+  if (!json_string(j, "host", h.host)) return "'host' is not a string";
+  if (!json_int(j, "started", h.started)) return "'started' is not a whole number";
+  if (!json_string(j, "command", h.command)) return "'command' is not a string";
+  if (!json_string(j, "datastore", h.datastore)) return "'datastore' is not a string";
+  if (!json_string(j, "target", h.target)) return "'target' is not a string";
+  return std::nullopt;
 }
 json run_json(const RunRecord& r) {
   json j = {{"started", r.started}, {"finished", r.finished}, {"exit_code", r.exit_code}};
@@ -38,13 +40,31 @@ json run_json(const RunRecord& r) {
   j["summary"] = summary.is_discarded() ? json(nullptr) : summary;
   return j;
 }
-RunRecord run_from(const json& j) {
-  RunRecord r;
-  r.started = j.value("started", std::int64_t(0));
-  r.finished = j.value("finished", std::int64_t(0));
-  r.exit_code = j.value("exit_code", 0);
-  if (j.contains("summary") && !j["summary"].is_null()) r.summary_json = j["summary"].dump();
-  return r;
+std::optional<std::string> read_run(const json& j, RunRecord& r) {
+  if (!json_int(j, "started", r.started)) return "'started' is not a whole number";
+  if (!json_int(j, "finished", r.finished)) return "'finished' is not a whole number";
+  std::int64_t code = 0;
+  if (!json_int(j, "exit_code", code) || code < 0 || code > 255) return "'exit_code' is not an exit code";
+  r.exit_code = int(code);
+  auto summary = j.find("summary");
+  if (summary != j.end() && !summary->is_null()) {
+    if (!summary->is_object()) return "'summary' is not a JSON object";
+    r.summary_json = summary->dump();
+  }
+  return std::nullopt;
+}
+
+// One record of the file: absent (or null) is absent; one that is not an object or has a field
+// of the wrong type (a hand edit, another version) is treated as absent too, and noted.
+template <class Record, class Reader>
+std::optional<Record> record_from(const json& file, const char* name, Reader read, LockState& s) {
+  auto it = file.find(name);
+  if (it == file.end() || it->is_null()) return std::nullopt;
+  Record r;
+  std::optional<std::string> why = it->is_object() ? read(*it, r) : std::optional<std::string>("not a JSON object");
+  if (!why) return r;
+  s.unreadable.push_back(std::string("the ") + name + " record: " + *why);
+  return std::nullopt;
 }
 
 Result<std::string> read_fd(int fd, const std::string& path) {
@@ -55,16 +75,19 @@ Result<std::string> read_fd(int fd, const std::string& path) {
   return std::string(buf.begin(), buf.end());
 }
 
-// Parses what is recorded in the file; unparsable content (an interrupted write) is empty.
+// Parses what is recorded in the file. Empty (a lock just created) is an empty state; anything
+// else that is not a JSON object (a write under way: records are rewritten in place, or damage)
+// is an empty state too, noted as unreadable.
 LockState parse_state(const std::string& text) {
   LockState s;
   auto j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return s;
-  if (j.contains("holder") && j["holder"].is_object()) s.stale_holder = holder_from(j["holder"]);
-  if (j.contains("last_run") && j["last_run"].is_object()) s.last_run = run_from(j["last_run"]);
-  if (j.contains("last_success") && j["last_success"].is_object()) {
-    s.last_success = run_from(j["last_success"]);
+  if (j.is_discarded() || !j.is_object()) {
+    if (text.find_first_not_of(" \t\r\n") != std::string::npos) s.unreadable.push_back("the file is not a JSON object");
+    return s;
   }
+  s.stale_holder = record_from<LockHolder>(j, "holder", read_holder, s);
+  s.last_run = record_from<RunRecord>(j, "last_run", read_run, s);
+  s.last_success = record_from<RunRecord>(j, "last_success", read_run, s);
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "util/file_io.h"
 #include "util/result.h"
@@ -34,6 +35,9 @@ struct LockState {
   std::optional<LockHolder> stale_holder;  // recorded by a process that is gone
   std::optional<RunRecord> last_run;
   std::optional<RunRecord> last_success;
+  // Records of the file that did not read (a field of the wrong type), each "the <record>
+  // record: <why>"; such a record is absent above.
+  std::vector<std::string> unreadable;
 };
 
 class RunLock {

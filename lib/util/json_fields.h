@@ -1,7 +1,8 @@
 #pragma once
-// Fields of the small JSON documents this tool keeps in the bucket (gc-state, the source
-// record), read strictly: each present field must have its type, whole numbers must fit an int64
-// (a float such as 1e300 has no int64 to become), and a missing field keeps its default.
+// Fields of the small JSON documents this tool keeps (in the bucket: gc-state, the source record;
+// on the host: the run lock's records), read strictly: each present field must have its type,
+// whole numbers must fit an int64 (a float such as 1e300 has no int64 to become), and a missing
+// field keeps its default. nlohmann's own value() and get() throw on a wrong type instead.
 
 #include <cstdint>
 #include <string>

@@ -74,6 +74,36 @@ TEST_CASE("a bad bandwidth timetable or request cap exits 2 before anything is s
   CHECK_THAT(conf.err, Catch::Contains("bad.conf:1: BANDWIDTH_SCHEDULE") && Catch::Contains("'Funday' is not a weekday"));
 }
 
+TEST_CASE("PBS_S3SYNC_STALL_SECONDS that is not a positive whole number exits 2 before anything is done, naming it",
+          "[cli]") {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp.sub("store1/.chunks"));
+  std::ofstream(tmp.sub("none.conf")) << "# nothing\n";
+  auto sync = [&](const std::string& stall, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{s3sync_bin(), "sync", tmp.sub("store1"), "s3://bucket/p", "--config",
+                                  tmp.sub("none.conf"), "--lock-file", tmp.sub("lock")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_command(argv, {"AWS_ACCESS_KEY_ID=a", "AWS_SECRET_ACCESS_KEY=b", "AWS_ENDPOINT_URL=http://127.0.0.1:9",
+                              "PBS_S3SYNC_DATASTORE_CFG=/nonexistent", "PBS_S3SYNC_STALL_SECONDS=" + stall});
+  };
+  for (std::string bad : {"abc", "0", "-5", "1.5", "10s", " 7", "+3", "99999999999999999999999"}) {
+    INFO("PBS_S3SYNC_STALL_SECONDS=" << bad);
+    auto r = sync(bad);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("PBS_S3SYNC_STALL_SECONDS='" + bad + "'") &&
+                          Catch::Contains("positive whole number of seconds"));
+    // Refused before the lock was taken, let alone a request sent.
+    CHECK_FALSE(test::file_exists(tmp.sub("lock")));
+  }
+  auto json = sync("abc", {"--output", "json"});
+  CHECK(json.exit_code == 2);
+  auto doc = nlohmann::json::parse(json.out, nullptr, false);
+  REQUIRE_FALSE(doc.is_discarded());
+  CHECK_THAT(doc["error"]["message"].get<std::string>(), Catch::Contains("PBS_S3SYNC_STALL_SECONDS='abc'"));
+  // A good value goes on to the endpoint, where nothing answers.
+  CHECK(sync("30").exit_code == 4);
+}
+
 TEST_CASE("list --output json agrees with the generator", "[cli]") {
   TempDir tmp;
   std::string root = tmp.sub("store");
