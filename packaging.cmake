@@ -16,7 +16,8 @@ install(FILES completions/pbs-s3sync.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/b
         RENAME pbs-s3sync)
 install(FILES completions/_pbs-s3sync DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 install(FILES completions/pbs-s3sync.fish DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
-install(FILES systemd/pbs-s3sync@.service systemd/pbs-s3sync@.timer DESTINATION lib/systemd/system)
+install(FILES systemd/pbs-s3sync@.service systemd/pbs-s3sync@.timer systemd/pbs-s3sync-all.service
+              systemd/pbs-s3sync-all.timer DESTINATION lib/systemd/system)
 install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/pbs-s3sync RENAME copyright)
 
 set(CPACK_GENERATOR DEB)

@@ -21,8 +21,8 @@ _pbs_s3sync() {
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
   local commands="sync restore verify list gc key status unlock config"
-  local common="--config -j --parallelism --bandwidth-limit --tps-limit --dry-run --output --progress --metrics-file -v --verbose -q --quiet --lock-file --max-outage --help --version"
-  local takes_value=" --config -j --parallelism --bandwidth-limit --tps-limit --output --progress --metrics-file --lock-file --max-outage --mode --ns --max-depth --group-filter --transfer-last --max-delete --group --snapshot --sample --grace --datastore --object-lock --object-lock-days --point-in-time --passphrase-file --keyfile --kdf "
+  local common="--config -j --parallelism --bandwidth-limit --tps-limit --weight --dry-run --output --progress --metrics-file -v --verbose -q --quiet --lock-file --max-outage --help --version"
+  local takes_value=" --config -j --parallelism --bandwidth-limit --tps-limit --weight --output --progress --metrics-file --lock-file --max-outage --mode --ns --max-depth --group-filter --transfer-last --max-delete --group --snapshot --sample --grace --datastore --object-lock --object-lock-days --point-in-time --passphrase-file --keyfile --kdf "
 
   # The subcommand, the configuration file, and how many positionals come before the cursor.
   local cmd="" conf=${PBS_S3SYNC_CONFIG:-/etc/pbs.conf} positionals=0 i word
@@ -60,7 +60,7 @@ _pbs_s3sync() {
   local words="" paths=0  # what the next positional can be; paths=1: a datastore directory too
   case $cmd in
     sync)
-      options="--mode --ns --max-depth --group-filter --transfer-last --encrypted-only --verified-only --remove-vanished --max-delete --if-due --force-in-use --take-over --object-lock --object-lock-days --encrypt --passphrase-file --keyfile"
+      options="--mode --ns --max-depth --group-filter --transfer-last --encrypted-only --verified-only --remove-vanished --max-delete --if-due --all --force-in-use --take-over --object-lock --object-lock-days --encrypt --passphrase-file --keyfile"
       if [ "$positionals" -eq 0 ]; then words=$datastores paths=1; else words=$targets; fi ;;
     restore)
       options="--ns --max-depth --group --snapshot --latest --point-in-time --decrypt --passphrase-file --keyfile"

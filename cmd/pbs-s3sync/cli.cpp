@@ -164,6 +164,9 @@ void add_sync(CLI::App& app, Commands& c) {
       ->check(CLI::NonNegativeNumber)
       ->option_text("N");
   sync_cmd->add_flag("--if-due", c.sync.if_due, "Do nothing unless SYNC_INTERVAL has passed since the last success");
+  sync_cmd->add_flag("--all", c.sync.all,
+                     "Every datastore of datastore.cfg, each into its own prefix of TARGET, as parallel jobs sharing "
+                     "the host's budget (then TARGET is the only argument)");
   sync_cmd->add_flag("--force-in-use", c.sync.force_in_use,
                      "Write even though the prefix holds PBS's .in-use marker");
   sync_cmd->add_flag("--take-over", c.sync.take_over,

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "gc/gc_job.h"
+#include "host_budget_setup.h"
 #include "interrupt.h"
 #include "job_setup.h"
 #include "output.h"
@@ -27,6 +28,7 @@ int command_gc(const GcArgs& args, const GlobalOptions& global) {
   options.host = host::local_host_name();
   options.pid = ::getpid();
   options.interrupted = InterruptGuard::requested;
+  job->budget = join_host_budget(*job, global);
   auto engine = make_engine(*job);
   if (!engine) return report_error(global, engine.error());
   if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "datastore/inventory.h"
 #include "exit_code.h"
+#include "host_budget_setup.h"
 #include "job_setup.h"
 #include "output.h"
 #include "report/inventory_printer.h"
@@ -18,6 +19,7 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
   if (is_remote_source(args.source, global)) {
     auto job = setup_job(global, "", args.source, false);
     if (!job) return report_error(global, job.error());
+    job->budget = join_host_budget(*job, global);
     auto engine = make_engine(*job);
     if (!engine) return report_error(global, engine.error());
     if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());

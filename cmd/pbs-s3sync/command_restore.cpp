@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "exit_code.h"
+#include "host_budget_setup.h"
 #include "interrupt.h"
 #include "job_setup.h"
 #include "output.h"
@@ -51,6 +52,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
 
   auto remote = remote_for(*target, args.point_in_time);
   if (!remote) return report_error(global, remote.error());
+  job.budget = join_host_budget(job, global);
   auto engine = make_engine(job);
   if (!engine) return report_error(global, engine.error());
   if (args.decrypt) {

@@ -6,8 +6,10 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "host/run_lock.h"
+#include "host_budget_setup.h"
 #include "job_setup.h"
 #include "output.h"
+#include "report/budget_printer.h"
 #include "source.h"
 #include "util/calendar.h"
 #include "util/file_io.h"
@@ -106,8 +108,15 @@ int command_status(const StatusArgs& args, const GlobalOptions& global) {
     if (overdue) text += fmt::format("  OVERDUE: no success within 2 x SYNC_INTERVAL ({} s)\n", 2 * interval);
   }
   if (paths->empty()) text = "no runs recorded in " + host::lock_directory() + "\n";
+  ojson json{{"sync-interval", interval}, {"jobs", all}};
+  if (std::string dir = budget_directory(); !dir.empty()) {
+    auto budget = transfer::read_host_budget(dir);
+    if (!budget) return report_error(global, budget.error());
+    text += report::budget_text(*budget);
+    json["host-budget"] = report::budget_json(*budget);
+  }
   int code = exit_code_for_findings(!(args.check && overdue_any));
-  print_report(global, ojson{{"sync-interval", interval}, {"jobs", all}}, text, code);
+  print_report(global, json, text, code);
   return code;
 }
 

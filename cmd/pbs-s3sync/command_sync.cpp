@@ -4,8 +4,10 @@
 #include <ctime>
 
 #include "commands.h"
+#include "sync_run.h"
 #include "exit_code.h"
 #include "host/run_lock.h"
+#include "host_budget_setup.h"
 #include "interrupt.h"
 #include "job_setup.h"
 #include "output.h"
@@ -20,8 +22,8 @@ namespace pbs::cli {
 namespace {
 
 // How every sync ends, with a summary or an error, so that monitoring never sees silence: the
-// summary (text, or one JSON document that carries the error too), the metrics file with the exit
-// code and the time of the last success, and the run's record in the lock file.
+// report (text, or one JSON document that carries the error too), the metrics with the exit code
+// and the time of the last success, and the run's record in the lock file.
 class SyncEnd {
  public:
   SyncEnd(const GlobalOptions& global) : global_(global), started_(std::time(nullptr)) {}
@@ -30,39 +32,33 @@ class SyncEnd {
   std::string lock_path;
   std::optional<host::RunLock> lock;
 
-  int fail(const Error& error) { return finish(exit_code_for(error), &error); }
-  int done() { return finish(exit_code_for(summary.outcome, summary.complete()), nullptr); }
+  SyncReport fail(const Error& error) { return finish(exit_code_for(error), &error); }
+  SyncReport done() { return finish(exit_code_for(summary.outcome, summary.complete()), nullptr); }
 
  private:
-  int finish(int code, const Error* error) {
-    auto json = report::sync_json(summary, code);
+  SyncReport finish(int code, const Error* error) {
+    SyncReport r;
+    r.code = code;
+    r.json = report::sync_json(summary, code);
     if (error) {
-      json["error"] = error_json(*error);
-      fmt::print(stderr, "pbs-s3sync: {}\n", printable(error->message()));
-      if (global_.output == OutputFormat::json) fmt::print("{}\n", json.dump(2));
+      r.json["error"] = error_json(*error);
+      r.error = error->message();
     } else {
-      print_report(global_, json, report::sync_text(summary), code);
+      r.text = report::sync_text(summary);
     }
     std::int64_t finished = std::time(nullptr);
-    if (!global_.metrics_file.empty()) {
-      std::optional<std::int64_t> last_success;
-      if (code == kExitOk) {
-        last_success = finished;
-      } else if (auto state = host::read_lock_state(lock_path); state && state->last_success) {
-        last_success = state->last_success->finished;
-      }
-      std::string text = report::sync_metrics(summary, code, finished, last_success);
-      // node_exporter's textfile directory may not exist yet (the exporter installed later).
-      std::string dir = global_.metrics_file.substr(0, global_.metrics_file.rfind('/'));
-      if (!dir.empty() && dir != global_.metrics_file) (void)make_dirs(dir, 0755);
-      auto st = write_file_atomic(global_.metrics_file, as_bytes(text), AtomicWriteOptions{0644, true, {}});
-      if (!st) fmt::print(stderr, "pbs-s3sync: cannot write metrics: {}\n", st.error().message());
+    std::optional<std::int64_t> last_success;
+    if (code == kExitOk) {
+      last_success = finished;
+    } else if (auto state = host::read_lock_state(lock_path); state && state->last_success) {
+      last_success = state->last_success->finished;
     }
+    r.metrics = report::sync_metrics(summary, code, finished, last_success);
     if (lock) {
-      auto st = lock->record({started_, finished, code, json.dump()});
+      auto st = lock->record({started_, finished, code, r.json.dump()});
       if (!st) fmt::print(stderr, "pbs-s3sync: cannot record the run: {}\n", st.error().message());
     }
-    return code;
+    return r;
   }
 
   const GlobalOptions& global_;
@@ -119,9 +115,23 @@ Result<push::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions
   return options;
 }
 
+// The last success was less than SYNC_INTERVAL ago: nothing to do, said as every run says it.
+std::optional<SyncReport> not_due(const Job& job) {
+  auto state = host::read_lock_state(job.lock_path);
+  std::int64_t interval = sync_interval(job.conf), now = std::time(nullptr);
+  if (!state || !state->last_success || now - state->last_success->finished >= interval) return std::nullopt;
+  SyncReport r;
+  std::int64_t ago = now - state->last_success->finished;
+  r.text = fmt::format("not due: last success {} s ago, SYNC_INTERVAL is {} s\n", ago, interval);
+  r.json = {{"command", "sync"}, {"datastore", job.datastore_path}, {"target", job.target.url()},
+            {"exit-code", 0}, {"skipped", "not due"}, {"last-success-seconds-ago", ago},
+            {"sync-interval", interval}};
+  return r;
+}
+
 }  // namespace
 
-int command_sync(const SyncArgs& args, const GlobalOptions& global) {
+SyncReport run_one_sync(const SyncArgs& args, const GlobalOptions& global, const SyncRunSettings& settings) {
   SyncEnd end(global);
   end.summary.target = args.target;
   end.summary.datastore = args.datastore;
@@ -138,23 +148,14 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   end.summary.requests_per_second = job->requests_per_second;
   end.summary.warnings = job->conf.warnings;
   end.lock_path = job->lock_path;
-  print_warnings(job->conf, global);
+  if (settings.print_warnings) print_warnings(job->conf, global);
   auto store = datastore::Datastore::open(job->datastore_path);
   if (!store) return end.fail(store.error());
   auto options = sync_options(args, global, *job);
   if (!options) return end.fail(options.error());
-
   if (!global.dry_run) {
     if (args.if_due) {
-      auto state = host::read_lock_state(job->lock_path);
-      std::int64_t interval = sync_interval(job->conf);
-      if (state && state->last_success && std::time(nullptr) - state->last_success->finished < interval) {
-        if (global.verbosity >= 0) {
-          fmt::print("not due: last success {} s ago, SYNC_INTERVAL is {} s\n",
-                     std::time(nullptr) - state->last_success->finished, interval);
-        }
-        return kExitOk;
-      }
+      if (auto skipped = not_due(*job)) return *skipped;
     }
     host::LockHolder holder{::getpid(), host::local_host_name(), std::int64_t(std::time(nullptr)), global.command_line,
                             job->datastore_path, t.url()};
@@ -162,12 +163,11 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
     if (!acquired) return end.fail(acquired.error());
     end.lock.emplace(std::move(*acquired));
   }
-
+  job->budget = join_host_budget(*job, global);
   auto engine = make_engine(*job);
   if (!engine) return end.fail(engine.error());
-  auto progress = progress_printer(global);
+  auto progress = settings.progress ? progress_printer(global) : report::ProgressPrinter(report::ProgressPrinter::Mode::off, stderr);
   if (progress.active()) options->on_progress = [&](const run::RunProgress& p) { progress.update(p); };
-  InterruptGuard interrupt;
   auto result = push::run_sync(*store, **engine, remote::Remote{t.bucket, t.prefix}, *options, end.summary);
   progress.finish();
   if (!result) {
@@ -176,6 +176,29 @@ int command_sync(const SyncArgs& args, const GlobalOptions& global) {
   }
   end.summary = std::move(*result);
   return end.done();
+}
+
+void publish(const SyncReport& r, const GlobalOptions& global) {
+  if (!r.error.empty()) {
+    fmt::print(stderr, "pbs-s3sync: {}\n", printable(r.error));
+    if (global.output == OutputFormat::json) fmt::print("{}\n", r.json.dump(2));
+  } else {
+    print_report(global, r.json, r.text, r.code);
+  }
+  if (global.metrics_file.empty() || r.metrics.empty()) return;
+  // node_exporter's textfile directory may not exist yet (the exporter installed later).
+  std::string dir = global.metrics_file.substr(0, global.metrics_file.rfind('/'));
+  if (!dir.empty() && dir != global.metrics_file) (void)make_dirs(dir, 0755);
+  auto st = write_file_atomic(global.metrics_file, as_bytes(r.metrics), AtomicWriteOptions{0644, true, {}});
+  if (!st) fmt::print(stderr, "pbs-s3sync: cannot write metrics: {}\n", st.error().message());
+}
+
+int command_sync(const SyncArgs& args, const GlobalOptions& global) {
+  if (args.all) return command_sync_all(args, global);
+  InterruptGuard interrupt;
+  SyncReport r = run_one_sync(args, global, {});
+  publish(r, global);
+  return r.code;
 }
 
 }  // namespace pbs::cli

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "datastore/local_verify.h"
 #include "exit_code.h"
+#include "host_budget_setup.h"
 #include "job_setup.h"
 #include "output.h"
 #include "report/verify_printer.h"
@@ -15,6 +16,7 @@ namespace {
 int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const datastore::Namespace& ns) {
   auto job = setup_job(global, "", args.source, false);
   if (!job) return report_error(global, job.error());
+  job->budget = join_host_budget(*job, global);
   auto engine = make_engine(*job);
   if (!engine) return report_error(global, engine.error());
   if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());

@@ -49,6 +49,7 @@ struct SyncArgs {
   bool remove_vanished = false;
   std::optional<std::size_t> max_delete;
   bool if_due = false;
+  bool all = false;  // --all: every datastore of datastore.cfg, in parallel
   bool force_in_use = false;
   bool take_over = false;
   std::string object_lock;  // overrides OBJECT_LOCK

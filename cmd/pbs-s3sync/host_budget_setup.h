@@ -19,4 +19,7 @@ struct Job;
 // cannot be used (then a warning on stderr unless quiet).
 std::shared_ptr<transfer::HostBudget> join_host_budget(const Job& job, const GlobalOptions& global);
 
+// Where the budget file is ("" when PBS_S3SYNC_BUDGET_DIR=off).
+std::string budget_directory();
+
 }  // namespace pbs::cli

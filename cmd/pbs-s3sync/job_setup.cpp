@@ -163,6 +163,7 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   c.health.request_budget_seconds = double(job.max_outage);
   c.user_agent = std::string("pbs-s3sync/") + PBS_S3SYNC_VERSION;
   if (job.stall_seconds) c.stall_seconds = *job.stall_seconds;
+  c.budget = job.budget;
   return transfer::Engine::create(std::move(c));
 }
 

@@ -33,6 +33,8 @@ struct Job {
   std::int64_t max_outage = 600;  // seconds
   std::optional<long> stall_seconds;  // $PBS_S3SYNC_STALL_SECONDS; default: the engine's
   std::string lock_path;
+  // This job's place in the host's budget (host_budget_setup.h); null: its own limits.
+  std::shared_ptr<transfer::HostBudget> budget;
 };
 
 // When SYNC_INTERVAL is not set: `status --check` calls a job overdue after twice this, and

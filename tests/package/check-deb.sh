@@ -16,7 +16,8 @@ fail() { echo "check-deb: $*" >&2; exit 1; }
 for p in usr/bin/pbs-s3sync usr/share/man/man1/pbs-s3sync.1.gz \
          usr/share/bash-completion/completions/pbs-s3sync usr/share/zsh/vendor-completions/_pbs-s3sync \
          usr/share/fish/vendor_completions.d/pbs-s3sync.fish usr/lib/systemd/system/pbs-s3sync@.service \
-         usr/lib/systemd/system/pbs-s3sync@.timer usr/share/doc/pbs-s3sync/copyright; do
+         usr/lib/systemd/system/pbs-s3sync@.timer usr/lib/systemd/system/pbs-s3sync-all.service \
+         usr/lib/systemd/system/pbs-s3sync-all.timer usr/share/doc/pbs-s3sync/copyright; do
   [ -e "$root/$p" ] || fail "missing /$p"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -29,7 +30,8 @@ if command -v systemd-analyze >/dev/null; then
   # The units are verified inside the scratch root (where /usr/bin/pbs-s3sync exists), with the
   # host's own units beside them for the targets they name.
   cp -rn /lib/systemd/system/. "$root/usr/lib/systemd/system/"
-  out=$(systemd-analyze verify --man=no --root="$root" pbs-s3sync@store1.service pbs-s3sync@store1.timer 2>&1) ||
+  out=$(systemd-analyze verify --man=no --root="$root" pbs-s3sync@store1.service pbs-s3sync@store1.timer \
+        pbs-s3sync-all.service pbs-s3sync-all.timer 2>&1) ||
     fail "systemd-analyze: $out"
   [ -z "$out" ] || fail "systemd-analyze: $out"
 fi

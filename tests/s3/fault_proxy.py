@@ -112,6 +112,12 @@ class Handler(BaseHTTPRequestHandler):
             n = min(n, limit)
         return self.rfile.read(n) if n else b""
 
+    def read_whole_body(self):
+        """The request's body, or None when the client went away before sending all of it (killed):
+        a real server never stores such a request, so it is not forwarded either."""
+        body = self.read_body()
+        return body if len(body) == int(self.headers.get("Content-Length", "0")) else None
+
     def reset(self):
         # RST instead of FIN: what a dropped connection looks like to the client.
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -167,7 +173,9 @@ class Handler(BaseHTTPRequestHandler):
             if self.command != "HEAD":  # an answer to HEAD has no body, whatever its length says
                 self.wfile.write(body)
             return
-        body = self.read_body()
+        body = self.read_whole_body()
+        if body is None:
+            return self.reset()
         entry["up"] = len(body)
         host, port = UPSTREAM.rsplit(":", 1)
         conn = http.client.HTTPConnection(host, int(port), timeout=60)

@@ -135,9 +135,17 @@ FaultProxy::Stats FaultProxy::stats() {
   s.requests = j["requests"];
   s.proxied = j["proxied"];
   s.faults = j["faults"];
+  s.in_flight_peak = j.value("in_flight_peak", 0);
+  s.bytes_up = j.value("bytes_up", std::uint64_t(0));
+  s.bytes_down = j.value("bytes_down", std::uint64_t(0));
   for (const auto& e : j["log"]) {
     s.times.push_back(e["t"]);
     s.methods.push_back(e["method"]);
+    if (e.value("up", 0) > 0 && e.contains("end")) {
+      double t = e["t"], end = e["end"];
+      s.first_start = s.first_start ? std::min(s.first_start, t) : t;
+      s.last_end = std::max(s.last_end, end);
+    }
   }
   return s;
 }

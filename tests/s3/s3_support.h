@@ -60,6 +60,9 @@ class FaultProxy {
     int faults = 0;
     std::vector<double> times;  // of each forwarded-or-faulted request
     std::vector<std::string> methods;
+    int in_flight_peak = 0;    // requests between arrival and the answer's last byte, at most
+    std::uint64_t bytes_up = 0, bytes_down = 0;  // request and response bodies
+    double first_start = 0, last_end = 0;        // of the requests that carried a body up
   };
   Stats stats();
 
