@@ -66,6 +66,37 @@ std::vector<unsigned> in_flight_shares(const std::vector<JobDemand>& jobs, unsig
   return share;
 }
 
+// Max-min fair by weight on what each job can use (see budget_shares.h).
+std::vector<double> byte_shares(const std::vector<JobDemand>& jobs, double rate) {
+  std::vector<double> out(jobs.size(), 0);
+  if (rate <= 0 || jobs.empty()) return out;
+  double start = rate / double(8 * jobs.size());  // what an idle or just-started job is given
+  std::vector<double> demand(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& j = jobs[i];
+    demand[i] = !j.active ? start : j.bytes_bound ? rate : std::max(start, 1.25 * j.bytes_used);
+  }
+  std::vector<bool> settled(jobs.size());
+  double left = rate;
+  for (bool again = true; again;) {
+    again = false;
+    double weights = 0;
+    for (std::size_t i = 0; i < jobs.size(); ++i) weights += settled[i] ? 0 : std::max(1u, jobs[i].weight);
+    if (weights <= 0) break;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (settled[i] || demand[i] > left * std::max(1u, jobs[i].weight) / weights) continue;
+      out[i] = demand[i];  // it cannot use its fair share: the rest goes round again
+      left -= demand[i];
+      settled[i] = again = true;
+    }
+    if (again) continue;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (!settled[i]) out[i] = left * std::max(1u, jobs[i].weight) / weights;
+    }
+  }
+  return out;
+}
+
 // A rate by weight among the active jobs; an idle one gets what it would with them.
 std::vector<double> rate_shares(const std::vector<JobDemand>& jobs, double rate) {
   std::vector<double> out(jobs.size(), 0);
@@ -87,7 +118,7 @@ std::vector<JobShare> compute_shares(const std::vector<JobDemand>& jobs, const H
     auto slots = in_flight_shares(jobs, limits.max_in_flight);
     for (std::size_t i = 0; i < jobs.size(); ++i) out[i].in_flight = slots[i];
   }
-  auto bytes = rate_shares(jobs, limits.bytes_per_second);
+  auto bytes = byte_shares(jobs, limits.bytes_per_second);
   auto requests = rate_shares(jobs, limits.requests_per_second);
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     out[i].bytes_per_second = bytes[i];

@@ -5,9 +5,12 @@
 //
 // Requests in flight: every job that has requests gets one, then the rest by weight, water-filled
 // (a job capped by its own -j lower than its share gives the difference to the others); the
-// shares add up to the budget. Bytes and requests per second: shared by weight among the jobs that
-// are transferring; a job that is not gets what it would get if it were, so that it can start at
-// once (the others shrink at their next refresh).
+// shares add up to the budget. Bytes per second: max-min fair by weight, on what each job can use:
+// a job its limit held back (its transfers waited for tokens) may use any amount; one that moved
+// less than its share (planning, finishing, latency-bound) is given a quarter more than it moved,
+// and the rest goes to the others, so the link stays full while any job can fill it; a job that
+// is not transferring gets a small start. Requests per second: by weight among the jobs
+// transferring; a job that is not gets what it would get if it were.
 
 #include <vector>
 
@@ -17,6 +20,8 @@ struct JobDemand {
   unsigned weight = 1;
   unsigned cap = 0;     // its own ceiling of requests in flight (-j); 0: none
   bool active = true;   // it has requests to send or in flight
+  bool bytes_bound = true;   // its transfers waited for its byte limit lately
+  double bytes_used = 0;     // bytes per second it moved lately
 };
 
 struct HostLimits {

@@ -136,6 +136,7 @@ void Engine::Impl::promote_due_retries(Clock::time_point now) {
 void Engine::Impl::resume_paused() {
   for (auto& [easy, r] : running_) {
     if (!r.exchange->paused()) continue;
+    bandwidth_waited_ = true;
     if (limiter_.wait_for(1) > Clock::duration::zero()) return;
     r.exchange->resume(easy);
   }
@@ -179,7 +180,8 @@ void Engine::Impl::follow_timetable(Clock::time_point now) {
 // A share changes the limiters only when it moved: a new rate drops the tokens saved up.
 void Engine::Impl::follow_budget(Clock::time_point now) {
   auto& budget = *config_.budget;
-  budget.refresh(now, !jobs_.empty(), counters_.bytes_up + counters_.bytes_down, timetable_rate_);
+  std::uint64_t bytes = limiter_.limited() ? limiter_.taken() : counters_.bytes_up + counters_.bytes_down;
+  if (budget.refresh(now, !jobs_.empty(), bandwidth_waited_, bytes, timetable_rate_)) bandwidth_waited_ = false;
   const JobShare& share = budget.share();
   auto moved = [](double a, double b) { return std::abs(a - b) > 0.01 * std::max(a, b); };
   if (moved(share.bytes_per_second, limiter_.rate())) limiter_.set_rate(share.bytes_per_second, now);

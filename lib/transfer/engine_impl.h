@@ -103,6 +103,7 @@ struct Engine::Impl {
   std::int64_t clock_offset_ = 0;
   bool in_run_ = false;
   bool budget_full_ = false;  // the host's budget refused a permit this step
+  bool bandwidth_waited_ = false;  // a transfer waited for byte tokens since the last budget refresh
 };
 
 }  // namespace pbs::transfer

@@ -20,6 +20,11 @@ namespace {
 constexpr std::uint64_t kMagic = 0x3144'5542'5342'5050ull;  // "PPSBBUD1", little-endian
 constexpr std::size_t kSlots = 64;
 constexpr auto kRefreshPeriod = std::chrono::milliseconds(200);
+// A job that has not refreshed for this long is not transferring, whatever its flag says: it is
+// planning, or reading its datastore, between two request phases.
+constexpr std::int64_t kActiveForMs = 1000;
+
+
 
 // One job's slot. Lock-free atomics are address-free, so they work across processes mapping the
 // same file. `weight` 0: unused; it is set last when a slot is taken, cleared first when given back.
@@ -29,6 +34,7 @@ struct alignas(64) Slot {
   std::atomic<std::int32_t> pid;
   std::atomic<std::uint32_t> cap;
   std::atomic<std::uint32_t> active;
+  std::atomic<std::uint32_t> bytes_bound;
   std::atomic<std::uint32_t> max_in_flight;
   std::atomic<std::uint64_t> bytes_limit;           // B/s, 0: none
   std::atomic<std::uint64_t> requests_limit_milli;  // requests per 1000 s, 0: none
@@ -37,9 +43,17 @@ struct alignas(64) Slot {
   std::atomic<std::uint64_t> share_bytes;
   std::atomic<std::uint64_t> share_requests_milli;
   std::atomic<std::int64_t> started;
+  std::atomic<std::int64_t> refreshed_ms;  // the steady clock (shared by the host's processes)
   char name[96];
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free);
+
+std::int64_t steady_ms(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+bool transferring(const Slot& s, std::int64_t now_ms) {
+  return s.active.load() != 0 && now_ms - s.refreshed_ms.load() < kActiveForMs;
+}
 
 struct alignas(64) Header {
   std::atomic<std::uint64_t> magic;
@@ -142,18 +156,20 @@ Result<std::unique_ptr<HostBudget>> HostBudget::join(const std::string& dir, Job
     s.pid = int(::getpid());
     s.cap = job.cap;
     s.active = 0;
+    s.bytes_bound = 1;
     s.max_in_flight = job.limits.max_in_flight;
     s.bytes_limit = std::uint64_t(job.limits.bytes_per_second);
     s.requests_limit_milli = milli(job.limits.requests_per_second);
     s.bytes_rate = 0;
     s.started = std::int64_t(std::time(nullptr));
+    s.refreshed_ms = steady_ms(Clock::now());
     std::memset(s.name, 0, sizeof s.name);
     std::memcpy(s.name, job.name.data(), std::min(job.name.size(), sizeof s.name - 1));
     s.weight.store(std::max(1u, job.weight), std::memory_order_release);
     auto impl = std::make_unique<Impl>(Impl{std::move(file), path, i, std::move(job)});
     auto budget = std::unique_ptr<HostBudget>(new HostBudget(std::move(impl)));
     // A job joins to transfer: its share is taken as an active one's until its first refresh.
-    budget->refresh(Clock::now(), true, 0, budget->impl_->job.limits.bytes_per_second, true);
+    budget->refresh(Clock::now(), true, true, 0, budget->impl_->job.limits.bytes_per_second, true);
     return budget;
   }
   return Error(Errc::locked, path + ": all " + std::to_string(kSlots) + " job slots are taken");
@@ -192,13 +208,13 @@ void HostBudget::finished() { impl_->mine().in_flight.fetch_sub(1); }
 namespace {
 
 // Reads one live slot into what the shares and `status` need.
-BudgetJob job_of(const Slot& s) {
+BudgetJob job_of(const Slot& s, std::int64_t now_ms) {
   BudgetJob j;
   j.pid = s.pid.load();
   j.name = std::string(s.name, strnlen(s.name, sizeof s.name));
   j.weight = std::max(1u, s.weight.load(std::memory_order_acquire));
   j.in_flight = s.in_flight.load();
-  j.active = s.active.load() != 0;
+  j.active = transferring(s, now_ms);
   j.bytes_per_second = double(s.bytes_rate.load());
   j.started = s.started.load();
   j.share = {s.share_in_flight.load(), double(s.share_bytes.load()), double(s.share_requests_milli.load()) / 1000};
@@ -219,18 +235,21 @@ void narrow(HostLimits& host, const Slot& s, bool first) {
 
 }  // namespace
 
-void HostBudget::refresh(Clock::time_point now, bool active, std::uint64_t bytes_moved, double bytes_rate_limit,
-                         bool force) {
+bool HostBudget::refresh(Clock::time_point now, bool active, bool bytes_bound, std::uint64_t bytes_moved,
+                         double bytes_rate_limit, bool force) {
   Impl& m = *impl_;
-  if (!force && now - m.refreshed < kRefreshPeriod) return;
+  if (!force && now - m.refreshed < kRefreshPeriod) return false;
   double span = std::chrono::duration<double>(now - m.refreshed).count();
   Slot& mine = m.mine();
   if (m.refreshed != Clock::time_point{} && span > 0) {
-    mine.bytes_rate = std::uint64_t(double(bytes_moved - m.bytes_at_refresh) / span);
+    double moved = bytes_moved >= m.bytes_at_refresh ? double(bytes_moved - m.bytes_at_refresh) : 0;
+    mine.bytes_rate = std::uint64_t(moved / span);
   }
   m.refreshed = now;
   m.bytes_at_refresh = bytes_moved;
   mine.active = active;
+  mine.bytes_bound = bytes_bound;
+  mine.refreshed_ms = steady_ms(now);
   mine.bytes_limit = std::uint64_t(bytes_rate_limit);
   std::vector<JobDemand> demands;
   std::size_t own_index = 0;
@@ -242,7 +261,8 @@ void HostBudget::refresh(Clock::time_point now, bool active, std::uint64_t bytes
     if (!live) continue;
     if (i == m.own) own_index = demands.size();
     narrow(host, s, demands.empty());
-    demands.push_back({std::max(1u, s.weight.load()), s.cap.load(), s.active.load() != 0});
+    demands.push_back({std::max(1u, s.weight.load()), s.cap.load(), transferring(s, steady_ms(now)),
+                       s.bytes_bound.load() != 0, double(s.bytes_rate.load())});
   }
   limits_ = host;
   jobs_ = demands.size();
@@ -250,6 +270,7 @@ void HostBudget::refresh(Clock::time_point now, bool active, std::uint64_t bytes
   mine.share_in_flight = share_.in_flight;
   mine.share_bytes = std::uint64_t(share_.bytes_per_second);
   mine.share_requests_milli = milli(share_.requests_per_second);
+  return true;
 }
 
 Result<BudgetView> read_host_budget(const std::string& dir) {
@@ -264,7 +285,7 @@ Result<BudgetView> read_host_budget(const std::string& dir) {
     if (s.weight.load(std::memory_order_acquire) == 0 || !held_elsewhere(file.fd(), i)) continue;
     narrow(view.limits, s, first);
     first = false;
-    view.jobs.push_back(job_of(s));
+    view.jobs.push_back(job_of(s, steady_ms(std::chrono::steady_clock::now())));
   }
   return view;
 }

@@ -61,10 +61,11 @@ class HostBudget {
   // A permit for one more request in flight, host-wide; false: wait. Each must be given back.
   bool try_start();
   void finished();
-  // Publishes this job's state and takes its share anew (at most every `period`; `force`: now).
-  // `bytes_rate_limit`: the bandwidth in force for this job now (its timetable's slot).
-  void refresh(Clock::time_point now, bool active, std::uint64_t bytes_moved, double bytes_rate_limit,
-               bool force = false);
+  // Publishes this job's state and takes its share anew, at most every 200 ms unless `force`;
+  // true when it did. `bytes_bound`: its transfers waited for byte tokens since the last refresh;
+  // `bytes_moved`: all it moved so far; `bytes_rate_limit`: its own bandwidth now (its timetable).
+  bool refresh(Clock::time_point now, bool active, bool bytes_bound, std::uint64_t bytes_moved,
+               double bytes_rate_limit, bool force = false);
 
   const JobShare& share() const { return share_; }
   const HostLimits& limits() const { return limits_; }

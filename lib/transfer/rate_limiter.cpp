@@ -9,9 +9,10 @@ RateLimiter::RateLimiter(double rate, double burst) : rate_(0), burst_(burst), c
 }
 
 void RateLimiter::set_rate(double rate, Clock::time_point now) {
+  if (rate_ > 0) refill(now);  // what the old rate earned until now is not lost
   rate_ = std::max(0.0, rate);
   capacity_ = burst_ > 0 ? burst_ : std::max(16384.0, rate_ / 10);
-  tokens_ = std::min(tokens_, 0.0);  // a debt is still repaid
+  tokens_ = std::min(tokens_, capacity_);  // no burst beyond the new bucket; a debt is still repaid
   last_ = now;
 }
 
@@ -24,19 +25,25 @@ void RateLimiter::refill(Clock::time_point now) {
 }
 
 std::size_t RateLimiter::take_up_to(std::size_t wanted, Clock::time_point now) {
-  if (!limited()) return wanted;
+  if (!limited()) {
+    taken_ += wanted;
+    return wanted;
+  }
   refill(now);
   if (tokens_ < 1) return 0;
   auto n = std::min<std::size_t>(wanted, std::size_t(tokens_));
   tokens_ -= double(n);
+  taken_ += n;
   return n;
 }
 
 bool RateLimiter::take_all(std::size_t n, Clock::time_point now) {
-  if (!limited()) return true;
-  refill(now);
-  if (tokens_ <= 0) return false;
-  tokens_ -= double(n);
+  if (limited()) {
+    refill(now);
+    if (tokens_ <= 0) return false;
+    tokens_ -= double(n);
+  }
+  taken_ += n;
   return true;
 }
 

@@ -18,7 +18,8 @@ class RateLimiter {
 
   bool limited() const { return rate_ > 0; }
   double rate() const { return rate_; }
-  // A new rate from now on (a bandwidth timetable's next slot); tokens saved up do not carry over.
+  // A new rate from now on (a timetable's next slot, a new share of the host's budget): what the
+  // old rate earned so far is kept, up to the new bucket's size.
   void set_rate(double rate, Clock::time_point now = Clock::now());
   // Units that may move now, at most `wanted`; they are taken from the bucket. 0: wait.
   std::size_t take_up_to(std::size_t wanted, Clock::time_point now = Clock::now());
@@ -27,6 +28,8 @@ class RateLimiter {
   bool take_all(std::size_t n, Clock::time_point now = Clock::now());
   // Time until at least `n` tokens are available.
   Clock::duration wait_for(std::size_t n, Clock::time_point now = Clock::now());
+  // Units taken so far, limited or not: what moved, as it moves (the host's budget shares by it).
+  std::uint64_t taken() const { return taken_; }
 
  private:
   void refill(Clock::time_point now);
@@ -35,6 +38,7 @@ class RateLimiter {
   double capacity_;
   double tokens_;
   Clock::time_point last_;
+  std::uint64_t taken_ = 0;
 };
 
 }  // namespace pbs::transfer

@@ -37,7 +37,7 @@ std::unique_ptr<HostBudget> join(const TempDir& dir, const std::string& name, un
 }
 
 void refresh_all(std::initializer_list<HostBudget*> jobs, bool active = true) {
-  for (auto* j : jobs) j->refresh(HostBudget::Clock::now(), active, 0, j->limits().bytes_per_second, true);
+  for (auto* j : jobs) j->refresh(HostBudget::Clock::now(), active, true, 0, j->limits().bytes_per_second, true);
 }
 
 unsigned take(HostBudget& b, unsigned wanted) {
@@ -65,16 +65,32 @@ TEST_CASE("budget shares: more jobs than MAX_WORKERS never hold more than it tog
   CHECK(s == std::vector<unsigned>{1, 1, 0, 0});
 }
 
-TEST_CASE("budget shares: rates go to the jobs transferring, and an idle one is offered what it would get", "[budget]") {
-  auto s = compute_shares({{1, 0, true}, {1, 0, true}, {2, 0, false}}, HostLimits{6, 4e6, 30});
-  CHECK(s[0].bytes_per_second == 2e6);
-  CHECK(s[1].bytes_per_second == 2e6);
-  CHECK(s[2].bytes_per_second == 2e6);  // 2 of 4 weights if it joined
+TEST_CASE("budget shares: bytes go to the jobs that can use them, and an idle one gets a small start", "[budget]") {
+  auto s = compute_shares({{1, 0, true}, {1, 0, true}, {2, 0, false}}, HostLimits{6, 4.8e6, 30});
+  CHECK(s[2].bytes_per_second == Approx(0.2e6));  // an eighth of the rate over the jobs
+  CHECK(s[0].bytes_per_second == Approx(2.3e6));
+  CHECK(s[1].bytes_per_second == Approx(2.3e6));
   CHECK(s[0].requests_per_second == 15);
+  CHECK(s[2].requests_per_second == 15);  // 2 of 4 weights if it joined
   CHECK(s[0].in_flight + s[1].in_flight == 6);  // the idle job's slot is only offered
   auto none = compute_shares({{1, 0, true}}, HostLimits{});
   CHECK(none[0].in_flight == 0);
   CHECK(none[0].bytes_per_second == 0);
+}
+
+TEST_CASE("budget shares: a job using less than its share keeps a quarter more, the rest goes to those held back",
+          "[budget]") {
+  JobDemand finishing{1, 0, true, false, 0.4e6}, bound{1, 0, true, true, 2e6}, heavy{2, 0, true, true, 2e6};
+  auto s = compute_shares({finishing, bound, heavy}, HostLimits{6, 6e6, 0});
+  CHECK(s[0].bytes_per_second == Approx(0.5e6));
+  CHECK(s[1].bytes_per_second == Approx(5.5e6 / 3));
+  CHECK(s[2].bytes_per_second == Approx(11e6 / 3));
+  double total = s[0].bytes_per_second + s[1].bytes_per_second + s[2].bytes_per_second;
+  CHECK(total <= 6e6 + 1);
+  // Unbound jobs that want little leave the rest unallocated: never more than the limit together.
+  auto idle = compute_shares({{1, 0, true, false, 0.1e6}, {1, 0, true, false, 0.2e6}}, HostLimits{2, 6e6, 0});
+  CHECK(idle[0].bytes_per_second == Approx(0.375e6));  // the small start: an eighth of the rate per job
+  CHECK(idle[1].bytes_per_second == Approx(0.375e6));
 }
 
 TEST_CASE("host budget: jobs that join share it, and one that leaves gives its share back", "[budget]") {
@@ -137,7 +153,7 @@ TEST_CASE("host budget: a job killed with SIGKILL gives its share and its reques
   if (child == 0) {
     auto b = HostBudget::join(dir.path(), {"victim", 1, 0, HostLimits{4, 0, 0}});
     if (!b) ::_exit(2);
-    (*b)->refresh(HostBudget::Clock::now(), true, 0, 0, true);
+    (*b)->refresh(HostBudget::Clock::now(), true, true, 0, 0, true);
     while ((*b)->try_start()) {
     }
     char c = 'x';
