@@ -71,7 +71,7 @@ void add_scope_options(CLI::App* cmd, std::string& ns, std::optional<std::size_t
       ->option_text("N");
 }
 
-void add_point_in_time(CLI::App* cmd, std::string& when) {
+void add_point_in_time(CLI::App* cmd, std::optional<std::string>& when) {
   cmd->add_option("--point-in-time", when,
                   "Remote: the bucket as it was at TIME, from object versions (2026-11-30T22:00:00Z, "
                   "'2026-11-30 22:00' local, @EPOCH, or 36h ago)")
@@ -160,7 +160,7 @@ void add_sync(CLI::App& app, Commands& c) {
   sync_cmd->add_flag("--verified-only", c.sync.verified_only, "Only snapshots whose last verify passed");
   sync_cmd->add_flag("--remove-vanished", c.sync.remove_vanished,
                      "Delete remote snapshots that are gone locally (manifest first)");
-  sync_cmd->add_option("--max-delete", c.sync.max_delete, "Delete at most N snapshots per run")
+  sync_cmd->add_option("--max-delete", c.sync.max_delete, "Delete at most N snapshots per run; without it, more than half of the remote snapshots (or all) are never deleted")
       ->check(CLI::NonNegativeNumber)
       ->option_text("N");
   sync_cmd->add_flag("--if-due", c.sync.if_due, "Do nothing unless SYNC_INTERVAL has passed since the last success");

@@ -27,7 +27,7 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
     if (!remote) return report_error(global, remote.error());
     inv = check::remote_inventory(**engine, *remote, {*ns, args.max_depth});
     if (!inv) return report_error(global, inv.error());
-  } else if (!args.point_in_time.empty()) {
+  } else if (args.point_in_time) {
     return report_error(global, Error(Errc::invalid_argument, "--point-in-time reads a bucket's versions: give a "
                                                               "remote SOURCE (s3://bucket/prefix or a STORAGE id)"));
   } else {

@@ -45,7 +45,7 @@ int command_verify(const VerifyArgs& args, const GlobalOptions& global) {
   if (!ns) return report_error(global, ns.error());
   if (is_remote_source(args.source, global)) return verify_remote(args, global, *ns);
   if (args.deep) return report_error(global, Error(Errc::invalid_argument, "--deep applies to a remote TARGET; a local verify is always deep"));
-  if (!args.point_in_time.empty()) {
+  if (args.point_in_time) {
     return report_error(global, Error(Errc::invalid_argument, "--point-in-time reads a bucket's versions: give a remote "
                                                               "SOURCE (s3://bucket/prefix or a STORAGE id)"));
   }

@@ -21,7 +21,7 @@ struct ListArgs {
   std::string source;  // datastore path (remote targets come with the remote issue)
   std::string ns;
   std::optional<std::size_t> max_depth;
-  std::string point_in_time;  // remote only: the bucket as it was then
+  std::optional<std::string> point_in_time;  // remote only: the bucket as it was then (given empty: refused)
 };
 int command_list(const ListArgs& args, const GlobalOptions& global);
 
@@ -31,7 +31,7 @@ struct VerifyArgs {
   std::optional<std::size_t> max_depth;
   bool deep = false;
   double sample = 100;
-  std::string point_in_time;
+  std::optional<std::string> point_in_time;
   KeyArgs key;  // an encrypted prefix: check signatures, and with --deep decrypt chunks
 };
 int command_verify(const VerifyArgs& args, const GlobalOptions& global);
@@ -67,7 +67,7 @@ struct RestoreArgs {
   std::string group;
   std::string snapshot;
   bool latest = false;
-  std::string point_in_time;
+  std::optional<std::string> point_in_time;
   bool decrypt = false;  // write the plain originals back
   KeyArgs key;
 };

@@ -40,10 +40,10 @@ Result<std::shared_ptr<const crypto::CryptKey>> open_target_key(transfer::Reques
   return key.key;
 }
 
-Result<remote::Remote> remote_for(const config::Target& target, const std::string& point_in_time) {
+Result<remote::Remote> remote_for(const config::Target& target, const std::optional<std::string>& point_in_time) {
   remote::Remote remote{target.bucket, target.prefix};
-  if (!point_in_time.empty()) {
-    PBS_ASSIGN(remote.as_of, parse_time_point(point_in_time, std::time(nullptr)));
+  if (point_in_time) {
+    PBS_ASSIGN(remote.as_of, parse_time_point(*point_in_time, std::time(nullptr)));
   }
   return remote;
 }

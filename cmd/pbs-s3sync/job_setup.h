@@ -68,7 +68,7 @@ Status apply_limits(Job& job, const GlobalOptions& global);
 Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& global);
 
 // The target as commands read it: now, or as it was at `point_in_time` (util/time_point.h).
-Result<remote::Remote> remote_for(const config::Target& target, const std::string& point_in_time);
+Result<remote::Remote> remote_for(const config::Target& target, const std::optional<std::string>& point_in_time);
 
 // The key source of a target: --passphrase-file and --keyfile, each else the STORAGE entry's
 // PASSPHRASE_FILE / KEYFILE; nullopt when neither gives one.

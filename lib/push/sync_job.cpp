@@ -163,6 +163,7 @@ class SyncRun {
       ++summary_.snapshots_failed;
       summary_.errors.push_back(std::move(f));
     }
+    if (!plan_.deletion_refused.empty()) summary_.errors.push_back({"", plan_.deletion_refused});
     if (plan_.foreign_kept) {
       summary_.notices.push_back(std::to_string(plan_.foreign_kept) + " remote snapshot(s) gone locally were written "
                                  "before " + owner.describe() + " owned the prefix: not removed");

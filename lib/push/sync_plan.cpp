@@ -142,9 +142,11 @@ Status plan_snapshot(const Datastore& store, const LocalSnapshot* s, const remot
 Status plan_vanished(const Datastore& store, const remote::RemoteCatalog& remote, const PlanOptions& options,
                      const std::map<GroupRef, const LocalGroup*>& local_groups, Plan& plan) {
   std::vector<const remote::RemoteSnapshot*> gone;
+  std::size_t in_scope = 0;
   for (const auto& [ref, rs] : remote.snapshots()) {
     if (!rs.complete() || !options.scope.contains(ref.group.ns)) continue;
     if (!group_selected(options.scope.filters, ref.group)) continue;
+    ++in_scope;
     auto lg = local_groups.find(ref.group);
     if (lg != local_groups.end() && lg->second->all_times.count(ref.time)) continue;
     if (rs.files.at(std::string(kManifestName)).mtime < options.owned_since) {
@@ -157,6 +159,16 @@ Status plan_vanished(const Datastore& store, const remote::RemoteCatalog& remote
       if (st) continue;
     }
     gone.push_back(&rs);
+  }
+  bool every = !gone.empty() && gone.size() == in_scope;
+  if (!options.max_delete && (every || double(gone.size()) > kMaxVanishedShare * double(in_scope))) {
+    plan.not_removed = gone.size();
+    plan.deletion_refused = "--remove-vanished would remove " + std::string(every ? "every one" : std::to_string(gone.size())) +
+                            " of the " + std::to_string(in_scope) + " remote snapshots" +
+                            (every ? " (is the datastore empty, or the wrong one?)" : "") +
+                            ": nothing removed; pass --max-delete " + std::to_string(gone.size()) +
+                            " to remove them";
+    return {};
   }
   std::size_t limit = options.max_delete.value_or(gone.size());
   plan.not_removed = gone.size() > limit ? gone.size() - limit : 0;

@@ -48,8 +48,17 @@ struct Plan {
   std::vector<VanishedSnapshot> vanished;  // to delete, within --max-delete
   std::size_t not_removed = 0;             // vanished beyond --max-delete
   std::size_t foreign_kept = 0;            // gone locally, but written by another source: kept
+  // Why no vanished snapshot is removed although some are gone locally: the deletion safety net
+  // (kMaxVanishedShare) held, and no --max-delete said how many may go. Empty: not refused.
+  std::string deletion_refused;
   std::vector<run::ObjectError> failed;         // snapshots that cannot be completed (a listed file missing)
 };
+
+// Without an explicit --max-delete, a run removes vanished snapshots only while they are at most
+// this share of the remote snapshots in scope, and never all of them: an empty or re-initialised
+// datastore, a wrong path or a --remove-vanished left in a timer's options must not empty the
+// offsite copy unattended.
+inline constexpr double kMaxVanishedShare = 0.5;
 
 struct PlanOptions {
   bool full = false;

@@ -53,6 +53,8 @@ Result<std::int64_t> parse_time_point(std::string_view text, std::int64_t now) {
   }
   // Remote::as_of 0 means "now": a point in time must come after it.
   if (t < 1) return bad(": it is not after 1970-01-01T00:00:00Z");
+  // A future time reads the bucket as it is now: almost surely a typo in a recovery (a year off).
+  if (t > now + kFutureSlackSeconds) return bad(": it is in the future");
   return t;
 }
 

@@ -43,8 +43,9 @@ nlohmann::json parse_summary(const CommandResult& r);
 // What a complete mirror of the datastore must hold: key -> local file ("" for empty markers).
 std::map<std::string, std::string> expected_objects(const std::string& root);
 
-// Every remote manifest's snapshot has all its files and chunks remotely.
-void check_no_incomplete_manifest(SyncRig& rig);
+// Every remote manifest's snapshot has all its files and chunks remotely (read from the bucket);
+// how many manifests it checked.
+std::size_t check_no_incomplete_manifest(SyncRig& rig);
 // The bucket holds exactly the datastore's mirror (nothing else but .pbs-s3sync/), byte for byte.
 void check_exact_mirror(SyncRig& rig);
 // A restored datastore holds every file of the mirror byte for byte.

@@ -114,15 +114,15 @@ void ride_out(const std::string& fault) {
 }
 }  // namespace
 
-TEST_CASE("a minute of 503s in the middle of a run is waited out: sync and restore exit 0, exact", "[faults][night]") {
+TEST_CASE("a minute of 503s in the middle of a run is waited out: sync and restore exit 0, exact", "[faults][night][waits]") {
   ride_out("mode=status&status=503&code=SlowDown");
 }
 
-TEST_CASE("a minute of refused connections in the middle of a run is waited out: exit 0, exact", "[faults][night]") {
+TEST_CASE("a minute of refused connections in the middle of a run is waited out: exit 0, exact", "[faults][night][waits]") {
   ride_out("refuse");
 }
 
-TEST_CASE("a minute of connection resets in the middle of a run is waited out: exit 0, exact", "[faults][night]") {
+TEST_CASE("a minute of connection resets in the middle of a run is waited out: exit 0, exact", "[faults][night][waits]") {
   ride_out("mode=reset");
 }
 

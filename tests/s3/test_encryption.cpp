@@ -313,6 +313,7 @@ TEST_CASE("kill -9 during an encrypted sync leaves no remote snapshot with missi
   cfg.disk_chunks = 120;
   SyncRig rig(cfg);
   std::string pass = write_passphrase(rig, "passphrase", "kill me softly\n");
+  int landed_mid_run = 0;  // killed with the key stored and chunks up, before it ended
   for (int delay_ms : {300, 900, 1500}) {
     INFO("killed after " << delay_ms << " ms");
     auto args = encrypt_args(pass);
@@ -320,10 +321,12 @@ TEST_CASE("kill -9 during an encrypted sync leaves no remote snapshot with missi
     BackgroundCommand run(rig.argv(args), rig.env());
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     run.kill(SIGKILL);
-    run.wait();
+    auto killed = run.wait();
     if (!rig.remote().count(".pbs-s3sync/encryption")) continue;  // killed before the key was stored
+    landed_mid_run += killed.exit_code == 128 + SIGKILL && rig.remote().size() > 1;
     check_encrypted_bucket(rig, exported_key(rig, pass));
   }
+  CHECK(landed_mid_run >= 1);
   auto r = rig.sync(encrypt_args(pass));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

@@ -36,7 +36,11 @@ TEST_CASE("a request-rate cap of 40 per second: no second at the proxy holds mor
   double span = times.back() - times.front();
   INFO(times.size() << " requests in " << span << " s; the busiest second held " << worst);
   CHECK(worst <= 44);
-  CHECK(double(times.size()) / span >= 25);  // the cap, not something else, set the pace
+  // The cap was reached, so it (not something slower) bounded the busiest second. The average pace
+  // is not asserted: one request in ten is refused with SlowDown, so the throttling window and the
+  // server's latency (high when other tests share the machine) set it as much as the cap does.
+  CHECK(worst >= 30);
+  CHECK(span >= double(times.size()) / 44 - 1);
   check_exact_mirror(rig);
 }
 

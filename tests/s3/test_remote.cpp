@@ -115,8 +115,8 @@ TEST_CASE("gc after prune and remove-vanished deletes exactly the unreferenced c
   SyncRig rig;
   REQUIRE(rig.sync().exit_code == 0);
   auto before = expected_objects(rig.root);
-  must(testgen::prune(rig.root, 1));
-  REQUIRE(rig.sync({"--remove-vanished"}).exit_code == 0);
+  auto pruned = must(testgen::prune(rig.root, 1));  // most of them: --max-delete says so
+  REQUIRE(rig.sync({"--remove-vanished", "--max-delete", std::to_string(pruned.paths.size())}).exit_code == 0);
   auto after = expected_objects(rig.root);
   std::set<std::string> unreferenced;
   for (const auto& [k, p] : before) {
@@ -237,7 +237,7 @@ TEST_CASE("gc racing a sync never yields a complete snapshot with a missing chun
   INFO("errors: " << summary.errors.size());
   CHECK(summary.complete());
   CHECK(summary.chunks_reuploaded == gc_result.chunks_deleted);
-  check_no_incomplete_manifest(rig);
+  CHECK(check_no_incomplete_manifest(rig) > 0);
   CHECK(rig.run({"verify", rig.target()}).exit_code == 0);
 }
 

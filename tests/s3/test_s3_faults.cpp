@@ -125,12 +125,14 @@ TEST_CASE("throttling halves concurrency and success grows it back", "[s3][fault
   Rig rig(8);
   rig.proxy.rule("mode=status&status=503&code=SlowDown&count=8&method=PUT");
   int ok = 0;
-  for (int i = 0; i < 40; ++i) {
+  // Enough requests after the refusals for the window to grow back even when they all come late
+  // (a loaded machine delays some of the first eight past the first halving): 4 to 8 takes 22.
+  for (int i = 0; i < 100; ++i) {
     rig.engine->submit(s3::put_object(rig.bucket, "t/" + std::to_string(i), random_body(1000, i)),
                        [&](Result<s3::Response> r) { ok += r && r->status == 200; });
   }
   rig.engine->run();
-  CHECK(ok == 40);
+  CHECK(ok == 100);
   const auto& c = rig.engine->counters();
   CHECK(c.throttle_events == 8);
   CHECK(c.min_window < 8);  // lowered at least once

@@ -37,7 +37,7 @@ TEST_CASE("sync mirrors the datastore byte for byte in PBS's layout, and nothing
 
   for (const auto& [k, o] : rig.remote()) CHECK_FALSE(k.ends_with("/"));  // no directory markers
   check_exact_mirror(rig);
-  check_no_incomplete_manifest(rig);
+  CHECK(check_no_incomplete_manifest(rig) > 0);
 }
 
 TEST_CASE("a second run with no change uploads nothing and costs a few requests", "[sync]") {
@@ -88,28 +88,32 @@ TEST_CASE("after a new snapshot with ~1% change only its new chunks and files go
   std::size_t requests = j["requests"]["total"];
   INFO(j["requests"].dump());
   CHECK(requests <= new_chunks + new_files + 7);  // the fixed ones include the encryption record's GET
-  check_no_incomplete_manifest(rig);
+  CHECK(check_no_incomplete_manifest(rig) > 0);
 }
 
 TEST_CASE("kill -9 at several points never leaves a manifest with missing pieces", "[sync][crash]") {
   testgen::GenConfig cfg;
   cfg.disk_chunks = 120;
   SyncRig rig(cfg);
+  std::size_t all_manifests = must(datastore::build_inventory(must(datastore::Datastore::open(rig.root)))).snapshots;
+  int landed_mid_run = 0;  // killed while the bucket held some of the snapshots but not all
   for (int delay_ms : {150, 400, 700, 1100, 1600}) {
     INFO("killed after " << delay_ms << " ms");
     BackgroundCommand run(rig.argv({"--bandwidth-limit", "2M", "-j", "4"}), rig.env());
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     run.kill(SIGKILL);
     auto r = run.wait();
-    check_no_incomplete_manifest(rig);
+    std::size_t manifests = check_no_incomplete_manifest(rig);
+    landed_mid_run += r.exit_code == 128 + SIGKILL && manifests < all_manifests && !rig.remote().empty();
   }
+  CHECK(landed_mid_run >= 2);
   auto r = rig.sync();
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto expected = expected_objects(rig.root);
   auto remote = rig.remote();
   for (const auto& [k, p] : expected) CHECK(remote.count(k));
-  check_no_incomplete_manifest(rig);
+  CHECK(check_no_incomplete_manifest(rig) > 0);
   // What earlier runs stored is not sent again.
   auto j = parse_summary(r);
   CHECK(std::size_t(j["chunks"]["uploaded"]) < expected.size());
@@ -172,7 +176,7 @@ TEST_CASE("a corrupt chunk is not uploaded and its snapshots stay incomplete: ex
   CHECK_THAT(j["errors"].dump(), Catch::Contains(damaged.paths[0]));
   auto remote = rig.remote();
   CHECK_FALSE(remote.count(damaged.paths[0]));
-  check_no_incomplete_manifest(rig);
+  CHECK(check_no_incomplete_manifest(rig) > 0);
   // Every snapshot that does not need the chunk made it.
   CHECK(j["snapshots"]["uploaded"].get<int>() + j["snapshots"]["failed"].get<int>() ==
         j["snapshots"]["in-scope"].get<int>());
@@ -213,7 +217,7 @@ TEST_CASE("an unreadable local chunk fails the snapshots that need it, names fil
   CHECK_THAT(errors, Catch::Contains(rig.root + "/" + chunk + ": open failed: Permission denied (running as "));
   if (who == "nobody") CHECK_THAT(errors, Catch::Contains("(running as nobody)"));
   CHECK_FALSE(rig.remote().count(chunk));
-  check_no_incomplete_manifest(rig);
+  CHECK(check_no_incomplete_manifest(rig) > 0);
 }
 
 TEST_CASE("sync --mode full with nothing to send completes all of 40 snapshots: exit 0", "[sync]") {
@@ -398,13 +402,50 @@ TEST_CASE("dry run sends no write, and remove-vanished deletes pruned snapshots 
   auto jl = parse_summary(limited);
   CHECK(jl["snapshots"]["removed"] == 2);
   CHECK(jl["snapshots"]["not-removed"] == pruned.paths.size() - 2);
-  auto all = rig.sync({"--remove-vanished"});
+  // The rest is more than half of what is left remotely: without --max-delete nothing goes.
+  auto before = rig.remote().size();
+  auto refused = rig.sync({"--remove-vanished"});
+  CHECK(refused.exit_code == 1);
+  auto jr = parse_summary(refused);
+  CHECK(jr["snapshots"]["removed"] == 0);
+  CHECK(jr["snapshots"]["not-removed"] == pruned.paths.size() - 2);
+  CHECK_THAT(jr["errors"].dump(), Catch::Contains("nothing removed; pass --max-delete"));
+  CHECK(rig.remote().size() == before);
+  auto all = rig.sync({"--remove-vanished", "--max-delete", std::to_string(pruned.paths.size())});
   REQUIRE(all.exit_code == 0);
   auto remote = rig.remote();
   for (const auto& p : pruned.paths) {
     for (const auto& [k, o] : remote) CHECK_FALSE(k.starts_with(".cnt/" + p + "/"));
   }
-  check_no_incomplete_manifest(rig);
+  CHECK(check_no_incomplete_manifest(rig) > 0);
+}
+
+TEST_CASE("remove-vanished from an empty datastore deletes nothing and fails, unless --max-delete covers it", "[sync]") {
+  testgen::GenConfig cfg;
+  cfg.disk_chunks = 40;
+  cfg.archive_chunks = 20;
+  SyncRig rig(cfg);
+  REQUIRE(rig.sync().exit_code == 0);
+  auto before = rig.remote();
+  std::size_t manifests = check_no_incomplete_manifest(rig);
+  REQUIRE(manifests > 0);
+  // The same path, re-initialised: a valid datastore without a snapshot.
+  for (const auto& entry : std::filesystem::directory_iterator(rig.root)) {
+    if (entry.path().filename() != ".chunks") std::filesystem::remove_all(entry.path());
+  }
+  auto r = rig.sync({"--remove-vanished"});
+  CHECK(r.exit_code == 1);
+  auto j = parse_summary(r);
+  CHECK(j["snapshots"]["removed"] == 0);
+  CHECK_THAT(j["errors"].dump(), Catch::Contains("would remove every one of the " + std::to_string(manifests) +
+                                                 " remote snapshots"));
+  CHECK(rig.remote().size() == before.size());
+  auto dry = rig.sync({"--remove-vanished", "--dry-run"});  // a dry run says the same
+  CHECK(dry.exit_code == 1);
+  auto covered = rig.sync({"--remove-vanished", "--max-delete", std::to_string(manifests)});
+  CHECK(covered.exit_code == 0);
+  CHECK(parse_summary(covered)["snapshots"]["removed"] == manifests);
+  CHECK(check_no_incomplete_manifest(rig) == 0);
 }
 
 TEST_CASE("filters: namespace, depth, group filter, transfer-last", "[sync]") {

@@ -451,7 +451,7 @@ TEST_CASE("sync --dry-run sends no write and estimates the objects the real run 
   CHECK(plan.planned_bytes == real.chunk_bytes_uploaded + real.file_bytes_uploaded + record);
 }
 
-TEST_CASE("sync --remove-vanished deletes manifests in a batch before the other files", "[executor][sync]") {
+TEST_CASE("sync --remove-vanished deletes manifests in a batch before the other files, most of them only when told", "[executor][sync]") {
   ExecutorRig rig;
   REQUIRE(rig.sync().complete());
   must(testgen::prune(rig.root, 1));
@@ -461,6 +461,14 @@ TEST_CASE("sync --remove-vanished deletes manifests in a batch before the other 
   };
   push::SyncOptions options;
   options.remove_vanished = true;
+  // Six of nine is more than the safety net lets go without an explicit count.
+  auto refused = rig.sync(options);
+  CHECK_FALSE(refused.complete());
+  CHECK(refused.snapshots_removed == 0);
+  CHECK(refused.snapshots_not_removed == 6);
+  CHECK(batches.empty());
+  CHECK(rig.manifests().size() == 9);
+  options.max_delete = 6;
   auto s = rig.sync(options);
   CHECK(s.complete());
   CHECK(s.snapshots_removed == 6);
@@ -469,6 +477,20 @@ TEST_CASE("sync --remove-vanished deletes manifests in a batch before the other 
   CHECK(batches[0].find(".didx") == std::string::npos);
   CHECK(batches[1].find(std::string(datastore::kManifestName)) == std::string::npos);
   CHECK(rig.manifests().size() == 3);
+  check_remote_snapshots_whole(rig);
+}
+
+TEST_CASE("sync --remove-vanished removes up to half of the remote snapshots without being told", "[executor][sync]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  auto pruned = must(testgen::prune(rig.root, 2));
+  REQUIRE(pruned.paths.size() == 3);  // three of nine
+  push::SyncOptions options;
+  options.remove_vanished = true;
+  auto s = rig.sync(options);
+  CHECK(s.complete());
+  CHECK(s.snapshots_removed == 3);
+  CHECK(rig.manifests().size() == 6);
   check_remote_snapshots_whole(rig);
 }
 
