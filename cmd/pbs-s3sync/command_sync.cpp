@@ -26,7 +26,7 @@ namespace {
 // and the time of the last success, and the run's record in the lock file.
 class SyncEnd {
  public:
-  SyncEnd(const GlobalOptions& global) : global_(global), started_(std::time(nullptr)) {}
+  SyncEnd() : started_(std::time(nullptr)) {}
 
   push::SyncSummary summary;
   std::string lock_path;
@@ -61,7 +61,6 @@ class SyncEnd {
     return r;
   }
 
-  const GlobalOptions& global_;
   std::int64_t started_;
 };
 
@@ -132,7 +131,7 @@ std::optional<SyncReport> not_due(const Job& job) {
 }  // namespace
 
 SyncReport run_one_sync(const SyncArgs& args, const GlobalOptions& global, const SyncRunSettings& settings) {
-  SyncEnd end(global);
+  SyncEnd end;
   end.summary.target = args.target;
   end.summary.datastore = args.datastore;
   end.lock_path = global.lock_file;

@@ -10,6 +10,7 @@
 
 #include "config/datastore_cfg.h"
 #include "host/run_lock.h"
+#include "interrupt.h"
 #include "remote/prefix_discovery.h"
 #include "util/duration.h"
 #include "util/file_io.h"
@@ -164,6 +165,7 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   c.user_agent = std::string("pbs-s3sync/") + PBS_S3SYNC_VERSION;
   if (job.stall_seconds) c.stall_seconds = *job.stall_seconds;
   c.budget = job.budget;
+  c.interrupted = InterruptGuard::requested;
   return transfer::Engine::create(std::move(c));
 }
 

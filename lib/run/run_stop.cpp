@@ -29,7 +29,8 @@ bool RunStop::stopping() {
   if (outcome_.stop == StopCause::none && interrupted_ && interrupted_()) {
     stop(StopCause::interrupted, kind_ == RunKind::sync ? "the run was interrupted; the next run resumes"
                                                         : "the restore was interrupted; rerun it, it resumes");
-    errors_.push_back({"", "interrupted: no new transfer started, the ones in flight finished"});
+    errors_.push_back({"", "interrupted: nothing new started, what was waiting for the endpoint abandoned, what was in "
+                           "flight given a few seconds to finish"});
   }
   return outcome_.stop != StopCause::none;
 }

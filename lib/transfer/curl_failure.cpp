@@ -33,6 +33,23 @@ const char* transport_cause(int curl_code) {
   return "connection-reset";
 }
 
+std::string scheme_mismatch(int curl_code, std::string_view detail, bool https) {
+  auto says = [&](std::string_view what) { return detail.find(what) != std::string_view::npos; };
+  if (https && curl_code == CURLE_SSL_CONNECT_ERROR &&
+      (says("wrong version number") || says("packet length too long") || says("unknown protocol") ||
+       says("record layer failure"))) {
+    return "the server does not speak TLS on this port, though ENDPOINT says https://: use http://, or the port "
+           "where it serves TLS";
+  }
+  // A TLS server closes or resets a connection that sends it plain HTTP, or answers with an alert.
+  if (!https && (curl_code == CURLE_GOT_NOTHING || curl_code == CURLE_UNSUPPORTED_PROTOCOL ||
+                 curl_code == CURLE_WEIRD_SERVER_REPLY || curl_code == CURLE_RECV_ERROR)) {
+    return "the server does not answer plain HTTP on this port, though ENDPOINT says http://: most likely a TLS "
+           "port (use https://, or its plain HTTP port); else it resets every connection";
+  }
+  return "";
+}
+
 Error transport_error(int curl_code, std::string_view detail, std::string_view where, unsigned attempts) {
   Errc errc = curl_code == CURLE_OPERATION_TIMEDOUT ? Errc::timeout : Errc::network;
   std::string advice = "; check ENDPOINT, the network and the server";

@@ -1,6 +1,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include "transfer/engine_impl.h"
@@ -80,6 +81,7 @@ Engine::Impl::~Impl() {
 void Engine::Impl::submit(s3::Request request, Sink sink, Completion done) {
   auto job = std::make_unique<Job>();
   job->id = next_id_++;
+  job->submitted = Clock::now();
   job->request = std::move(request);
   job->sink = std::move(sink);
   job->done = std::move(done);
@@ -110,6 +112,10 @@ void Engine::Impl::take_hashed() {
       // A local failure (the body's file unreadable, its check failed): it names its file, and the
       // request it was meant for adds nothing the caller does not know.
       complete(d.job, std::move(d.hashes).error());
+      continue;
+    }
+    if (sent_before_interrupt(d.job)) {
+      complete(d.job, Error(Errc::interrupted, it->second->request.describe() + ": interrupted before it was sent"));
       continue;
     }
     auto& r = it->second->request;
@@ -247,7 +253,8 @@ void Engine::Impl::start(Job& job) {
 }
 
 long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
-  long timeout = 1000;
+  long timeout = 1000;  // the interrupt is polled at least this often
+  if (interrupted_at_) timeout = 100;
   long curl_timeout = -1;
   curl_multi_timeout(multi_.get(), &curl_timeout);
   if (curl_timeout >= 0) timeout = std::min(timeout, curl_timeout);
@@ -277,7 +284,60 @@ long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
   return timeout;
 }
 
+// After an interrupt a request has until the grace is over, counted from the interrupt or, for
+// one submitted later, from its submission; one still waiting then ends unsent (again), one in
+// flight is abandoned. `all_waiting`: every waiting one ends now (those the interrupt found).
+void Engine::Impl::end_interrupted(Clock::time_point now, bool all_waiting) {
+  auto grace = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.interrupt_grace_seconds));
+  auto over = [&](const Job& job) { return now >= std::max(*interrupted_at_, job.submitted) + grace; };
+  std::vector<std::uint64_t> waiting, kept;
+  for (auto id : ready_) (all_waiting || over(*jobs_.at(id)) ? waiting : kept).push_back(id);
+  ready_.assign(kept.begin(), kept.end());
+  decltype(retries_) still;
+  for (; !retries_.empty(); retries_.pop()) {
+    auto due = retries_.top();
+    if (all_waiting || over(*jobs_.at(due.second))) {
+      waiting.push_back(due.second);
+    } else {
+      still.push(due);
+    }
+  }
+  retries_ = std::move(still);
+  for (auto id : waiting) {
+    complete(id, Error(Errc::interrupted, jobs_.at(id)->request.describe() + ": interrupted before it was sent"));
+  }
+  std::vector<CURL*> abandoned;
+  for (const auto& [easy, r] : running_) {
+    auto it = jobs_.find(r.exchange->job());
+    if (it == jobs_.end() || over(*it->second)) abandoned.push_back(easy);
+  }
+  for (CURL* easy : abandoned) {
+    auto node = running_.extract(easy);
+    curl_multi_remove_handle(multi_.get(), easy);
+    idle_easy_.push_back(easy);
+    if (config_.budget) config_.budget->finished();
+    auto it = jobs_.find(node.mapped().exchange->job());
+    if (it == jobs_.end()) continue;
+    complete(it->first, Error(Errc::interrupted, it->second->request.describe() + ": abandoned in flight when the " +
+                                                     "interrupt's grace of " +
+                                                     std::to_string(std::lround(config_.interrupt_grace_seconds)) +
+                                                     " s was over"));
+  }
+}
+
+void Engine::Impl::follow_interrupt(Clock::time_point now) {
+  bool first = false;
+  if (!interrupted_at_) {
+    if (!config_.interrupted || !config_.interrupted()) return;
+    interrupted_at_ = now;
+    first_after_interrupt_ = next_id_;
+    first = true;
+  }
+  end_interrupted(now, first);
+}
+
 void Engine::Impl::step() {
+  follow_interrupt(Clock::now());
   take_hashed();
   follow_timetable(Clock::now());
   if (config_.budget) follow_budget(Clock::now());

@@ -62,16 +62,26 @@ void Engine::Impl::finish(CURL* easy, int curl_code) {
   if (code != CURLE_OK) {
     std::string detail = ex.curl_error()[0] ? ex.curl_error() : curl_easy_strerror(code);
     TransportFailure kind = classify_transport(code);
+    // Before the endpoint has answered once, a scheme that does not match its port is a setting to
+    // fix, not an outage to ride out: a few attempts (one may be a server restarting) and it ends.
+    std::string mismatch = answered_ ? "" : scheme_mismatch(code, detail, config_.endpoint.scheme == "https");
+    if (!mismatch.empty() && ++scheme_mismatches_ >= kSchemeMismatchAttempts) {
+      Error error(Errc::config, req.describe() + " at " + config_.endpoint.display() + ": " + detail + " (" +
+                                    std::to_string(scheme_mismatches_) + " attempts): " + mismatch);
+      complete(job.id, error);
+      return fail_all(error);
+    }
     bool connect = kind == TransportFailure::connect;
     if (connect) ++job.connect_failures;
     Error error = transport_error(code, detail, req.describe() + " at " + config_.endpoint.display(), job.attempts);
-    if (kind == TransportFailure::fatal) return complete(job.id, std::move(error));
+    if (kind == TransportFailure::fatal && mismatch.empty()) return complete(job.id, std::move(error));
     return failed_attempt(job, false, connect, transport_cause(code), std::nullopt, std::move(error));
   }
   finish_response(job, ex);
 }
 
 void Engine::Impl::finish_response(Job& job, HttpExchange& ex) {
+  answered_ = true;
   const auto& req = job.request;
   s3::Response resp = ex.take_response();
   // Only error answers carry an XML document worth parsing (never a 4 MiB chunk body).
@@ -137,6 +147,9 @@ void Engine::Impl::succeeded(Job& job, const HttpExchange& ex, s3::Response resp
 void Engine::Impl::failed_attempt(Job& job, bool throttled, bool connect, const char* cause,
                                   std::optional<double> retry_after, Error error) {
   auto now = Clock::now();
+  if (interrupted_at_) {
+    return complete(job.id, Error(Errc::interrupted, error.message() + "; not retried: the run was interrupted"));
+  }
   if (!job.first_failure) job.first_failure = now;
   auto verdict = health_.failed(now, throttled, connect, job.connect_failures, *job.first_failure);
   if (health_.out(now) && !outage_noticed_) {

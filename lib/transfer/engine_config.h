@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,6 +33,13 @@ struct EngineConfig {
   // The host's budget shared with the other jobs (host_budget.h): requests in flight, bytes and
   // requests per second are this job's share of it. Null: the limits above are this job's own.
   std::shared_ptr<HostBudget> budget;
+  // An interrupt (SIGINT, SIGTERM: cmd/interrupt.h), polled at least once a second. Once true
+  // nothing waits for the endpoint: requests not yet sent, or waiting for a retry or an outage's
+  // next probe, end at once with Errc::interrupted; a failed attempt is not retried; what is in
+  // flight has `interrupt_grace_seconds` to finish and is abandoned then. Requests submitted after
+  // it (a run's closing records) get one attempt within that grace.
+  std::function<bool()> interrupted;
+  double interrupt_grace_seconds = 3.0;
 };
 
 }  // namespace pbs::transfer

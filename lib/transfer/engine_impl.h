@@ -38,6 +38,7 @@ struct Engine::Impl {
     s3::Request request;
     Sink sink;
     Completion done;
+    Clock::time_point submitted;
     unsigned attempts = 0;
     unsigned connect_failures = 0;
     std::optional<Clock::time_point> first_failure;
@@ -56,6 +57,9 @@ struct Engine::Impl {
   void step();
   void take_hashed();
   void promote_due_retries(Clock::time_point now);
+  void follow_interrupt(Clock::time_point now);
+  void end_interrupted(Clock::time_point now, bool all_waiting);
+  bool sent_before_interrupt(std::uint64_t id) const { return interrupted_at_ && id < first_after_interrupt_; }
   void resume_paused();
   bool may_start(Clock::time_point now);
   void follow_timetable(Clock::time_point now);
@@ -102,6 +106,11 @@ struct Engine::Impl {
   std::uint64_t next_id_ = 1;
   std::int64_t clock_offset_ = 0;
   bool in_run_ = false;
+  static constexpr unsigned kSchemeMismatchAttempts = 3;
+  bool answered_ = false;            // an HTTP answer came in this run: the scheme fits the port
+  unsigned scheme_mismatches_ = 0;   // failures that said it does not, before any answer
+  std::optional<Clock::time_point> interrupted_at_;
+  std::uint64_t first_after_interrupt_ = 0;  // ids from here were submitted after the interrupt
   bool budget_full_ = false;  // the host's budget refused a permit this step
   bool bandwidth_waited_ = false;  // a transfer waited for byte tokens since the last budget refresh
 };

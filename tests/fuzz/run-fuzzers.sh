@@ -5,7 +5,7 @@ set -uo pipefail
 build=${1:?build dir}
 seconds=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
-targets=(fuzz_blob fuzz_fidx fuzz_didx fuzz_manifest fuzz_s3_xml fuzz_config fuzz_tool_records)
+targets=(fuzz_blob fuzz_fidx fuzz_didx fuzz_manifest fuzz_s3_xml fuzz_config fuzz_tool_records fuzz_remote_keys)
 run_one() {
   local t=$1 work=$build/tests/fuzz/$1.work
   mkdir -p "$work/corpus"

@@ -1,6 +1,8 @@
 // A bad night, through the fault proxy in front of radosgw: throttling and resets all run long,
 // a minute without the endpoint in the middle of a run, an outage longer than the budget. The
 // real binary must come back with an exact mirror and a byte-identical restore, and say so.
+#include <signal.h>
+
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -124,6 +126,32 @@ TEST_CASE("a minute of refused connections in the middle of a run is waited out:
 
 TEST_CASE("a minute of connection resets in the middle of a run is waited out: exit 0, exact", "[faults][night][waits]") {
   ride_out("mode=reset");
+}
+
+TEST_CASE("SIGTERM during an outage ends the run within seconds with exit 1 and its summary, and the rerun completes",
+          "[faults][night]") {
+  NightRig night;
+  BackgroundCommand run(night.rig.argv({"--bandwidth-limit", "200K"}), night.env());
+  night.wait_for_requests(0, 40);
+  night.proxy.rule("mode=status&status=503&code=ServiceUnavailable&seconds=120&count=100000000");
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // into the outage: every request waits for a retry
+  auto t0 = std::chrono::steady_clock::now();
+  run.kill(SIGTERM);
+  auto r = run.wait();
+  double took = seconds_since(t0);
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(took < 6);  // the outage would have held it for two minutes
+  auto j = parse_summary(r);
+  CHECK(j["interrupted"] == true);
+  CHECK(j["exit-code"] == 1);
+  CHECK_THAT(j["errors"].dump(), Catch::Contains("interrupted"));
+  check_no_incomplete_manifest(night.rig);
+  night.proxy.clear();
+  auto again = night.sync();
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  check_exact_mirror(night.rig);
 }
 
 TEST_CASE("an outage longer than --max-outage stops the run with exit 4 in time, and the rerun sends nothing twice",

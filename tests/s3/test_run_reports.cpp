@@ -1,6 +1,7 @@
 // What a run tells monitoring and people, through the real binary and radosgw: a JSON document and
 // a metrics file for every run, failures included; messages that fit the cause; keys with control
 // bytes escaped; thousands of junk keys reported in one line; a missing listed file caught.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -129,6 +130,24 @@ TEST_CASE("an empty or future --point-in-time is refused before anything is read
     }
   }
   CHECK_FALSE(std::filesystem::exists(rig.tmp.sub("restored")));
+}
+
+TEST_CASE("config check and sync against https:// on a plain HTTP port exit within seconds, naming the likely cause",
+          "[report][tls]") {
+  SyncRig rig(small());
+  std::string plain = s3_env().endpoint;
+  REQUIRE(plain.starts_with("http://"));
+  auto env = rig.env({"AWS_ENDPOINT_URL=https://" + plain.substr(7)});
+  std::vector<std::string> check{s3sync_bin(), "config", "check", rig.target(), "--config", rig.conf};
+  for (const auto& argv : {check, rig.argv({})}) {
+    INFO(argv[1]);
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = run_command(argv, env);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("does not speak TLS on this port"));
+    CHECK(secs < 5);
+  }
 }
 
 TEST_CASE("counts that make no sense and unknown commands are usage errors that say what is valid", "[report]") {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 #include <numeric>
 
 #include "s3/request.h"
@@ -171,6 +172,66 @@ TEST_CASE("throttling that never ends fails after the outage budget, saying how 
   CHECK(secs >= 3);
   CHECK(secs < 16);
   CHECK(engine->counters().outages == 1);
+}
+
+namespace {
+// An interrupt that arrives `after` seconds from now, as SIGTERM would set the flag.
+std::function<bool()> interrupt_after(double after) {
+  auto at = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                     std::chrono::duration<double>(after));
+  return [at] { return std::chrono::steady_clock::now() >= at; };
+}
+}  // namespace
+
+TEST_CASE("an interrupt ends the requests waiting out an outage at once, and one sent after it gets one attempt",
+          "[s3][faults][interrupt]") {
+  Rig rig;
+  auto c = engine_config(4, rig.proxy.endpoint());
+  c.health.max_outage_seconds = 600;
+  c.interrupted = interrupt_after(1.5);
+  auto engine = make_engine(c);
+  rig.proxy.rule("mode=status&status=503&code=ServiceUnavailable&count=100000000");
+  std::vector<Result<s3::Response>> results;
+  for (int i = 0; i < 6; ++i) {
+    engine->submit(s3::put_object(rig.bucket, "i/" + std::to_string(i), random_body(1000, i)),
+                   [&](Result<s3::Response> r) { results.push_back(std::move(r)); });
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  engine->run();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  REQUIRE(results.size() == 6);
+  for (const auto& r : results) {
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == Errc::interrupted);
+  }
+  CHECK(secs < 1.5 + 1.5);  // the flag is polled at least once a second
+  auto before = engine->counters().total_requests();
+  auto closing = engine->execute(s3::put_object(rig.bucket, "i/closing-record", random_body(10, 9)));
+  REQUIRE_FALSE(closing);
+  CHECK(closing.error().code() == Errc::interrupted);
+  CHECK_THAT(closing.error().message(), Catch::Contains("not retried"));
+  CHECK(engine->counters().total_requests() == before + 1);
+  rig.proxy.clear();
+  CHECK(engine->execute(s3::put_object(rig.bucket, "i/answered", random_body(10, 9)))->status == 200);
+}
+
+TEST_CASE("an interrupt abandons a stalled transfer when its grace is over", "[s3][faults][interrupt]") {
+  Rig rig(2, /*stall_seconds=*/60);
+  auto body = random_body(1 << 20, 5);
+  REQUIRE(rig.direct->execute(s3::put_object(rig.bucket, "stalled", body)));
+  auto c = engine_config(2, rig.proxy.endpoint());
+  c.interrupted = interrupt_after(0.5);
+  c.interrupt_grace_seconds = 1;
+  auto engine = make_engine(c);
+  rig.proxy.rule("mode=stall&count=1&method=GET&stall_seconds=30");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = engine->execute(s3::get_object(rig.bucket, "stalled"));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == Errc::interrupted);
+  CHECK_THAT(r.error().message(), Catch::Contains("abandoned in flight"));
+  CHECK(secs < 0.5 + 1 + 1);
+  CHECK(engine->counters().requests_of("GetObject") == 1);
 }
 
 TEST_CASE("auth errors are not retried through the proxy either", "[s3][faults]") {

@@ -1,5 +1,7 @@
 // What the engine says when TLS fails, one cause each: a certificate no CA vouches for, one
 // issued for another name than ENDPOINT's host, a CA_FILE that holds no certificate.
+#include <chrono>
+
 #include "s3_support.h"
 #include "test_support.h"
 #include "util/file_io.h"
@@ -52,4 +54,28 @@ TEST_CASE("TLS: untrusted, wrong name and unusable CA_FILE each get their own ad
   CHECK(bad_file.code() == Errc::tls);
   CHECK_THAT(bad_file.message(), Catch::Contains("CA_FILE"));
   CHECK_THAT(bad_file.message(), Catch::Contains("holds no certificate"));
+}
+
+TEST_CASE("a scheme that does not fit the port fails within seconds and says which, both ways", "[tls]") {
+  TlsRig rig;
+  std::string plain = s3_env().endpoint;  // radosgw: http://127.0.0.1:PORT
+  REQUIRE(plain.starts_with("http://"));
+  struct Case {
+    std::string endpoint, hint;
+  };
+  for (const Case& c : {Case{"https://" + plain.substr(7), "does not speak TLS on this port"},
+                        Case{"http://127.0.0.1:" + std::to_string(rig.server->port()), "most likely a TLS port"}}) {
+    INFO(c.endpoint);
+    auto config = engine_config(4, c.endpoint);
+    config.health.max_outage_seconds = 600;  // an outage would be ridden out for ten minutes
+    auto engine = make_engine(config);
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = engine->execute(s3::head_bucket("b"));
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == Errc::config);
+    CHECK_THAT(r.error().message(), Catch::Contains(c.hint));
+    CHECK(engine->counters().total_requests() == 3);
+    CHECK(secs < 5);
+  }
 }

@@ -24,6 +24,17 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    context = None
+
+    def get_request(self):
+        # A failed handshake (a client that refused the certificate, or spoke plain HTTP) closes
+        # the connection at once, as a TLS server does: the client must see it end, not hang.
+        sock, address = self.socket.accept()
+        try:
+            return self.context.wrap_socket(sock, server_side=True), address
+        except (ssl.SSLError, OSError) as e:
+            sock.close()
+            raise OSError("TLS handshake failed") from e
 
     def handle_error(self, request, client_address):
         pass  # handshakes the client refuses are the point
@@ -31,8 +42,7 @@ class Server(ThreadingHTTPServer):
 
 if __name__ == "__main__":
     server = Server(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(sys.argv[1], sys.argv[2])
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.context.load_cert_chain(sys.argv[1], sys.argv[2])
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()
