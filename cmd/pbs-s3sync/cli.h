@@ -12,7 +12,7 @@ struct GlobalOptions {
   std::string config_file = "/etc/pbs.conf";
   bool config_given = false;  // --config: the file must exist
   std::optional<unsigned> parallelism;
-  std::string bandwidth_limit;  // a rate or a timetable
+  std::optional<std::string> bandwidth_limit;  // a rate or a timetable (given empty: refused)
   std::optional<double> tps_limit;
   std::optional<unsigned> weight;  // a job's share of the host's budget against the others' (WEIGHT)
   bool dry_run = false;
@@ -21,7 +21,7 @@ struct GlobalOptions {
   std::string metrics_file;
   int verbosity = 0;  // -v: +1, -q: -1
   std::string lock_file;
-  std::string max_outage;  // a duration; empty: MAX_OUTAGE, else the default
+  std::optional<std::string> max_outage;  // a duration; none: MAX_OUTAGE, else the default
   std::string command_line;  // recorded in the lock file
   std::string command;       // the subcommand running ("sync", "config check"), for JSON errors
 };

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <string_view>
 
 #include "config/datastore_cfg.h"
@@ -57,13 +58,17 @@ void print_warnings(const config::PbsConf& conf, const GlobalOptions& global) {
 Result<std::pair<std::string, std::string>> resolve_datastore(const std::string& arg) {
   const char* env = std::getenv("PBS_S3SYNC_DATASTORE_CFG");
   std::string cfg_path = env && *env ? env : "/etc/proxmox-backup/datastore.cfg";
-  auto base_name = [](std::string p) {
-    while (p.size() > 1 && p.back() == '/') p.pop_back();
-    return p.substr(p.rfind('/') + 1);
-  };
   if (!arg.empty()) {
     PBS_ASSIGN(auto st, stat_path(arg));
-    if (arg.find('/') != std::string::npos || (st && st->is_dir)) return std::pair{arg, base_name(arg)};
+    if (arg.find('/') != std::string::npos || (st && st->is_dir)) {
+      // "ds/.", "./ds/" and "/srv/ds" are one datastore: one name for its prefix, one source.
+      std::error_code ec;
+      auto absolute = std::filesystem::absolute(arg, ec);
+      if (ec) return Error(Errc::io, arg + ": cannot make the path absolute: " + ec.message());
+      std::string path = absolute.lexically_normal().string();
+      while (path.size() > 1 && path.back() == '/') path.pop_back();
+      return std::pair{path, path.substr(path.rfind('/') + 1)};
+    }
   }
   auto cfg = config::load_datastore_cfg(cfg_path);
   if (!cfg) {
@@ -117,13 +122,13 @@ Status apply_limits(Job& job, const GlobalOptions& global) {
     job.parallelism_source = "MAX_WORKERS";
     if (job.initial_parallelism >= job.parallelism) job.initial_parallelism = 0;
   }
-  if (!global.max_outage.empty()) {
-    PBS_ASSIGN(job.max_outage, parse_duration(global.max_outage));
+  if (global.max_outage) {
+    PBS_ASSIGN(job.max_outage, parse_outage_budget(*global.max_outage));
   } else if (job.conf.max_outage) {
     job.max_outage = *job.conf.max_outage;
   }
-  if (!global.bandwidth_limit.empty()) {
-    PBS_ASSIGN(job.bandwidth, BandwidthSchedule::parse(global.bandwidth_limit));
+  if (global.bandwidth_limit) {
+    PBS_ASSIGN(job.bandwidth, BandwidthSchedule::parse(*global.bandwidth_limit));
   } else if (job.conf.bandwidth_schedule) {
     job.bandwidth = *job.conf.bandwidth_schedule;
   } else if (job.conf.bandwidth_limit_mbs) {

@@ -95,6 +95,8 @@ Result<RemoteVerifySummary> RemoteVerify::run() {
     }
   }
   summary_.snapshots = snaps_.size();
+  // "0 of 0 complete" would pass a monitoring check on a mistyped prefix.
+  if (snaps_.empty()) return Error(Errc::invalid_argument, remote::nothing_there(remote_, "verify"));
   problems_.resize(snaps_.size());
   keyed_.resize(snaps_.size());
   PBS_TRY(read_snapshots());

@@ -180,6 +180,8 @@ Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path) {
     }
     std::string key(trim(line.substr(0, eq)));
     std::string_view value = unquote(trim(line.substr(eq + 1)));
+    // A limit of 0 would stop every transfer (or, read the other way, mean none): neither is said.
+    static const std::string kLeaveOut = "leave the key out for no limit";
     auto number = [&](auto& out, double min, double max, bool integer) -> Status {
       std::string v(value);
       char* end = nullptr;
@@ -203,16 +205,20 @@ Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path) {
       PBS_TRY(number(conf.max_workers, 1, 256, true));
     } else if (key == "BANDWIDTH_LIMIT_MBS") {
       PBS_TRY(number(conf.bandwidth_limit_mbs, 0, 1e6, false));
+      if (*conf.bandwidth_limit_mbs == 0) return Error(Errc::config, where + ": BANDWIDTH_LIMIT_MBS=0 is no rate: " + kLeaveOut);
     } else if (key == "BANDWIDTH_SCHEDULE") {
       auto s = BandwidthSchedule::parse(value);
       if (!s) return Error(Errc::config, where + ": BANDWIDTH_SCHEDULE: " + s.error().message());
       conf.bandwidth_schedule = std::move(*s);
     } else if (key == "MAX_REQUESTS_PER_SECOND") {
       PBS_TRY(number(conf.max_requests_per_second, 0, 1e6, false));
+      if (*conf.max_requests_per_second == 0) {
+        return Error(Errc::config, where + ": MAX_REQUESTS_PER_SECOND=0 is no rate: " + kLeaveOut);
+      }
     } else if (key == "SYNC_INTERVAL") {
       PBS_TRY(number(conf.sync_interval, 1, 1e9, true));
     } else if (key == "MAX_OUTAGE") {
-      auto d = parse_duration(value);
+      auto d = parse_outage_budget(value);
       if (!d) return Error(Errc::config, where + ": MAX_OUTAGE: " + d.error().message());
       conf.max_outage = *d;
     } else {

@@ -118,6 +118,13 @@ Result<GcSummary> run_gc(transfer::RequestInterface& requests, const remote::Rem
   std::int64_t start = 0;
   PBS_ASSIGN(records::GcState state, take_lease(requests, remote, options, summary, start));
   auto st = gc_body(requests, remote, options, state, start, summary);
+  if (!st && st.error().code() == Errc::interrupted) {
+    // The engine gave up a request for the interrupt (a listing waiting out a retry): a stop, not
+    // a failure; what was decided so far stands, the lease ends below.
+    summary.interrupted = true;
+    summary.errors.push_back({"", "interrupted: " + st.error().message() + "; the next gc goes on"});
+    st = {};
+  }
   if (!options.dry_run) {
     // Finished (or failed): the lease ends now, and syncs learn a gc ran.
     state.running = false;

@@ -28,4 +28,14 @@ struct Remote {
   }
 };
 
+// Why `command` (restore, verify) found no complete snapshot to work on, for the error that says
+// so: finding nothing is a failure there (a mistyped prefix, a time before the first sync), never
+// an empty success.
+inline std::string nothing_there(const Remote& remote, std::string_view command) {
+  return remote.url() + " holds no complete snapshot to " + std::string(command) +
+         (remote.as_of ? ": nothing that old, or the bucket keeps no versions (a point in time then sees only "
+                         "objects never overwritten or deleted since)"
+                       : ": is the prefix (or the namespace) right?");
+}
+
 }  // namespace pbs::remote

@@ -60,8 +60,10 @@ Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const r
   };
   PBS_ASSIGN(auto existed, stat_path(datastore_path));
   summary.created = !existed;
-  // A selection that names nothing is refused before the datastore is created.
-  PBS_TRY(make_plan());
+  // A selection that names nothing is refused before the datastore is created; so is a prefix
+  // (or a point in time) where nothing is there to restore: an empty datastore is no success.
+  PBS_ASSIGN(RestorePlan first, make_plan());
+  if (first.selected == 0) return Error(Errc::invalid_argument, nothing_there(remote, "restore"));
   if (!options.dry_run) {
     PBS_ASSIGN(DatastoreWriter writer, DatastoreWriter::open_or_create(datastore_path));
     // What is on disk is looked at again under the lock, so PBS cannot change it meanwhile.

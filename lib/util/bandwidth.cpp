@@ -14,6 +14,13 @@ namespace pbs {
 namespace {
 
 constexpr int kMinutesPerDay = 24 * 60;
+constexpr std::array<std::string_view, 7> kWeekdays{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+
+std::string hh_mm(int minute_of_day) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%02d:%02d", minute_of_day / 60, minute_of_day % 60);
+  return text;
+}
 
 char upper(char c) { return char(std::toupper(static_cast<unsigned char>(c))); }
 
@@ -78,6 +85,10 @@ Result<std::uint64_t> parse_rate(std::string_view text) {
   if (t.empty() || *end || mult == 0 || v < 0 || !std::isfinite(v) || v * mult > 1e15) {
     return Error(Errc::invalid_argument, "bandwidth '" + std::string(text) + "' is not a rate such as 50M (50 MB/s) or 800K");
   }
+  if (std::uint64_t(v * mult) == 0) {
+    return Error(Errc::invalid_argument, "bandwidth '" + std::string(text) + "' is no rate: a transfer cannot run at 0 "
+                                         "(write off for no limit)");
+  }
   return std::uint64_t(v * mult);
 }
 
@@ -134,10 +145,18 @@ Result<BandwidthSchedule> BandwidthSchedule::parse(std::string_view text) {
       for (int d = 0; d < 7; ++d) s.slots_.push_back({d * kMinutesPerDay + minute, rate, false});
     }
   }
-  // At one minute a weekday entry beats an everyday one; between equals the later one written wins.
+  // At one minute a weekday entry beats an everyday one; two entries of one kind for one minute are refused.
   std::stable_sort(s.slots_.begin(), s.slots_.end(), [](const Slot& a, const Slot& b) {
     return a.minute_of_week != b.minute_of_week ? a.minute_of_week < b.minute_of_week : a.weekly < b.weekly;
   });
+  for (std::size_t i = 1; i < s.slots_.size(); ++i) {
+    const Slot &a = s.slots_[i - 1], &b = s.slots_[i];
+    if (a.minute_of_week == b.minute_of_week && a.weekly == b.weekly) {
+      return Error(Errc::invalid_argument, "bandwidth timetable '" + std::string(text) + "': two entries for " +
+                                               (b.weekly ? std::string(kWeekdays[std::size_t(b.minute_of_week / kMinutesPerDay)]) + "-" : "") +
+                                               hh_mm(b.minute_of_week % kMinutesPerDay) + "; keep one");
+    }
+  }
   std::vector<Slot> unique;
   for (const auto& slot : s.slots_) {
     if (!unique.empty() && unique.back().minute_of_week == slot.minute_of_week) {
@@ -173,17 +192,13 @@ std::string BandwidthSchedule::describe() const {
   };
   if (unlimited()) return "none";
   if (!timetable()) return rate(slots_[0].rate) + "/s";
-  static constexpr std::array<std::string_view, 7> days{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
   std::string out;
   bool daily = std::none_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.weekly; });
   for (const auto& s : slots_) {
     if (daily && s.minute_of_week >= kMinutesPerDay) break;
-    int m = s.minute_of_week % kMinutesPerDay;
-    char hhmm[8];
-    std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", m / 60, m % 60);
     if (!out.empty()) out += ' ';
-    if (!daily) out += std::string(days[std::size_t(s.minute_of_week / kMinutesPerDay)]) + "-";
-    out += std::string(hhmm) + "," + rate(s.rate);
+    if (!daily) out += std::string(kWeekdays[std::size_t(s.minute_of_week / kMinutesPerDay)]) + "-";
+    out += hh_mm(s.minute_of_week % kMinutesPerDay) + "," + rate(s.rate);
   }
   return out;
 }

@@ -5,11 +5,12 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "util/duration.h"
+
 namespace pbs {
 
 namespace {
 
-constexpr std::int64_t kDay = 86400;
 constexpr std::array<std::string_view, 7> kDayNames{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr std::array<std::string_view, 12> kMonthNames{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};

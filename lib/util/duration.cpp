@@ -29,4 +29,13 @@ Result<std::int64_t> parse_duration(std::string_view text) {
   return total;
 }
 
+Result<std::int64_t> parse_outage_budget(std::string_view text) {
+  PBS_ASSIGN(std::int64_t seconds, parse_duration(text));
+  if (seconds < 1 || seconds > kMaxOutageBudget) {
+    return Error(Errc::invalid_argument, "outage budget '" + std::string(text) +
+                                             "' must be from 1s to 7d (a run that waits longer would overlap the next)");
+  }
+  return seconds;
+}
+
 }  // namespace pbs

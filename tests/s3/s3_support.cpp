@@ -104,7 +104,7 @@ FaultProxy::FaultProxy()
     : server_("fault_proxy.py", {s3_env().endpoint.substr(s3_env().endpoint.find("://") + 3)}) {}
 
 namespace {
-std::size_t collect(char* p, std::size_t s, std::size_t n, void* out) {
+std::size_t collect_body(char* p, std::size_t s, std::size_t n, void* out) {
   static_cast<std::string*>(out)->append(p, s * n);
   return s * n;
 }
@@ -116,7 +116,7 @@ std::string FaultProxy::control(const std::string& path) {
   std::string url = endpoint() + path;
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
   curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   CURLcode rc = curl_easy_perform(c);

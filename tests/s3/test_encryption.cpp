@@ -27,7 +27,7 @@ using namespace pbs::test;
 
 namespace {
 
-testgen::GenConfig small() {
+testgen::GenConfig small_with_encrypted_group() {
   testgen::GenConfig cfg;
   cfg.disk_chunks = 40;
   cfg.archive_chunks = 20;
@@ -127,7 +127,7 @@ Checked check_encrypted_bucket(SyncRig& rig, const crypto::CryptKey& key) {
 
 TEST_CASE("an encrypted sync stores every plain snapshot in PBS's encrypted format, checked with the exported key",
           "[encryption]") {
-  SyncRig rig(small());
+  SyncRig rig(small_with_encrypted_group());
   std::string pass = write_passphrase(rig, "passphrase", "correct horse battery staple\n");
   auto r = rig.sync(encrypt_args(pass));
   INFO(r.err);
@@ -192,7 +192,7 @@ TEST_CASE("an encrypted sync stores every plain snapshot in PBS's encrypted form
 TEST_CASE("after a 1% change an encrypted run reads only the new chunks, restore --decrypt is byte-identical and restore "
           "as stored verifies with the key",
           "[encryption][restore]") {
-  SyncRig rig(small());
+  SyncRig rig(small_with_encrypted_group());
   std::string pass = write_passphrase(rig, "passphrase", "another passphrase\n");
   REQUIRE(rig.sync(encrypt_args(pass)).exit_code == 0);
 
@@ -268,7 +268,7 @@ TEST_CASE("after a 1% change an encrypted run reads only the new chunks, restore
 
 TEST_CASE("a wrong passphrase, an unreadable passphrase file and mixing plain with encrypted are refused before any write",
           "[encryption]") {
-  SyncRig rig(small());
+  SyncRig rig(small_with_encrypted_group());
   std::string pass = write_passphrase(rig, "passphrase", "the right one\n");
   REQUIRE(rig.sync(encrypt_args(pass)).exit_code == 0);
   auto snapshot = rig.remote();
@@ -297,7 +297,7 @@ TEST_CASE("a wrong passphrase, an unreadable passphrase file and mixing plain wi
   same_bucket();
 
   // The other way round: an encrypted run into a plain prefix.
-  SyncRig plain_rig(small());
+  SyncRig plain_rig(small_with_encrypted_group());
   REQUIRE(plain_rig.sync().exit_code == 0);
   auto objects = plain_rig.remote().size();
   std::string p2 = write_passphrase(plain_rig, "passphrase", "whatever\n");
@@ -309,7 +309,7 @@ TEST_CASE("a wrong passphrase, an unreadable passphrase file and mixing plain wi
 
 TEST_CASE("kill -9 during an encrypted sync leaves no remote snapshot with missing pieces and the rerun converges",
           "[encryption][crash]") {
-  testgen::GenConfig cfg = small();
+  testgen::GenConfig cfg = small_with_encrypted_group();
   cfg.disk_chunks = 120;
   SyncRig rig(cfg);
   std::string pass = write_passphrase(rig, "passphrase", "kill me softly\n");

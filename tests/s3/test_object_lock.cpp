@@ -23,7 +23,7 @@ namespace {
 
 const std::vector<std::string> kLock = {"--object-lock", "governance", "--object-lock-days", "3"};
 
-testgen::GenConfig small() {
+testgen::GenConfig small_plain() {
   testgen::GenConfig cfg;
   cfg.disk_chunks = 60;
   cfg.archive_chunks = 30;
@@ -73,7 +73,7 @@ std::size_t chunk_versions_over_one(const Versions& v) {
 
 TEST_CASE("a locked sync into a bucket without Object Lock is refused with how to make one, writing nothing",
           "[lock]") {
-  SyncRig rig(small());
+  SyncRig rig(small_plain());
   auto r = rig.sync(kLock);
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("object-lock-enabled-for-bucket") != std::string::npos);
@@ -81,7 +81,7 @@ TEST_CASE("a locked sync into a bucket without Object Lock is refused with how t
 }
 
 TEST_CASE("every object a locked sync writes is locked for N days, and reruns add no chunk version", "[lock]") {
-  SyncRig rig(small(), true);
+  SyncRig rig(small_plain(), true);
   std::int64_t t0 = std::time(nullptr);
   auto r = rig.sync(kLock);
   INFO(r.err);
@@ -119,7 +119,7 @@ TEST_CASE("every object a locked sync writes is locked for N days, and reruns ad
 
 TEST_CASE("an unlocked sync into a versioned bucket does not rely on If-None-Match: no second chunk version",
           "[lock]") {
-  SyncRig rig(small(), true);
+  SyncRig rig(small_plain(), true);
   REQUIRE(rig.sync().exit_code == 0);
   // An interrupted snapshot's leftovers: its manifest gone, its chunks stored.
   auto first = versions(rig);
@@ -143,7 +143,7 @@ TEST_CASE("an unlocked sync into a versioned bucket does not rely on If-None-Mat
 
 TEST_CASE("retention follows the data: later, what complete snapshots need is extended and an orphan is not",
           "[lock]") {
-  SyncRig rig(small(), true);
+  SyncRig rig(small_plain(), true);
   REQUIRE(rig.sync(kLock).exit_code == 0);
   std::string orphan = ".chunks/ffff/" + std::string(64, 'f');
   std::int64_t now = rig.engine->now_epoch();
@@ -179,7 +179,7 @@ TEST_CASE("retention follows the data: later, what complete snapshots need is ex
 
 TEST_CASE("after an attack hid every chunk and overwrote every manifest, restore --point-in-time brings back the "
           "datastore as it was", "[lock][pitr]") {
-  SyncRig rig(small(), true);
+  SyncRig rig(small_plain(), true);
   REQUIRE(rig.sync(kLock).exit_code == 0);
   std::string before = rig.tmp.sub("store-at-time");
   std::filesystem::copy(rig.root, before, std::filesystem::copy_options::recursive);
@@ -235,7 +235,7 @@ std::string put_orphan(SyncRig& rig, char fill, std::optional<s3::Retention> loc
 }  // namespace
 
 TEST_CASE("gc on a versioned bucket deletes the versions of what nothing needs, not just keys", "[lock][gc]") {
-  SyncRig rig(small(), true);
+  SyncRig rig(small_plain(), true);
   REQUIRE(rig.sync().exit_code == 0);
   auto pruned = must(testgen::prune(rig.root, 1));
   REQUIRE(!pruned.paths.empty());
@@ -269,7 +269,7 @@ TEST_CASE("gc on a versioned bucket deletes the versions of what nothing needs, 
 
 TEST_CASE("gc on a locked bucket removes only versions whose retention ended, and never fails on the locked ones",
           "[lock][gc]") {
-  SyncRig rig(small(), true);
+  SyncRig rig(small_plain(), true);
   REQUIRE(rig.sync(kLock).exit_code == 0);
   std::int64_t now = rig.engine->now_epoch();
   std::string expiring = put_orphan(rig, 'a', s3::Retention{"GOVERNANCE", now + 2});
@@ -293,7 +293,7 @@ TEST_CASE("gc on a locked bucket removes only versions whose retention ended, an
 }
 
 TEST_CASE("gc keeps what a manifest hidden by a young delete marker references", "[lock][gc]") {
-  SyncRig rig(small(), true);
+  SyncRig rig(small_plain(), true);
   REQUIRE(rig.sync().exit_code == 0);
   auto before = versions(rig);
   std::size_t hidden = 0;
@@ -315,7 +315,7 @@ TEST_CASE("gc keeps what a manifest hidden by a young delete marker references",
 }
 
 TEST_CASE("a pass extends the last real version of a referenced chunk hidden by a delete marker", "[lock]") {
-  SyncRig rig(small(), true);
+  SyncRig rig(small_plain(), true);
   REQUIRE(rig.sync(kLock).exit_code == 0);
   std::string chunk;
   for (const auto& [k, o] : rig.remote()) {
@@ -342,7 +342,7 @@ TEST_CASE("a pass extends the last real version of a referenced chunk hidden by 
 }
 
 TEST_CASE("after OBJECT_LOCK_DAYS is lowered, objects locked longer count as covered: the pass ends, once", "[lock]") {
-  SyncRig rig(small(), true);
+  SyncRig rig(small_plain(), true);
   REQUIRE(rig.sync(kLock).exit_code == 0);  // 3 days
   remote::Remote remote{rig.bucket, rig.prefix};
   auto catalog = remote::load_catalog(*rig.engine, remote);

@@ -179,6 +179,8 @@ TEST_CASE("SIGTERM stops gc before its next deletion batch and ends its lease", 
   SyncRig rig;
   REQUIRE(rig.sync().exit_code == 0);
   remove_remote_manifests(rig);  // every chunk is now unreferenced: gc --grace 0 would delete them all
+  std::size_t before = 0;
+  for (const auto& [k, o] : rig.remote()) before += k.starts_with(".chunks/");
   FaultProxy proxy;              // holds one listing of .chunks/ for 2 s: the signal lands meanwhile
   proxy.rule("mode=status&status=503&code=SlowDown&retry_after=2&method=GET&path_contains=.chunks&count=1");
   BackgroundCommand gc({s3sync_bin(), "gc", rig.target(), "--grace", "0", "--config", rig.conf, "--output", "json"},
@@ -197,7 +199,7 @@ TEST_CASE("SIGTERM stops gc before its next deletion batch and ends its lease", 
   CHECK(j["objects-deleted"] == 0);
   std::size_t chunks = 0;
   for (const auto& [k, o] : rig.remote()) chunks += k.starts_with(".chunks/");
-  CHECK(chunks == std::size_t(j["chunks-listed"]));
+  CHECK(chunks == before);  // the listing waiting for its retry was given up: nothing decided, nothing deleted
   // Its lease ended: gc-state says finished, so the next gc (and any sync) goes ahead.
   auto state = must(records::read_gc_state(*rig.engine, {rig.bucket, rig.prefix}));
   REQUIRE(state);

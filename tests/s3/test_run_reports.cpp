@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-testgen::GenConfig small() {
+testgen::GenConfig tiny() {
   testgen::GenConfig cfg;
   cfg.vms = 1, cfg.cts = 1, cfg.hosts = 0, cfg.snapshots = 2;
   cfg.disk_chunks = 8, cfg.archive_chunks = 6;
@@ -36,7 +36,7 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 TEST_CASE("every sync prints one JSON document and writes its metrics, exit 2, 3 and 4 included", "[report]") {
-  SyncRig rig(small());
+  SyncRig rig(tiny());
   std::string metrics = rig.tmp.sub("metrics.prom");
   REQUIRE(rig.sync({"--metrics-file", metrics}).exit_code == 0);
   std::string ok_metrics = slurp(metrics);
@@ -87,7 +87,7 @@ TEST_CASE("every sync prints one JSON document and writes its metrics, exit 2, 3
 }
 
 TEST_CASE("config check prints one JSON document under --output json, also when the bucket refuses", "[report]") {
-  SyncRig rig(small());
+  SyncRig rig(tiny());
   auto ok = rig.run({"config", "check", rig.target(), "--output", "json"});
   INFO(ok.err);
   REQUIRE(ok.exit_code == 0);
@@ -114,7 +114,7 @@ TEST_CASE("config check prints one JSON document under --output json, also when 
 }
 
 TEST_CASE("an empty or future --point-in-time is refused before anything is read, never taken as now", "[report]") {
-  SyncRig rig(small());
+  SyncRig rig(tiny());
   REQUIRE(rig.sync().exit_code == 0);
   for (const char* when : {"", "2099-01-01"}) {
     INFO("--point-in-time '" << when << "'");
@@ -134,7 +134,7 @@ TEST_CASE("an empty or future --point-in-time is refused before anything is read
 
 TEST_CASE("config check and sync against https:// on a plain HTTP port exit within seconds, naming the likely cause",
           "[report][tls]") {
-  SyncRig rig(small());
+  SyncRig rig(tiny());
   std::string plain = s3_env().endpoint;
   REQUIRE(plain.starts_with("http://"));
   auto env = rig.env({"AWS_ENDPOINT_URL=https://" + plain.substr(7)});
@@ -150,8 +150,28 @@ TEST_CASE("config check and sync against https:// on a plain HTTP port exit with
   }
 }
 
+TEST_CASE("restore and verify that find no snapshot fail with the reason, and restore creates nothing", "[report]") {
+  SyncRig rig(tiny());
+  REQUIRE(rig.sync().exit_code == 0);
+  std::string typo = "s3://" + rig.bucket + "/store1-typo";
+  std::string into = rig.tmp.sub("restored");
+  auto verify = rig.run({"verify", typo, "--output", "json"});
+  CHECK(verify.exit_code == 2);
+  CHECK_THAT(parse_summary(verify)["error"]["message"].get<std::string>(),
+             Catch::Contains("holds no complete snapshot to verify: is the prefix"));
+  auto restore = rig.run({"restore", typo, into, "--output", "json"});
+  CHECK(restore.exit_code == 2);
+  CHECK_THAT(parse_summary(restore)["error"]["message"].get<std::string>(),
+             Catch::Contains("holds no complete snapshot to restore"));
+  CHECK_FALSE(fs::exists(into));
+  auto before_any = rig.run({"restore", rig.target(), into, "--point-in-time", "@1000000000", "--output", "json"});
+  CHECK(before_any.exit_code == 2);
+  CHECK_THAT(parse_summary(before_any)["error"]["message"].get<std::string>(), Catch::Contains("nothing that old"));
+  CHECK_FALSE(fs::exists(into));
+}
+
 TEST_CASE("counts that make no sense and unknown commands are usage errors that say what is valid", "[report]") {
-  SyncRig rig(small());
+  SyncRig rig(tiny());
   for (std::vector<std::string> extra : {std::vector<std::string>{"--max-delete", "-1"},
                                          std::vector<std::string>{"-j", "0"},
                                          std::vector<std::string>{"--transfer-last", "0"},
@@ -169,7 +189,7 @@ TEST_CASE("counts that make no sense and unknown commands are usage errors that 
 }
 
 TEST_CASE("a file listed in a manifest but missing locally fails its snapshot, and no manifest goes up", "[report]") {
-  SyncRig rig(small());
+  SyncRig rig(tiny());
   auto store = must(datastore::Datastore::open(rig.root));
   std::string victim;
   for (const auto& [key, path] : expected_objects(rig.root)) {
@@ -188,7 +208,7 @@ TEST_CASE("a file listed in a manifest but missing locally fails its snapshot, a
 }
 
 TEST_CASE("junk keys: one line for thousands, control bytes escaped, verify says so too", "[report]") {
-  SyncRig rig(small());
+  SyncRig rig(tiny());
   REQUIRE(rig.sync().exit_code == 0);
   std::vector<std::uint8_t> junk{'x'};
   for (int i = 0; i < 300; ++i) rig.put(".cnt/junk/" + std::to_string(i), junk);
@@ -223,7 +243,7 @@ TEST_CASE("junk keys: one line for thousands, control bytes escaped, verify says
 }
 
 TEST_CASE("a restore leaves no empty group directory for a group it could not restore", "[report]") {
-  SyncRig rig(small());
+  SyncRig rig(tiny());
   REQUIRE(rig.sync().exit_code == 0);
   // Every manifest of the container group is garbage now: none of its snapshots can come back.
   std::string group;

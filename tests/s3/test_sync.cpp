@@ -448,6 +448,26 @@ TEST_CASE("remove-vanished from an empty datastore deletes nothing and fails, un
   CHECK(check_no_incomplete_manifest(rig) == 0);
 }
 
+TEST_CASE("a datastore reached as DIR/. or DIR/ syncs into the prefix of its name, as one source", "[sync]") {
+  testgen::GenConfig cfg;
+  cfg.disk_chunks = 20;
+  cfg.archive_chunks = 10;
+  SyncRig rig(cfg);
+  auto sync_as = [&](const std::string& path) {
+    return run_command({s3sync_bin(), "sync", path, "s3://" + rig.bucket, "--config", rig.conf, "--lock-file", rig.lock,
+                        "--output", "json"},
+                       rig.env());
+  };
+  auto first = sync_as(rig.root + "/.");
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  check_exact_mirror(rig);  // under "store1/", the directory's name, not "."
+  auto again = sync_as(rig.root + "/../store1/");
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);  // the same source: not refused as another one
+  CHECK(parse_summary(again)["chunks"]["uploaded"] == 0);
+}
+
 TEST_CASE("filters: namespace, depth, group filter, transfer-last", "[sync]") {
   SyncRig rig;
   auto r = rig.sync({"--ns", "prod", "--max-depth", "0", "--group-filter", "type:vm", "--transfer-last", "2"});

@@ -9,6 +9,7 @@
 #include "datagen.h"
 #include "datastore/datastore.h"
 #include "fake_s3.h"
+#include "gc/gc_job.h"
 #include "push/sync_job.h"
 #include "remote/remote.h"
 #include "restore/restore_job.h"
@@ -42,6 +43,14 @@ std::set<std::string> referenced_remotely(const ExecutorRig& rig);
 // Every remote manifest's snapshot has its owner, every file the manifest lists and every chunk
 // its indexes reference, read from the bucket itself.
 void check_remote_snapshots_whole(const ExecutorRig& rig);
+
+// A gc of the rig's bucket that must run to its end.
+inline gc::GcSummary run_gc_on(ExecutorRig& rig, gc::GcOptions o = {}) { return must(gc::run_gc(rig.s3, rig.remote, o)); }
+
+// How many snapshots the generator makes with `c`.
+inline std::size_t snapshots_in(const testgen::GenConfig& c) {
+  return std::size_t(c.vms + c.cts + c.hosts) * c.snapshots;
+}
 
 // The chunk keys the datastore's finished snapshots reference.
 std::vector<std::string> local_chunk_keys(const std::string& root);

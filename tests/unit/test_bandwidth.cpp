@@ -8,6 +8,7 @@
 #include "transfer/congestion.h"
 #include "transfer/rate_limiter.h"
 #include "util/bandwidth.h"
+#include "util/duration.h"
 #include "util/calendar.h"
 
 using namespace pbs;
@@ -93,6 +94,31 @@ TEST_CASE("malformed timetables name the entry that is wrong", "[bandwidth]") {
   CHECK(why("  ").find("empty") != std::string::npos);
   CHECK(why("12Q").find("not a rate") != std::string::npos);
   CHECK(why("-5M").find("not a rate") != std::string::npos);
+}
+
+TEST_CASE("a rate of 0 and two entries for one minute are refused, never read as no limit or the last one", "[bandwidth]") {
+  auto why = [](const char* text) {
+    auto s = BandwidthSchedule::parse(text);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code() == Errc::invalid_argument);
+    return s.error().message();
+  };
+  for (const char* zero : {"0", "0M", "0.0001", "08:00,0 19:00,off"}) {
+    INFO(zero);
+    CHECK_THAT(why(zero), Catch::Contains("no rate") && Catch::Contains("write off for no limit"));
+  }
+  CHECK_THAT(why("08:00,1M 08:00,2M"), Catch::Contains("two entries for 08:00"));
+  CHECK_THAT(why("Sat-08:00,1M 19:00,off Sat-08:00,2M"), Catch::Contains("two entries for Sat-08:00"));
+  CHECK(BandwidthSchedule::parse("08:00,1M Sat-08:00,2M"));  // a weekday and an everyday entry: not a duplicate
+}
+
+TEST_CASE("an outage budget is a duration from a second to a week", "[bandwidth]") {
+  CHECK(*parse_outage_budget("10m") == 600);
+  CHECK(*parse_outage_budget("7d") == kMaxOutageBudget);
+  for (const char* bad : {"", "0", "0s", "7d1s", "1000000d", "99999999999999999999d", "-5m", "abc"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_outage_budget(bad));
+  }
 }
 
 TEST_CASE("a request rate of N spaces attempts 1/N apart: no second holds more than N+1", "[bandwidth]") {

@@ -10,7 +10,7 @@ using namespace pbs;
 
 namespace {
 
-std::vector<std::uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
+std::vector<std::uint8_t> text_bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
 }  // namespace
 
@@ -18,8 +18,8 @@ TEST_CASE("base64 encodes and decodes RFC 4648's test vectors", "[base64]") {
   for (auto [plain, encoded] : {std::pair{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
                                 {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}}) {
     INFO(plain);
-    CHECK(base64_encode(bytes(plain)) == encoded);
-    CHECK(base64_decode(encoded) == bytes(plain));
+    CHECK(base64_encode(text_bytes(plain)) == encoded);
+    CHECK(base64_decode(encoded) == text_bytes(plain));
   }
 }
 

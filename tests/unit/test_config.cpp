@@ -93,6 +93,12 @@ TEST_CASE("every malformed line is rejected with its line number", "[config]") {
       {"STORAGE=s3://bucket@id:PATH_STYLE=sometimes", "PATH_STYLE"},
       {"STORAGE=s3://bucket@id:REGION=a,REGION=b", "given twice"},
       {"STORAGE=s3://bucket@id:REGION=", "empty value"},
+      {"BANDWIDTH_LIMIT_MBS=0", "BANDWIDTH_LIMIT_MBS=0 is no rate: leave the key out for no limit"},
+      {"MAX_REQUESTS_PER_SECOND=0", "MAX_REQUESTS_PER_SECOND=0 is no rate"},
+      {"BANDWIDTH_SCHEDULE=08:00,0 19:00,off", "write off for no limit"},
+      {"BANDWIDTH_SCHEDULE=08:00,1M 08:00,2M", "two entries for 08:00"},
+      {"MAX_OUTAGE=0", "from 1s to 7d"},
+      {"MAX_OUTAGE=1000000d", "from 1s to 7d"},
   };
   for (const auto& c : cases) {
     INFO(c.line);
@@ -224,6 +230,18 @@ TEST_CASE("targets: URL or STORAGE id, credentials first found wins", "[config][
     CHECK_THAT(ambiguous.error().message(), Catch::Contains("no TARGET"));
     CHECK_FALSE(resolve_target("s3://b/", conf, empty_env, "s"));  // bucket too short
     CHECK_FALSE(resolve_target("s3://bucket//x", conf, empty_env, "s"));
+  }
+  SECTION("a prefix with a '.' or '..' component is refused, from the URL, PREFIX or the datastore name") {
+    auto dotted = must(parse_pbs_conf("STORAGE=s3://offsite-bucket@up:PREFIX=../x\n", "c"));
+    for (auto r : {resolve_target("s3://bucket/../x", conf, empty_env, "s"),
+                   resolve_target("s3://bucket/a/./b", conf, empty_env, "s"),
+                   resolve_target("up", dotted, empty_env, "s"), resolve_target("s3://bucket", conf, empty_env, "."),
+                   resolve_target("s3://bucket", conf, empty_env, "..")}) {
+      REQUIRE_FALSE(r);
+      CHECK(r.error().code() == Errc::config);
+      CHECK_THAT(r.error().message(), Catch::Contains("component"));
+    }
+    CHECK(must(resolve_target("s3://offsite-bucket/a.b/..c", conf, empty_env, "s")).prefix == "a.b/..c");
   }
 }
 

@@ -14,12 +14,12 @@ using namespace pbs::test;
 
 namespace {
 
-s3::Bytes bytes(std::string_view text) { return std::make_shared<const std::vector<std::uint8_t>>(text.begin(), text.end()); }
+s3::Bytes shared_bytes(std::string_view text) { return std::make_shared<const std::vector<std::uint8_t>>(text.begin(), text.end()); }
 std::vector<std::uint8_t> raw(std::string_view text) { return {text.begin(), text.end()}; }
 std::string text_of(const FakeS3::Object& o) { return {o.body.begin(), o.body.end()}; }
 
 s3::Response put(FakeS3& s3, const std::string& key, std::string_view text, const s3::PutOptions& o = {}) {
-  return must(s3.execute(s3::put_object("bucket", key, bytes(text), o)));
+  return must(s3.execute(s3::put_object("bucket", key, shared_bytes(text), o)));
 }
 
 Result<s3::Response> get(FakeS3& s3, const std::string& key, const std::string& version = "") {
@@ -418,7 +418,7 @@ TEST_CASE("fake S3: DeleteObjects answers AccessDenied per locked version with i
   std::string body = s3::delete_objects_xml({"d"});
   body.replace(body.find("<Quiet>true</Quiet>"), 19, "");
   auto loud = s3::delete_objects("bucket", {"d"});
-  loud.body = bytes(body);
+  loud.body = shared_bytes(body);
   auto answer = must(s3.execute(loud));
   CHECK(answer.body_text().find("<Deleted><Key>d</Key><DeleteMarker>true</DeleteMarker><DeleteMarkerVersionId>") !=
         std::string::npos);
@@ -542,13 +542,13 @@ TEST_CASE("fake S3: AWS refuses lock parameters and DeleteObjects without Conten
     INFO((aws ? "aws" : "radosgw"));
     s3::PutOptions o;
     o.retention = until(s3, "GOVERNANCE", 3);
-    auto bare = s3::put_object("bucket", "k", bytes("x"), o);
+    auto bare = s3::put_object("bucket", "k", shared_bytes("x"), o);
     bare.content_md5 = false;
     CHECK(bool(s3.execute(bare)) != aws);
     auto del = s3::delete_objects("bucket", {"k"});
     del.content_md5 = false;
     CHECK(bool(s3.execute(del)) != aws);
-    CHECK(s3.execute(s3::put_object("bucket", "k2", bytes("x"), o)));  // with Content-MD5: taken by both
+    CHECK(s3.execute(s3::put_object("bucket", "k2", shared_bytes("x"), o)));  // with Content-MD5: taken by both
   }
 }
 
@@ -556,14 +556,14 @@ TEST_CASE("fake S3: lock headers on a bucket without Object Lock, and a retentio
   FakeS3 plain;
   s3::PutOptions o;
   o.retention = until(plain, "GOVERNANCE", 3);
-  auto r = plain.execute(s3::put_object("bucket", "k", bytes("x"), o));
+  auto r = plain.execute(s3::put_object("bucket", "k", shared_bytes("x"), o));
   REQUIRE_FALSE(r);
   CHECK(r.error().message().find("400 InvalidRequest") != std::string::npos);
   CHECK(plain.objects.empty());
   FakeS3 locked;
   locked.object_lock = true;
   o.retention = until(locked, "GOVERNANCE", -1);
-  CHECK_FALSE(locked.execute(s3::put_object("bucket", "k", bytes("x"), o)));
+  CHECK_FALSE(locked.execute(s3::put_object("bucket", "k", shared_bytes("x"), o)));
   CHECK(locked.versioned_keys().empty());
   auto lock = must(locked.execute(s3::get_object_lock_configuration("bucket")));
   CHECK(must(s3::parse_lock_configuration(lock.body_text())).enabled);

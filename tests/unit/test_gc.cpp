@@ -19,8 +19,6 @@ using namespace pbs::test;
 
 namespace {
 
-gc::GcSummary run_gc_on(ExecutorRig& rig, gc::GcOptions o = {}) { return must(gc::run_gc(rig.s3, rig.remote, o)); }
-
 std::string state_key(const ExecutorRig& rig) { return rig.remote.key(records::kGcStateKey); }
 
 }  // namespace

@@ -20,8 +20,6 @@ using namespace pbs::test;
 
 namespace {
 
-gc::GcSummary run_gc_on(ExecutorRig& rig, gc::GcOptions o = {}) { return must(gc::run_gc(rig.s3, rig.remote, o)); }
-
 // A synced datastore in a versioned bucket.
 void versioned_sync(ExecutorRig& rig) {
   rig.s3.versioning = "Enabled";

@@ -17,7 +17,7 @@ using pbs::test::must;
 
 namespace {
 
-std::span<const std::uint8_t> bytes(std::string_view s) {
+std::span<const std::uint8_t> text_view(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
@@ -25,9 +25,9 @@ std::span<const std::uint8_t> bytes(std::string_view s) {
 
 TEST_CASE("scrypt and PBKDF2 reproduce RFC 7914's test vectors", "[crypto][kdf]") {
   KeyBytes out{};
-  must(derive_scrypt("password", bytes("NaCl"), 1024, 8, 16, out));
+  must(derive_scrypt("password", text_view("NaCl"), 1024, 8, 16, out));
   CHECK(to_hex(out) == "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162");  // first 32 of 64
-  must(derive_pbkdf2("passwd", bytes("salt"), 1, out));
+  must(derive_pbkdf2("passwd", text_view("salt"), 1, out));
   CHECK(to_hex(out) == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc");
 }
 

@@ -16,8 +16,6 @@ using namespace pbs::test;
 
 namespace {
 
-std::size_t snapshots_in(const testgen::GenConfig& c) { return std::size_t(c.vms + c.cts + c.hosts) * c.snapshots; }
-
 std::string all_errors(const restore::RestoreSummary& s) {
   std::string out;
   for (const auto& e : s.errors) out += e.object + ": " + e.message + "\n";

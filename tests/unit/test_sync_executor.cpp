@@ -61,8 +61,6 @@ void put_gc_state(ExecutorRig& rig, const records::GcState& state) {
   rig.s3.put(rig.remote.key(records::kGcStateKey), {text.begin(), text.end()});
 }
 
-std::size_t snapshots_in(const testgen::GenConfig& c) { return std::size_t(c.vms + c.cts + c.hosts) * c.snapshots; }
-
 std::string all_errors(const push::SyncSummary& s) {
   std::string out;
   for (const auto& e : s.errors) out += e.object + ": " + e.message + "\n";
