@@ -49,8 +49,9 @@ for stage in $stages; do
     sanitize)
       sanitize_build
       # The radosgw tests tagged [waits] (outages of half a minute) run in the release stage
-      # only: here they would add ten minutes of waiting for code the other tests reach too.
-      waits=$(build/sanitize/tests/s3/s3_tests --list-test-names-only "[waits]" | sed '/^$/d' |
+      # only: here they would add five minutes of waiting for code the other tests reach too.
+      # (Catch's listing exits with the number of tests it listed.)
+      waits=$({ build/sanitize/tests/s3/s3_tests --list-test-names-only "[waits]" || true; } | sed '/^$/d' |
         sed 's/[][\\.*^$+?(){}|]/\\&/g' | paste -sd'|')
       ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build/sanitize --output-on-failure -j "$jobs" -E "^($waits)\$"

@@ -289,30 +289,38 @@ long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
 // flight is abandoned. `all_waiting`: every waiting one ends now (those the interrupt found).
 void Engine::Impl::end_interrupted(Clock::time_point now, bool all_waiting) {
   auto grace = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.interrupt_grace_seconds));
-  auto over = [&](const Job& job) { return now >= std::max(*interrupted_at_, job.submitted) + grace; };
+  // Ids of requests already ended (a queue may still hold them) count as over: they are dropped.
+  auto over = [&](std::uint64_t id) {
+    auto it = jobs_.find(id);
+    return it == jobs_.end() || now >= std::max(*interrupted_at_, it->second->submitted) + grace;
+  };
   std::vector<std::uint64_t> waiting, kept;
-  for (auto id : ready_) (all_waiting || over(*jobs_.at(id)) ? waiting : kept).push_back(id);
+  for (auto id : ready_) (all_waiting || over(id) ? waiting : kept).push_back(id);
   ready_.assign(kept.begin(), kept.end());
   decltype(retries_) still;
   for (; !retries_.empty(); retries_.pop()) {
     auto due = retries_.top();
-    if (all_waiting || over(*jobs_.at(due.second))) {
+    if (all_waiting || over(due.second)) {
       waiting.push_back(due.second);
     } else {
       still.push(due);
     }
   }
   retries_ = std::move(still);
-  for (auto id : waiting) {
-    complete(id, Error(Errc::interrupted, jobs_.at(id)->request.describe() + ": interrupted before it was sent"));
-  }
   std::vector<CURL*> abandoned;
   for (const auto& [easy, r] : running_) {
-    auto it = jobs_.find(r.exchange->job());
-    if (it == jobs_.end() || over(*it->second)) abandoned.push_back(easy);
+    if (over(r.exchange->job())) abandoned.push_back(easy);
+  }
+  // Completions may submit, or even run the engine again: every id and handle is looked up anew.
+  for (auto id : waiting) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) continue;
+    complete(id, Error(Errc::interrupted, it->second->request.describe() + ": interrupted before it was sent"));
   }
   for (CURL* easy : abandoned) {
-    auto node = running_.extract(easy);
+    auto found = running_.find(easy);
+    if (found == running_.end() || !over(found->second.exchange->job())) continue;  // reused meanwhile
+    auto node = running_.extract(found);
     curl_multi_remove_handle(multi_.get(), easy);
     idle_easy_.push_back(easy);
     if (config_.budget) config_.budget->finished();

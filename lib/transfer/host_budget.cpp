@@ -91,7 +91,11 @@ bool held_elsewhere(int fd, std::size_t i) {
   return fl.l_type != F_UNLCK;
 }
 
-// The file, mapped. Owns its descriptor and mapping.
+}  // namespace
+
+// The file, mapped. Owns its descriptor and mapping. Outside the anonymous namespace:
+// HostBudget::Impl holds one (GCC warns of a member whose type has internal linkage when the class
+// is defined in an included file, as unity builds do).
 class Mapped {
  public:
   static Result<Mapped> open(const std::string& path, bool write) {
@@ -126,8 +130,8 @@ class Mapped {
   void* base_;
 };
 
+namespace {
 std::uint64_t milli(double v) { return std::uint64_t(std::max(0.0, v) * 1000); }
-
 }  // namespace
 
 struct HostBudget::Impl {

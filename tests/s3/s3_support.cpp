@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <random>
 
 #include <nlohmann/json.hpp>
 
@@ -61,7 +63,14 @@ std::unique_ptr<transfer::Engine> make_engine(unsigned parallelism) {
 
 std::string unique_bucket(const std::string& tag) {
   static std::atomic<int> n{0};
-  return "pbs-t-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
+  // PIDs come round again (pid_max is 32768 here) and radosgw answers a second CreateBucket of
+  // the same owner with success: without the random part, a test may find an older run's objects.
+  static const std::string salt = [] {
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", unsigned(std::random_device{}()));
+    return std::string(hex);
+  }();
+  return "pbs-t-" + tag + "-" + std::to_string(::getpid()) + "-" + salt + "-" + std::to_string(n++);
 }
 
 void create_bucket(transfer::Engine& engine, const std::string& bucket, bool object_lock) {

@@ -24,7 +24,7 @@ transfer::EngineConfig engine_config(unsigned parallelism = 4, const std::string
 std::unique_ptr<transfer::Engine> make_engine(const transfer::EngineConfig& config);
 std::unique_ptr<transfer::Engine> make_engine(unsigned parallelism = 4);
 
-// A fresh bucket name for one test: "pbs-t-<tag>-<pid>-<n>".
+// A fresh bucket name for one test: "pbs-t-<tag>-<pid>-<random>-<n>".
 std::string unique_bucket(const std::string& tag);
 // Creates the bucket; fails the test on error.
 void create_bucket(transfer::Engine& engine, const std::string& bucket, bool object_lock = false);
