@@ -72,6 +72,12 @@ Error response_error(const Request& req, const Response& resp, std::string_view 
   }
   switch (retry_cause(resp.status, code)) {
     case RetryCause::throttled:
+      // A 503 ServiceUnavailable is retried as throttling is, but it says the service is down, not
+      // "slower". Without a code (a HEAD's answer has no body) it may be either.
+      if (resp.status == 503 && !code.empty() && code != "SlowDown") {
+        return err(Errc::throttled, "the server kept answering that the service is unavailable; try again "
+                                    "later (or give --max-outage more time)");
+      }
       return err(Errc::throttled, "the server kept asking to slow down; lower -j/--parallelism "
                                   "or MAX_WORKERS, or run later");
     case RetryCause::server_error:

@@ -2,6 +2,8 @@
 #include <vector>
 
 #include "run/run_stop.h"
+#include "s3/request.h"
+#include "s3/response.h"
 #include "test_support.h"
 #include "transfer/congestion.h"
 #include "transfer/endpoint_health.h"
@@ -139,4 +141,21 @@ TEST_CASE("endpoint health: failures among successes are one request's, a quiet 
   CHECK(h.failed(at(70), false, true, 1, at(70)) == Verdict::retry);
   CHECK(h.failed(at(120), false, true, 9, at(70)) == Verdict::retry);
   CHECK(h.failed(at(131), false, true, 12, at(70)) == Verdict::fail_all);
+}
+
+TEST_CASE("a plain 503 is told as a service unavailable, SlowDown and 429 as slow down", "[run]") {
+  auto told = [](long status, const std::string& code) {
+    s3::Response resp;
+    resp.status = status;
+    std::string body = code.empty() ? "" : "<Error><Code>" + code + "</Code></Error>";
+    resp.body.assign(body.begin(), body.end());
+    auto e = s3::response_error(s3::head_object("b", "k"), resp, "http://x");
+    CHECK(e.code() == Errc::throttled);  // retried and waited out alike
+    return e.message();
+  };
+  CHECK_THAT(told(503, "ServiceUnavailable"), Catch::Contains("service is unavailable"));
+  CHECK_THAT(told(503, ""), Catch::Contains("slow down"));  // no body (HEAD): SlowDown as likely
+  CHECK_THAT(told(503, "SlowDown"), Catch::Contains("slow down"));
+  CHECK_THAT(told(429, ""), Catch::Contains("slow down"));
+  CHECK_THAT(told(503, "ServiceUnavailable"), !Catch::Contains("slow down"));
 }
