@@ -31,7 +31,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->option_text("N");
   app.add_option("--bandwidth-limit", g.bandwidth_limit,
                  "Whole-process transfer limit, e.g. 50M (bytes per second), or a timetable such as "
-                 "\"08:00,512k 19:00,10M 23:00,off\" (Mon-08:00,... for weekdays)")
+                 "\"08:00,512k 19:00,10M 23:00,off\" (Mon-08:00,... for weekdays); off: none, 0 is refused")
       ->option_text("RATE|TIMETABLE");
   app.add_option("--tps-limit", g.tps_limit, "Requests per second at most, every kind and retries too")
       ->check(CLI::Range(0.01, 1e6))
@@ -59,7 +59,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--lock-file", g.lock_file, "Lock file (default under /run/lock/)")
       ->option_text("PATH");
   app.add_option("--max-outage", g.max_outage,
-                 "How long the endpoint may fail every request before the run stops (default 10m)")
+                 "How long the endpoint may fail every request before the run stops (default 10m, 1s to 7d)")
       ->option_text("DURATION");
 }
 
@@ -74,7 +74,7 @@ void add_scope_options(CLI::App* cmd, std::string& ns, std::optional<std::size_t
 void add_point_in_time(CLI::App* cmd, std::optional<std::string>& when) {
   cmd->add_option("--point-in-time", when,
                   "Remote: the bucket as it was at TIME, from object versions (2026-11-30T22:00:00Z, "
-                  "'2026-11-30 22:00' local, @EPOCH, or 36h ago)")
+                  "'2026-11-30 22:00' local, @EPOCH, or 36h ago; not empty, not in the future)")
       ->option_text("TIME");
 }
 

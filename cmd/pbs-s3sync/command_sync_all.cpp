@@ -1,7 +1,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <map>
 #include <thread>
 
@@ -18,8 +17,7 @@ namespace pbs::cli {
 namespace {
 
 Result<std::vector<std::string>> configured_datastores() {
-  const char* env = std::getenv("PBS_S3SYNC_DATASTORE_CFG");
-  std::string path = env && *env ? env : "/etc/proxmox-backup/datastore.cfg";
+  std::string path = datastore_cfg_path();
   PBS_ASSIGN(auto cfg, config::load_datastore_cfg(path));
   std::vector<std::string> names;
   for (const auto& [name, entry] : cfg) names.push_back(name);

@@ -55,9 +55,13 @@ void print_warnings(const config::PbsConf& conf, const GlobalOptions& global) {
   for (const auto& w : conf.warnings) fmt::print(stderr, "pbs-s3sync: warning: {}\n", w);
 }
 
-Result<std::pair<std::string, std::string>> resolve_datastore(const std::string& arg) {
+std::string datastore_cfg_path() {
   const char* env = std::getenv("PBS_S3SYNC_DATASTORE_CFG");
-  std::string cfg_path = env && *env ? env : "/etc/proxmox-backup/datastore.cfg";
+  return env && *env ? env : "/etc/proxmox-backup/datastore.cfg";
+}
+
+Result<std::pair<std::string, std::string>> resolve_datastore(const std::string& arg) {
+  std::string cfg_path = datastore_cfg_path();
   if (!arg.empty()) {
     PBS_ASSIGN(auto st, stat_path(arg));
     if (arg.find('/') != std::string::npos || (st && st->is_dir)) {

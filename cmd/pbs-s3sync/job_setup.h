@@ -50,8 +50,10 @@ inline std::int64_t sync_interval(const config::PbsConf& conf) {
 Result<std::optional<long>> stall_seconds_from_env();
 
 Result<config::PbsConf> load_config(const GlobalOptions& global);
-// DATASTORE as a path, or a name from datastore.cfg ($PBS_S3SYNC_DATASTORE_CFG overrides the
-// file); empty: the only datastore configured.
+// PBS's datastore.cfg, or the file $PBS_S3SYNC_DATASTORE_CFG names.
+std::string datastore_cfg_path();
+// DATASTORE as a path (made absolute and normal), or a name from datastore_cfg_path(); empty: the
+// only datastore configured.
 Result<std::pair<std::string, std::string>> resolve_datastore(const std::string& arg);
 // The datastore is optional (status/unlock/config check): the prefix then needs the target.
 Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_arg,

@@ -1,6 +1,7 @@
 #include "config/target.h"
 
 #include "config/aws_profile.h"
+#include "util/text.h"
 
 namespace pbs::config {
 
@@ -20,14 +21,11 @@ Result<std::string> clean_prefix(std::string_view p, std::string_view what) {
   }
   // Keys are not paths: "a/../b" and "./a" are other keys than "b" and "a", and restore would
   // turn them into paths outside the datastore.
-  for (std::size_t start = 0; start < p.size();) {
-    auto slash = p.find('/', start);
-    auto part = p.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+  for (auto part : split(p, '/')) {
     if (part == "." || part == "..") {
       return Error(Errc::config, std::string(what) + ": prefix '" + std::string(p) + "' must not hold a '" +
                                      std::string(part) + "' component");
     }
-    start = slash == std::string_view::npos ? p.size() : slash + 1;
   }
   return std::string(p);
 }

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "util/hex.h"
+#include "util/text.h"
 
 namespace pbs::remote {
 
@@ -33,14 +34,7 @@ Result<ContentKey> parse_content_key(std::string_view rel) {
   auto bad = [&](const std::string& why) {
     return Error(Errc::corrupt, "remote key '.cnt/" + std::string(rel) + "': " + why);
   };
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (start <= rel.size()) {
-    auto slash = rel.find('/', start);
-    parts.push_back(rel.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
+  std::vector<std::string_view> parts = split(rel, '/');
   for (auto p : parts) {
     if (p.empty()) return bad("empty path component");
     if (p == "." || p == "..") return bad("'.' or '..' component");

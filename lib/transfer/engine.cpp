@@ -183,11 +183,13 @@ void Engine::Impl::follow_timetable(Clock::time_point now) {
   if (!config_.budget) limiter_.set_rate(rate, now);
 }
 
-// A share changes the limiters only when it moved: a new rate drops the tokens saved up.
+// A share changes the limiters only when it moved by more than 1%. The bytes moved are the byte
+// limiter's count (every transfer goes through it), which grows as they move, not as they end.
 void Engine::Impl::follow_budget(Clock::time_point now) {
   auto& budget = *config_.budget;
-  std::uint64_t bytes = limiter_.limited() ? limiter_.taken() : counters_.bytes_up + counters_.bytes_down;
-  if (budget.refresh(now, !jobs_.empty(), bandwidth_waited_, bytes, timetable_rate_)) bandwidth_waited_ = false;
+  if (budget.refresh(now, !jobs_.empty(), bandwidth_waited_, limiter_.taken(), timetable_rate_)) {
+    bandwidth_waited_ = false;
+  }
   const JobShare& share = budget.share();
   auto moved = [](double a, double b) { return std::abs(a - b) > 0.01 * std::max(a, b); };
   if (moved(share.bytes_per_second, limiter_.rate())) limiter_.set_rate(share.bytes_per_second, now);

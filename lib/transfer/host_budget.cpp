@@ -24,8 +24,6 @@ constexpr auto kRefreshPeriod = std::chrono::milliseconds(200);
 // planning, or reading its datastore, between two request phases.
 constexpr std::int64_t kActiveForMs = 1000;
 
-
-
 // One job's slot. Lock-free atomics are address-free, so they work across processes mapping the
 // same file. `weight` 0: unused; it is set last when a slot is taken, cleared first when given back.
 struct alignas(64) Slot {

@@ -105,12 +105,10 @@ std::size_t HttpExchange::on_read(char* buf, std::size_t size, std::size_t n, vo
   std::uint64_t total = self->request_.body_size();
   std::size_t want = std::size_t(std::min<std::uint64_t>(size * n, total - self->sent_));
   if (want == 0) return 0;
-  if (self->limiter_->limited()) {
-    want = self->limiter_->take_up_to(want);
-    if (want == 0) {
-      self->paused_ = true;
-      return CURL_READFUNC_PAUSE;
-    }
+  want = self->limiter_->take_up_to(want);  // unlimited: all of it, counted
+  if (want == 0) {
+    self->paused_ = true;
+    return CURL_READFUNC_PAUSE;
   }
   if (self->request_.body) {
     std::memcpy(buf, self->request_.body->data() + self->sent_, want);
@@ -141,7 +139,7 @@ int HttpExchange::on_seek(void* p, std::int64_t offset, int origin) {
 std::size_t HttpExchange::on_write(char* buf, std::size_t size, std::size_t n, void* p) {
   auto* self = static_cast<HttpExchange*>(p);
   std::size_t len = size * n;
-  if (self->limiter_->limited() && !self->limiter_->take_all(len)) {
+  if (!self->limiter_->take_all(len)) {
     self->paused_ = true;
     return CURL_WRITEFUNC_PAUSE;  // curl hands the same bytes again after resume
   }

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pbs {
 
@@ -20,6 +21,17 @@ inline std::string to_lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
   }
   return out;
+}
+
+// The parts of `s` between `sep`s, empty ones kept: "a//b" gives a, "", b; "" gives one empty part.
+inline std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    auto at = s.find(sep, start);
+    parts.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return parts;
+    start = at + 1;
+  }
 }
 
 // The lines of a text, without their '\n', numbered from 1.

@@ -5,19 +5,15 @@
 #include <string_view>
 
 #include "remote/key_layout.h"
+#include "util/text.h"
 
 namespace {
 
 bool safe_relative_path(std::string_view path) {
-  if (path.empty() || path.front() == '/') return false;
-  std::size_t start = 0;
-  for (;;) {
-    auto slash = path.find('/', start);
-    auto part = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    if (slash == std::string_view::npos) return true;
-    start = slash + 1;
+  for (auto part : pbs::split(path, '/')) {
+    if (part.empty() || part == "." || part == "..") return false;  // an empty first part: absolute
   }
+  return true;
 }
 
 }  // namespace

@@ -47,10 +47,6 @@ struct NightRig {
   }
 };
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 // Longer than the backoff's cap (20 s) and the outage probes' spacing: the run must wait, probe
 // and come back, not just retry once.
 constexpr int kWindowSeconds = 30;

@@ -143,7 +143,7 @@ TEST_CASE("config check and sync against https:// on a plain HTTP port exit with
     INFO(argv[1]);
     auto t0 = std::chrono::steady_clock::now();
     auto r = run_command(argv, env);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double secs = seconds_since(t0);
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("does not speak TLS on this port"));
     CHECK(secs < 5);
@@ -175,8 +175,13 @@ TEST_CASE("counts that make no sense and unknown commands are usage errors that 
   for (std::vector<std::string> extra : {std::vector<std::string>{"--max-delete", "-1"},
                                          std::vector<std::string>{"-j", "0"},
                                          std::vector<std::string>{"--transfer-last", "0"},
-                                         std::vector<std::string>{"--max-outage", "-5"}}) {
-    INFO(extra[0] << " " << extra[1]);
+                                         std::vector<std::string>{"--max-outage", "-5"},
+                                         std::vector<std::string>{"--max-outage", ""},
+                                         std::vector<std::string>{"--max-outage", "30d"},
+                                         std::vector<std::string>{"--bandwidth-limit", ""},
+                                         std::vector<std::string>{"--bandwidth-limit", "0"},
+                                         std::vector<std::string>{"--bandwidth-limit", "08:00,1M 08:00,2M"}}) {
+    INFO(extra[0] << " '" << extra[1] << "'");
     auto r = rig.sync(extra);
     CHECK(r.exit_code == 2);
     CHECK(rig.remote().empty());

@@ -94,7 +94,7 @@ TEST_CASE("a stalled response body is abandoned and fetched again", "[s3][faults
   rig.proxy.rule("mode=stall&count=1&method=GET&stall_seconds=30");
   auto t0 = std::chrono::steady_clock::now();
   auto r = rig.engine->execute(s3::get_object(rig.bucket, "stall"));
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double secs = seconds_since(t0);
   REQUIRE(r);
   CHECK(r->status == 200);
   CHECK(r->body == *body);
@@ -163,7 +163,7 @@ TEST_CASE("throttling that never ends fails after the outage budget, saying how 
   rig.proxy.rule("mode=status&status=503&code=SlowDown&count=100000");
   auto t0 = std::chrono::steady_clock::now();
   auto r = engine->execute(s3::head_object(rig.bucket, "x"));
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double secs = seconds_since(t0);
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == Errc::network);
   CHECK_THAT(r.error().message(), Catch::Contains("has not answered for"));
@@ -198,7 +198,7 @@ TEST_CASE("an interrupt ends the requests waiting out an outage at once, and one
   }
   auto t0 = std::chrono::steady_clock::now();
   engine->run();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double secs = seconds_since(t0);
   REQUIRE(results.size() == 6);
   for (const auto& r : results) {
     REQUIRE_FALSE(r);
@@ -226,7 +226,7 @@ TEST_CASE("an interrupt abandons a stalled transfer when its grace is over", "[s
   rig.proxy.rule("mode=stall&count=1&method=GET&stall_seconds=30");
   auto t0 = std::chrono::steady_clock::now();
   auto r = engine->execute(s3::get_object(rig.bucket, "stalled"));
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double secs = seconds_since(t0);
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == Errc::interrupted);
   CHECK_THAT(r.error().message(), Catch::Contains("abandoned in flight"));
@@ -275,7 +275,7 @@ TEST_CASE("a global bandwidth limit holds across parallel uploads and downloads"
                    [](Result<s3::Response> r) { REQUIRE(r); });
   }
   engine->run();
-  double up = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double up = seconds_since(t0);
   t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 4; ++i) {
     engine->submit(s3::get_object(bucket, "bw/" + std::to_string(i)), [&, i](Result<s3::Response> r) {
@@ -284,7 +284,7 @@ TEST_CASE("a global bandwidth limit holds across parallel uploads and downloads"
     });
   }
   engine->run();
-  double down = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double down = seconds_since(t0);
   INFO("upload " << up << " s, download " << down << " s; expected 4.0 s each");
   CHECK(up == Approx(4.0).epsilon(0.10));
   CHECK(down == Approx(4.0).epsilon(0.10));

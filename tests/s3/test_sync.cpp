@@ -135,7 +135,7 @@ TEST_CASE("SIGTERM stops a sync cleanly: summary, recorded run, no half snapshot
   auto t0 = std::chrono::steady_clock::now();
   run.kill(SIGTERM);
   auto r = run.wait();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double secs = seconds_since(t0);
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(secs < 10);  // what was in flight (at most a few chunks at 1 MB/s) finished
@@ -243,7 +243,7 @@ TEST_CASE("wrong credentials, missing bucket, unreachable endpoint: exit 4 in se
     argv[3] = target;
     auto t0 = std::chrono::steady_clock::now();
     auto r = run_command(argv, env);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double secs = seconds_since(t0);
     CHECK(secs < 8);
     return r;
   };
@@ -325,7 +325,7 @@ TEST_CASE("an endpoint lost mid-run stops the run once the outage outlasts --max
   proxy.rule("mode=reset&method=PUT&path_contains=.chunks/&count=1000000");
   auto t0 = std::chrono::steady_clock::now();
   auto r = run_command(rig.argv({"-j", "4", "--max-outage", "10s"}), rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint()}));
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double secs = seconds_since(t0);
   CHECK(r.exit_code == 4);
   auto j = parse_summary(r);
   std::string errors = j["errors"].dump();

@@ -1,12 +1,18 @@
 #pragma once
 // Shared helpers for the tests: temporary directories, running our binaries, reading fixtures.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "util/result.h"
 
 namespace pbs::test {
+
+// Seconds of the steady clock since `t0`: how long a command or request took.
+inline double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 // A fresh directory removed (recursively) when the object goes away. Under $PBS_TEST_TMPDIR,
 // else /dev/shm when present (creating 65536 chunk dirs is much faster in tmpfs), else /tmp.
