@@ -132,6 +132,7 @@ struct Commands {
   int code = kExitOk;
   SyncArgs sync;
   RestoreArgs restore;
+  ExtractArgs extract;
   VerifyArgs verify;
   ListArgs list;
   KeyCommandArgs key_show, key_export;
@@ -211,6 +212,28 @@ void add_restore(CLI::App& app, Commands& c) {
   });
 }
 
+void add_extract(CLI::App& app, Commands& c) {
+  auto* cmd = app.add_subcommand("extract", "One archive of one snapshot straight from S3, no PBS needed: a VM disk "
+                                            "as a raw image, a pxar stream, a decoded blob");
+  cmd->add_option("TARGET", c.extract.target, "s3://bucket[/prefix] or a STORAGE id")->required()->option_text(" ");
+  cmd->add_option("SNAPSHOT", c.extract.snapshot, "TYPE/ID/TIME, or TYPE/ID/latest (vm/100/latest)")
+      ->required()->option_text(" ");
+  cmd->add_option("ARCHIVE", c.extract.archive, "drive-scsi0.img, root.pxar, qemu-server.conf (suffix optional)")
+      ->required()->option_text(" ");
+  cmd->add_option("OUTPUT", c.extract.output, "A file (written sparse), a block device, or - for standard output")
+      ->required()->option_text(" ");
+  cmd->add_option("--ns", c.extract.ns, "The snapshot's namespace (a/b/c); default the root")->option_text("NS");
+  add_point_in_time(cmd, c.extract.point_in_time);
+  cmd->add_flag("--force", c.extract.force, "Replace an existing OUTPUT file, or write over a block device");
+  cmd->add_flag("--zeroed-device", c.extract.zeroed_device,
+                "OUTPUT is a device that reads as zeros (new thin volume): zero regions are not written");
+  add_key_options(cmd, c.extract.key.passphrase_file, c.extract.key.keyfile);
+  cmd->callback([&c] {
+    c.global.command = "extract";
+    c.code = command_extract(c.extract, c.global);
+  });
+}
+
 void add_verify(CLI::App& app, Commands& c) {
   auto* verify_cmd = app.add_subcommand(
       "verify", "Check every snapshot: a local DATASTORE deeply, or a remote TARGET complete");
@@ -236,6 +259,9 @@ void add_list(CLI::App& app, Commands& c) {
       ->required()->option_text(" ");
   add_scope_options(list_cmd, c.list.ns, c.list.max_depth);
   add_point_in_time(list_cmd, c.list.point_in_time);
+  list_cmd->add_option("--snapshot", c.list.snapshot,
+                       "Remote: the archives of this snapshot with their sizes (TYPE/ID/TIME or TYPE/ID/latest)")
+      ->option_text("TYPE/ID/TIME");
   list_cmd->callback([&c] {
     c.global.command = "list";
     c.code = command_list(c.list, c.global);
@@ -323,7 +349,7 @@ int run(int argc, char** argv) {
   Commands c;
   add_global_options(app, c.global);
   for (int i = 0; i < argc; ++i) c.global.command_line += (i ? " " : "") + std::string(argv[i]);
-  for (auto add : {add_sync, add_restore, add_verify, add_list, add_key, add_gc, add_status, add_config}) add(app, c);
+  for (auto add : {add_sync, add_restore, add_extract, add_verify, add_list, add_key, add_gc, add_status, add_config}) add(app, c);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

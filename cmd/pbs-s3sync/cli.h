@@ -24,6 +24,7 @@ struct GlobalOptions {
   std::optional<std::string> max_outage;  // a duration; none: MAX_OUTAGE, else the default
   std::string command_line;  // recorded in the lock file
   std::string command;       // the subcommand running ("sync", "config check"), for JSON errors
+  bool report_on_stderr = false;  // standard output carries data (extract to "-"): reports go to stderr
 };
 
 // Parses argv and runs the command; returns the process exit code.

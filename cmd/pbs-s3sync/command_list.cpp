@@ -7,6 +7,8 @@
 #include "host_budget_setup.h"
 #include "job_setup.h"
 #include "output.h"
+#include "extract/snapshot_files.h"
+#include "report/extract_printer.h"
 #include "report/inventory_printer.h"
 #include "source.h"
 
@@ -25,10 +27,16 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
     if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
     auto remote = remote_for(job->target, args.point_in_time);
     if (!remote) return report_error(global, remote.error());
+    if (!args.snapshot.empty()) {
+      auto snap = extract::open_snapshot(**engine, *remote, *ns, args.snapshot);
+      if (!snap) return report_error(global, snap.error());
+      print_report(global, report::archives_json(**snap, remote->url()), report::archives_text(**snap, remote->url()), kExitOk);
+      return kExitOk;
+    }
     inv = check::remote_inventory(**engine, *remote, {*ns, args.max_depth});
     if (!inv) return report_error(global, inv.error());
-  } else if (args.point_in_time) {
-    return report_error(global, Error(Errc::invalid_argument, "--point-in-time reads a bucket's versions: give a "
+  } else if (args.point_in_time || !args.snapshot.empty()) {
+    return report_error(global, Error(Errc::invalid_argument, "--point-in-time and --snapshot read a bucket: give a "
                                                               "remote SOURCE (s3://bucket/prefix or a STORAGE id)"));
   } else {
     auto store = open_local_datastore(args.source);

@@ -18,6 +18,7 @@ struct KeyArgs {
 };
 
 struct ListArgs {
+  std::string snapshot;  // remote: this snapshot's archives (TYPE/ID/TIME or TYPE/ID/latest)
   std::string source;  // datastore path (remote targets come with the remote issue)
   std::string ns;
   std::optional<std::size_t> max_depth;
@@ -72,6 +73,19 @@ struct RestoreArgs {
   KeyArgs key;
 };
 int command_restore(const RestoreArgs& args, const GlobalOptions& global);
+
+struct ExtractArgs {
+  std::string target;
+  std::string snapshot;  // TYPE/ID/TIME or TYPE/ID/latest
+  std::string archive;
+  std::string output;  // a file, a block device, or "-"
+  std::string ns;
+  std::optional<std::string> point_in_time;
+  bool force = false;
+  bool zeroed_device = false;
+  KeyArgs key;
+};
+int command_extract(const ExtractArgs& args, const GlobalOptions& global);
 
 struct KeyCommandArgs {
   std::string target;

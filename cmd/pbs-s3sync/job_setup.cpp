@@ -34,8 +34,9 @@ std::optional<encryption::KeySource> key_source(const std::string& passphrase_fi
 Result<std::shared_ptr<const crypto::CryptKey>> open_target_key(transfer::RequestInterface& requests,
                                                                  const remote::Remote& remote,
                                                                  const encryption::KeySource& source,
-                                                                 const GlobalOptions& global) {
-  PBS_ASSIGN(encryption::PrefixKey key, encryption::open_prefix_key(requests, remote, source, false, std::time(nullptr)));
+                                                                 const GlobalOptions& global, bool pbs_key_file) {
+  PBS_ASSIGN(encryption::PrefixKey key,
+             encryption::open_prefix_key(requests, remote, source, false, std::time(nullptr), pbs_key_file));
   if (global.verbosity >= 0) {
     for (const auto& w : key.warnings) fmt::print(stderr, "warning: {}\n", w);
   }

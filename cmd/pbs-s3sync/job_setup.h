@@ -82,7 +82,7 @@ std::optional<encryption::KeySource> key_source(const std::string& passphrase_fi
 Result<std::shared_ptr<const crypto::CryptKey>> open_target_key(transfer::RequestInterface& requests,
                                                                  const remote::Remote& remote,
                                                                  const encryption::KeySource& source,
-                                                                 const GlobalOptions& global);
+                                                                 const GlobalOptions& global, bool pbs_key_file = false);
 
 // Prints configuration warnings to stderr (unless quiet).
 void print_warnings(const config::PbsConf& conf, const GlobalOptions& global);

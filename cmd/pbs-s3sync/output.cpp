@@ -9,10 +9,11 @@ namespace pbs::cli {
 
 void print_report(const GlobalOptions& global, const nlohmann::ordered_json& json, const std::string& text,
                   int exit_code) {
+  std::FILE* out = global.report_on_stderr ? stderr : stdout;
   if (global.output == OutputFormat::json) {
-    fmt::print("{}\n", json.dump(2));
+    fmt::print(out, "{}\n", json.dump(2));
   } else if (global.verbosity >= 0 || exit_code != 0) {
-    fmt::print("{}", text);
+    fmt::print(out, "{}", text);
   }
 }
 
@@ -25,7 +26,7 @@ int report_error(const GlobalOptions& global, const Error& error) {
   int code = exit_code_for(error);
   if (global.output == OutputFormat::json) {
     nlohmann::ordered_json j{{"command", global.command}, {"exit-code", code}, {"error", error_json(error)}};
-    fmt::print("{}\n", j.dump(2));
+    fmt::print(global.report_on_stderr ? stderr : stdout, "{}\n", j.dump(2));
   }
   return code;
 }

@@ -36,7 +36,7 @@ Result<std::string> read_passphrase_file(const std::string& path, std::vector<st
 }
 
 Result<PrefixKey> open_prefix_key(transfer::RequestInterface& requests, const remote::Remote& remote, const KeySource& source,
-                                  bool create, std::int64_t now) {
+                                  bool create, std::int64_t now, bool pbs_key_file) {
   PrefixKey out;
   std::optional<std::string> passphrase;
   if (!source.passphrase_file.empty()) {
@@ -62,6 +62,10 @@ Result<PrefixKey> open_prefix_key(transfer::RequestInterface& requests, const re
 
   PBS_ASSIGN(auto record, records::read_encryption_record(requests, remote));
   if (!record) {
+    if (!create && given && pbs_key_file) {
+      out.key = std::make_shared<const crypto::CryptKey>(*given);
+      return out;
+    }
     if (!create) return Error(Errc::config, remote.url() + " is not encrypted (it has no " + std::string(records::kEncryptionKey) + ")");
     records::EncryptionRecord fresh;
     if (given) {

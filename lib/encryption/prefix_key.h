@@ -38,8 +38,10 @@ Result<std::string> read_passphrase_file(const std::string& path, std::vector<st
 
 // The prefix's key from `source`. `create`: a prefix without record gets one (a sync); else it is
 // Errc::config (restore, verify, key export of a prefix that is not encrypted). `now` dates a new
-// key file. Errors are Errc::config (exit 2) and name the file and the fingerprint expected.
+// key file. `pbs_key_file`: a plain prefix may still hold snapshots PBS itself encrypted, which a
+// KEYFILE opens (extract). Errors are Errc::config (exit 2) and name the file and the fingerprint
+// expected.
 Result<PrefixKey> open_prefix_key(transfer::RequestInterface& requests, const remote::Remote& remote, const KeySource& source,
-                                  bool create, std::int64_t now);
+                                  bool create, std::int64_t now, bool pbs_key_file = false);
 
 }  // namespace pbs::encryption

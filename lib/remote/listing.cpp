@@ -99,6 +99,14 @@ Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const R
   return catalog;
 }
 
+Result<RemoteCatalog> load_group_catalog(transfer::RequestInterface& requests, const Remote& remote,
+                                         const datastore::GroupRef& group) {
+  RemoteCatalog catalog;
+  PBS_TRY(list_remote(requests, remote, content_rel_key(group.rel_dir() + "/"), false,
+                      [&](std::string_view rel, const s3::ObjectInfo& o) { catalog.add(rel, o); }));
+  return catalog;
+}
+
 s3::Request remote_get(const Remote& remote, std::string_view rel, const std::string& version_id) {
   return s3::on_version(s3::get_object(remote.bucket, remote.key(rel)), version_id);
 }

@@ -29,6 +29,9 @@ Status list_remote_versions(
 
 // One listing of the remote `.cnt/` tree.
 Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const Remote& remote);
+// The same of one group's part of it: its snapshots and group files only.
+Result<RemoteCatalog> load_group_catalog(transfer::RequestInterface& requests, const Remote& remote,
+                                         const datastore::GroupRef& group);
 
 // A GET of the object at `rel` (relative to the prefix), of `version_id` when one is given.
 s3::Request remote_get(const Remote& remote, std::string_view rel, const std::string& version_id = "");

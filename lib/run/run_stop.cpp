@@ -2,6 +2,17 @@
 
 namespace pbs::run {
 
+namespace {
+const char* noun(RunKind kind) {
+  switch (kind) {
+    case RunKind::sync: return "the run";
+    case RunKind::restore: return "the restore";
+    case RunKind::extract: return "the extract";
+  }
+  return "the run";
+}
+}  // namespace
+
 std::optional<std::string> remote_stop_reason(const Error& error) {
   if (!concerns_target(error.code())) return std::nullopt;
   switch (error.code()) {
@@ -28,7 +39,7 @@ void RunStop::stop(StopCause cause, std::string reason) {
 bool RunStop::stopping() {
   if (outcome_.stop == StopCause::none && interrupted_ && interrupted_()) {
     stop(StopCause::interrupted, kind_ == RunKind::sync ? "the run was interrupted; the next run resumes"
-                                                        : "the restore was interrupted; rerun it, it resumes");
+                                                        : std::string(noun(kind_)) + " was interrupted; rerun it, it resumes");
     errors_.push_back({"", "interrupted: nothing new started, what was waiting for the endpoint abandoned, what was in "
                            "flight given a few seconds to finish"});
   }
@@ -44,7 +55,7 @@ bool RunStop::local_fault(const std::string& object, const std::string& message)
   if (policy_ != LocalFaultPolicy::stop_run) return false;
   if (outcome_.stop == StopCause::none) {
     errors_.push_back({object, message});
-    stop(StopCause::local, std::string(kind_ == RunKind::sync ? "the run" : "the restore") +
+    stop(StopCause::local, std::string(noun(kind_)) +
                                " stopped after a local write error (see above); rerun it once that is fixed, "
                                "it resumes");
   }
@@ -52,7 +63,7 @@ bool RunStop::local_fault(const std::string& object, const std::string& message)
 }
 
 std::string RunStop::left_behind() const {
-  std::string verb = kind_ == RunKind::sync ? "not completed: " : "not restored: ";
+  std::string verb = kind_ == RunKind::sync ? "not completed: " : kind_ == RunKind::restore ? "not restored: " : "not extracted: ";
   if (outcome_.stop == StopCause::none) return verb + "the run stopped before it (internal error)";
   return verb + outcome_.reason;
 }

@@ -21,7 +21,7 @@ namespace pbs::run {
 enum class LocalFaultPolicy { fail_snapshots, stop_run };
 
 // Which run this is: the words its messages use.
-enum class RunKind { sync, restore };
+enum class RunKind { sync, restore, extract };
 
 // Errors about the target rather than one object (access denied, bad credentials, bucket gone,
 // endpoint unreachable after the engine's retries). nullopt for an error about one object.
