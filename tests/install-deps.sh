@@ -9,7 +9,7 @@ set -euo pipefail
 compile_pkgs=(cmake g++ make pkg-config python3 libcli11-dev libfmt-dev libpugixml-dev nlohmann-json3-dev
   libcurl4-openssl-dev libssl-dev libzstd-dev zlib1g-dev catch2)
 tool_pkgs=(clang libclang-rt-14-dev dpkg-dev mandoc systemd)
-server_pkgs=(radosgw ceph-mon ceph-osd ceph-common curl openssl rclone awscli time)
+server_pkgs=(radosgw ceph-mon ceph-osd ceph-common curl openssl rclone awscli time zstd)
 case "${PBS_DEPS:-all}" in
   compile) pkgs=("${compile_pkgs[@]}") ;;
   build) pkgs=("${compile_pkgs[@]}" "${tool_pkgs[@]}") ;;

@@ -107,8 +107,14 @@ void ExtractExecutor::start(std::size_t i) {
     if (*there) {
       ++summary_.chunks_in_place;
       bytes_placed_ += len;
+      written_at_.emplace(d, offset(i));
       return;
     }
+  }
+  if (const std::uint64_t* from = written_at_.find(d)) {
+    ++summary_.chunks_repeated;
+    copy(i, *from);
+    return;
   }
   auto [it, first] = waiting_.try_emplace(d);
   it->second.push_back(i);
@@ -190,6 +196,16 @@ void ExtractExecutor::write(std::size_t i, const Bytes& data) {
   }
   if (data || output_.kind() != ImageOutput::Kind::file) summary_.bytes_written += len;
   bytes_placed_ += len;
+  if (data && !output_.sequential()) written_at_.emplace(source_.index->digests[i], offset(i));
+}
+
+void ExtractExecutor::copy(std::size_t i, std::uint64_t from) {
+  auto bytes = output_.read_at(from, length(i));
+  if (!bytes) {
+    stop_.local_fault(output_.where(), bytes.error().message());
+    return;
+  }
+  write(i, std::make_shared<const std::vector<std::uint8_t>>(std::move(*bytes)));
 }
 
 }  // namespace pbs::extract

@@ -1,8 +1,9 @@
 #pragma once
 // Fills an output with the chunks of one index, in a bounded window: every place of the index is
 // a zero region (never fetched), a region an earlier run already filled (checked against the
-// chunk's name, never trusted), or a chunk fetched once however often it repeats, checked
-// (chunk_content.h) and written at its offset. Standard output gets the bytes in order, from a
+// chunk's name, never trusted), or a chunk fetched, checked (chunk_content.h) and written at its
+// offset. A chunk that repeats is fetched once: later places copy it from where it was written
+// (standard output cannot be read back: there it is fetched again unless still on its way). Standard output gets the bytes in order, from a
 // window of chunks held until their turn. A damaged or missing chunk is named with its offset;
 // the rest is still written (a file or device), so a rerun fetches only what is missing.
 
@@ -59,6 +60,8 @@ class ExtractExecutor {
   void fetched(const Digest& d, Result<s3::Response> r);
   void deliver(std::size_t i, const Bytes& data);
   void write(std::size_t i, const Bytes& data);
+  // The chunk at place `i` is already at `from` in the output: copied, not fetched.
+  void copy(std::size_t i, std::uint64_t from);
   void failed(std::size_t i, const std::string& message);
   bool stopping();
 
@@ -76,6 +79,7 @@ class ExtractExecutor {
   bool broken_stream_ = false;                    // standard output lost a chunk: nothing after it can follow
   std::unordered_map<Digest, std::vector<std::size_t>, datastore::DigestHash> waiting_;  // chunk -> its places
   std::map<std::size_t, Bytes> ready_;            // standard output: places waiting for their turn
+  datastore::DigestMap<std::uint64_t> written_at_;  // a file or device: where each chunk already is
   std::uint64_t bytes_placed_ = 0;
 };
 

@@ -111,9 +111,14 @@ bool ImageOutput::is_hole(std::uint64_t offset, std::uint64_t length) const {
 Result<bool> ImageOutput::holds(std::uint64_t offset, std::uint64_t length,
                                 const std::function<bool(std::span<const std::uint8_t>)>& matches) {
   if (!resuming_ || kind_ == Kind::stream || is_hole(offset, length)) return false;
+  PBS_ASSIGN(auto bytes, read_at(offset, length));
+  return matches(bytes);
+}
+
+Result<std::vector<std::uint8_t>> ImageOutput::read_at(std::uint64_t offset, std::uint64_t length) const {
   std::vector<std::uint8_t> bytes(length);
   PBS_TRY(pread_exact(fd_.get(), bytes, offset, where_));
-  return matches(bytes);
+  return bytes;
 }
 
 Status ImageOutput::finish() {

@@ -44,6 +44,8 @@ class ImageOutput {
   // Whether the region already holds data that `matches` (reads it only when it is not a hole).
   Result<bool> holds(std::uint64_t offset, std::uint64_t length,
                      const std::function<bool(std::span<const std::uint8_t>)>& matches);
+  // What is already written at `offset` (a file or device).
+  Result<std::vector<std::uint8_t>> read_at(std::uint64_t offset, std::uint64_t length) const;
   // Everything written: synced, and a file renamed from OUTPUT.part to OUTPUT.
   Status finish();
 

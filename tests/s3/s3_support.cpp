@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
@@ -157,6 +158,21 @@ FaultProxy::Stats FaultProxy::stats() {
     }
   }
   return s;
+}
+
+SmallDisk::SmallDisk(std::string dir, std::uint64_t bytes) : dir_(std::move(dir)) {
+  std::filesystem::create_directories(dir_);
+  auto r = run_command({"/bin/mount", "-t", "tmpfs", "-o", "size=" + std::to_string(bytes), "pbs-test-disk", dir_});
+  INFO("this test mounts a small tmpfs and needs root: " << r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+SmallDisk::~SmallDisk() { run_command({"/bin/umount", "-l", dir_}); }
+
+void SmallDisk::grow(std::uint64_t bytes) {
+  auto r = run_command({"/bin/mount", "-o", "remount,size=" + std::to_string(bytes), dir_});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
 }
 
 }  // namespace pbs::test

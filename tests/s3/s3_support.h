@@ -44,6 +44,19 @@ class ScriptServer {
   int port_ = 0;
 };
 
+// A tmpfs of a given size mounted on DIR (the test runs as root, as CI does): a disk that fills up.
+class SmallDisk {
+ public:
+  SmallDisk(std::string dir, std::uint64_t bytes);
+  ~SmallDisk();
+  SmallDisk(const SmallDisk&) = delete;
+  SmallDisk& operator=(const SmallDisk&) = delete;
+  void grow(std::uint64_t bytes);
+
+ private:
+  std::string dir_;
+};
+
 // The fault proxy (fault_proxy.py) in front of radosgw.
 class FaultProxy {
  public:

@@ -56,26 +56,6 @@ std::set<std::string> chunk_files(const std::string& root) {
   return out;
 }
 
-// A tmpfs of a given size mounted on DIR (the test runs as root, as CI does): a disk that fills up.
-class SmallDisk {
- public:
-  SmallDisk(std::string dir, std::uint64_t bytes) : dir_(std::move(dir)) {
-    fs::create_directories(dir_);
-    auto r = run_command({"/bin/mount", "-t", "tmpfs", "-o", "size=" + std::to_string(bytes), "pbs-test-disk", dir_});
-    INFO("this test mounts a small tmpfs and needs root: " << r.err);
-    REQUIRE(r.exit_code == 0);
-  }
-  ~SmallDisk() { run_command({"/bin/umount", "-l", dir_}); }
-  void grow(std::uint64_t bytes) {
-    auto r = run_command({"/bin/mount", "-o", "remount,size=" + std::to_string(bytes), dir_});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-  }
-
- private:
-  std::string dir_;
-};
-
 // Bytes the datastore's chunks take on tmpfs (whole pages).
 std::uint64_t chunk_pages_bytes(const std::string& root) {
   std::uint64_t total = 0;
