@@ -20,7 +20,7 @@ _pbs_s3sync() {
   local cur prev
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
-  local commands="sync restore verify list gc key status unlock config"
+  local commands="sync restore extract verify list gc key status unlock config"
   local common="--config -j --parallelism --bandwidth-limit --tps-limit --weight --dry-run --output --progress --metrics-file -v --verbose -q --quiet --lock-file --max-outage --help --version"
   local takes_value=" --config -j --parallelism --bandwidth-limit --tps-limit --weight --output --progress --metrics-file --lock-file --max-outage --mode --ns --max-depth --group-filter --transfer-last --max-delete --group --snapshot --sample --grace --datastore --object-lock --object-lock-days --point-in-time --passphrase-file --keyfile --kdf "
 
@@ -65,8 +65,11 @@ _pbs_s3sync() {
     restore)
       options="--ns --max-depth --group --snapshot --latest --point-in-time --decrypt --passphrase-file --keyfile"
       if [ "$positionals" -eq 0 ]; then words=$targets; else words=$datastores paths=1; fi ;;
+    extract)
+      options="--ns --point-in-time --force --zeroed-device --passphrase-file --keyfile"
+      if [ "$positionals" -eq 0 ]; then words=$targets; elif [ "$positionals" -eq 3 ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi ;;
     verify) options="--ns --max-depth --deep --sample --point-in-time --passphrase-file --keyfile"; words="$targets $datastores" paths=1 ;;
-    list) options="--ns --max-depth --point-in-time"; words="$targets $datastores" paths=1 ;;
+    list) options="--ns --max-depth --point-in-time --snapshot"; words="$targets $datastores" paths=1 ;;
     gc) options="--grace"; words=$targets ;;
     key)
       if [ "$positionals" -eq 0 ]; then COMPREPLY=($(compgen -W "show export" -- "$cur")); return; fi

@@ -1,6 +1,6 @@
 # fish completion for pbs-s3sync: subcommands, options, and the STORAGE ids of /etc/pbs.conf (or
 # $PBS_S3SYNC_CONFIG) and the datastores of datastore.cfg as arguments.
-set -l cmds sync restore verify list gc key status unlock config
+set -l cmds sync restore extract verify list gc key status unlock config
 function __pbs_s3sync_targets
     set -l conf /etc/pbs.conf
     set -q PBS_S3SYNC_CONFIG; and set conf $PBS_S3SYNC_CONFIG
@@ -11,10 +11,14 @@ function __pbs_s3sync_datastores
     set -q PBS_S3SYNC_DATASTORE_CFG; and set cfg $PBS_S3SYNC_DATASTORE_CFG
     test -r $cfg; and sed -n 's/^datastore:[[:space:]]*\([^[:space:]]*\).*/\1/p' $cfg
 end
-complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore verify list gc status unlock check" -a "(__pbs_s3sync_targets)" -d 'STORAGE target'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore extract verify list gc status unlock check" -a "(__pbs_s3sync_targets)" -d 'STORAGE target'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore verify list status unlock" -a "(__pbs_s3sync_datastores)" -d 'Datastore'
 complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a sync -d 'Upload a datastore to S3'
 complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a restore -d 'Restore a datastore from S3'
+complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a extract -d 'One archive of one snapshot from S3 (a VM disk)'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from extract" -l force -d 'Replace OUTPUT, or write over a block device'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from extract" -l zeroed-device -d 'The device reads as zeros'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from list" -l snapshot -x -d 'The archives of TYPE/ID/TIME'
 complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a verify -d 'Check a datastore'
 complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a list -d 'Namespaces, groups, snapshots, sizes'
 complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a gc -d 'Delete unreferenced remote chunks'
@@ -52,7 +56,7 @@ complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l force-in-use -d 
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l take-over -d 'Own a prefix another source synced to'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l object-lock -x -a 'GOVERNANCE COMPLIANCE' -d 'Lock every object written'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l object-lock-days -x -d 'Days each object stays locked'
-complete -c pbs-s3sync -n "__fish_seen_subcommand_from restore list verify" -l point-in-time -x -d 'The bucket as it was at TIME'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from restore extract list verify" -l point-in-time -x -d 'The bucket as it was at TIME'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from status" -l check -d 'Exit 1 when overdue'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from unlock" -l force -d 'Clear a dead run record'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from restore" -l group -x -d 'TYPE/ID'
@@ -64,7 +68,7 @@ complete -c pbs-s3sync -f -n "not __fish_seen_subcommand_from $cmds" -a key -d '
 complete -c pbs-s3sync -f -n "__fish_seen_subcommand_from key; and not __fish_seen_subcommand_from show export" -a 'show export'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l encrypt -d 'Encrypt plain snapshots in PBS format'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from restore" -l decrypt -d 'Write the plain originals back'
-complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore verify key" -l passphrase-file -r -F -d 'Passphrase of the stored key'
-complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore verify key" -l keyfile -r -F -d 'A PBS key file'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore extract verify key" -l passphrase-file -r -F -d 'Passphrase of the stored key'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync restore extract verify key" -l keyfile -r -F -d 'A PBS key file'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from export" -l kdf -x -a 'none scrypt' -d 'Protect the exported key'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from gc" -l grace -x -d 'Keep younger unreferenced chunks'

@@ -18,7 +18,7 @@ TEST_CASE("--help lists every command, --version prints the version", "[cli]") {
   // Each command on its own line of the subcommand list (a bare "sync" or "config" would also be
   // found in the program's name and in --config).
   auto commands = help.out.substr(std::min(help.out.size(), help.out.find("Subcommands:")));
-  for (const char* cmd : {"sync", "restore", "verify", "list", "key", "gc", "status", "unlock", "config"}) {
+  for (const char* cmd : {"sync", "restore", "extract", "verify", "list", "key", "gc", "status", "unlock", "config"}) {
     INFO(cmd);
     CHECK_THAT(commands, Catch::Contains("\n  " + std::string(cmd) + " "));
   }
