@@ -10,6 +10,14 @@ namespace pbs::remote {
 
 Status collect_referenced(transfer::RequestInterface& requests, const Remote& remote, const RemoteCatalog& catalog,
                           datastore::DigestSet& out, std::size_t& snapshots, std::vector<std::string>* skipped) {
+  auto complete = complete_snapshots(catalog);
+  snapshots = complete.size();
+  return collect_referenced(requests, remote, complete, out, skipped);
+}
+
+Status collect_referenced(transfer::RequestInterface& requests, const Remote& remote,
+                          const std::vector<SnapshotToRead>& complete, datastore::DigestSet& out,
+                          std::vector<std::string>* skipped) {
   std::optional<Error> error;
   // A manifest or index gone or unreadable: an error, or with `skipped` a note and the rest goes on.
   auto unreadable = [&](Error e) {
@@ -19,8 +27,6 @@ Status collect_referenced(transfer::RequestInterface& requests, const Remote& re
       error = std::move(e);
     }
   };
-  auto complete = complete_snapshots(catalog);
-  snapshots = complete.size();
   auto on_manifest = [&](std::size_t, Result<ManifestRead> m) -> std::vector<std::string> {
     if (!m) {
       unreadable(std::move(m).error());

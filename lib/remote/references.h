@@ -10,6 +10,7 @@
 #include "datastore/digest_set.h"
 #include "remote/catalog.h"
 #include "remote/remote.h"
+#include "remote/snapshot_reader.h"
 #include "transfer/request_interface.h"
 #include "util/result.h"
 
@@ -21,6 +22,10 @@ namespace pbs::remote {
 // complete snapshots were read.
 Status collect_referenced(transfer::RequestInterface& requests, const Remote& remote, const RemoteCatalog& catalog,
                           datastore::DigestSet& out, std::size_t& snapshots,
+                          std::vector<std::string>* skipped = nullptr);
+// The same of some snapshots only (a restore's selection, to say how many chunks are coming).
+Status collect_referenced(transfer::RequestInterface& requests, const Remote& remote,
+                          const std::vector<SnapshotToRead>& snapshots, datastore::DigestSet& out,
                           std::vector<std::string>* skipped = nullptr);
 
 }  // namespace pbs::remote

@@ -42,14 +42,23 @@ void RestoreExecutor::run(const RestorePlan& plan, const std::function<void(cons
   run::RunProgress progress;
   progress.direction = run::RunProgress::Direction::down;
   progress.snapshots_total = tasks_.size();
-  run_window(tasks_.size(), [&] {
+  auto report = [&] {
     if (!tick) return;
     progress.snapshots_done = finished();
     progress.chunks_moved = summary_.chunks_fetched;
     progress.chunks_present = summary_.chunks_present;
     progress.bytes = requests_.counters().bytes_down;
+    // The bytes still to come, at the size of the chunks fetched so far.
+    std::size_t seen = summary_.chunks_fetched + summary_.chunks_present;
+    if (chunks_expected_ > seen && summary_.chunks_fetched > 0) {
+      progress.bytes_total = progress.bytes + (chunks_expected_ - seen) * (progress.bytes / summary_.chunks_fetched);
+    } else if (chunks_expected_ > 0 && chunks_expected_ <= seen) {
+      progress.bytes_total = progress.bytes;
+    }
     tick(progress);
-  });
+  };
+  run_window(tasks_.size(), report);
+  report();  // where it ended
   summary_.outcome = stop_.outcome();
 }
 

@@ -38,6 +38,8 @@ class RestoreExecutor : private run::SnapshotRunner {
   void run(const RestorePlan& plan, const std::function<void(const run::RunProgress&)>& tick);
   // At a point in time: the chunk versions to fetch (outlives the run).
   void pin_chunk_versions(const remote::ChunkListing* versions) { chunk_versions_ = versions; }
+  // How many distinct chunks the run's snapshots reference: the progress line's total and ETA.
+  void expect_chunks(std::size_t chunks) { chunks_expected_ = chunks; }
   // --decrypt: snapshots this tool encrypted with `key` are written back as their plain originals.
   void decrypt_with(std::shared_ptr<const crypto::CryptKey> key) { key_ = std::move(key); }
 
@@ -94,6 +96,7 @@ class RestoreExecutor : private run::SnapshotRunner {
   std::map<datastore::GroupRef, std::vector<std::pair<std::string, std::vector<std::uint8_t>>>> group_files_;
   std::size_t next_group_file_ = 0;
   std::size_t group_pending_ = 0;
+  std::size_t chunks_expected_ = 0;
 };
 
 }  // namespace pbs::restore

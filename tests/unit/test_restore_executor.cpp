@@ -219,3 +219,21 @@ TEST_CASE("restore plan: selection, --latest, incomplete and already restored sn
   CHECK(rest.snapshots[0]->ref.time_string() == t2);
   CHECK(rest.group_files.empty());
 }
+
+TEST_CASE("restore: the progress line knows the total from the indexes read first, and ends at it",
+          "[executor][restore]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  std::vector<run::RunProgress> ticks;
+  restore::RestoreOptions options;
+  options.on_progress = [&](const run::RunProgress& p) { ticks.push_back(p); };
+  auto s = rig.restore(rig.tmp.sub("restored"), options);
+  CHECK(s.complete());
+  REQUIRE(ticks.size() > 2);
+  // Once a chunk has come, the line has a total beyond what came, so a percent and an ETA.
+  auto early = std::find_if(ticks.begin(), ticks.end(), [](const auto& p) { return p.chunks_moved > 0; });
+  REQUIRE(early != ticks.end());
+  CHECK(early->bytes_total > early->bytes);
+  CHECK(ticks.back().bytes_total == ticks.back().bytes);
+  CHECK(ticks.back().chunks_moved == s.chunks_fetched);
+}
