@@ -232,6 +232,7 @@ void Engine::Impl::start(Job& job) {
   std::vector<s3::Header> headers = req.headers;
   headers.emplace_back("Host", ep.host_header(req.bucket));
   std::string path = ep.path(req.bucket, req.key);
+  job.signed_offset = clock_offset_;
   signer_.sign_headers(req.method, path, req.query, headers, req.payload_sha256, now_epoch());
   std::string query = s3::canonical_query(req.query);
   std::string url = ep.scheme + "://" + ep.host_header(req.bucket) + path;

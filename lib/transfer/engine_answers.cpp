@@ -29,6 +29,10 @@ const char* cause_name(s3::RetryCause c) {
 
 // The clock is this far off when signatures start to be refused.
 constexpr std::int64_t kSkewLimitSeconds = 15 * 60;
+// Refusals for the clock one request may answer by correcting it: behind a load balancer one node
+// with a wrong clock must not decide the offset for good, nor make a request fail that the next
+// node would take.
+constexpr unsigned kMaxSkewCorrections = 3;
 
 std::string attempts_text(unsigned attempts) {
   return attempts > 1 ? " (after " + std::to_string(attempts) + " attempts)" : "";
@@ -98,12 +102,17 @@ void Engine::Impl::finish_response(Job& job, HttpExchange& ex) {
       std::llabs(*server_clock - now_epoch()) > kSkewLimitSeconds) {
     cause = s3::RetryCause::clock_skew;
   }
-  if (cause == s3::RetryCause::clock_skew && !job.skew_corrected) {
-    job.skew_corrected = true;
-    if (server_clock) clock_offset_ = *server_clock - std::int64_t(std::time(nullptr));
-    counters_.retries["clock-skew"]++;
-    ready_.push_front(job.id);  // signed again with the corrected clock, no delay
-    return;
+  // Each refusal is judged by its own Date: retried with the offset it implies, unless that is the
+  // offset the refused attempt was already signed with (then the clock is not what is wrong).
+  if (cause == s3::RetryCause::clock_skew && job.skew_corrections < kMaxSkewCorrections) {
+    std::int64_t implied = server_clock ? *server_clock - std::int64_t(std::time(nullptr)) : job.signed_offset;
+    if (job.skew_corrections == 0 || std::llabs(implied - job.signed_offset) > 60) {
+      ++job.skew_corrections;
+      clock_offset_ = implied;
+      counters_.retries["clock-skew"]++;
+      ready_.push_front(job.id);  // signed again with the corrected clock, no delay
+      return;
+    }
   }
   Error error = s3::response_error(req, resp, config_.endpoint.display());
   if (cause == s3::RetryCause::clock_skew && error.code() != Errc::auth) {
@@ -127,6 +136,16 @@ void Engine::Impl::finish_response(Job& job, HttpExchange& ex) {
 
 void Engine::Impl::succeeded(Job& job, const HttpExchange& ex, s3::Response response) {
   auto now = Clock::now();
+  // An offset is kept only while answers agree with it: one learned from a node with a wrong
+  // clock is dropped when an accepted answer's Date agrees with the local clock instead.
+  if (clock_offset_ != 0 && clock_offset_ != config_.clock_offset_seconds) {
+    if (auto date = response.header("date"); date) {
+      if (auto server = s3::parse_http_date(*date)) {
+        std::int64_t local = std::int64_t(std::time(nullptr));
+        if (std::llabs(*server - local) < 60 && std::llabs(*server - (local + clock_offset_)) > 60) clock_offset_ = 0;
+      }
+    }
+  }
   window_.on_success();
   if (health_.success(now, ex.started())) {
     // The endpoint is back: what waited out the outage goes again now, not after its backoff.

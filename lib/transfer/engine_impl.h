@@ -42,7 +42,8 @@ struct Engine::Impl {
     unsigned attempts = 0;
     unsigned connect_failures = 0;
     std::optional<Clock::time_point> first_failure;
-    bool skew_corrected = false;
+    unsigned skew_corrections = 0;  // each refusal for the clock judged by its own Date
+    std::int64_t signed_offset = 0;  // the clock correction the last attempt was signed with
     bool fresh_connection = false;
   };
   struct Running {

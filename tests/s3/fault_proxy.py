@@ -12,7 +12,8 @@ Control (not forwarded):
        mode=status | reset | stall ; count = how many matching requests get it ;
        method / path_contains / has_header narrow the match ; stall_seconds for mode=stall ;
        percent = the share of matching requests that get it (default all) ;
-       seconds = the rule ends that long after it was set (a window of faults)
+       seconds = the rule ends that long after it was set (a window of faults) ;
+       date_offset = a status answer's Date header is that many seconds off (a node with a bad clock)
   POST /__fault__/refuse?seconds=60   nothing listens for that long (connections are refused) and
                                       requests on connections already open are reset
   POST /__fault__/clear          drop rules and counters
@@ -21,6 +22,7 @@ Control (not forwarded):
                                  (in flight: from a request's arrival to its answer's last byte;
                                  each log entry has its "end" time and bytes "up" and "down")
 """
+import email.utils
 import http.client
 import json
 import random
@@ -77,7 +79,7 @@ class Handler(BaseHTTPRequestHandler):
             for k in ("method", "path_contains", "has_header", "code"):
                 if k in q:
                     rule[k] = q[k]
-            for k in ("status", "retry_after", "stall_seconds", "reset_after"):
+            for k in ("status", "retry_after", "stall_seconds", "reset_after", "date_offset"):
                 if k in q:
                     rule[k] = int(q[k])
             if "percent" in q:
@@ -164,7 +166,11 @@ class Handler(BaseHTTPRequestHandler):
             body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>%s</Code>"
                     "<Message>injected by fault_proxy</Message><RequestId>fault-%d</RequestId>"
                     "</Error>" % (code, STATS["faults"])).encode()
-            self.send_response(rule.get("status", 503))
+            if "date_offset" in rule:
+                self.send_response_only(rule.get("status", 503))
+                self.send_header("Date", email.utils.formatdate(time.time() + rule["date_offset"], usegmt=True))
+            else:
+                self.send_response(rule.get("status", 503))
             if "retry_after" in rule:
                 self.send_header("Retry-After", str(rule["retry_after"]))
             self.send_header("Content-Type", "application/xml")

@@ -259,6 +259,23 @@ TEST_CASE("a skewed local clock is corrected from the server's Date and retried 
   CHECK(engine->counters().retries.at("clock-skew") == 1);
 }
 
+TEST_CASE("a refusal for the clock from a node whose own clock is wrong does not decide the offset", "[s3]") {
+  FaultProxy proxy;
+  // One answer says the request is 20 minutes off, with a Date 20 minutes ahead; radosgw's clock
+  // (and this machine's) is right.
+  proxy.rule("mode=status&status=403&code=RequestTimeTooSkewed&date_offset=1200&count=1");
+  auto c = engine_config(2, proxy.endpoint());
+  auto engine = make_engine(c);
+  std::string bucket = unique_bucket("skewnode");
+  auto r = engine->execute(s3::create_bucket(bucket, ""));
+  INFO((r ? "" : r.error().message()));
+  REQUIRE(r);
+  CHECK(engine->counters().retries.at("clock-skew") == 2);  // adopted +20 min, refused for it, back to 0
+  CHECK(std::abs(engine->clock_offset()) < 120);
+  REQUIRE(engine->execute(s3::head_bucket(bucket)));
+  CHECK(engine->counters().retries.at("clock-skew") == 2);
+}
+
 TEST_CASE("a global bandwidth limit holds across parallel uploads and downloads", "[s3][bandwidth]") {
   auto direct = make_engine(4);
   std::string bucket = unique_bucket("bw");
