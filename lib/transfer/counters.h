@@ -23,6 +23,11 @@ struct Counters {
   std::string window_limit;    // what held it: fixed, ceiling, throughput, throttling, probing
   std::uint64_t outages = 0;   // times every request failed for a while (endpoint_health.h)
   double outage_seconds = 0;   // how long those outages lasted, together
+  // Hedges (engine_config.h): sent, answered first, and how long the attempts they replaced had
+  // been waiting when the hedge's answer came (a lower bound of the time they saved).
+  std::uint64_t hedges = 0;
+  std::uint64_t hedges_won = 0;
+  double hedge_waited_seconds = 0;
   std::uint64_t bandwidth_changes = 0;  // bandwidth timetable slots that changed the rate mid-run
   // The host's budget (host_budget.h), while this job was transferring: how many jobs shared it at
   // most, and the least and most of it this job had. 0 jobs: no shared budget.

@@ -226,7 +226,7 @@ void Engine::Impl::start_ready() {
   }
 }
 
-void Engine::Impl::start(Job& job) {
+void Engine::Impl::start(Job& job, bool hedge) {
   const auto& req = job.request;
   const auto& ep = config_.endpoint;
   std::vector<s3::Header> headers = req.headers;
@@ -240,24 +240,94 @@ void Engine::Impl::start(Job& job) {
 
   CURL* easy = acquire_easy();
   auto exchange = std::make_unique<HttpExchange>(job.id, job.request, job.sink, &limiter_);
+  exchange->hedge = hedge;
   ExchangeOptions opt{config_.connect_timeout_seconds, config_.stall_seconds, ep.tls_verify,
-                      ep.ca_file, config_.user_agent, job.fresh_connection};
+                      ep.ca_file, config_.user_agent, job.fresh_connection || hedge};
   auto st = exchange->prepare(easy, url, headers, opt);
-  ++job.attempts;
+  if (!hedge) ++job.attempts;
   if (!st) {
     idle_easy_.push_back(easy);
     if (config_.budget) config_.budget->finished();
+    if (hedge) return;  // the first attempt still runs
     complete(job.id, Error(st.error().code(), req.describe() + ": " + st.error().message()));
     return;
   }
   counters_.requests[std::string(s3::op_name(req.op))]++;
+  ++job.running;
+  if (hedge) {
+    job.hedged = true;
+    ++hedges_running_;
+    ++counters_.hedges;
+  }
   running_.emplace(easy, Running{std::move(exchange), easy});
   curl_multi_add_handle(multi_.get(), easy);
+}
+
+bool Engine::Impl::hedgeable(const Job& job) const {
+  const auto& r = job.request;
+  if (job.sink.kind != Sink::Kind::memory || job.running != 1 || job.hedged) return false;
+  switch (r.op) {
+    case s3::Op::get_object:
+    case s3::Op::head_object:
+    case s3::Op::head_bucket:
+    case s3::Op::list_objects:
+    case s3::Op::list_object_versions:
+      return true;
+    case s3::Op::put_object:  // a second copy of a conditional PUT is refused, never stored twice
+      return std::any_of(r.headers.begin(), r.headers.end(), [](const s3::Header& h) { return h.first == "If-None-Match"; });
+    default:
+      return false;
+  }
+}
+
+void Engine::Impl::hedge_slow(Clock::time_point now) {
+  if (!config_.hedge || interrupted_at_ || running_.empty()) return;
+  unsigned cap = std::max(1u, in_flight_cap() / 4);
+  double spendable = config_.hedge_share * double(counters_.total_requests()) + 8;
+  std::vector<std::uint64_t> slow;
+  for (const auto& [easy, r] : running_) {
+    if (hedges_running_ + slow.size() >= cap || double(counters_.hedges + slow.size()) >= spendable) break;
+    auto it = jobs_.find(r.exchange->job());
+    if (it == jobs_.end() || !hedgeable(*it->second)) continue;
+    const auto& req = it->second->request;
+    auto typical = latency_.typical(req.op, std::max(req.body_size(), r.exchange->bytes_received()));
+    double threshold = std::max(config_.hedge_floor_seconds, typical ? config_.hedge_factor * *typical
+                                                                      : 3 * config_.hedge_floor_seconds);
+    auto idle = std::chrono::duration<double>(now - r.exchange->last_progress()).count();
+    auto age = std::chrono::duration<double>(now - r.exchange->started()).count();
+    if (age >= threshold && idle >= config_.hedge_floor_seconds) slow.push_back(it->first);
+  }
+  for (auto id : slow) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) continue;
+    if (config_.budget && !config_.budget->try_start()) break;
+    request_limiter_.take_all(1, now);
+    start(*it->second, true);
+  }
+}
+
+void Engine::Impl::abandon_siblings(Job& job, CURL* winner) {
+  std::vector<CURL*> others;
+  for (const auto& [easy, r] : running_) {
+    if (easy != winner && r.exchange->job() == job.id) others.push_back(easy);
+  }
+  for (CURL* easy : others) {
+    auto node = running_.extract(easy);
+    curl_multi_remove_handle(multi_.get(), easy);
+    idle_easy_.push_back(easy);
+    if (config_.budget) config_.budget->finished();
+    auto& ex = *node.mapped().exchange;
+    counters_.bytes_up += ex.bytes_sent();
+    counters_.bytes_down += ex.bytes_received();
+    if (ex.hedge) --hedges_running_;
+    --job.running;
+  }
 }
 
 long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
   long timeout = 1000;  // the interrupt is polled at least this often
   if (interrupted_at_) timeout = 100;
+  if (config_.hedge && !running_.empty()) timeout = std::min(timeout, 250L);  // slow requests are looked for
   long curl_timeout = -1;
   curl_multi_timeout(multi_.get(), &curl_timeout);
   if (curl_timeout >= 0) timeout = std::min(timeout, curl_timeout);
@@ -327,6 +397,7 @@ void Engine::Impl::end_interrupted(Clock::time_point now, bool all_waiting) {
     curl_multi_remove_handle(multi_.get(), easy);
     idle_easy_.push_back(easy);
     if (config_.budget) config_.budget->finished();
+    if (node.mapped().exchange->hedge) --hedges_running_;
     auto it = jobs_.find(node.mapped().exchange->job());
     if (it == jobs_.end()) continue;
     complete(it->first, Error(Errc::interrupted, it->second->request.describe() + ": abandoned in flight when the " +
@@ -355,6 +426,7 @@ void Engine::Impl::step() {
   promote_due_retries(Clock::now());
   resume_paused();
   start_ready();
+  hedge_slow(Clock::now());
   // After the free slots were filled: requests still ready found none.
   if (window_.sample(Clock::now(), !ready_.empty() && running_.size() >= window_.allowed(), counters_.completed,
                      counters_.bytes_up + counters_.bytes_down)) {

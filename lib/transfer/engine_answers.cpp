@@ -49,10 +49,27 @@ void Engine::Impl::finish(CURL* easy, int curl_code) {
   auto& ex = *node.mapped().exchange;
   counters_.bytes_up += ex.bytes_sent();
   counters_.bytes_down += ex.bytes_received();
+  if (ex.hedge) --hedges_running_;
   auto it = jobs_.find(ex.job());
   if (it == jobs_.end()) return;
   Job& job = *it->second;
   const auto& req = job.request;
+  --job.running;
+  if (job.running > 0) {
+    // A race of two attempts: an accepted answer wins and ends the other; anything else leaves the
+    // request to the attempt still on the wire.
+    bool accepted = code == CURLE_OK && !ex.local_error() && req.accepts(ex.status());
+    if (!accepted) return;
+    if (ex.hedge) {
+      ++counters_.hedges_won;
+      for (const auto& [other, r] : running_) {
+        if (r.exchange->job() == job.id) {
+          counters_.hedge_waited_seconds += std::chrono::duration<double>(Clock::now() - r.exchange->started()).count();
+        }
+      }
+    }
+    abandon_siblings(job, easy);
+  }
   if (unsigned again = ex.resent()) {
     counters_.requests[std::string(s3::op_name(req.op))] += again;
     counters_.retries["connection-reset"] += again;
@@ -157,6 +174,7 @@ void Engine::Impl::succeeded(Job& job, const HttpExchange& ex, s3::Response resp
     }
   }
   double latency = std::chrono::duration<double>(now - ex.started()).count();
+  latency_.record(job.request.op, std::max(job.request.body_size(), ex.bytes_received()), latency);
   counters_.latency_sum += latency;
   counters_.latency_max = std::max(counters_.latency_max, latency);
   ++counters_.completed;

@@ -40,6 +40,16 @@ struct EngineConfig {
   // it (a run's closing records) get one attempt within that grace.
   std::function<bool()> interrupted;
   double interrupt_grace_seconds = 3.0;
+  // Hedging: a request that has had no byte move for `hedge_factor` times the latency its kind
+  // usually has (latency_tracker.h; at least `hedge_floor_seconds`) is sent again on a fresh
+  // connection, and the first answer wins. Only what is harmless to send twice: reads, and PUTs
+  // made conditional with If-None-Match; never a body streamed to a file. A hedge is a request in
+  // flight (the window and the host's budget count it); at most a quarter of the window are
+  // hedges at once, and a run spends at most `hedge_share` of its requests (plus 8) on them.
+  bool hedge = true;
+  double hedge_floor_seconds = 2.0;
+  double hedge_factor = 4.0;
+  double hedge_share = 0.05;
 };
 
 }  // namespace pbs::transfer

@@ -17,6 +17,7 @@
 #include "transfer/endpoint_health.h"
 #include "transfer/engine.h"
 #include "transfer/http_exchange.h"
+#include "transfer/latency_tracker.h"
 #include "transfer/rate_limiter.h"
 #include "transfer/retry_policy.h"
 
@@ -42,6 +43,8 @@ struct Engine::Impl {
     unsigned attempts = 0;
     unsigned connect_failures = 0;
     std::optional<Clock::time_point> first_failure;
+    unsigned running = 0;   // attempts on the wire: 2 while a hedge races the slow one
+    bool hedged = false;    // a hedge was sent (once per request)
     unsigned skew_corrections = 0;  // each refusal for the clock judged by its own Date
     std::int64_t signed_offset = 0;  // the clock correction the last attempt was signed with
     bool fresh_connection = false;
@@ -67,7 +70,12 @@ struct Engine::Impl {
   void follow_budget(Clock::time_point now);
   unsigned in_flight_cap() const;
   void start_ready();
-  void start(Job& job);
+  void start(Job& job, bool hedge = false);
+  // Hedging (engine_config.h): a second attempt of each request slow beyond its kind's latency.
+  void hedge_slow(Clock::time_point now);
+  bool hedgeable(const Job& job) const;
+  // The other attempts of a request that has its answer: taken off the wire.
+  void abandon_siblings(Job& job, CURL* winner);
   CURL* acquire_easy();
   long poll_timeout_ms(Clock::time_point now);
   std::int64_t now_epoch() const { return std::int64_t(std::time(nullptr)) + clock_offset_; }
@@ -104,6 +112,8 @@ struct Engine::Impl {
   std::optional<Clock::time_point> outage_noticed_;
   std::unique_ptr<BodyHasher> hasher_;
   Counters counters_;
+  LatencyTracker latency_;
+  unsigned hedges_running_ = 0;
   std::uint64_t next_id_ = 1;
   std::int64_t clock_offset_ = 0;
   bool in_run_ = false;

@@ -25,7 +25,7 @@ void CurlSlistDeleter::operator()(curl_slist* l) const { curl_slist_free_all(l);
 
 HttpExchange::HttpExchange(std::uint64_t job, const s3::Request& request, const Sink& sink,
                            RateLimiter* limiter)
-    : job_(job), request_(request), sink_(sink), limiter_(limiter), started_(Clock::now()) {}
+    : job_(job), request_(request), sink_(sink), limiter_(limiter), started_(Clock::now()), last_progress_(started_) {}
 
 Status HttpExchange::prepare(CURL* easy, const std::string& url,
                              const std::vector<s3::Header>& headers,
@@ -84,7 +84,7 @@ Status HttpExchange::prepare(CURL* easy, const std::string& url,
   } else if (request_.method != "GET") {
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request_.method.c_str());
   }
-  started_ = Clock::now();
+  started_ = last_progress_ = Clock::now();
   return {};
 }
 
@@ -124,6 +124,7 @@ std::size_t HttpExchange::on_read(char* buf, std::size_t size, std::size_t n, vo
     want = std::size_t(got);
   }
   self->sent_ += want;
+  self->last_progress_ = Clock::now();
   return want;
 }
 
@@ -144,6 +145,7 @@ std::size_t HttpExchange::on_write(char* buf, std::size_t size, std::size_t n, v
     return CURL_WRITEFUNC_PAUSE;  // curl hands the same bytes again after resume
   }
   self->received_ += len;
+  self->last_progress_ = Clock::now();
   long status = self->response_.status;
   bool success = status >= 200 && status < 300;
   // Error documents go to memory even when the body was meant for a file.
@@ -181,6 +183,7 @@ int HttpExchange::on_prereq(void* p, char*, char*, int, int) {
 std::size_t HttpExchange::on_header(char* buf, std::size_t size, std::size_t n, void* p) {
   auto* self = static_cast<HttpExchange*>(p);
   std::size_t len = size * n;
+  self->last_progress_ = Clock::now();
   std::string_view line(buf, len);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   if (line.starts_with("HTTP/")) {

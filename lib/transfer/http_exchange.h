@@ -50,6 +50,10 @@ class HttpExchange {
 
   std::uint64_t job() const { return job_; }
   Clock::time_point started() const { return started_; }
+  // When a byte last moved either way (or the attempt started).
+  Clock::time_point last_progress() const { return last_progress_; }
+  // This attempt is a hedge: a second one of a request that was slow (engine.h).
+  bool hedge = false;
   bool paused() const { return paused_; }
   void resume(CURL* easy);
 
@@ -79,6 +83,7 @@ class HttpExchange {
   const Sink& sink_;
   RateLimiter* limiter_;
   Clock::time_point started_;
+  Clock::time_point last_progress_;
   std::unique_ptr<curl_slist, CurlSlistDeleter> header_list_;
   UniqueFd body_fd_;
   UniqueFd sink_fd_;

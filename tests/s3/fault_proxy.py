@@ -9,7 +9,9 @@ counted as "proxied" and forwarded to UPSTREAM like the others.
 Usage: fault_proxy.py UPSTREAM_HOST:PORT  -> prints "PORT <n>" once listening on 127.0.0.1.
 Control (not forwarded):
   POST /__fault__/rule?mode=status&status=503&code=SlowDown&retry_after=1&count=2&method=PUT
-       mode=status | reset | stall ; count = how many matching requests get it ;
+       mode=status | reset | stall | delay | drop ; count = how many matching requests get it ;
+       delay: the upstream's answer held back stall_seconds ; drop: the request reaches upstream,
+       its answer never comes back (the connection hangs stall_seconds, then is reset) ;
        method / path_contains / has_header narrow the match ; stall_seconds for mode=stall ;
        percent = the share of matching requests that get it (default all) ;
        seconds = the rule ends that long after it was set (a window of faults) ;
@@ -195,6 +197,10 @@ class Handler(BaseHTTPRequestHandler):
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
+        if rule and rule["mode"] in ("delay", "drop"):
+            time.sleep(rule.get("stall_seconds", 30))
+            if rule["mode"] == "drop":
+                return self.reset()
         self.send_response_only(resp.status, resp.reason)
         for k, v in resp.getheaders():
             if k.lower() not in HOP:

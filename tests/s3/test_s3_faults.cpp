@@ -31,10 +31,11 @@ struct Rig {
   std::string bucket = unique_bucket("fault");
   std::unique_ptr<transfer::Engine> direct = make_engine(4);
   std::unique_ptr<transfer::Engine> engine;
-  explicit Rig(unsigned parallelism = 4, long stall_seconds = 60) {
+  explicit Rig(unsigned parallelism = 4, long stall_seconds = 60, bool hedge = true) {
     create_bucket(*direct, bucket);
     auto c = engine_config(parallelism, proxy.endpoint());
     c.stall_seconds = stall_seconds;
+    c.hedge = hedge;
     engine = make_engine(c);
   }
   // The object as radosgw holds it, fetched without the proxy.
@@ -88,7 +89,7 @@ TEST_CASE("a connection reset mid-upload is retried on a fresh connection", "[s3
 }
 
 TEST_CASE("a stalled response body is abandoned and fetched again", "[s3][faults]") {
-  Rig rig(2, /*stall_seconds=*/2);
+  Rig rig(2, /*stall_seconds=*/2, /*hedge=*/false);  // the stall timeout alone (a hedge would race it)
   auto body = random_body(1 << 20, 3);
   REQUIRE(rig.direct->execute(s3::put_object(rig.bucket, "stall", body)));
   rig.proxy.rule("mode=stall&count=1&method=GET&stall_seconds=30");
@@ -232,6 +233,58 @@ TEST_CASE("an interrupt abandons a stalled transfer when its grace is over", "[s
   CHECK_THAT(r.error().message(), Catch::Contains("abandoned in flight"));
   CHECK(secs < 0.5 + 1 + 1);
   CHECK(engine->counters().requests_of("GetObject") == 1);
+}
+
+TEST_CASE("a read whose answer is held back is hedged on a fresh connection: the first answer wins", "[s3][faults][hedge]") {
+  Rig rig(4);
+  for (int i = 0; i < 40; ++i) REQUIRE(rig.direct->execute(s3::put_object(rig.bucket, "h/" + std::to_string(i), random_body(1000, i))));
+  // Warm: the kind's usual latency is learned from answers that come at once.
+  std::size_t done = 0;
+  auto get_all = [&] {
+    for (int i = 0; i < 40; ++i) {
+      rig.engine->submit(s3::get_object(rig.bucket, "h/" + std::to_string(i)), [&, i](Result<s3::Response> r) {
+        REQUIRE(r);
+        CHECK(r->body == *random_body(1000, i));
+        ++done;
+      });
+    }
+    rig.engine->run();
+  };
+  get_all();
+  CHECK(rig.engine->counters().hedges == 0);  // no fault: no extra request
+  rig.proxy.rule("mode=delay&stall_seconds=30&count=3&method=GET");
+  auto t0 = std::chrono::steady_clock::now();
+  get_all();
+  double took = seconds_since(t0);
+  INFO("took " << took << " s");
+  CHECK(done == 80);
+  CHECK(took < 15);  // not the 30 s the held answers take
+  const auto& c = rig.engine->counters();
+  CHECK(c.hedges == 3);
+  CHECK(c.hedges_won == 3);
+  CHECK(c.hedge_waited_seconds >= 3 * 2.0);
+  CHECK(c.requests_of("GetObject") == 83);
+}
+
+TEST_CASE("a conditional PUT whose answer is lost is hedged, and the object is stored once", "[s3][faults][hedge]") {
+  Rig rig(4);
+  s3::PutOptions conditional;
+  conditional.if_none_match = true;
+  auto body = random_body(5000, 7);
+  // The usual latency of small PUTs first.
+  for (int i = 0; i < 20; ++i) REQUIRE(rig.engine->execute(s3::put_object(rig.bucket, "w/" + std::to_string(i), body, conditional)));
+  rig.proxy.rule("mode=drop&stall_seconds=30&count=1&method=PUT");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = rig.engine->execute(s3::put_object(rig.bucket, "w/lost", body, conditional));
+  REQUIRE(r);
+  CHECK(seconds_since(t0) < 15);
+  CHECK((r->status == 200 || r->status == 412));  // stored by the first attempt, or by the hedge
+  CHECK(rig.stored("w/lost") == *body);
+  CHECK(rig.engine->counters().hedges == 1);
+  // An unconditional PUT is never sent twice.
+  rig.proxy.rule("mode=delay&stall_seconds=5&count=1&method=PUT");
+  REQUIRE(rig.engine->execute(s3::put_object(rig.bucket, "w/plain", body)));
+  CHECK(rig.engine->counters().hedges == 1);
 }
 
 TEST_CASE("auth errors are not retried through the proxy either", "[s3][faults]") {
