@@ -23,7 +23,7 @@ std::string extract_text(const extract::ExtractSummary& s) {
   out += fmt::format("written: {} ({}/s); requests: {}, received {} in {}\n", human_bytes(s.bytes_written),
                      human_bytes(std::uint64_t(rate)), s.counters.total_requests(), human_bytes(s.counters.bytes_down),
                      human_duration(s.duration));
-  out += host_budget_text(s.counters);
+  out += transfer_notes_text(s.counters);
   return out + closing_lines(s.notices, {}, s.errors);
 }
 

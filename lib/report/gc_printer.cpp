@@ -29,7 +29,7 @@ std::string gc_text(const gc::GcSummary& s) {
     }
   }
   out += fmt::format("requests: {} in {}\n", s.counters.total_requests(), human_duration(s.duration));
-  out += host_budget_text(s.counters);
+  out += transfer_notes_text(s.counters);
   return out + closing_lines({}, s.warnings, s.errors);
 }
 

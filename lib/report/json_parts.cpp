@@ -9,7 +9,10 @@ namespace pbs::report {
 nlohmann::ordered_json requests_json(const transfer::Counters& counters) {
   nlohmann::ordered_json by_op = nlohmann::ordered_json::object();
   for (const auto& [op, n] : counters.requests) by_op[op] = n;
-  return {{"total", counters.total_requests()}, {"by-operation", by_op}};
+  return {{"total", counters.total_requests()},
+          {"by-operation", by_op},
+          {"hedges", {{"sent", counters.hedges}, {"won", counters.hedges_won},
+                      {"replaced-waiting-seconds", counters.hedge_waited_seconds}}}};
 }
 
 nlohmann::ordered_json errors_json(const std::vector<run::ObjectError>& errors) {
@@ -25,8 +28,14 @@ nlohmann::ordered_json host_budget_json(const transfer::Counters& c) {
           {"bytes-per-second", {{"min", c.share_bytes_min}, {"max", c.share_bytes_max}}}};
 }
 
-std::string host_budget_text(const transfer::Counters& c) {
-  if (c.host_jobs_peak < 2) return "";
+std::string transfer_notes_text(const transfer::Counters& c) {
+  std::string hedges;
+  if (c.hedges > 0) {
+    hedges = fmt::format("hedged {} slow request(s) on fresh connections: {} answered first, replacing attempts that "
+                         "had waited {} in all\n",
+                         c.hedges, c.hedges_won, human_duration(c.hedge_waited_seconds));
+  }
+  if (c.host_jobs_peak < 2) return hedges;
   auto range = [](auto lo, auto hi, auto show) { return lo == hi ? show(hi) : show(lo) + "-" + show(hi); };
   std::string out = fmt::format("shared the host's budget with up to {} other job(s): {} requests in flight",
                                 c.host_jobs_peak - 1,
@@ -35,7 +44,7 @@ std::string host_budget_text(const transfer::Counters& c) {
     out += ", " + range(c.share_bytes_min, c.share_bytes_max,
                         [](double v) { return human_bytes(std::uint64_t(v)); }) + "/s";
   }
-  return out + "\n";
+  return out + "\n" + hedges;
 }
 
 }  // namespace pbs::report

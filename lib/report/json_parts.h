@@ -11,14 +11,15 @@
 
 namespace pbs::report {
 
-// {"total": N, "by-operation": {"PutObject": N, ...}}
+// {"total": N, "by-operation": {"PutObject": N, ...}, "hedges": {"sent", "won", "replaced-waiting-seconds"}}
 nlohmann::ordered_json requests_json(const transfer::Counters& counters);
 // [{"object": ..., "message": ...}, ...]
 nlohmann::ordered_json errors_json(const std::vector<run::ObjectError>& errors);
 // The host's budget while the run transferred: {"jobs-peak": N, "requests-in-flight": {"min", "max"},
 // "bytes-per-second": {"min", "max"}}; null when the run had the host to itself by its own limits.
 nlohmann::ordered_json host_budget_json(const transfer::Counters& counters);
-// "shared the host's budget with up to N other job(s): 2-6 requests in flight, 1.0-3.0 MB/s\n", or "".
-std::string host_budget_text(const transfer::Counters& counters);
+// What the engine did beyond the requests themselves, a line each, or "": "shared the host's
+// budget with up to N other job(s): 2-6 requests in flight, 1.0-3.0 MB/s", and the hedges sent.
+std::string transfer_notes_text(const transfer::Counters& counters);
 
 }  // namespace pbs::report

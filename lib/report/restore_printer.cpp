@@ -16,7 +16,7 @@ std::string restore_text(const restore::RestoreSummary& s) {
                      human_bytes(s.chunk_bytes), s.chunks_present, s.files_written);
   out += fmt::format("requests: {}, received {} in {}\n", s.counters.total_requests(),
                      human_bytes(s.counters.bytes_down), human_duration(s.duration));
-  out += host_budget_text(s.counters);
+  out += transfer_notes_text(s.counters);
   return out + closing_lines(s.notices, {}, s.errors);
 }
 

@@ -102,7 +102,7 @@ std::string sync_text(const push::SyncSummary& s) {
   out += fmt::format("sent {} in {} ({}/s), parallelism {}{}\n", human_bytes(s.counters.bytes_up),
                      human_duration(s.duration), human_bytes(std::uint64_t(s.throughput())), parallelism_text(s),
                      limits_text(s));
-  out += host_budget_text(s.counters);
+  out += transfer_notes_text(s.counters);
   return out + closing_lines(s.notices, s.warnings, s.errors);
 }
 
