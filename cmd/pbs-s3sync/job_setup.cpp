@@ -176,6 +176,8 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   if (job.stall_seconds) c.stall_seconds = *job.stall_seconds;
   c.budget = job.budget;
   c.interrupted = InterruptGuard::requested;
+  // $PBS_S3SYNC_HEDGE=0: no hedged requests (to measure what they save, or rule them out).
+  if (const char* hedge = std::getenv("PBS_S3SYNC_HEDGE"); hedge && std::string_view(hedge) == "0") c.hedge = false;
   return transfer::Engine::create(std::move(c));
 }
 

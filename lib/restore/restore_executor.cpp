@@ -51,7 +51,7 @@ void RestoreExecutor::run(const RestorePlan& plan, const std::function<void(cons
     // The bytes still to come, at the size of the chunks fetched so far.
     std::size_t seen = summary_.chunks_fetched + summary_.chunks_present;
     if (chunks_expected_ > seen && summary_.chunks_fetched > 0) {
-      progress.bytes_total = progress.bytes + (chunks_expected_ - seen) * (progress.bytes / summary_.chunks_fetched);
+      progress.bytes_total = progress.bytes + (chunks_expected_ - seen) * (summary_.chunk_bytes / summary_.chunks_fetched);
     } else if (chunks_expected_ > 0 && chunks_expected_ <= seen) {
       progress.bytes_total = progress.bytes;
     }

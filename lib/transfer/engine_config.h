@@ -42,8 +42,9 @@ struct EngineConfig {
   double interrupt_grace_seconds = 3.0;
   // Hedging: a request that has had no byte move for `hedge_factor` times the latency its kind
   // usually has (latency_tracker.h; at least `hedge_floor_seconds`) is sent again on a fresh
-  // connection, and the first answer wins. Only what is harmless to send twice: reads, and PUTs
-  // made conditional with If-None-Match; never a body streamed to a file. A hedge is a request in
+  // connection, and the first answer wins. Only what is harmless to send twice, as a retry after a
+  // lost answer would: reads, and PUTs (the same body under the same key; in a versioned bucket the
+  // loser may leave one more version of it); never an answer streamed to a file. A hedge is a request in
   // flight (the window and the host's budget count it); at most a quarter of the window are
   // hedges at once, and a run spends at most `hedge_share` of its requests (plus 8) on them.
   bool hedge = true;

@@ -266,7 +266,7 @@ TEST_CASE("a read whose answer is held back is hedged on a fresh connection: the
   CHECK(c.requests_of("GetObject") == 83);
 }
 
-TEST_CASE("a conditional PUT whose answer is lost is hedged, and the object is stored once", "[s3][faults][hedge]") {
+TEST_CASE("a PUT whose answer is lost is hedged, and the object is stored as sent", "[s3][faults][hedge]") {
   Rig rig(4);
   s3::PutOptions conditional;
   conditional.if_none_match = true;
@@ -281,10 +281,18 @@ TEST_CASE("a conditional PUT whose answer is lost is hedged, and the object is s
   CHECK((r->status == 200 || r->status == 412));  // stored by the first attempt, or by the hedge
   CHECK(rig.stored("w/lost") == *body);
   CHECK(rig.engine->counters().hedges == 1);
-  // An unconditional PUT is never sent twice.
-  rig.proxy.rule("mode=delay&stall_seconds=5&count=1&method=PUT");
-  REQUIRE(rig.engine->execute(s3::put_object(rig.bucket, "w/plain", body)));
-  CHECK(rig.engine->counters().hedges == 1);
+  // An unconditional one too: the same body under the same key, stored as it is.
+  auto other = random_body(5000, 8);
+  rig.proxy.rule("mode=drop&stall_seconds=30&count=1&method=PUT");
+  t0 = std::chrono::steady_clock::now();
+  REQUIRE(rig.engine->execute(s3::put_object(rig.bucket, "w/plain", other)));
+  CHECK(seconds_since(t0) < 15);
+  CHECK(rig.stored("w/plain") == *other);
+  CHECK(rig.engine->counters().hedges == 2);
+  // Deletes are not hedged: a second one in a versioned bucket would add a delete marker.
+  rig.proxy.rule("mode=delay&stall_seconds=4&count=1&method=POST");
+  REQUIRE(rig.engine->execute(s3::delete_objects(rig.bucket, {"w/0"}, {})));
+  CHECK(rig.engine->counters().hedges == 2);
 }
 
 TEST_CASE("auth errors are not retried through the proxy either", "[s3][faults]") {
