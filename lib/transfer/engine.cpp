@@ -139,11 +139,13 @@ void Engine::Impl::promote_due_retries(Clock::time_point now) {
   }
 }
 
+// A paused transfer goes on once a piece worth moving is there (curl moves 16 KiB a call): one
+// byte at a time would wake the loop thousands of times a second under a low limit.
 void Engine::Impl::resume_paused() {
   for (auto& [easy, r] : running_) {
     if (!r.exchange->paused()) continue;
     bandwidth_waited_ = true;
-    if (limiter_.wait_for(1) > Clock::duration::zero()) return;
+    if (limiter_.wait_for(kResumeBytes) > Clock::duration::zero()) return;
     r.exchange->resume(easy);
   }
 }
@@ -255,7 +257,7 @@ void Engine::Impl::start(Job& job, bool hedge) {
   counters_.requests[std::string(s3::op_name(req.op))]++;
   ++job.running;
   if (hedge) {
-    job.hedged = true;
+    ++job.hedges;
     ++hedges_running_;
     ++counters_.hedges;
   }
@@ -265,7 +267,8 @@ void Engine::Impl::start(Job& job, bool hedge) {
 
 bool Engine::Impl::hedgeable(const Job& job) const {
   const auto& r = job.request;
-  if (job.sink.kind != Sink::Kind::memory || job.running != 1 || job.hedged) return false;
+  // One attempt on the wire, or one more after a hedge that is slow in its turn.
+  if (job.sink.kind != Sink::Kind::memory || job.hedges >= kMaxHedges || job.running != job.hedges + 1) return false;
   switch (r.op) {
     case s3::Op::get_object:
     case s3::Op::head_object:
@@ -291,6 +294,7 @@ void Engine::Impl::hedge_slow(Clock::time_point now) {
     if (hedges_running_ + slow.size() >= cap || double(counters_.hedges + slow.size()) >= spendable) break;
     auto it = jobs_.find(r.exchange->job());
     if (it == jobs_.end() || !hedgeable(*it->second)) continue;
+    if (it->second->hedges > 0 && !r.exchange->hedge) continue;  // the newest attempt is the one judged
     const auto& req = it->second->request;
     auto typical = latency_.typical(req.op, std::max(req.body_size(), r.exchange->bytes_received()));
     double threshold = std::max(config_.hedge_floor_seconds, typical ? config_.hedge_factor * *typical
@@ -340,7 +344,7 @@ long Engine::Impl::poll_timeout_ms(Clock::time_point now) {
   bool paused = std::any_of(running_.begin(), running_.end(),
                             [](const auto& r) { return r.second.exchange->paused(); });
   if (paused) {
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(limiter_.wait_for(16384, now));
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(limiter_.wait_for(kResumeBytes, now));
     timeout = std::min<long>(timeout, std::clamp<long>(long(wait.count()), 1, 50));
   }
   if (!ready_.empty()) {

@@ -46,11 +46,13 @@ struct EngineConfig {
   // lost answer would: reads, and PUTs (the same body under the same key; in a versioned bucket the
   // loser may leave one more version of it); never an answer streamed to a file. A hedge is a request in
   // flight (the window and the host's budget count it); at most a quarter of the window are
-  // hedges at once, and a run spends at most `hedge_share` of its requests (plus 8) on them.
+  // hedges at once, a request gets two at most, and a run spends at most `hedge_share` of its
+  // requests (plus 8) on them: a night where a provider answers one request in six late costs at
+  // most that many more requests, never a night of waiting.
   bool hedge = true;
   double hedge_floor_seconds = 2.0;
   double hedge_factor = 4.0;
-  double hedge_share = 0.05;
+  double hedge_share = 0.25;
 };
 
 }  // namespace pbs::transfer

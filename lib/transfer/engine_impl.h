@@ -44,7 +44,7 @@ struct Engine::Impl {
     unsigned connect_failures = 0;
     std::optional<Clock::time_point> first_failure;
     unsigned running = 0;   // attempts on the wire: 2 while a hedge races the slow one
-    bool hedged = false;    // a hedge was sent (once per request)
+    unsigned hedges = 0;    // hedges sent for it (kMaxHedges at most)
     unsigned skew_corrections = 0;  // each refusal for the clock judged by its own Date
     std::int64_t signed_offset = 0;  // the clock correction the last attempt was signed with
     bool fresh_connection = false;
@@ -118,6 +118,8 @@ struct Engine::Impl {
   std::int64_t clock_offset_ = 0;
   bool in_run_ = false;
   static constexpr unsigned kSchemeMismatchAttempts = 3;
+  static constexpr unsigned kMaxHedges = 2;
+  static constexpr std::size_t kResumeBytes = 16384;  // per request: a hedge may meet a slow answer too
   bool answered_ = false;            // an HTTP answer came in this run: the scheme fits the port
   unsigned scheme_mismatches_ = 0;   // failures that said it does not, before any answer
   std::optional<Clock::time_point> interrupted_at_;

@@ -105,7 +105,11 @@ std::size_t HttpExchange::on_read(char* buf, std::size_t size, std::size_t n, vo
   std::uint64_t total = self->request_.body_size();
   std::size_t want = std::size_t(std::min<std::uint64_t>(size * n, total - self->sent_));
   if (want == 0) return 0;
-  want = self->limiter_->take_up_to(want);  // unlimited: all of it, counted
+  // Under a limit, a piece worth a send (16 KiB, or the rest) or nothing: the bytes that trickled
+  // in since the last call would go out a few hundred at a time, one system call each.
+  constexpr std::size_t kMinPiece = 16384;
+  bool enough = self->limiter_->wait_for(std::min(want, kMinPiece)) == RateLimiter::Clock::duration::zero();
+  want = enough ? self->limiter_->take_up_to(want) : 0;  // unlimited: all of it, counted
   if (want == 0) {
     self->paused_ = true;
     return CURL_READFUNC_PAUSE;
