@@ -62,8 +62,11 @@ Engine::Impl::Impl(EngineConfig config)
   counters_.window_limit = window_.limit();
   clock_offset_ = config_.clock_offset_seconds;
   if (multi_) {
-    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, long(config_.parallelism));
-    curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, long(config_.parallelism));
+    // Room for the hedges beside a full window: a hedge waiting for a connection that a stalled
+    // request holds would wait as long as it.
+    long connections = long(config_.parallelism) + (config_.hedge ? long(config_.parallelism / 4 + kMaxHedges) : 0);
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connections);
   }
   CURLM* m = multi_.get();
   hasher_ = std::make_unique<BodyHasher>(config_.hash_threads, [m] { curl_multi_wakeup(m); });

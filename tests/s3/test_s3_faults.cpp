@@ -266,6 +266,21 @@ TEST_CASE("a read whose answer is held back is hedged on a fresh connection: the
   CHECK(c.requests_of("GetObject") == 83);
 }
 
+TEST_CASE("hedges go out even when every connection is held by a stalled request", "[s3][faults][hedge]") {
+  Rig rig(2);
+  for (int i = 0; i < 2; ++i) REQUIRE(rig.direct->execute(s3::put_object(rig.bucket, "s/" + std::to_string(i), random_body(100, i))));
+  rig.proxy.rule("mode=delay&stall_seconds=30&count=2&method=GET");
+  auto t0 = std::chrono::steady_clock::now();
+  int ok = 0;
+  for (int i = 0; i < 2; ++i) {
+    rig.engine->submit(s3::get_object(rig.bucket, "s/" + std::to_string(i)), [&](Result<s3::Response> r) { ok += r && r->status == 200; });
+  }
+  rig.engine->run();
+  CHECK(ok == 2);
+  CHECK(seconds_since(t0) < 15);
+  CHECK(rig.engine->counters().hedges == 2);
+}
+
 TEST_CASE("a PUT whose answer is lost is hedged, and the object is stored as sent", "[s3][faults][hedge]") {
   Rig rig(4);
   s3::PutOptions conditional;
