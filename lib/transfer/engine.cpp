@@ -62,9 +62,9 @@ Engine::Impl::Impl(EngineConfig config)
   counters_.window_limit = window_.limit();
   clock_offset_ = config_.clock_offset_seconds;
   if (multi_) {
-    // Room for the hedges beside a full window: a hedge waiting for a connection that a stalled
-    // request holds would wait as long as it.
-    long connections = long(config_.parallelism) + (config_.hedge ? long(config_.parallelism / 4 + kMaxHedges) : 0);
+    // Room for the hedges, and for the requests that take the slots of those only waiting for an
+    // answer: one waiting for a connection that a stalled request holds would wait as long as it.
+    long connections = long(config_.parallelism) * (config_.hedge ? 2 : 1) + (config_.hedge ? long(config_.parallelism / 4 + kMaxHedges) : 0);
     curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
     curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connections);
   }
@@ -172,7 +172,10 @@ unsigned Engine::Impl::in_flight_cap() const {
 }
 
 bool Engine::Impl::may_start(Clock::time_point now) {
-  return running_.size() < in_flight_cap() && health_.may_start(now, running_.size()) &&
+  // An attempt past its kind's usual latency with no byte moving only waits for an answer: it
+  // leaves its slot to a request that moves bytes (at most a window's worth of them stand aside).
+  std::size_t in_flight = running_.size() - std::min<std::size_t>(slow_running_, in_flight_cap());
+  return in_flight < in_flight_cap() && health_.may_start(now, in_flight) &&
          request_limiter_.wait_for(1, now) == Clock::duration::zero();
 }
 
@@ -269,9 +272,13 @@ void Engine::Impl::start(Job& job, bool hedge) {
 }
 
 bool Engine::Impl::hedgeable(const Job& job) const {
-  const auto& r = job.request;
   // One attempt on the wire, or one more after a hedge that is slow in its turn.
-  if (job.sink.kind != Sink::Kind::memory || job.hedges >= kMaxHedges || job.running != job.hedges + 1) return false;
+  return hedgeable_kind(job) && job.hedges < kMaxHedges && job.running == job.hedges + 1;
+}
+
+bool Engine::Impl::hedgeable_kind(const Job& job) const {
+  const auto& r = job.request;
+  if (job.sink.kind != Sink::Kind::memory) return false;
   switch (r.op) {
     case s3::Op::get_object:
     case s3::Op::head_object:
@@ -289,22 +296,26 @@ bool Engine::Impl::hedgeable(const Job& job) const {
 }
 
 void Engine::Impl::hedge_slow(Clock::time_point now) {
+  slow_running_ = 0;
   if (!config_.hedge || interrupted_at_ || running_.empty()) return;
   unsigned cap = std::max(1u, in_flight_cap() / 4);
   double spendable = config_.hedge_share * double(counters_.total_requests()) + 8;
   std::vector<std::uint64_t> slow;
   for (const auto& [easy, r] : running_) {
-    if (hedges_running_ + slow.size() >= cap || double(counters_.hedges + slow.size()) >= spendable) break;
     auto it = jobs_.find(r.exchange->job());
-    if (it == jobs_.end() || !hedgeable(*it->second)) continue;
-    if (it->second->hedges > 0 && !r.exchange->hedge) continue;  // the newest attempt is the one judged
+    if (it == jobs_.end() || !hedgeable_kind(*it->second)) continue;
     const auto& req = it->second->request;
     auto typical = latency_.typical(req.op, std::max(req.body_size(), r.exchange->bytes_received()));
     double threshold = std::max(config_.hedge_floor_seconds, typical ? config_.hedge_factor * *typical
                                                                       : 3 * config_.hedge_floor_seconds);
     auto idle = std::chrono::duration<double>(now - r.exchange->last_progress()).count();
     auto age = std::chrono::duration<double>(now - r.exchange->started()).count();
-    if (age >= threshold && idle >= config_.hedge_floor_seconds) slow.push_back(it->first);
+    if (age < threshold || idle < config_.hedge_floor_seconds) continue;
+    if (!r.exchange->hedge) ++slow_running_;
+    bool newest = it->second->hedges == 0 || r.exchange->hedge;  // the newest attempt is the one judged
+    if (!newest || !hedgeable(*it->second)) continue;
+    if (hedges_running_ + slow.size() >= cap || double(counters_.hedges + slow.size()) >= spendable) continue;
+    slow.push_back(it->first);
   }
   for (auto id : slow) {
     auto it = jobs_.find(id);

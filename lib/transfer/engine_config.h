@@ -40,18 +40,20 @@ struct EngineConfig {
   // it (a run's closing records) get one attempt within that grace.
   std::function<bool()> interrupted;
   double interrupt_grace_seconds = 3.0;
-  // Hedging: a request that has had no byte move for `hedge_factor` times the latency its kind
-  // usually has (latency_tracker.h; at least `hedge_floor_seconds`) is sent again on a fresh
+  // Hedging: a request that has had no answer for `hedge_factor` times the latency its kind
+  // usually has (latency_tracker.h), and no byte move for `hedge_floor_seconds`, is sent again on a fresh
   // connection, and the first answer wins. Only what is harmless to send twice, as a retry after a
   // lost answer would: reads, and PUTs (the same body under the same key; in a versioned bucket the
-  // loser may leave one more version of it); never an answer streamed to a file. A hedge is a request in
-  // flight (the window and the host's budget count it); at most a quarter of the window are
+  // loser may leave one more version of it); never an answer streamed to a file. A hedge is a
+  // request in flight (the window and the host's budget count it); an attempt that only waits,
+  // slow and with no byte moving, leaves its slot in the window to one that moves bytes (at most a
+  // window's worth stand aside). At most a quarter of the window are
   // hedges at once, a request gets two at most, and a run spends at most `hedge_share` of its
   // requests (plus 8) on them: a night where a provider answers one request in six late costs at
   // most that many more requests, never a night of waiting.
   bool hedge = true;
-  double hedge_floor_seconds = 2.0;
-  double hedge_factor = 4.0;
+  double hedge_floor_seconds = 1.0;
+  double hedge_factor = 3.0;
   double hedge_share = 0.25;
 };
 

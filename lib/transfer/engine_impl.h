@@ -74,6 +74,7 @@ struct Engine::Impl {
   // Hedging (engine_config.h): a second attempt of each request slow beyond its kind's latency.
   void hedge_slow(Clock::time_point now);
   bool hedgeable(const Job& job) const;
+  bool hedgeable_kind(const Job& job) const;
   // The other attempts of a request that has its answer: taken off the wire.
   void abandon_siblings(Job& job, CURL* winner);
   CURL* acquire_easy();
@@ -114,6 +115,7 @@ struct Engine::Impl {
   Counters counters_;
   LatencyTracker latency_;
   unsigned hedges_running_ = 0;
+  std::size_t slow_running_ = 0;  // attempts past their kind's latency with no byte moving (hedge_slow)
   std::uint64_t next_id_ = 1;
   std::int64_t clock_offset_ = 0;
   bool in_run_ = false;

@@ -262,7 +262,7 @@ TEST_CASE("a read whose answer is held back is hedged on a fresh connection: the
   const auto& c = rig.engine->counters();
   CHECK(c.hedges == 3);
   CHECK(c.hedges_won == 3);
-  CHECK(c.hedge_waited_seconds >= 3 * 2.0);
+  CHECK(c.hedge_waited_seconds >= 3 * 1.0);  // each waited at least the floor before its hedge went
   CHECK(c.requests_of("GetObject") == 83);
 }
 
