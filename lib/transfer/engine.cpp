@@ -41,6 +41,7 @@ void Engine::submit(s3::Request request, Sink sink, Completion done) {
 void Engine::run_until(const std::function<bool()>& stop) { impl_->run_until(stop); }
 std::size_t Engine::outstanding() const { return impl_->jobs_.size(); }
 unsigned Engine::parallelism() const { return std::max(1u, impl_->in_flight_cap()); }
+std::size_t Engine::waiting_late() const { return std::min<std::size_t>(impl_->slow_running_, impl_->in_flight_cap()); }
 const Counters& Engine::counters() const { return impl_->counters_; }
 const std::string& Engine::region() const { return impl_->config_.endpoint.region; }
 std::int64_t Engine::now_epoch() const { return impl_->now_epoch(); }
@@ -174,7 +175,7 @@ unsigned Engine::Impl::in_flight_cap() const {
 bool Engine::Impl::may_start(Clock::time_point now) {
   // An attempt past its kind's usual latency with no byte moving only waits for an answer: it
   // leaves its slot to a request that moves bytes (at most a window's worth of them stand aside).
-  std::size_t in_flight = running_.size() - std::min<std::size_t>(slow_running_, in_flight_cap());
+  std::size_t in_flight = running_.size() - std::min<std::size_t>(slow_running_, in_flight_cap());  // as waiting_late()
   return in_flight < in_flight_cap() && health_.may_start(now, in_flight) &&
          request_limiter_.wait_for(1, now) == Clock::duration::zero();
 }
@@ -269,79 +270,6 @@ void Engine::Impl::start(Job& job, bool hedge) {
   }
   running_.emplace(easy, Running{std::move(exchange), easy});
   curl_multi_add_handle(multi_.get(), easy);
-}
-
-bool Engine::Impl::hedgeable(const Job& job) const {
-  // One attempt on the wire, or one more after a hedge that is slow in its turn.
-  return hedgeable_kind(job) && job.hedges < kMaxHedges && job.running == job.hedges + 1;
-}
-
-bool Engine::Impl::hedgeable_kind(const Job& job) const {
-  const auto& r = job.request;
-  if (job.sink.kind != Sink::Kind::memory) return false;
-  switch (r.op) {
-    case s3::Op::get_object:
-    case s3::Op::head_object:
-    case s3::Op::head_bucket:
-    case s3::Op::list_objects:
-    case s3::Op::list_object_versions:
-      return true;
-    // The same body under the same key: what a retry after a lost answer sends too. A conditional
-    // one is refused the second time (412), which its caller takes as a retry's answer already.
-    case s3::Op::put_object:
-      return true;
-    default:
-      return false;
-  }
-}
-
-void Engine::Impl::hedge_slow(Clock::time_point now) {
-  slow_running_ = 0;
-  if (!config_.hedge || interrupted_at_ || running_.empty()) return;
-  unsigned cap = std::max(1u, in_flight_cap() / 4);
-  double spendable = config_.hedge_share * double(counters_.total_requests()) + 8;
-  std::vector<std::uint64_t> slow;
-  for (const auto& [easy, r] : running_) {
-    auto it = jobs_.find(r.exchange->job());
-    if (it == jobs_.end() || !hedgeable_kind(*it->second)) continue;
-    const auto& req = it->second->request;
-    auto typical = latency_.typical(req.op, std::max(req.body_size(), r.exchange->bytes_received()));
-    double threshold = std::max(config_.hedge_floor_seconds, typical ? config_.hedge_factor * *typical
-                                                                      : 3 * config_.hedge_floor_seconds);
-    auto idle = std::chrono::duration<double>(now - r.exchange->last_progress()).count();
-    auto age = std::chrono::duration<double>(now - r.exchange->started()).count();
-    if (age < threshold || idle < config_.hedge_floor_seconds) continue;
-    if (!r.exchange->hedge) ++slow_running_;
-    bool newest = it->second->hedges == 0 || r.exchange->hedge;  // the newest attempt is the one judged
-    if (!newest || !hedgeable(*it->second)) continue;
-    if (hedges_running_ + slow.size() >= cap || double(counters_.hedges + slow.size()) >= spendable) continue;
-    slow.push_back(it->first);
-  }
-  for (auto id : slow) {
-    auto it = jobs_.find(id);
-    if (it == jobs_.end()) continue;
-    if (config_.budget && !config_.budget->try_start()) break;
-    request_limiter_.take_all(1, now);
-    start(*it->second, true);
-  }
-}
-
-void Engine::Impl::abandon_siblings(Job& job, CURL* winner) {
-  std::vector<CURL*> others;
-  for (const auto& [easy, r] : running_) {
-    if (easy != winner && r.exchange->job() == job.id) others.push_back(easy);
-  }
-  for (CURL* easy : others) {
-    auto node = running_.extract(easy);
-    curl_multi_remove_handle(multi_.get(), easy);
-    idle_easy_.push_back(easy);
-    if (config_.budget) config_.budget->finished();
-    auto& ex = *node.mapped().exchange;
-    counters_.bytes_up += ex.bytes_sent();
-    counters_.bytes_down += ex.bytes_received();
-    if (ex.hedge) --hedges_running_;
-    --job.running;
-  }
 }
 
 long Engine::Impl::poll_timeout_ms(Clock::time_point now) {

@@ -26,6 +26,7 @@ class Engine final : public RequestInterface {
   void run_until(const std::function<bool()>& stop) override;
   std::size_t outstanding() const override;
   unsigned parallelism() const override;
+  std::size_t waiting_late() const override;
   const Counters& counters() const override;
   const std::string& region() const override;
   std::int64_t now_epoch() const override;

@@ -61,6 +61,8 @@ class HttpExchange {
   // Times libcurl sent the request again on a new connection by itself (a reused connection that
   // the server had closed or reset): each is one more billed request and one more retry.
   unsigned resent() const { return sends_ > 1 ? sends_ - 1 : 0; }
+  // The request went out at least once (not only queued for a connection).
+  bool sent() const { return sends_ > 0; }
   std::uint64_t bytes_received() const { return received_; }
   const char* curl_error() const { return errbuf_; }
   // A local failure (disk full, file vanished, body too large) that aborted the transfer.

@@ -52,6 +52,9 @@ class RequestInterface {
   virtual std::size_t outstanding() const = 0;
   // How many requests may travel at once now (the concurrency window: it moves during a run).
   virtual unsigned parallelism() const = 0;
+  // Requests on the wire that only wait for a late answer (hedging, engine_config.h): they hold
+  // no slot of the window, so callers keep that many more submitted.
+  virtual std::size_t waiting_late() const { return 0; }
   virtual const Counters& counters() const = 0;
   // The region requests are signed for (CreateBucket needs it in its body).
   virtual const std::string& region() const = 0;
@@ -67,7 +70,7 @@ class RequestInterface {
 // throttling does not leave hundreds queued.
 inline std::size_t submit_depth(const RequestInterface& requests) {
   std::size_t p = requests.parallelism();
-  return std::max<std::size_t>(2 * p, p + 4);
+  return std::max<std::size_t>(2 * p, p + 4) + requests.waiting_late();
 }
 
 }  // namespace pbs::transfer

@@ -189,7 +189,7 @@ TEST_CASE("counts that make no sense and unknown commands are usage errors that 
   auto r = run_command({s3sync_bin(), "frobnicate", "--output", "json"});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("unknown command 'frobnicate'"));
-  CHECK_THAT(r.err, Catch::Contains("sync, restore, verify, list, key, gc, status, unlock, config"));
+  CHECK_THAT(r.err, Catch::Contains("sync, restore, extract, verify, list, key, gc, status, unlock, config"));
   CHECK(parse_summary(r)["error"]["kind"] == "usage");
 }
 
