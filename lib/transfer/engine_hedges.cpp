@@ -40,7 +40,8 @@ void Engine::Impl::hedge_slow(Clock::time_point now) {
   std::vector<std::uint64_t> slow;
   for (const auto& [easy, r] : running_) {
     auto it = jobs_.find(r.exchange->job());
-    if (it == jobs_.end() || !hedgeable_kind(*it->second)) continue;
+    // A transfer paused by the bandwidth limit waits for its turn, not for the server.
+    if (it == jobs_.end() || r.exchange->paused() || !hedgeable_kind(*it->second)) continue;
     const auto& req = it->second->request;
     auto typical = latency_.typical(req.op, std::max(req.body_size(), r.exchange->bytes_received()));
     double threshold = std::max(config_.hedge_floor_seconds, typical ? config_.hedge_factor * *typical

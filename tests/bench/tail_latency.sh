@@ -38,7 +38,7 @@ faults() {
 summary() {
   python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); h=j["requests"]["hedges"]; print("exit %d, %d requests sent, %d retries, hedges %d sent / %d won (replaced attempts had waited %.0f s)" % (j["exit-code"], j["requests"]["total"], j["retries"]["total"], h["sent"], h["won"], h["replaced-waiting-seconds"]))' "$1"
 }
-verify() { "$bin" verify direct/store1 --config "$conf" -q >/dev/null 2>&1 && echo "verify: clean" || echo "verify: FAILED"; }
+verify() { "$bin" verify direct --config "$conf" -q >/dev/null 2>&1 && echo "verify: clean" || echo "verify: FAILED (exit $?)"; }
 
 declare -a notes
 fresh
