@@ -53,7 +53,7 @@ struct EngineConfig {
   // most that many more requests, never a night of waiting.
   bool hedge = true;
   double hedge_floor_seconds = 1.0;
-  double hedge_factor = 3.0;
+  double hedge_factor = 4.0;
   double hedge_share = 0.25;
 };
 

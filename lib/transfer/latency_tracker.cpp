@@ -23,9 +23,9 @@ std::optional<double> LatencyTracker::typical(s3::Op op, std::uint64_t bytes) co
   auto it = rings_.find({int(op), size_class(bytes)});
   if (it == rings_.end() || it->second.count < kMinSamples) return std::nullopt;
   std::vector<double> v(it->second.seconds.begin(), it->second.seconds.begin() + long(it->second.count));
-  auto p90 = v.begin() + long(v.size() * 9 / 10);
-  std::nth_element(v.begin(), p90, v.end());
-  return *p90;
+  auto median = v.begin() + long(v.size() / 2);
+  std::nth_element(v.begin(), median, v.end());
+  return *median;
 }
 
 }  // namespace pbs::transfer

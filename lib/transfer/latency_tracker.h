@@ -16,8 +16,9 @@ namespace pbs::transfer {
 class LatencyTracker {
  public:
   void record(s3::Op op, std::uint64_t bytes, double seconds);
-  // The latency 90% of the recent requests of this kind stayed under; nullopt while fewer than
-  // kMinSamples are known.
+  // The median latency of the recent requests of this kind (a median: when one answer in six is
+  // late, a 90th percentile is the late answers' own latency and nothing looks slow any more);
+  // nullopt while fewer than kMinSamples are known.
   std::optional<double> typical(s3::Op op, std::uint64_t bytes) const;
 
   static constexpr std::size_t kMinSamples = 16;
