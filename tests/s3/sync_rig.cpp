@@ -20,6 +20,8 @@ std::vector<std::string> SyncRig::env(const std::vector<std::string>& first) con
   out.insert(out.end(), {"AWS_ACCESS_KEY_ID=" + e.access_key, "AWS_SECRET_ACCESS_KEY=" + e.secret_key,
                          "AWS_ENDPOINT_URL=" + e.endpoint, "AWS_REGION=" + e.region,
                          "PBS_S3SYNC_DATASTORE_CFG=/nonexistent",
+                         // Exact request counts: no hedge on a loaded machine (test_s3_faults tests hedging).
+                         "PBS_S3SYNC_HEDGE=0",
                          // An encrypted run's view (of a run killed on purpose, too) goes with the rig.
                          "TMPDIR=" + tmp.path()});
   return out;

@@ -236,7 +236,7 @@ TEST_CASE("an interrupt abandons a stalled transfer when its grace is over", "[s
 }
 
 TEST_CASE("a read whose answer is held back is hedged on a fresh connection: the first answer wins", "[s3][faults][hedge]") {
-  Rig rig(4);
+  Rig rig(4, 60, /*hedge=*/true);
   for (int i = 0; i < 40; ++i) REQUIRE(rig.direct->execute(s3::put_object(rig.bucket, "h/" + std::to_string(i), random_body(1000, i))));
   // Warm: the kind's usual latency is learned from answers that come at once.
   std::size_t done = 0;
@@ -267,7 +267,7 @@ TEST_CASE("a read whose answer is held back is hedged on a fresh connection: the
 }
 
 TEST_CASE("hedges go out even when every connection is held by a stalled request", "[s3][faults][hedge]") {
-  Rig rig(2);
+  Rig rig(2, 60, /*hedge=*/true);
   for (int i = 0; i < 2; ++i) REQUIRE(rig.direct->execute(s3::put_object(rig.bucket, "s/" + std::to_string(i), random_body(100, i))));
   rig.proxy.rule("mode=delay&stall_seconds=30&count=2&method=GET");
   auto t0 = std::chrono::steady_clock::now();
@@ -282,7 +282,7 @@ TEST_CASE("hedges go out even when every connection is held by a stalled request
 }
 
 TEST_CASE("a PUT whose answer is lost is hedged, and the object is stored as sent", "[s3][faults][hedge]") {
-  Rig rig(4);
+  Rig rig(4, 60, /*hedge=*/true);
   s3::PutOptions conditional;
   conditional.if_none_match = true;
   auto body = random_body(5000, 7);
