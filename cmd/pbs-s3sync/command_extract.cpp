@@ -3,7 +3,6 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "extract/extract_job.h"
-#include "host_budget_setup.h"
 #include "interrupt.h"
 #include "job_setup.h"
 #include "output.h"
@@ -16,14 +15,10 @@ int command_extract(const ExtractArgs& args, const GlobalOptions& given) {
   global.report_on_stderr = args.output == "-";
   auto ns = datastore::Namespace::parse(args.ns);
   if (!ns) return report_error(global, ns.error());
-  auto job = setup_job(global, "", args.target, false);
-  if (!job) return report_error(global, job.error());
-  job->budget = join_host_budget(*job, global);
-  auto engine = make_engine(*job);
-  if (!engine) return report_error(global, engine.error());
-  if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
-  auto remote = remote_for(job->target, args.point_in_time);
-  if (!remote) return report_error(global, remote.error());
+  auto t = open_target(global, args.target, args.point_in_time);
+  if (!t) return report_error(global, t.error());
+  auto& engine = t->engine;
+  auto* remote = &t->remote;
 
   extract::ExtractOptions options;
   options.ns = *ns;
@@ -35,11 +30,11 @@ int command_extract(const ExtractArgs& args, const GlobalOptions& given) {
   options.interrupted = InterruptGuard::requested;
   // A key on the command line is opened first: a wrong passphrase fails before anything is
   // fetched or written. One from the configuration only when the archive is encrypted.
-  if (auto source = key_source(args.key.passphrase_file, args.key.keyfile, job->target.options)) {
+  if (auto source = key_source(args.key.passphrase_file, args.key.keyfile, t->job.target.options)) {
     if (args.key.passphrase_file.empty() && args.key.keyfile.empty()) {
-      options.open_key = [&, source = *source] { return open_target_key(**engine, *remote, source, global, true); };
+      options.open_key = [&, source = *source] { return open_target_key(*engine, *remote, source, global, true); };
     } else {
-      auto key = open_target_key(**engine, *remote, *source, global, true);
+      auto key = open_target_key(*engine, *remote, *source, global, true);
       if (!key) return report_error(global, key.error());
       options.key = *key;
     }
@@ -49,7 +44,7 @@ int command_extract(const ExtractArgs& args, const GlobalOptions& given) {
     options.on_progress = [&](const run::RunProgress& p) { progress.update(p); };
   }
   InterruptGuard interrupt;
-  auto result = extract::run_extract(**engine, *remote, options);
+  auto result = extract::run_extract(*engine, *remote, options);
   progress.finish();
   if (!result) return report_error(global, result.error());
   int code = exit_code_for(result->outcome, result->ok() || global.dry_run);

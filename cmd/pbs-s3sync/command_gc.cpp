@@ -4,7 +4,6 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "gc/gc_job.h"
-#include "host_budget_setup.h"
 #include "interrupt.h"
 #include "job_setup.h"
 #include "output.h"
@@ -15,9 +14,6 @@
 namespace pbs::cli {
 
 int command_gc(const GcArgs& args, const GlobalOptions& global) {
-  auto job = setup_job(global, "", args.target, false);
-  if (!job) return report_error(global, job.error());
-  print_warnings(job->conf, global);
   gc::GcOptions options;
   if (!args.grace.empty()) {
     auto g = parse_duration(args.grace);
@@ -28,12 +24,11 @@ int command_gc(const GcArgs& args, const GlobalOptions& global) {
   options.host = host::local_host_name();
   options.pid = ::getpid();
   options.interrupted = InterruptGuard::requested;
-  job->budget = join_host_budget(*job, global);
-  auto engine = make_engine(*job);
-  if (!engine) return report_error(global, engine.error());
-  if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
+  auto t = open_target(global, args.target);
+  if (!t) return report_error(global, t.error());
+  print_warnings(t->job.conf, global);
   InterruptGuard interrupt;
-  auto result = gc::run_gc(**engine, remote::Remote{job->target.bucket, job->target.prefix}, options);
+  auto result = gc::run_gc(*t->engine, t->remote, options);
   if (!result) return report_error(global, result.error());
   run::RunOutcome outcome;
   if (result->interrupted) outcome.stop = run::StopCause::interrupted;

@@ -12,27 +12,18 @@ namespace pbs::cli {
 
 namespace {
 
-struct OpenedTarget {
-  Job job;
-  std::unique_ptr<transfer::Engine> engine;
-};
-
-Result<OpenedTarget> open_target(const KeyCommandArgs& args, const GlobalOptions& global) {
-  PBS_ASSIGN(Job job, setup_job(global, "", args.target, false));
-  print_warnings(job.conf, global);
-  PBS_ASSIGN(auto engine, make_engine(job));
-  PBS_TRY(discover_prefix(job, *engine, global));
-  return OpenedTarget{std::move(job), std::move(engine)};
+Result<OpenedTarget> open_key_target(const KeyCommandArgs& args, const GlobalOptions& global) {
+  PBS_ASSIGN(OpenedTarget t, open_target(global, args.target));
+  print_warnings(t.job.conf, global);
+  return t;
 }
-
-remote::Remote remote_of(const Job& job) { return remote::Remote{job.target.bucket, job.target.prefix}; }
 
 }  // namespace
 
 int command_key_show(const KeyCommandArgs& args, const GlobalOptions& global) {
-  auto t = open_target(args, global);
+  auto t = open_key_target(args, global);
   if (!t) return report_error(global, t.error());
-  remote::Remote remote = remote_of(t->job);
+  remote::Remote remote = t->remote;
   auto record = records::read_encryption_record(*t->engine, remote);
   if (!record) return report_error(global, record.error());
   if (!*record) return report_error(global, Error(Errc::config, remote.url() + " is not encrypted (it has no " +
@@ -59,9 +50,9 @@ int command_key_show(const KeyCommandArgs& args, const GlobalOptions& global) {
 }
 
 int command_key_export(const KeyCommandArgs& args, const GlobalOptions& global) {
-  auto t = open_target(args, global);
+  auto t = open_key_target(args, global);
   if (!t) return report_error(global, t.error());
-  remote::Remote remote = remote_of(t->job);
+  remote::Remote remote = t->remote;
   auto source = key_source(args.key.passphrase_file, args.key.keyfile, t->job.target.options);
   if (!source) {
     return report_error(global, Error(Errc::invalid_argument, "key export needs the passphrase file (--passphrase-file or "

@@ -4,7 +4,6 @@
 #include "commands.h"
 #include "datastore/inventory.h"
 #include "exit_code.h"
-#include "host_budget_setup.h"
 #include "job_setup.h"
 #include "output.h"
 #include "extract/snapshot_files.h"
@@ -19,21 +18,17 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
   if (!ns) return report_error(global, ns.error());
   Result<datastore::Inventory> inv = Error(Errc::io, "");
   if (is_remote_source(args.source, global)) {
-    auto job = setup_job(global, "", args.source, false);
-    if (!job) return report_error(global, job.error());
-    job->budget = join_host_budget(*job, global);
-    auto engine = make_engine(*job);
-    if (!engine) return report_error(global, engine.error());
-    if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
-    auto remote = remote_for(job->target, args.point_in_time);
-    if (!remote) return report_error(global, remote.error());
+    auto t = open_target(global, args.source, args.point_in_time);
+    if (!t) return report_error(global, t.error());
+    auto& engine = t->engine;
+    auto* remote = &t->remote;
     if (!args.snapshot.empty()) {
-      auto snap = extract::open_snapshot(**engine, *remote, *ns, args.snapshot);
+      auto snap = extract::open_snapshot(*engine, *remote, *ns, args.snapshot);
       if (!snap) return report_error(global, snap.error());
       print_report(global, report::archives_json(**snap, remote->url()), report::archives_text(**snap, remote->url()), kExitOk);
       return kExitOk;
     }
-    inv = check::remote_inventory(**engine, *remote, {*ns, args.max_depth});
+    inv = check::remote_inventory(*engine, *remote, {*ns, args.max_depth});
     if (!inv) return report_error(global, inv.error());
   } else if (args.point_in_time || !args.snapshot.empty()) {
     return report_error(global, Error(Errc::invalid_argument, "--point-in-time and --snapshot read a bucket: give a "

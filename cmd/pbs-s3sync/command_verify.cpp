@@ -4,7 +4,6 @@
 #include "commands.h"
 #include "datastore/local_verify.h"
 #include "exit_code.h"
-#include "host_budget_setup.h"
 #include "job_setup.h"
 #include "output.h"
 #include "report/verify_printer.h"
@@ -14,25 +13,21 @@ namespace pbs::cli {
 
 namespace {
 int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const datastore::Namespace& ns) {
-  auto job = setup_job(global, "", args.source, false);
-  if (!job) return report_error(global, job.error());
-  job->budget = join_host_budget(*job, global);
-  auto engine = make_engine(*job);
-  if (!engine) return report_error(global, engine.error());
-  if (auto st = discover_prefix(*job, **engine, global); !st) return report_error(global, st.error());
+  auto t = open_target(global, args.source, args.point_in_time);
+  if (!t) return report_error(global, t.error());
+  auto& engine = t->engine;
+  const auto* remote = &t->remote;
   check::RemoteVerifyOptions options;
   options.anchor = ns;
   options.max_depth = args.max_depth;
   options.deep = args.deep;
   options.sample_percent = args.sample;
-  auto remote = remote_for(job->target, args.point_in_time);
-  if (!remote) return report_error(global, remote.error());
-  if (auto source = key_source(args.key.passphrase_file, args.key.keyfile, job->target.options)) {
-    auto key = open_target_key(**engine, *remote, *source, global);
+  if (auto source = key_source(args.key.passphrase_file, args.key.keyfile, t->job.target.options)) {
+    auto key = open_target_key(*engine, *remote, *source, global);
     if (!key) return report_error(global, key.error());
     options.key = *key;
   }
-  auto summary = check::run_remote_verify(**engine, *remote, options);
+  auto summary = check::run_remote_verify(*engine, *remote, options);
   if (!summary) return report_error(global, summary.error());
   int code = exit_code_for_findings(summary->ok());
   print_report(global, report::remote_verify_json(*summary), report::remote_verify_text(*summary), code);

@@ -1,5 +1,7 @@
 #include "job_setup.h"
 
+#include "host_budget_setup.h"
+
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -179,6 +181,16 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   // $PBS_S3SYNC_HEDGE=0: no hedged requests (to measure what they save, or rule them out).
   if (const char* hedge = std::getenv("PBS_S3SYNC_HEDGE"); hedge && std::string_view(hedge) == "0") c.hedge = false;
   return transfer::Engine::create(std::move(c));
+}
+
+Result<OpenedTarget> open_target(const GlobalOptions& global, const std::string& target_arg,
+                                 const std::optional<std::string>& point_in_time) {
+  PBS_ASSIGN(Job job, setup_job(global, "", target_arg, false));
+  job.budget = join_host_budget(job, global);
+  PBS_ASSIGN(auto engine, make_engine(job));
+  PBS_TRY(discover_prefix(job, *engine, global));
+  PBS_ASSIGN(remote::Remote remote, remote_for(job.target, point_in_time));
+  return OpenedTarget{std::move(job), std::move(engine), std::move(remote)};
 }
 
 Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& global) {

@@ -69,6 +69,17 @@ Status apply_limits(Job& job, const GlobalOptions& global);
 // (remote/prefix_discovery.h).
 Status discover_prefix(Job& job, transfer::Engine& engine, const GlobalOptions& global);
 
+// A command given only a TARGET (list, verify, extract, gc, key): its job in the host's budget,
+// its engine, and the target as read, now or at `point_in_time`, with the bucket's only prefix
+// when none is given.
+struct OpenedTarget {
+  Job job;
+  std::unique_ptr<transfer::Engine> engine;
+  remote::Remote remote;
+};
+Result<OpenedTarget> open_target(const GlobalOptions& global, const std::string& target_arg,
+                                 const std::optional<std::string>& point_in_time = std::nullopt);
+
 // The target as commands read it: now, or as it was at `point_in_time` (util/time_point.h).
 Result<remote::Remote> remote_for(const config::Target& target, const std::optional<std::string>& point_in_time);
 

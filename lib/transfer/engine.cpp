@@ -341,12 +341,7 @@ void Engine::Impl::end_interrupted(Clock::time_point now, bool all_waiting) {
   for (CURL* easy : abandoned) {
     auto found = running_.find(easy);
     if (found == running_.end() || !over(found->second.exchange->job())) continue;  // reused meanwhile
-    auto node = running_.extract(found);
-    curl_multi_remove_handle(multi_.get(), easy);
-    idle_easy_.push_back(easy);
-    if (config_.budget) config_.budget->finished();
-    if (node.mapped().exchange->hedge) --hedges_running_;
-    auto it = jobs_.find(node.mapped().exchange->job());
+    auto it = jobs_.find(take_off_wire(easy)->job());
     if (it == jobs_.end()) continue;
     complete(it->first, Error(Errc::interrupted, it->second->request.describe() + ": abandoned in flight when the " +
                                                      "interrupt's grace of " +

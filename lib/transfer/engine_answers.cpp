@@ -42,14 +42,8 @@ std::string attempts_text(unsigned attempts) {
 
 void Engine::Impl::finish(CURL* easy, int curl_code) {
   auto code = CURLcode(curl_code);
-  auto node = running_.extract(easy);
-  curl_multi_remove_handle(multi_.get(), easy);
-  idle_easy_.push_back(easy);
-  if (config_.budget) config_.budget->finished();
-  auto& ex = *node.mapped().exchange;
-  counters_.bytes_up += ex.bytes_sent();
-  counters_.bytes_down += ex.bytes_received();
-  if (ex.hedge) --hedges_running_;
+  auto finished = take_off_wire(easy);
+  auto& ex = *finished;
   auto it = jobs_.find(ex.job());
   if (it == jobs_.end()) return;
   Job& job = *it->second;

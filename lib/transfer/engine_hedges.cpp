@@ -64,20 +64,26 @@ void Engine::Impl::hedge_slow(Clock::time_point now) {
   }
 }
 
+std::unique_ptr<HttpExchange> Engine::Impl::take_off_wire(CURL* easy) {
+  auto node = running_.extract(easy);
+  curl_multi_remove_handle(multi_.get(), easy);
+  idle_easy_.push_back(easy);
+  if (config_.budget) config_.budget->finished();
+  auto ex = std::move(node.mapped().exchange);
+  counters_.bytes_up += ex->bytes_sent();
+  counters_.bytes_down += ex->bytes_received();
+  if (ex->hedge) --hedges_running_;
+  return ex;
+}
+
 void Engine::Impl::abandon_siblings(Job& job, CURL* winner) {
   std::vector<CURL*> others;
   for (const auto& [easy, r] : running_) {
     if (easy != winner && r.exchange->job() == job.id) others.push_back(easy);
   }
   for (CURL* easy : others) {
-    auto node = running_.extract(easy);
-    curl_multi_remove_handle(multi_.get(), easy);
-    idle_easy_.push_back(easy);
-    if (config_.budget) config_.budget->finished();
-    auto& ex = *node.mapped().exchange;
-    counters_.bytes_up += ex.bytes_sent();
-    counters_.bytes_down += ex.bytes_received();
-    if (ex.hedge) --hedges_running_;
+    auto loser = take_off_wire(easy);
+    auto& ex = *loser;
     --job.running;
     if (!ex.sent()) {  // never left this machine: no request to count or bill
       --counters_.requests[std::string(s3::op_name(job.request.op))];

@@ -77,6 +77,9 @@ struct Engine::Impl {
   bool hedgeable_kind(const Job& job) const;
   // The other attempts of a request that has its answer: taken off the wire.
   void abandon_siblings(Job& job, CURL* winner);
+  // Ends an attempt on the wire, whatever its outcome: its handle back to the pool, its permit
+  // back to the host's budget, its bytes counted. The exchange is the caller's to read.
+  std::unique_ptr<HttpExchange> take_off_wire(CURL* easy);
   CURL* acquire_easy();
   long poll_timeout_ms(Clock::time_point now);
   std::int64_t now_epoch() const { return std::int64_t(std::time(nullptr)) + clock_offset_; }

@@ -16,12 +16,7 @@ rm -rf "$work"; mkdir -p "$work"
 store=$work/store1
 make_bench_datastore "$gen" "$set_name" "$store"
 
-python3 "$here/../s3/fault_proxy.py" "${S3_ENDPOINT#http://}" >"$work/proxy.out" &
-proxy_pid=$!
-trap 'kill $proxy_pid 2>/dev/null' EXIT
-for _ in $(seq 50); do grep -q PORT "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
-proxy=http://127.0.0.1:$(awk '/PORT/ {print $2}' "$work/proxy.out")
-ctl() { curl -s -X POST "$proxy/__fault__/$1" >/dev/null; }
+start_fault_proxy "$work"
 proxy_requests() { curl -s "$proxy/__fault__/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
 conf=$work/pbs.conf
 echo "STORAGE=s3://bench-night@rgw:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$proxy" >"$conf"

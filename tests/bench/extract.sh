@@ -20,10 +20,7 @@ print_datastore "$store.json"
 snap=$(cd "$store" && ls -d vm/100/*/ | head -1); snap=${snap%/}
 size=$(python3 -c 'import struct,sys; print(struct.unpack("<Q", open(sys.argv[1],"rb").read()[64:72])[0])' "$store/$snap/drive-scsi0.img.fidx")
 conf=$work/pbs.conf
-echo "STORAGE=s3://$bucket@rgw:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$S3_ENDPOINT,PREFIX=store1" >"$conf"
-chmod 600 "$conf"
-"$bench" rm "s3://$bucket" >/dev/null 2>&1
-"$bench" mb "s3://$bucket" >/dev/null 2>&1
+fresh_target "$conf" "$bucket" store1
 "$bin" sync "$store" rgw --config "$conf" --lock-file "$work/lock" -j "$n" -q --progress never || exit 1
 python3 "$here/../tools/pbs_archive_reader.py" "$store" "$snap" drive-scsi0.img.fidx "$work/reference.raw" >&2 || exit 1
 # The chunk objects the disk needs, for rclone (it cannot read an index: given the list).

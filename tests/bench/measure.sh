@@ -96,3 +96,14 @@ make_bench_datastore() {  # GEN SET DIR
   fi
   python3 -c 'import json,sys; g=json.load(open(sys.argv[1])); sys.stderr.write("datastore: %d snapshots, %d unique chunks, %.1f MiB of chunks, %.1f MiB logical\n" % (g["snapshots"], g["unique-chunks"], g["unique-chunk-bytes"]/2**20, g["logical-bytes"]/2**20))' "$dir.json"
 }
+
+# `start_fault_proxy DIR`: the fault proxy (tests/s3/fault_proxy.py) in front of radosgw, stopped
+# when the script exits; sets $proxy (its endpoint) and defines `ctl PATH` (a control request).
+start_fault_proxy() {
+  python3 "$(dirname "${BASH_SOURCE[0]}")/../s3/fault_proxy.py" "${S3_ENDPOINT#http://}" >"$1/proxy.out" &
+  proxy_pid=$!
+  trap 'kill $proxy_pid 2>/dev/null' EXIT
+  for _ in $(seq 50); do grep -q PORT "$1/proxy.out" 2>/dev/null && break; sleep 0.1; done
+  proxy=http://127.0.0.1:$(awk '/PORT/ {print $2}' "$1/proxy.out")
+}
+ctl() { curl -s -X POST "$proxy/__fault__/$1" >/dev/null; }

@@ -17,12 +17,7 @@ store=$work/store1
   --archive-chunks 80 --no-namespaces --no-encrypted --no-extras >"$store.json" || exit 1
 print_datastore "$store.json"
 
-python3 "$here/../s3/fault_proxy.py" "${S3_ENDPOINT#http://}" >"$work/proxy.out" &
-proxy_pid=$!
-trap 'kill $proxy_pid 2>/dev/null' EXIT
-for _ in $(seq 50); do grep -q PORT "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
-proxy=http://127.0.0.1:$(awk '/PORT/ {print $2}' "$work/proxy.out")
-ctl() { curl -s -X POST "$proxy/__fault__/$1" >/dev/null; }
+start_fault_proxy "$work"
 conf=$work/pbs.conf
 {
   echo "STORAGE=s3://bench-tail@rgw:AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY,AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY,ENDPOINT=$proxy"
