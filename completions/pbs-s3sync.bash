@@ -46,7 +46,7 @@ _pbs_s3sync() {
     --kdf) COMPREPLY=($(compgen -W "none scrypt" -- "$cur")); return ;;
     --config|--metrics-file|--lock-file|--passphrase-file|--keyfile) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --datastore) COMPREPLY=($(compgen -W "$(_pbs_s3sync_datastores)" -- "$cur")); return ;;
-    --object-lock) COMPREPLY=($(compgen -W "GOVERNANCE COMPLIANCE" -- "$cur")); return ;;
+    --object-lock) COMPREPLY=($(compgen -W "GOVERNANCE COMPLIANCE off" -- "$cur")); return ;;
   esac
   if [[ $takes_value == *" $prev "* ]]; then return; fi  # a value we cannot guess
 

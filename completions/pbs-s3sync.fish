@@ -54,7 +54,7 @@ complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l if-due -d 'Only 
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l all -d 'Every datastore of datastore.cfg, in parallel'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l force-in-use -d 'Write into a prefix PBS uses'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l take-over -d 'Own a prefix another source synced to'
-complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l object-lock -x -a 'GOVERNANCE COMPLIANCE' -d 'Lock every object written'
+complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l object-lock -x -a 'GOVERNANCE COMPLIANCE off' -d 'Lock every object written'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from sync" -l object-lock-days -x -d 'Days each object stays locked'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from restore extract list verify" -l point-in-time -x -d 'The bucket as it was at TIME'
 complete -c pbs-s3sync -n "__fish_seen_subcommand_from status" -l check -d 'Exit 1 when overdue'

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "exit_code.h"
+#include "option_checks.h"
 
 namespace pbs::cli {
 
@@ -27,19 +28,19 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->option_text("FILE");
   app.add_option("-j,--parallelism", g.parallelism,
                  "Concurrent requests (the effective value is min(this, MAX_WORKERS))")
-      ->check(CLI::Range(1u, 256u))
+      ->check(whole_number_in(1, 256))
       ->option_text("N");
   app.add_option("--bandwidth-limit", g.bandwidth_limit,
                  "Whole-process transfer limit, e.g. 50M (bytes per second), or a timetable such as "
                  "\"08:00,512k 19:00,10M 23:00,off\" (Mon-08:00,... for weekdays); off: none, 0 is refused")
       ->option_text("RATE|TIMETABLE");
   app.add_option("--tps-limit", g.tps_limit, "Requests per second at most, every kind and retries too")
-      ->check(CLI::Range(0.01, 1e6))
+      ->check(number_in(0.01, 1e6))
       ->option_text("N");
   app.add_option("--weight", g.weight,
                  "This job's share of the host's budget (MAX_WORKERS, bandwidth, request rate) against the other "
                  "jobs running at the same time (default 1, or WEIGHT of the STORAGE entry)")
-      ->check(CLI::Range(1u, 100u))
+      ->check(whole_number_in(1, 100))
       ->option_text("N");
   app.add_flag("--dry-run", g.dry_run, "Print what would be done; send no write");
   app.add_option_function<std::string>(
@@ -67,7 +68,7 @@ void add_scope_options(CLI::App* cmd, std::string& ns, std::optional<std::size_t
   cmd->add_option("--ns", ns, "Namespace to start from (a/b/c); default the root")
       ->option_text("NS");
   cmd->add_option("--max-depth", max_depth, "Namespace levels below --ns (0 = only --ns)")
-      ->check(CLI::Range(0, 7))
+      ->check(whole_number_in(0, 7))
       ->option_text("N");
 }
 
@@ -89,7 +90,7 @@ void add_key_options(CLI::App* cmd, std::string& passphrase_file, std::string& k
 // of them; under --output json the one JSON document too. --help and --version end here, exit 0.
 int usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   if (e.get_exit_code() == 0) return app.exit(e);
-  std::string message = e.what();
+  std::string message = in_command_line_order(e.what());
   // The first word that is not an option or an option's value is the command.
   static const std::set<std::string_view> takes_value{"--config", "-j", "--parallelism", "--bandwidth-limit", "--tps-limit",
                                                       "--output", "--progress", "--metrics-file", "--lock-file", "--weight",
@@ -155,7 +156,7 @@ void add_sync(CLI::App& app, Commands& c) {
       ->allow_extra_args(false)
       ->option_text("FILTER");
   sync_cmd->add_option("--transfer-last", c.sync.transfer_last, "Only the newest N snapshots per group")
-      ->check(CLI::Range(1u, 1000000u))
+      ->check(whole_number_in(1, 1000000))
       ->option_text("N");
   sync_cmd->add_flag("--encrypted-only", c.sync.encrypted_only, "Only encrypted snapshots");
   sync_cmd->add_flag("--verified-only", c.sync.verified_only, "Only snapshots whose last verify passed");
@@ -174,11 +175,11 @@ void add_sync(CLI::App& app, Commands& c) {
                      "Write into a prefix another host or datastore synced to, and own it from now on");
   sync_cmd->add_option("--object-lock", c.sync.object_lock,
                        "Lock every object written (S3 Object Lock; the bucket must have it): OBJECT_LOCK")
-      ->transform(CLI::IsMember({"GOVERNANCE", "COMPLIANCE"}, CLI::ignore_case))
-      ->option_text("GOVERNANCE|COMPLIANCE");
+      ->transform(CLI::IsMember({"GOVERNANCE", "COMPLIANCE", "OFF"}, CLI::ignore_case))
+      ->option_text("GOVERNANCE|COMPLIANCE|off");
   sync_cmd->add_option("--object-lock-days", c.sync.object_lock_days,
                        "Days each object stays locked, extended while snapshots need it: OBJECT_LOCK_DAYS")
-      ->check(CLI::Range(1u, 36500u))
+      ->check(whole_number_in(1, 36500))
       ->option_text("N");
   sync_cmd->add_flag("--encrypt", c.sync.encrypt,
                      "Encrypt plain snapshots on the way up, in PBS's own format (ENCRYPTION=true)");
@@ -243,7 +244,7 @@ void add_verify(CLI::App& app, Commands& c) {
   add_point_in_time(verify_cmd, c.verify.point_in_time);
   verify_cmd->add_flag("--deep", c.verify.deep, "Remote: also download chunks and check them");
   verify_cmd->add_option("--sample", c.verify.sample, "With --deep: percent of the chunks to download")
-      ->check(CLI::Range(0.0, 100.0))
+      ->check(number_in(0, 100))
       ->option_text("PCT");
   add_key_options(verify_cmd, c.verify.key.passphrase_file, c.verify.key.keyfile);
   verify_cmd->callback([&c] {

@@ -17,7 +17,9 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
   auto ns = datastore::Namespace::parse(args.ns);
   if (!ns) return report_error(global, ns.error());
   Result<datastore::Inventory> inv = Error(Errc::io, "");
-  if (is_remote_source(args.source, global)) {
+  auto remote_source = is_remote_source(args.source, global);
+  if (!remote_source) return report_error(global, remote_source.error());
+  if (*remote_source) {
     auto t = open_target(global, args.source, args.point_in_time);
     if (!t) return report_error(global, t.error());
     auto& engine = t->engine;

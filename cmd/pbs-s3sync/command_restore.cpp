@@ -69,6 +69,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
                                                               "stored and needs no key: add --decrypt"));
   }
   InterruptGuard interrupt;
+  if (auto st = check_customer_key(job, **engine, *remote); !st) return report_error(global, st.error());
   auto result = restore::run_restore(**engine, *remote, path, options);
   progress.finish();
   if (!result) return report_error(global, result.error());

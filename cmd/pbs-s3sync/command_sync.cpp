@@ -92,6 +92,13 @@ Result<push::SyncOptions> sync_options(const SyncArgs& args, const GlobalOptions
   options.upload.interrupted = InterruptGuard::requested;
   std::string mode = !args.object_lock.empty() ? args.object_lock : t.options.object_lock;
   unsigned days = args.object_lock_days ? args.object_lock_days : t.options.object_lock_days;
+  for (auto& c : mode) c = char(std::toupper(static_cast<unsigned char>(c)));
+  if (mode == "OFF") {
+    if (args.object_lock_days) return Error(Errc::invalid_argument, "--object-lock off locks nothing: leave --object-lock-days out");
+    options.lock_off = true;
+    mode.clear();
+    days = 0;
+  }
   if (!mode.empty() || days) {
     if (mode.empty() || !days) {
       return Error(Errc::invalid_argument, "an object lock needs a mode and a number of days (--object-lock and "

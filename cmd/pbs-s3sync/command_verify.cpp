@@ -38,7 +38,9 @@ int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const dat
 int command_verify(const VerifyArgs& args, const GlobalOptions& global) {
   auto ns = datastore::Namespace::parse(args.ns);
   if (!ns) return report_error(global, ns.error());
-  if (is_remote_source(args.source, global)) return verify_remote(args, global, *ns);
+  auto remote = is_remote_source(args.source, global);
+  if (!remote) return report_error(global, remote.error());
+  if (*remote) return verify_remote(args, global, *ns);
   if (args.deep) return report_error(global, Error(Errc::invalid_argument, "--deep applies to a remote TARGET; a local verify is always deep"));
   if (args.point_in_time) {
     return report_error(global, Error(Errc::invalid_argument, "--point-in-time reads a bucket's versions: give a remote "

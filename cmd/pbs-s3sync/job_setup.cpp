@@ -14,6 +14,7 @@
 #include "config/datastore_cfg.h"
 #include "host/run_lock.h"
 #include "interrupt.h"
+#include "records/record_keys.h"
 #include "remote/prefix_discovery.h"
 #include "util/duration.h"
 #include "util/file_io.h"
@@ -115,7 +116,18 @@ Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_
   return job;
 }
 
+static Status load_customer_key(Job& job, const GlobalOptions& global) {
+  if (job.target.options.sse_customer_key_file.empty()) return {};
+  std::vector<std::string> warnings;
+  PBS_ASSIGN(job.customer_key, config::load_customer_key(job.target.options.sse_customer_key_file, warnings));
+  if (global.verbosity >= 0) {
+    for (const auto& w : warnings) fmt::print(stderr, "pbs-s3sync: warning: {}\n", w);
+  }
+  return {};
+}
+
 Status apply_limits(Job& job, const GlobalOptions& global) {
+  PBS_TRY(load_customer_key(job, global));
   if (global.parallelism && job.conf.max_workers) {
     job.parallelism = std::min(*global.parallelism, *job.conf.max_workers);
     job.parallelism_source = *global.parallelism <= *job.conf.max_workers ? "--parallelism" : "MAX_WORKERS";
@@ -177,10 +189,22 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job) {
   c.user_agent = std::string("pbs-s3sync/") + PBS_S3SYNC_VERSION;
   if (job.stall_seconds) c.stall_seconds = *job.stall_seconds;
   c.budget = job.budget;
+  c.unsigned_payload = job.target.options.unsigned_payload;
+  c.sse_customer_key = job.customer_key.key_base64;
+  c.sse_customer_key_md5 = job.customer_key.md5_base64;
   c.interrupted = InterruptGuard::requested;
   // $PBS_S3SYNC_HEDGE=0: no hedged requests (to measure what they save, or rule them out).
   if (const char* hedge = std::getenv("PBS_S3SYNC_HEDGE"); hedge && std::string_view(hedge) == "0") c.hedge = false;
   return transfer::Engine::create(std::move(c));
+}
+
+Status check_customer_key(const Job& job, transfer::RequestInterface& requests, const remote::Remote& remote) {
+  if (job.customer_key.key_base64.empty()) return {};
+  // Every prefix this tool wrote holds its source record; a prefix without one has nothing to read.
+  auto r = requests.execute(s3::head_object(remote.bucket, remote.key(records::kSourceKey)));
+  if (!r) return Error(Errc::config, "SSE_CUSTOMER_KEY_FILE " + job.target.options.sse_customer_key_file +
+                                         " does not open " + remote.url() + ": " + r.error().message());
+  return {};
 }
 
 Result<OpenedTarget> open_target(const GlobalOptions& global, const std::string& target_arg,
@@ -190,6 +214,7 @@ Result<OpenedTarget> open_target(const GlobalOptions& global, const std::string&
   PBS_ASSIGN(auto engine, make_engine(job));
   PBS_TRY(discover_prefix(job, *engine, global));
   PBS_ASSIGN(remote::Remote remote, remote_for(job.target, point_in_time));
+  PBS_TRY(check_customer_key(job, *engine, remote));
   return OpenedTarget{std::move(job), std::move(engine), std::move(remote)};
 }
 

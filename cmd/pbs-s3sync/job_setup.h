@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli.h"
+#include "config/customer_key.h"
 #include "config/pbs_conf.h"
 #include "config/target.h"
 #include "host/host_name.h"
@@ -33,6 +34,7 @@ struct Job {
   std::int64_t max_outage = 600;  // seconds
   std::optional<long> stall_seconds;  // $PBS_S3SYNC_STALL_SECONDS; default: the engine's
   std::string lock_path;
+  config::CustomerKey customer_key;  // SSE-C; empty without SSE_CUSTOMER_KEY_FILE
   // This job's place in the host's budget (host_budget_setup.h); null: its own limits.
   std::shared_ptr<transfer::HostBudget> budget;
 };
@@ -60,9 +62,13 @@ Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_
                       const std::string& target_arg, bool need_datastore,
                       bool need_credentials = true);
 Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job);
+// With SSE-C, one HEAD with the key before anything is written: a wrong key is a setting to fix
+// (exit 2), said once, not one failure per object.
+Status check_customer_key(const Job& job, transfer::RequestInterface& requests, const remote::Remote& remote);
 // Effective parallelism (min of -j and MAX_WORKERS, and which won), bandwidth (--bandwidth-limit,
 // else BANDWIDTH_SCHEDULE, else BANDWIDTH_LIMIT_MBS) and request rate (--tps-limit, else
-// MAX_REQUESTS_PER_SECOND).
+// MAX_REQUESTS_PER_SECOND); and the target's SSE-C customer key, read from its file (every path
+// that makes a job comes through here before its engine is made).
 Status apply_limits(Job& job, const GlobalOptions& global);
 
 // For commands given only a TARGET: the bucket's only prefix when none is given

@@ -24,7 +24,8 @@ std::string_view unquote(std::string_view v) {
   return v;
 }
 
-const std::vector<std::string_view> kBoolKeys = {"TLS_VERIFY", "IF_NONE_MATCH", "CONTENT_MD5", "ENCRYPTION"};
+const std::vector<std::string_view> kBoolKeys = {"TLS_VERIFY", "IF_NONE_MATCH", "CONTENT_MD5", "ENCRYPTION",
+                                                  "UNSIGNED_PAYLOAD"};
 const std::vector<std::string_view> kSecretKeys = {"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"};
 
 bool is_storage_id(std::string_view id) {
@@ -45,7 +46,7 @@ const std::vector<std::string_view>& storage_keys() {
       "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ENDPOINT", "TLS_VERIFY",
       "REGION", "PATH_STYLE", "PREFIX", "STORAGE_CLASS", "SSE", "SSE_KMS_KEY_ID", "CA_FILE",
       "IF_NONE_MATCH", "CONTENT_MD5", "OBJECT_LOCK", "OBJECT_LOCK_DAYS", "ENCRYPTION", "PASSPHRASE_FILE",
-      "KEYFILE", "WEIGHT"};
+      "KEYFILE", "WEIGHT", "UNSIGNED_PAYLOAD", "SSE_CUSTOMER_KEY_FILE"};
   return keys;
 }
 
@@ -106,14 +107,16 @@ bool PbsConf::holds_secrets() const {
 namespace {
 
 Result<StorageEntry> parse_storage(std::string_view value, const std::string& where, int line) {
-  auto bad = [&](const std::string& why) {
+  // The expected shape is shown only when the line's shape is what is wrong, not a value in it.
+  auto bad_shape = [&](const std::string& why) {
     return Error(Errc::config, where + ": STORAGE: " + why +
                                    " (expected s3://BUCKET@ID:KEY=VALUE,KEY=VALUE,...)");
   };
-  if (!value.starts_with("s3://")) return bad("does not start with s3://");
+  auto bad = [&](const std::string& why) { return Error(Errc::config, where + ": STORAGE: " + why); };
+  if (!value.starts_with("s3://")) return bad_shape("does not start with s3://");
   value.remove_prefix(5);
   auto at = value.find('@');
-  if (at == std::string_view::npos) return bad("no '@ID' after the bucket");
+  if (at == std::string_view::npos) return bad_shape("no '@ID' after the bucket");
   StorageEntry e;
   e.line = line;
   e.bucket = std::string(value.substr(0, at));
@@ -132,7 +135,7 @@ Result<StorageEntry> parse_storage(std::string_view value, const std::string& wh
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     auto eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0) {
-      return bad("item " + std::to_string(n) + " is not KEY=VALUE");
+      return bad_shape("item " + std::to_string(n) + " is not KEY=VALUE");
     }
     std::string key(trim(item.substr(0, eq)));
     std::string val(trim(item.substr(eq + 1)));
@@ -150,13 +153,23 @@ Result<StorageEntry> parse_storage(std::string_view value, const std::string& wh
     if (val.empty()) return bad("key '" + key + "' has an empty value");
     if (key == "OBJECT_LOCK") {
       for (auto& c : val) c = char(std::toupper(static_cast<unsigned char>(c)));
-      if (val != "GOVERNANCE" && val != "COMPLIANCE") return bad("OBJECT_LOCK must be GOVERNANCE or COMPLIANCE");
+      if (val != "GOVERNANCE" && val != "COMPLIANCE" && val != "OFF") {
+        return bad("OBJECT_LOCK must be GOVERNANCE, COMPLIANCE or off (a prefix that was locked, no longer on purpose)");
+      }
     }
     if (key == "OBJECT_LOCK_DAYS" && !parse_lock_days(val)) {
       return bad("OBJECT_LOCK_DAYS must be a whole number of days from 1 to 36500");
     }
     if (key == "WEIGHT" && !parse_weight(val)) return bad("WEIGHT must be a whole number from 1 to 100");
+    if (key == "SSE" && val != "AES256" && val != "aws:kms") return bad("SSE must be AES256 or aws:kms");
     e.values.emplace(std::move(key), std::move(val));
+  }
+  // Server-side encryption: one kind at a time, and a KMS key only for KMS.
+  if (e.values.count("SSE_KMS_KEY_ID") && e.get("SSE") != std::optional<std::string>("aws:kms")) {
+    return bad("SSE_KMS_KEY_ID needs SSE=aws:kms");
+  }
+  if (e.values.count("SSE_CUSTOMER_KEY_FILE") && e.values.count("SSE")) {
+    return bad("SSE_CUSTOMER_KEY_FILE (SSE-C) and SSE are two kinds of server-side encryption: give one");
   }
   return e;
 }
@@ -166,6 +179,8 @@ Result<StorageEntry> parse_storage(std::string_view value, const std::string& wh
 Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path) {
   PbsConf conf;
   conf.path = std::string(path);
+  // Editors on other systems start a UTF-8 file with a byte-order mark; it is not part of a key.
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   LineReader lines(text);
   std::string_view raw;
   while (lines.next(raw)) {
@@ -179,7 +194,12 @@ Result<PbsConf> parse_pbs_conf(std::string_view text, std::string_view path) {
       return Error(Errc::config, where + ": not a KEY=VALUE line");
     }
     std::string key(trim(line.substr(0, eq)));
-    std::string_view value = unquote(trim(line.substr(eq + 1)));
+    std::string_view quoted = trim(line.substr(eq + 1));
+    std::string_view value = unquote(quoted);
+    if (value == quoted && !quoted.empty() && (quoted.front() == '"' || quoted.front() == '\'' ||
+                                               quoted.back() == '"' || quoted.back() == '\'')) {
+      return Error(Errc::config, where + ": " + key + ": a quote is not closed (write KEY=\"VALUE\" or KEY=VALUE)");
+    }
     // A limit of 0 would stop every transfer (or, read the other way, mean none): neither is said.
     static const std::string kLeaveOut = "leave the key out for no limit";
     auto number = [&](auto& out, double min, double max, bool integer) -> Status {

@@ -132,12 +132,17 @@ Result<Target> resolve_target(std::string_view arg, const PbsConf& conf, const E
     t.options.storage_class = from_entry("STORAGE_CLASS").value_or("");
     t.options.sse = from_entry("SSE").value_or("");
     t.options.sse_kms_key_id = from_entry("SSE_KMS_KEY_ID").value_or("");
+    t.options.sse_customer_key_file = from_entry("SSE_CUSTOMER_KEY_FILE").value_or("");
     t.options.if_none_match = entry->flag("IF_NONE_MATCH").value_or(true);
     t.options.content_md5 = entry->flag("CONTENT_MD5").value_or(false);
+    t.options.unsigned_payload = entry->flag("UNSIGNED_PAYLOAD").value_or(true);
     t.options.object_lock = from_entry("OBJECT_LOCK").value_or("");
     if (auto days = from_entry("OBJECT_LOCK_DAYS")) t.options.object_lock_days = parse_lock_days(*days).value_or(0);
     if (auto weight = from_entry("WEIGHT")) t.options.weight = parse_weight(*weight).value_or(1);
-    if (t.options.object_lock.empty() != (t.options.object_lock_days == 0)) {
+    if (t.options.object_lock == "OFF" && t.options.object_lock_days) {
+      return Error(Errc::config, "STORAGE " + t.id + ": OBJECT_LOCK=off locks nothing: leave OBJECT_LOCK_DAYS out");
+    }
+    if (t.options.object_lock != "OFF" && t.options.object_lock.empty() != (t.options.object_lock_days == 0)) {
       return Error(Errc::config, "STORAGE " + t.id + ": OBJECT_LOCK and OBJECT_LOCK_DAYS go together (a mode and "
                                  "how many days each object stays locked)");
     }

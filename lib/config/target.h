@@ -19,8 +19,10 @@ struct StorageOptions {
   std::string storage_class;
   std::string sse;
   std::string sse_kms_key_id;
+  std::string sse_customer_key_file;  // SSE-C: config/customer_key.h
   bool if_none_match = true;  // providers without conditional PUT: IF_NONE_MATCH=false
   bool content_md5 = false;
+  bool unsigned_payload = true;  // UNSIGNED_PAYLOAD: over https only (transfer/engine_config.h)
   std::string object_lock;   // GOVERNANCE or COMPLIANCE: every object written is locked
   unsigned object_lock_days = 0;
   bool encryption = false;      // ENCRYPTION: snapshots are encrypted on the way up

@@ -57,6 +57,26 @@ Status make_chunk_dirs(const std::string& chunks, const std::optional<FileOwner>
   return {};
 }
 
+// A target that cannot become a directory is a mistyped argument (exit 2), said before any mkdir:
+// an empty path, a dangling symbolic link, or a path below a file.
+Status check_creatable(const std::string& root) {
+  if (root.empty()) return Error(Errc::invalid_argument, "the datastore path is empty");
+  struct stat st {};
+  if (::lstat(root.c_str(), &st) == 0 && S_ISLNK(st.st_mode) && ::stat(root.c_str(), &st) != 0) {
+    char target[4096];
+    auto n = ::readlink(root.c_str(), target, sizeof target - 1);
+    std::string to = n > 0 ? std::string(target, std::size_t(n)) : "?";
+    return Error(Errc::invalid_argument, root + ": a symbolic link to " + to + ", which does not exist");
+  }
+  for (auto slash = root.rfind('/'); slash != std::string::npos && slash > 0; slash = root.rfind('/', slash - 1)) {
+    std::string parent = root.substr(0, slash);
+    if (::stat(parent.c_str(), &st) != 0) continue;
+    if (!S_ISDIR(st.st_mode)) return Error(Errc::invalid_argument, root + ": " + parent + " is not a directory");
+    break;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::optional<FileOwner> pbs_file_owner() {
@@ -71,6 +91,7 @@ std::optional<FileOwner> pbs_file_owner() {
 Result<DatastoreWriter> DatastoreWriter::open_or_create(const std::string& root_in) {
   std::string root = root_in;
   while (root.size() > 1 && root.back() == '/') root.pop_back();
+  PBS_TRY(check_creatable(root));
   auto owner = pbs_file_owner();
   PBS_ASSIGN(auto st, stat_path(root));
   if (st) {

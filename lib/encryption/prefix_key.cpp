@@ -1,5 +1,7 @@
 #include "encryption/prefix_key.h"
 
+#include <algorithm>
+
 #include "crypto/key_file.h"
 #include "records/record_keys.h"
 #include "util/file_io.h"
@@ -13,8 +15,11 @@ void warn_if_readable(const std::string& path, std::string_view what, std::vecto
   if (auto w = readable_by_others_warning(path, what)) warnings.push_back(std::move(*w));
 }
 
+// A key file or a passphrase is a few hundred bytes: a larger file is the wrong file.
+constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+
 Result<std::string> read_text(const std::string& path, std::string_view what) {
-  auto bytes = read_file(path);
+  auto bytes = read_file(path, kMaxSecretFileBytes);
   if (!bytes) {
     return Error(Errc::config, "cannot read the " + std::string(what) + " " + path + ": " + bytes.error().message());
   }
@@ -30,8 +35,21 @@ Result<std::string> read_passphrase_file(const std::string& path, std::vector<st
   warn_if_readable(path, "a passphrase", warnings);
   auto nl = text.find_first_of("\r\n");
   std::string line = text.substr(0, nl);
+  // Raw random bytes would be cut at their first newline byte, silently leaving a shorter secret.
+  bool binary = std::any_of(text.begin(), text.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 && c != '\n' && c != '\r' && c != '\t';
+  });
+  bool more_lines = nl != std::string::npos && text.find_first_not_of("\r\n \t", nl) != std::string::npos;
   crypto::wipe(text);
+  if (binary) {
+    crypto::wipe(line);
+    return Error(Errc::config, "the passphrase file " + path + " holds bytes that are not text (control "
+                               "characters): a passphrase file holds one line of text, e.g. made with "
+                               "'openssl rand -base64 32 > FILE'");
+  }
   if (line.empty()) return Error(Errc::config, "the passphrase file " + path + " is empty");
+  if (more_lines) warnings.push_back("the passphrase file " + path + " has more than one line: only the first is the passphrase");
   return line;
 }
 
@@ -55,6 +73,10 @@ Result<PrefixKey> open_prefix_key(transfer::RequestInterface& requests, const re
     auto file = crypto::parse_key_file(text);
     crypto::wipe(text);
     if (!file) return Error(Errc::config, source.keyfile + ": not a PBS key file: " + file.error().message());
+    if (pass && file->kdf == crypto::Kdf::none) {
+      out.warnings.push_back("PASSPHRASE_FILE is not used: the key file " + source.keyfile +
+                             " is not protected by a passphrase");
+    }
     auto key = crypto::open_key_file(*file, pass);
     if (!key) return Error(Errc::config, source.keyfile + ": " + key.error().message());
     given.emplace(*key);

@@ -37,7 +37,7 @@ void GcInterlock::touch(const Digest& d) {
   std::string key = remote_.key(remote::chunk_rel_key(d));
   // In a locked (versioned) bucket a copy would store a second locked version.
   auto req = settings_.retention ? s3::put_object_retention(remote_.bucket, key, *settings_.retention)
-                                 : s3::touch_object(remote_.bucket, key, settings_.storage_class);
+                                 : s3::touch_object(remote_.bucket, key, settings_.options(true, false));
   requests_.submit(std::move(req), [this](Result<s3::Response> r) {
     --touches_pending_;
     // CopyObject may answer 200 with an error document.

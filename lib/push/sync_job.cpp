@@ -82,6 +82,7 @@ class SyncRun {
     summary_.dry_run = options_.dry_run;
     PBS_TRY(preflight(requests_, remote_, options_.force_in_use));
     start_ = requests_.now_epoch();
+    PBS_TRY(check_lock_lapse(requests_, remote_, options_, summary_));
     if (options_.lock) PBS_TRY(lock_writes());
     PBS_TRY(scan());
     PBS_TRY(read_remote());
@@ -220,7 +221,9 @@ class SyncRun {
 Result<SyncSummary> run_sync(const Datastore& store, transfer::RequestInterface& requests, const remote::Remote& remote,
                              const SyncOptions& options, SyncSummary summary) {
   auto t0 = std::chrono::steady_clock::now();
-  PBS_TRY(SyncRun(store, requests, remote, options, summary).run());
+  transfer::PrefetchedReads probed(requests);
+  send_start_probes(probed, remote, options);
+  PBS_TRY(SyncRun(store, probed, remote, options, summary).run());
   summary.counters = requests.counters();
   summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;

@@ -34,6 +34,7 @@ struct SyncOptions {
   bool take_over = false;     // write into a prefix another source owns, and own it from now on
   UploadOptions upload;
   std::optional<retention::LockPolicy> lock;  // OBJECT_LOCK: the bucket must have Object Lock
+  bool lock_off = false;  // OBJECT_LOCK=off: a prefix that was locked is no longer, on purpose
   std::optional<encryption::KeySource> encryption;  // ENCRYPTION / --encrypt: the prefix is encrypted
   std::function<void(const run::RunProgress&)> on_progress;
 };

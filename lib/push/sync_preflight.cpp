@@ -1,15 +1,50 @@
 #include "push/sync_preflight.h"
 
 #include "records/encryption_record.h"
+#include "records/record_io.h"
+#include "records/retention_record.h"
 #include "records/record_keys.h"
 #include "records/source_record.h"
 #include "remote/bucket_features.h"
 #include "remote/key_layout.h"
+#include "remote/listing.h"
 #include "transfer/object_store.h"
 
 namespace pbs::push {
 
 using namespace datastore;
+
+void send_start_probes(transfer::PrefetchedReads& requests, const remote::Remote& remote, const SyncOptions& options) {
+  requests.prefetch(s3::head_bucket(remote.bucket));
+  requests.prefetch(s3::get_object(remote.bucket, remote.key(remote::kInUseMarker)));
+  remote::prefetch_catalog(requests, remote);
+  for (auto rel : {records::kSourceKey, records::kEncryptionKey, records::kRetentionKey}) {
+    records::prefetch_record(requests, remote, rel);
+  }
+  if (options.lock) requests.prefetch(s3::get_object_lock_configuration(remote.bucket));
+}
+
+Status check_lock_lapse(transfer::RequestInterface& requests, const remote::Remote& remote, const SyncOptions& options,
+                        SyncSummary& summary) {
+  if (options.lock) return {};
+  PBS_ASSIGN(auto record, records::read_retention_record(requests, remote));
+  if (!record || record->mode.empty()) return {};
+  summary.lock_lapsed = record->mode + " for " + std::to_string(record->days) + " days";
+  summary.lock_off = options.lock_off;
+  std::string covered = record->covered_until ? ", what complete snapshots needed is locked until " +
+                                                     s3::iso8601(record->covered_until)
+                                              : "";
+  if (options.lock_off) {
+    summary.notices.push_back(remote.url() + " was locked (" + summary.lock_lapsed + covered +
+                              "); OBJECT_LOCK=off: this run locks nothing and extends no retention");
+    return {};
+  }
+  summary.warnings.push_back(remote.url() + " is locked (" + summary.lock_lapsed + covered +
+                             ") but this run has no OBJECT_LOCK: what it writes is not locked and retention is "
+                             "no longer extended, so the protection lapses. Set OBJECT_LOCK and OBJECT_LOCK_DAYS "
+                             "(or --object-lock) again, or OBJECT_LOCK=off (--object-lock off) to stop on purpose");
+  return {};
+}
 
 Status preflight(transfer::RequestInterface& requests, const remote::Remote& remote, bool force_in_use) {
   transfer::ObjectStore store(requests, remote.bucket);

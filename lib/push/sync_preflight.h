@@ -15,12 +15,23 @@
 #include "push/sync_summary.h"
 #include "remote/catalog.h"
 #include "remote/remote.h"
+#include "transfer/prefetched_reads.h"
 #include "transfer/request_interface.h"
 #include "util/result.h"
 
 namespace pbs::push {
 
+// The questions a run's start asks (preflight, the catalog, the records) sent at once: the steps
+// below take their answers from `requests` instead of one round trip each.
+void send_start_probes(transfer::PrefetchedReads& requests, const remote::Remote& remote, const SyncOptions& options);
+
 Status preflight(transfer::RequestInterface& requests, const remote::Remote& remote, bool force_in_use);
+
+// A run without OBJECT_LOCK into a prefix whose retention record says it is locked: protection
+// would lapse quietly (retention no longer extended, new objects unlocked). Warned about unless
+// OBJECT_LOCK=off says it is meant.
+Status check_lock_lapse(transfer::RequestInterface& requests, const remote::Remote& remote, const SyncOptions& options,
+                        SyncSummary& summary);
 
 // Reads the source record and decides; writes it when new or changed (not in a dry run).
 Result<PrefixClaim> claim(const datastore::Datastore& store, transfer::RequestInterface& requests,

@@ -55,6 +55,10 @@ struct SyncSummary {
   std::size_t retention_extended = 0;    // objects (dry run: would be)
   std::size_t retention_failures = 0;
   std::int64_t retention_covered_until = 0;
+  // The prefix's retention record says it is locked and this run does not lock: what it says
+  // ("GOVERNANCE for 30 days"), empty otherwise; `lock_off` when that was asked for.
+  std::string lock_lapsed;
+  bool lock_off = false;
 
   // --dry-run: what would be sent.
   std::size_t planned_objects = 0;

@@ -33,6 +33,10 @@ void submit_record_read(transfer::RequestInterface& requests, const remote::Remo
                   });
 }
 
+void prefetch_record(transfer::PrefetchedReads& requests, const remote::Remote& remote, std::string_view rel) {
+  requests.prefetch(remote::remote_get(remote, rel), transfer::Sink::in_memory(kMaxRecordSize));
+}
+
 Result<std::int64_t> write_record(transfer::RequestInterface& requests, const remote::Remote& remote,
                                   std::string_view rel, std::string_view text, s3::PutOptions options) {
   auto body = std::make_shared<const std::vector<std::uint8_t>>(text.begin(), text.end());

@@ -11,6 +11,7 @@
 
 #include "remote/remote.h"
 #include "s3/request.h"
+#include "transfer/prefetched_reads.h"
 #include "transfer/request_interface.h"
 #include "util/result.h"
 
@@ -31,6 +32,9 @@ Result<RecordRead> read_record(transfer::RequestInterface& requests, const remot
 // The same without waiting: `done` is called from within requests.run_until().
 void submit_record_read(transfer::RequestInterface& requests, const remote::Remote& remote, std::string_view rel,
                         std::function<void(Result<RecordRead>)> done);
+
+// Sends the current version's read now; read_record() of the same `rel` takes its answer.
+void prefetch_record(transfer::PrefetchedReads& requests, const remote::Remote& remote, std::string_view rel);
 
 // Writes `text` as application/json; returns the server's time of the write.
 Result<std::int64_t> write_record(transfer::RequestInterface& requests, const remote::Remote& remote,

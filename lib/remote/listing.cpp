@@ -35,6 +35,13 @@ class VersionPicker {
 
 namespace {
 
+s3::ListOptions list_options(std::string prefix, bool versions) {
+  s3::ListOptions o;
+  o.prefix = std::move(prefix);
+  o.versions = versions;
+  return o;
+}
+
 using IndexedEach = std::function<void(std::size_t listing, std::string_view rel, const s3::ObjectInfo&)>;
 
 Status list_under(transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix,
@@ -51,10 +58,7 @@ Status list_under(transfer::RequestInterface& requests, const Remote& remote, st
   std::size_t pending = prefixes.size();
   std::optional<Error> error;
   for (std::size_t i = 0; i < prefixes.size(); ++i) {
-    s3::ListOptions o;
-    o.prefix = prefixes[i];
-    o.versions = versions;
-    store.list(o,
+    store.list(list_options(prefixes[i], versions),
                [&, i](s3::ListPage&& page) {
                  for (const auto& obj : page.objects) {
                    if (obj.key.size() < strip) continue;
@@ -90,6 +94,11 @@ Status list_remote(transfer::RequestInterface& requests, const Remote& remote, s
 Status list_remote_versions(transfer::RequestInterface& requests, const Remote& remote, std::string_view rel_prefix,
                             bool split_hex, const IndexedEach& each) {
   return list_under(requests, remote, rel_prefix, split_hex, true, each);
+}
+
+void prefetch_catalog(transfer::PrefetchedReads& requests, const Remote& remote) {
+  if (remote.as_of) return;
+  requests.prefetch(s3::list_objects(remote.bucket, list_options(remote.key(kContentDir), false)));
 }
 
 Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const Remote& remote) {

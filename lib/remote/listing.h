@@ -10,6 +10,7 @@
 #include "remote/catalog.h"
 #include "remote/remote.h"
 #include "s3/xml.h"
+#include "transfer/prefetched_reads.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::remote {
@@ -29,6 +30,8 @@ Status list_remote_versions(
 
 // One listing of the remote `.cnt/` tree.
 Result<RemoteCatalog> load_catalog(transfer::RequestInterface& requests, const Remote& remote);
+// Sends the catalog's first page now; load_catalog() through the same `requests` takes it.
+void prefetch_catalog(transfer::PrefetchedReads& requests, const Remote& remote);
 // The same of one group's part of it: its snapshots and group files only.
 Result<RemoteCatalog> load_group_catalog(transfer::RequestInterface& requests, const Remote& remote,
                                          const datastore::GroupRef& group);

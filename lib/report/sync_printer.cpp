@@ -110,7 +110,8 @@ ojson sync_json(const push::SyncSummary& s, int exit_code) {
   ojson j;
   j["datastore"] = s.datastore;
   j["target"] = s.target;
-  j["mode"] = s.mode;
+  // A run refused before it began (its lock held, say) has no mode and no chunk check: null, not "".
+  j["mode"] = s.mode.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.mode);
   j["dry-run"] = s.dry_run;
   j["exit-code"] = exit_code;
   j["interrupted"] = s.outcome.stop == run::StopCause::interrupted;
@@ -121,7 +122,7 @@ ojson sync_json(const push::SyncSummary& s, int exit_code) {
                     {"unfinished", s.snapshots_unfinished}};
   j["chunks"] = {{"checked", s.chunks_checked}, {"uploaded", s.chunks_uploaded},
                  {"present", s.chunks_present}, {"bytes-uploaded", s.chunk_bytes_uploaded},
-                 {"check", s.chunk_check}};
+                 {"check", s.chunk_check.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.chunk_check)}};
   j["files"] = {{"uploaded", s.files_uploaded}, {"bytes-uploaded", s.file_bytes_uploaded},
                 {"deleted", s.objects_deleted}};
   j["versioned-bucket"] = s.versioned;
@@ -140,6 +141,9 @@ ojson sync_json(const push::SyncSummary& s, int exit_code) {
                         {"extension-pass", s.retention_pass},
                         {"extended", s.retention_extended},
                         {"extension-failures", s.retention_failures}};
+  } else if (!s.lock_lapsed.empty()) {
+    // The prefix was locked and this run did not lock: said apart from the warnings' text.
+    j["object-lock"] = {{"mode", nullptr}, {"lapsed", s.lock_lapsed}, {"off-on-purpose", s.lock_off}};
   }
   j["logical-bytes"] = s.logical_bytes;
   j["dedup-ratio"] = s.dedup_ratio();
@@ -212,6 +216,8 @@ std::string sync_metrics(const push::SyncSummary& s, int exit_code, std::int64_t
   metric("retries", "Retried requests in the last run.", "gauge", double(s.counters.total_retries()));
   metric("throttle_events", "Throttling answers in the last run.", "gauge", double(s.counters.throttle_events));
   metric("outage_seconds", "Seconds the endpoint answered no request in the last run.", "gauge", s.counters.outage_seconds);
+  metric("object_lock_lapsed", "1 when the prefix's record says it is locked and the last run did not lock it (without "
+         "OBJECT_LOCK=off).", "gauge", double(!s.lock_lapsed.empty() && !s.lock_off));
   metric("host_jobs", "Jobs that shared the host's budget at once during the last run, at most (0: none).", "gauge",
          double(s.counters.host_jobs_peak));
   metric("share_requests_in_flight", "Least share of MAX_WORKERS the last run had (0: no shared budget).", "gauge",

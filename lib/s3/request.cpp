@@ -161,12 +161,15 @@ Request delete_objects(std::string bucket, const std::vector<std::string>& keys,
   return r;
 }
 
-Request touch_object(std::string bucket, std::string key, const std::string& storage_class) {
+Request touch_object(std::string bucket, std::string key, const PutOptions& o) {
   Request r = make(Op::copy_object, "PUT", bucket, key);
   r.headers.emplace_back("x-amz-copy-source", uri_encode("/" + bucket + "/" + key, true));
   r.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
   r.headers.emplace_back("Content-Type", "application/octet-stream");
-  if (!storage_class.empty()) r.headers.emplace_back("x-amz-storage-class", storage_class);
+  // A copy is written anew: without these it would lose its class and its server-side encryption.
+  if (!o.storage_class.empty()) r.headers.emplace_back("x-amz-storage-class", o.storage_class);
+  if (!o.sse.empty()) r.headers.emplace_back("x-amz-server-side-encryption", o.sse);
+  if (!o.sse_kms_key_id.empty()) r.headers.emplace_back("x-amz-server-side-encryption-aws-kms-key-id", o.sse_kms_key_id);
   r.body = std::make_shared<const std::vector<std::uint8_t>>();
   return r;
 }

@@ -123,7 +123,8 @@ inline constexpr std::size_t kMaxDeleteKeys = 1000;
 
 // Server-side copy of an object onto itself with fresh metadata: renews its Last-Modified time
 // without sending the data again (how a reused chunk is "touched" against garbage collection).
-Request touch_object(std::string bucket, std::string key, const std::string& storage_class = "");
+// It keeps the storage class and server-side encryption of `options` (the chunk's PUT options).
+Request touch_object(std::string bucket, std::string key, const PutOptions& options = {});
 
 Request head_bucket(std::string bucket);
 // `object_lock`: created with Object Lock enabled (and so versioned), which only creation can do.

@@ -12,7 +12,7 @@
 namespace pbs::transfer {
 
 Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::FileRange>& file,
-                             bool md5,
+                             bool sha256, bool md5,
                              const std::function<Status(std::span<const std::uint8_t>)>& check,
                              const BodyTransform& transform) {
   BodyHashes h;
@@ -31,9 +31,14 @@ Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::File
     PBS_ASSIGN(auto changed, transform(*memory));
     memory = h.loaded = std::make_shared<const std::vector<std::uint8_t>>(std::move(changed));
   }
-  Sha256 sha;
+  std::optional<Sha256> sha;
+  if (sha256) sha.emplace();
   std::optional<Md5> m;
   if (md5) m.emplace();
+  if (!sha && !m) {
+    h.sha256_hex = s3::kUnsignedPayload;
+    return h;
+  }
   if (file && !memory) {
     PBS_ASSIGN(UniqueFd fd, open_file(file->path, O_RDONLY));
     std::vector<std::uint8_t> buf(std::min<std::uint64_t>(file->length, 1 << 20));
@@ -41,20 +46,21 @@ Result<BodyHashes> hash_body(const s3::Bytes& body, const std::optional<s3::File
     while (done < file->length) {
       auto n = std::size_t(std::min<std::uint64_t>(buf.size(), file->length - done));
       PBS_TRY(pread_exact(fd.get(), std::span(buf).first(n), file->offset + done, file->path));
-      sha.update(std::span(buf).first(n));
+      if (sha) sha->update(std::span(buf).first(n));
       if (m) m->update(std::span(buf).first(n));
       done += n;
     }
   } else if (memory) {
-    sha.update(*memory);
+    if (sha) sha->update(*memory);
     if (m) m->update(*memory);
   }
-  h.sha256_hex = digest_hex(sha.final());
+  h.sha256_hex = sha ? digest_hex(sha->final()) : std::string(s3::kUnsignedPayload);
   if (m) h.md5_base64 = base64_encode(m->final());
   return h;
 }
 
-BodyHasher::BodyHasher(unsigned threads, std::function<void()> notify) : notify_(std::move(notify)) {
+BodyHasher::BodyHasher(unsigned threads, std::function<void()> notify, bool sha256)
+    : notify_(std::move(notify)), sha256_(sha256) {
   for (unsigned i = 0; i < std::max(1u, threads); ++i) threads_.emplace_back([this] { worker(); });
 }
 
@@ -94,7 +100,7 @@ void BodyHasher::worker() {
       w = std::move(work_.front());
       work_.pop_front();
     }
-    auto hashes = hash_body(w.body, w.file, w.md5, w.check, w.transform);
+    auto hashes = hash_body(w.body, w.file, sha256_, w.md5, w.check, w.transform);
     {
       std::lock_guard lock(mu_);
       done_.push_back(Done{w.job, std::move(hashes)});

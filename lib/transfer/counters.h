@@ -27,6 +27,7 @@ struct Counters {
   // been waiting when the hedge's answer came (a lower bound of the time they saved).
   std::uint64_t hedges = 0;
   std::uint64_t hedges_won = 0;
+  std::uint64_t unsigned_payloads = 0;  // attempts whose body went as UNSIGNED-PAYLOAD (https)
   double hedge_waited_seconds = 0;
   std::uint64_t bandwidth_changes = 0;  // bandwidth timetable slots that changed the rate mid-run
   // The host's budget (host_budget.h), while this job was transferring: how many jobs shared it at

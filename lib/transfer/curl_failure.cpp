@@ -50,7 +50,7 @@ std::string scheme_mismatch(int curl_code, std::string_view detail, bool https) 
   return "";
 }
 
-Error transport_error(int curl_code, std::string_view detail, std::string_view where, unsigned attempts) {
+Error transport_error(int curl_code, std::string_view detail, std::string_view where) {
   Errc errc = curl_code == CURLE_OPERATION_TIMEDOUT ? Errc::timeout : Errc::network;
   std::string advice = "; check ENDPOINT, the network and the server";
   if (curl_code == CURLE_PEER_FAILED_VERIFICATION || curl_code == CURLE_SSL_CERTPROBLEM) {
@@ -65,8 +65,7 @@ Error transport_error(int curl_code, std::string_view detail, std::string_view w
     errc = Errc::tls;
     advice = "; CA_FILE (or AWS_CA_BUNDLE) cannot be read or holds no certificate: point it to a PEM file";
   }
-  return Error(errc, std::string(where) + ": " + std::string(detail) + " (after " + std::to_string(attempts) +
-                         " attempt" + (attempts == 1 ? "" : "s") + ")" + advice);
+  return Error(errc, std::string(where) + ": " + std::string(detail) + advice);
 }
 
 }  // namespace pbs::transfer

@@ -19,6 +19,6 @@ const char* transport_cause(int curl_code);
 // port (no answer, or bytes that are not HTTP). Empty when it says nothing of the kind.
 std::string scheme_mismatch(int curl_code, std::string_view detail, bool https);
 // The error once no attempt is left: `where` names the request and endpoint, `detail` is curl's.
-Error transport_error(int curl_code, std::string_view detail, std::string_view where, unsigned attempts);
+Error transport_error(int curl_code, std::string_view detail, std::string_view where);
 
 }  // namespace pbs::transfer

@@ -24,7 +24,13 @@ bool EndpointHealth::success(Clock::time_point now, std::optional<Clock::time_po
 }
 
 bool EndpointHealth::out(Clock::time_point now) const {
-  return failing_since_ && seconds(now - last_success_) >= config_.quiet_seconds;
+  // A budget shorter than the quiet time would otherwise be noticed only once the quiet time passed.
+  return failing_since_ && seconds(now - last_success_) >= std::min(config_.quiet_seconds, config_.max_outage_seconds);
+}
+
+std::optional<EndpointHealth::Clock::time_point> EndpointHealth::outage_deadline() const {
+  if (!failing_since_) return std::nullopt;
+  return *failing_since_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.max_outage_seconds));
 }
 
 double EndpointHealth::out_for(Clock::time_point now) const {
@@ -45,6 +51,8 @@ EndpointHealth::Verdict EndpointHealth::failed(Clock::time_point now, bool throt
     double delay = std::min(config_.probe_cap_seconds, config_.probe_base_seconds * std::ldexp(1.0, int(std::min(probes_failed_, 20u))));
     ++probes_failed_;
     next_probe_ = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+    // The last probe goes when the budget ends, not a backoff step after it.
+    next_probe_ = std::max(now, std::min(next_probe_, *outage_deadline()));
     return Verdict::retry;
   }
   if (!throttled && last_success_sent_ > first_failure && seconds(now - first_failure) > config_.request_budget_seconds) {

@@ -42,6 +42,8 @@ class EndpointHealth {
   // In an outage only one request travels at a time, and not before the next probe is due.
   bool may_start(Clock::time_point now, std::size_t running) const;
   Clock::time_point next_probe() const { return next_probe_; }
+  // When the outage budget of the current failures ends (none while nothing fails).
+  std::optional<Clock::time_point> outage_deadline() const;
   const HealthConfig& config() const { return config_; }
 
  private:

@@ -70,7 +70,7 @@ Engine::Impl::Impl(EngineConfig config)
     curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connections);
   }
   CURLM* m = multi_.get();
-  hasher_ = std::make_unique<BodyHasher>(config_.hash_threads, [m] { curl_multi_wakeup(m); });
+  hasher_ = std::make_unique<BodyHasher>(config_.hash_threads, [m] { curl_multi_wakeup(m); }, !unsigned_payload());
 }
 
 Engine::Impl::~Impl() {
@@ -97,8 +97,11 @@ void Engine::Impl::submit(s3::Request request, Sink sink, Completion done) {
     hasher_->submit(j.id, r.body, r.body_file, r.content_md5, r.check_body, r.transform_body);
   } else if (!r.payload_sha256.empty() && !r.content_md5) {
     ready_.push_back(j.id);
+  } else if (has_body && unsigned_payload() && !r.content_md5) {
+    r.payload_sha256 = s3::kUnsignedPayload;  // nothing to read before it goes: curl reads the body once
+    ready_.push_back(j.id);
   } else if (!has_body || (r.body && r.body->size() <= config_.inline_hash_limit)) {
-    auto hashes = hash_body(r.body, std::nullopt, r.content_md5);
+    auto hashes = hash_body(r.body, std::nullopt, !has_body || !unsigned_payload(), r.content_md5);
     r.payload_sha256 = hashes->sha256_hex;
     if (r.content_md5) r.headers.emplace_back("Content-MD5", hashes->md5_base64);
     r.content_md5 = false;
@@ -242,7 +245,17 @@ void Engine::Impl::start(Job& job, bool hedge) {
   headers.emplace_back("Host", ep.host_header(req.bucket));
   std::string path = ep.path(req.bucket, req.key);
   job.signed_offset = clock_offset_;
+  if (customer_key_applies(req)) {
+    auto add = [&](const std::string& prefix) {
+      headers.emplace_back(prefix + "algorithm", "AES256");
+      headers.emplace_back(prefix + "key", config_.sse_customer_key);
+      headers.emplace_back(prefix + "key-MD5", config_.sse_customer_key_md5);
+    };
+    add("x-amz-server-side-encryption-customer-");
+    if (req.op == s3::Op::copy_object) add("x-amz-copy-source-server-side-encryption-customer-");
+  }
   signer_.sign_headers(req.method, path, req.query, headers, req.payload_sha256, now_epoch());
+  if (req.payload_sha256 == s3::kUnsignedPayload) ++counters_.unsigned_payloads;
   std::string query = s3::canonical_query(req.query);
   std::string url = ep.scheme + "://" + ep.host_header(req.bucket) + path;
   if (!query.empty()) url += "?" + query;

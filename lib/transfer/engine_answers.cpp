@@ -88,8 +88,10 @@ void Engine::Impl::finish(CURL* easy, int curl_code) {
     }
     bool connect = kind == TransportFailure::connect;
     if (connect) ++job.connect_failures;
-    Error error = transport_error(code, detail, req.describe() + " at " + config_.endpoint.display(), job.attempts);
-    if (kind == TransportFailure::fatal && mismatch.empty()) return complete(job.id, std::move(error));
+    Error error = transport_error(code, detail, req.describe() + " at " + config_.endpoint.display());
+    if (kind == TransportFailure::fatal && mismatch.empty()) {
+      return complete(job.id, Error(error.code(), error.message() + attempts_text(job.attempts)));
+    }
     return failed_attempt(job, false, connect, transport_cause(code), std::nullopt, std::move(error));
   }
   finish_response(job, ex);
@@ -126,6 +128,13 @@ void Engine::Impl::finish_response(Job& job, HttpExchange& ex) {
     }
   }
   Error error = s3::response_error(req, resp, config_.endpoint.display());
+  // AWS answers a wrong customer key with 403, radosgw with 400 InvalidArgument (a HEAD: no body).
+  if (customer_key_applies(req) && (resp.status == 403 || resp.status == 400)) {
+    error = Error(Errc::config, error.message() + (config_.endpoint.scheme != "https"
+                                                      ? "; SSE_CUSTOMER_KEY_FILE (SSE-C) needs an https ENDPOINT"
+                                                      : "; the object was stored with another customer key than "
+                                                        "SSE_CUSTOMER_KEY_FILE's (SSE-C), or with none"));
+  }
   if (cause == s3::RetryCause::clock_skew && error.code() != Errc::auth) {
     error = Error(Errc::auth, error.message() + ": the server's clock (Date: " + s3::format_http_date(*server_clock) +
                                   ") and this machine's differ by more than 15 minutes; fix the time (NTP)");
@@ -198,6 +207,9 @@ void Engine::Impl::failed_attempt(Job& job, bool throttled, bool connect, const 
     }
     case EndpointHealth::Verdict::fail_all: {
       long out = std::lround(health_.out_for(now));
+      // The outage counts in the summary though it never ended, as long as the message says.
+      counters_.outage_seconds += health_.out_for(now);
+      outage_noticed_.reset();
       Error outage(Errc::network, config_.endpoint.display() + " has not answered for " + std::to_string(out) +
                                       " s, longer than the outage budget (--max-outage / MAX_OUTAGE, " +
                                       std::to_string(std::lround(health_.config().max_outage_seconds)) +
@@ -212,7 +224,10 @@ void Engine::Impl::retry(Job& job, const char* cause, std::optional<double> retr
   counters_.retries[cause]++;
   job.fresh_connection = true;
   double delay = retry_policy_.delay_seconds(job.attempts, retry_after);
-  auto due = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+  auto now = Clock::now();
+  auto due = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+  // In an outage no backoff waits past the budget's end: the run stops on time, not a step late.
+  if (auto deadline = health_.outage_deadline(); deadline && health_.out(now)) due = std::max(now, std::min(due, *deadline));
   retries_.emplace(due, job.id);
 }
 

@@ -51,6 +51,15 @@ struct EngineConfig {
   // hedges at once, a request gets two at most, and a run spends at most `hedge_share` of its
   // requests (plus 8) on them: a night where a provider answers one request in six late costs at
   // most that many more requests, never a night of waiting.
+  // PUT bodies sent with x-amz-content-sha256: UNSIGNED-PAYLOAD, as the AWS SDKs do over HTTPS:
+  // no SHA-256 of each body before it goes (TLS protects it in transit; Content-MD5 still goes
+  // where a request needs one, Object Lock PUTs). Never over plain http, whatever this says.
+  bool unsigned_payload = true;
+  // SSE-C (SSE_CUSTOMER_KEY_FILE): the 32-byte customer key, base64, and the base64 MD5 of the key.
+  // Sent with every PUT, GET, HEAD and copy of an object (as the copy's source too), except PBS's
+  // `.in-use` marker, which PBS writes; never shown in a message.
+  std::string sse_customer_key;
+  std::string sse_customer_key_md5;
   bool hedge = true;
   double hedge_floor_seconds = 1.0;
   double hedge_factor = 4.0;

@@ -63,6 +63,13 @@ struct Engine::Impl {
   void promote_due_retries(Clock::time_point now);
   void follow_interrupt(Clock::time_point now);
   void end_interrupted(Clock::time_point now, bool all_waiting);
+  // Bodies go with UNSIGNED-PAYLOAD: TLS already protects them on the way (engine_config.h).
+  bool customer_key_applies(const s3::Request& req) const {
+    if (config_.sse_customer_key.empty() || req.key == ".in-use" || req.key.ends_with("/.in-use")) return false;
+    return req.op == s3::Op::put_object || req.op == s3::Op::get_object || req.op == s3::Op::head_object ||
+           req.op == s3::Op::copy_object;
+  }
+  bool unsigned_payload() const { return config_.unsigned_payload && config_.endpoint.scheme == "https"; }
   bool sent_before_interrupt(std::uint64_t id) const { return interrupted_at_ && id < first_after_interrupt_; }
   void resume_paused();
   bool may_start(Clock::time_point now);

@@ -2,12 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 
@@ -199,11 +201,40 @@ std::optional<std::string> readable_by_others_warning(const std::string& path, s
   return path + " holds " + std::string(what) + " and is readable by group or others (mode " + mode + "); run: chmod 600 " + path;
 }
 
+namespace {
+
+// A directory whose lock can be taken belongs to no live process; it must also be a minute old,
+// so that one made this instant, not locked yet, is left to its owner.
+void sweep_dead_scratch(const std::string& base, std::string_view name) {
+  std::error_code ec;
+  std::string lead = std::string(name) + ".";
+  for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
+    std::string file = entry.path().filename().string();
+    if (!file.starts_with(lead) || file.size() != lead.size() + 6 || !entry.is_directory(ec)) continue;
+    std::string dir = entry.path().string();
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0 || std::time(nullptr) - st.st_mtime < 60) continue;
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) std::filesystem::remove_all(dir, ec);
+  }
+}
+
+}  // namespace
+
 Result<ScratchDir> ScratchDir::make(std::string_view name) {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = join_path(base && *base ? base : "/var/tmp", std::string(name) + ".XXXXXX");
+  const char* env = std::getenv("TMPDIR");
+  std::string base = env && *env ? env : "/var/tmp";
+  sweep_dead_scratch(base, name);
+  std::string pattern = join_path(base, std::string(name) + ".XXXXXX");
   if (!::mkdtemp(pattern.data())) return errno_error(errno, "create a temporary directory", pattern);
-  return ScratchDir(std::move(pattern));
+  UniqueFd owner(::open(pattern.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!owner || ::flock(owner.get(), LOCK_EX | LOCK_NB) != 0) {
+    Error e = errno_error(errno, "lock", pattern);
+    std::error_code ignored;
+    std::filesystem::remove_all(pattern, ignored);
+    return e;
+  }
+  return ScratchDir(std::move(pattern), std::move(owner));
 }
 
 ScratchDir::~ScratchDir() {

@@ -110,16 +110,19 @@ std::optional<std::string> readable_by_others_warning(const std::string& path, s
 // everything in it when the owner goes away.
 class ScratchDir {
  public:
+  // Also removes the `name.*` directories that dead runs left in the same place (a kill -9 or
+  // the OOM killer runs no destructor): each is locked (flock) by its owner while it lives.
   static Result<ScratchDir> make(std::string_view name);
-  ScratchDir(ScratchDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  ScratchDir(ScratchDir&& o) noexcept : path_(std::move(o.path_)), owner_(std::move(o.owner_)) { o.path_.clear(); }
   ScratchDir& operator=(ScratchDir&&) = delete;
   ScratchDir(const ScratchDir&) = delete;
   ~ScratchDir();
   const std::string& path() const { return path_; }
 
  private:
-  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
+  ScratchDir(std::string path, UniqueFd owner) : path_(std::move(path)), owner_(std::move(owner)) {}
   std::string path_;
+  UniqueFd owner_;  // the directory itself, locked for its life
 };
 
 }  // namespace pbs

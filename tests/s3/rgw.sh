@@ -4,6 +4,10 @@
 #   tests/s3/rgw.sh start   start (idempotent), write $RGW_BASE/env, print it
 #   tests/s3/rgw.sh stop    stop the daemons this script started (gateway, OSD, monitor)
 #   tests/s3/rgw.sh env     print the env file of a running cluster
+# The gateway also listens with TLS (RGW_TLS_PORT, 7443; a self-signed certificate for 127.0.0.1
+# and localhost, its file in the env as S3_CA_FILE), which SSE-C needs and where bodies go as
+# UNSIGNED-PAYLOAD; and it serves SSE-KMS from its "testing" backend with the key
+# $RGW_KMS_KEY_ID (the env's S3_KMS_KEY_ID).
 # Settings: RGW_BASE (/tmp/pbs-s3sync-rgw), RGW_PORT (7480), CEPH_STORE (memstore|bluestore),
 # CEPH_MEM_GB (4), RGW_BLOCK_GB (20), CEPH_FAST (0|1: no in-cluster checksums, quiet logs).
 # The cluster runs with cephx off; S3 clients still authenticate with SigV4 as the user below.
@@ -12,12 +16,17 @@ base=${RGW_BASE:-/tmp/pbs-s3sync-rgw}
 run=$base/run
 dir=$base/ceph
 port=${RGW_PORT:-7480}
+tls_port=${RGW_TLS_PORT:-7443}
+tls=$base/tls
 store=${CEPH_STORE:-memstore}
 mem_gb=${CEPH_MEM_GB:-4}
 block_gb=${RGW_BLOCK_GB:-20}
 fast=${CEPH_FAST:-0}
 access_key=${RGW_ACCESS_KEY:-PBSS3SYNCTESTKEY0001}
 secret_key=${RGW_SECRET_KEY:-pbs-s3sync-test-secret-0000000000000001}
+kms_key_id=${RGW_KMS_KEY_ID:-pbs-s3sync-test-kms-key}
+# A fixed test key (32 bytes, base64): the testing backend takes its keys from the config.
+kms_key=${RGW_KMS_KEY:-cGJzLXMzc3luYy10ZXN0LWttcy1rZXktMzItYnl0ZXM=}
 export CEPH_CONF=$dir/ceph.conf
 
 write_env() {
@@ -26,7 +35,17 @@ S3_ENDPOINT=http://127.0.0.1:$port
 S3_ACCESS_KEY=$access_key
 S3_SECRET_KEY=$secret_key
 S3_REGION=us-east-1
+S3_TLS_ENDPOINT=https://127.0.0.1:$tls_port
+S3_CA_FILE=$tls/cert.pem
+S3_KMS_KEY_ID=$kms_key_id
 EOT
+}
+make_certificate() {
+  mkdir -p "$tls"
+  [ -s "$tls/cert.pem" ] && return 0
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$tls/key.pem" -out "$tls/cert.pem" >/dev/null 2>&1
 }
 alive() {
   local f
@@ -68,6 +87,7 @@ start() {
   stop
   rm -rf "$dir"
   mkdir -p "$dir"/{log,mon,osd,run,rgw}
+  make_certificate
   local t0 fsid
   t0=$(date +%s.%N)
   fsid=$(cat /proc/sys/kernel/random/uuid)
@@ -130,7 +150,9 @@ osd class default list = *
 # it fails with "get_initial_auth_request returned -13".
 auth client required = none
 ms mon client mode = crc
-rgw frontends = beast endpoint=127.0.0.1:$port
+rgw frontends = beast endpoint=127.0.0.1:$port ssl_endpoint=127.0.0.1:$tls_port ssl_certificate=$tls/cert.pem ssl_private_key=$tls/key.pem
+rgw crypt s3 kms backend = testing
+rgw crypt s3 kms encryption keys = $kms_key_id=$kms_key
 rgw thread pool size = 128
 rgw dns name = localhost
 rgw data = $dir/rgw

@@ -34,7 +34,8 @@ const S3Env& s3_env() {
       auto eq = line.find('=');
       if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
     }
-    return S3Env{kv["S3_ENDPOINT"], kv["S3_ACCESS_KEY"], kv["S3_SECRET_KEY"], kv["S3_REGION"]};
+    return S3Env{kv["S3_ENDPOINT"],     kv["S3_ACCESS_KEY"], kv["S3_SECRET_KEY"], kv["S3_REGION"],
+                 kv["S3_TLS_ENDPOINT"], kv["S3_CA_FILE"],    kv["S3_KMS_KEY_ID"]};
   }();
   return env;
 }
@@ -45,6 +46,7 @@ transfer::EngineConfig engine_config(unsigned parallelism, const std::string& en
   auto ep = s3::Endpoint::parse(endpoint.empty() ? env.endpoint : endpoint, env.region);
   if (!ep) FAIL(ep.error().message());
   c.endpoint = *ep;
+  if (c.endpoint.scheme == "https") c.endpoint.ca_file = env.ca_file;
   c.credentials = {env.access_key, env.secret_key, ""};
   c.parallelism = parallelism;
   c.backoff_base_seconds = 0.05;
@@ -59,6 +61,16 @@ std::unique_ptr<transfer::Engine> make_engine(const transfer::EngineConfig& conf
   auto e = transfer::Engine::create(config);
   if (!e) FAIL(e.error().message());
   return std::move(*e);
+}
+
+s3::Bytes random_body(std::size_t n, unsigned seed) {
+  auto v = std::make_shared<std::vector<std::uint8_t>>(n);
+  std::uint32_t x = seed * 2654435761u + 1;
+  for (auto& b : *v) {
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    b = std::uint8_t(x);
+  }
+  return v;
 }
 
 std::unique_ptr<transfer::Engine> make_engine(unsigned parallelism) {

@@ -16,6 +16,9 @@ struct S3Env {
   std::string access_key;
   std::string secret_key;
   std::string region;
+  std::string tls_endpoint;  // https://127.0.0.1:7443, the same gateway with TLS
+  std::string ca_file;       // its self-signed certificate
+  std::string kms_key_id;    // a key of its SSE-KMS testing backend
 };
 // From $PBS_TEST_S3_ENV (default /tmp/pbs-s3sync-rgw/env), written by rgw.sh start.
 const S3Env& s3_env();
@@ -26,6 +29,8 @@ std::unique_ptr<transfer::Engine> make_engine(unsigned parallelism = 4);
 
 // A fresh bucket name for one test: "pbs-t-<tag>-<pid>-<random>-<n>".
 std::string unique_bucket(const std::string& tag);
+// `n` bytes that do not compress, the same for the same seed.
+s3::Bytes random_body(std::size_t n, unsigned seed);
 // Creates the bucket; fails the test on error.
 void create_bucket(transfer::Engine& engine, const std::string& bucket, bool object_lock = false);
 

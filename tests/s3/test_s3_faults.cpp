@@ -16,15 +16,6 @@ using namespace pbs;
 using namespace pbs::test;
 
 namespace {
-s3::Bytes random_body(std::size_t n, unsigned seed) {
-  auto v = std::make_shared<std::vector<std::uint8_t>>(n);
-  std::uint32_t x = seed * 2654435761u + 1;
-  for (auto& b : *v) {
-    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-    b = std::uint8_t(x);
-  }
-  return v;
-}
 
 struct Rig {
   FaultProxy proxy;
@@ -171,8 +162,10 @@ TEST_CASE("throttling that never ends fails after the outage budget, saying how 
   CHECK_THAT(r.error().message(), Catch::Contains("--max-outage"));
   CHECK_THAT(r.error().message(), Catch::Contains("slow down"));
   CHECK(secs >= 3);
-  CHECK(secs < 16);
+  CHECK(secs < 6);  // the budget, and not a backoff step or a quiet time past it
   CHECK(engine->counters().outages == 1);
+  // The summary's outage figure is the one the message gives, though the outage never ended.
+  CHECK(engine->counters().outage_seconds >= 3);
 }
 
 namespace {

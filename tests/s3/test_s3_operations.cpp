@@ -286,6 +286,11 @@ TEST_CASE("unreachable endpoint fails in seconds with a clear message", "[s3]") 
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == Errc::network);
   CHECK_THAT(r.error().message(), Catch::Contains("127.0.0.1:9"));
+  // The attempts are named once, not by the transport error and again by the retry loop.
+  const std::string& message = r.error().message();
+  auto first = message.find("attempts)");
+  REQUIRE(first != std::string::npos);
+  CHECK(message.find("attempts)", first + 1) == std::string::npos);
   CHECK(secs < 5);
   CHECK(engine->counters().total_requests() == config.health.max_connect_attempts);
 }

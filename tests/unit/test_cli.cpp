@@ -151,6 +151,24 @@ TEST_CASE("verify exits 0 when clean and 1 naming each damaged file", "[cli]") {
   CHECK(nlohmann::json::parse(json.out)["problems"].size() == 2);
 }
 
+TEST_CASE("a name that is both a STORAGE id and a directory here is refused, a name with a / is a path", "[cli]") {
+  TempDir tmp;
+  std::string conf = tmp.sub("pbs.conf");
+  std::ofstream(conf) << "STORAGE=s3://some-bucket@enc:ENDPOINT=http://127.0.0.1:9\n";
+  must(testgen::generate(tmp.sub("enc"), {}));
+  for (const char* command : {"verify", "list"}) {
+    INFO(command);
+    auto both = run_command({"/bin/sh", "-c", "cd " + tmp.path() + " && exec " + s3sync_bin() + " " + command +
+                                                  " enc --config " + conf});
+    CHECK(both.exit_code == 2);
+    CHECK_THAT(both.err, Catch::Contains("'enc' is both a STORAGE id of " + conf + " and a directory here"));
+    CHECK_THAT(both.err, Catch::Contains("./enc"));
+    auto path = run_command({"/bin/sh", "-c", "cd " + tmp.path() + " && exec " + s3sync_bin() + " " + command +
+                                                  " ./enc --config " + conf});
+    CHECK(path.exit_code == 0);
+  }
+}
+
 TEST_CASE("remote commands without credentials say which are missing", "[cli]") {
   auto no_keys = run_command({s3sync_bin(), "list", "s3://bucket/prefix"},
                              {"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "HOME=/nonexistent"});
@@ -225,4 +243,16 @@ TEST_CASE("a bad object lock or point in time exits 2 before anything is sent, n
   auto local = run({"list", tmp.sub("store1"), "--point-in-time", "2d"});
   CHECK(local.exit_code == 2);
   CHECK_THAT(local.err, Catch::Contains("remote SOURCE"));
+}
+
+TEST_CASE("numeric options say what they expect in plain words, and unexpected arguments keep their order", "[cli]") {
+  auto days = run_command({s3sync_bin(), "sync", "--object-lock-days", "abc", "/nonexistent", "s3://b"});
+  CHECK(days.exit_code == 2);
+  CHECK_THAT(days.err, Catch::Contains("--object-lock-days: must be a whole number from 1 to 36500, not 'abc'"));
+  auto tps = run_command({s3sync_bin(), "--tps-limit", "0", "list", "/nonexistent"});
+  CHECK(tps.exit_code == 2);
+  CHECK_THAT(tps.err, Catch::Contains("must be a number from 0.01 to 1000000, not '0'"));
+  auto extra = run_command({s3sync_bin(), "gc", "s3://b/p", "--point-in-time", "1h", "extra"});
+  CHECK(extra.exit_code == 2);
+  CHECK_THAT(extra.err, Catch::Contains("unexpected arguments: --point-in-time 1h extra"));
 }

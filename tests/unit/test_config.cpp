@@ -99,6 +99,8 @@ TEST_CASE("every malformed line is rejected with its line number", "[config]") {
       {"BANDWIDTH_SCHEDULE=08:00,1M 08:00,2M", "two entries for 08:00"},
       {"MAX_OUTAGE=0", "from 1s to 7d"},
       {"MAX_OUTAGE=1000000d", "from 1s to 7d"},
+      {"BANDWIDTH_SCHEDULE=\"08:00,512k 23:00,off", "BANDWIDTH_SCHEDULE: a quote is not closed"},
+      {"MAX_WORKERS=4'", "MAX_WORKERS: a quote is not closed"},
   };
   for (const auto& c : cases) {
     INFO(c.line);
@@ -109,9 +111,23 @@ TEST_CASE("every malformed line is rejected with its line number", "[config]") {
     CHECK_THAT(r.error().message(), Catch::StartsWith("/etc/pbs.conf:3: "));
     CHECK_THAT(r.error().message(), Catch::Contains(c.expect));
   }
+  // The line's expected shape is named only when the shape is what is wrong, not a value inside it.
+  auto shape = parse_pbs_conf("STORAGE=s3://bucket\n", "c");
+  REQUIRE_FALSE(shape);
+  CHECK_THAT(shape.error().message(), Catch::Contains("(expected s3://BUCKET@ID:KEY=VALUE"));
+  auto value = parse_pbs_conf("STORAGE=s3://bucket@id:TLS_VERIFY=maybe\n", "c");
+  REQUIRE_FALSE(value);
+  CHECK_THAT(value.error().message(), !Catch::Contains("expected s3://"));
   auto dup = parse_pbs_conf("STORAGE=s3://bucket@x\nSTORAGE=s3://other@x\n", "c");
   REQUIRE_FALSE(dup);
   CHECK_THAT(dup.error().message(), Catch::Contains("c:2: STORAGE id 'x' is defined twice"));
+}
+
+TEST_CASE("a configuration saved with a UTF-8 byte-order mark reads like one without", "[config]") {
+  auto conf = must(parse_pbs_conf("\xEF\xBB\xBFSTORAGE=s3://a-bucket@one\nMAX_WORKERS=3\n", "bom.conf"));
+  REQUIRE(conf.storages.size() == 1);
+  CHECK(conf.storages[0].id == "one");
+  CHECK(conf.max_workers == std::optional<unsigned>(3));
 }
 
 TEST_CASE("errors never quote a secret", "[config]") {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "datagen.h"
 #include "datastore/datastore.h"
@@ -91,6 +92,25 @@ TEST_CASE("the writer refuses a non-empty directory that is not a datastore", "[
   auto r = DatastoreWriter::open_or_create(dir);
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message(), Catch::Contains("not a PBS datastore"));
+}
+
+TEST_CASE("a restore target that cannot be a directory is a bad argument that names it", "[writer]") {
+  TempDir tmp;
+  std::ofstream(tmp.sub("afile")) << "x";
+  ::symlink(tmp.sub("nowhere").c_str(), tmp.sub("dangling").c_str());
+  struct Case {
+    std::string path, expect;
+  };
+  for (const Case& c : {Case{tmp.sub("afile/sub"), "afile is not a directory"}, Case{"", "the datastore path is empty"},
+                        Case{tmp.sub("dangling"), "dangling: a symbolic link to " + tmp.sub("nowhere") + ", which does not exist"},
+                        Case{tmp.sub("afile"), "exists and is not a directory"}}) {
+    INFO(c.path);
+    auto r = DatastoreWriter::open_or_create(c.path);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == Errc::invalid_argument);
+    CHECK_THAT(r.error().message(), Catch::Contains(c.expect));
+  }
+  CHECK_FALSE(std::filesystem::exists(tmp.sub("nowhere")));
 }
 
 TEST_CASE("a shared lock on .lock keeps an exclusive locker (PBS GC) out", "[writer]") {

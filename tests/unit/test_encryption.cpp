@@ -1,7 +1,14 @@
 // Encrypted syncs against the in-memory bucket: what goes up is PBS's encrypted format, nothing
 // plain leaves, nights read only new chunks, a damaged chunk is never sealed, restore --decrypt
 // gives the source back byte for byte. radosgw: tests/s3/test_encryption.cpp.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <ctime>
 
 #include <filesystem>
 #include <fstream>
@@ -97,8 +104,9 @@ TEST_CASE("an encrypted night reads only the chunks new to the bucket and an unc
   // The usual handful, the encryption record, and one GET per remote manifest (to prove it came
   // from the local one); no index is fetched when nothing is new.
   INFO(nlohmann::json(quiet.counters.requests).dump());
-  CHECK(quiet.counters.total_requests() - first <= 5 + 9);
-  CHECK(quiet.counters.requests_of("GetObject") - first_gets == 3 + 9);  // .in-use, source, key record, manifests
+  CHECK(quiet.counters.total_requests() - first <= 6 + 9);
+  // .in-use, source, key and retention records, manifests
+  CHECK(quiet.counters.requests_of("GetObject") - first_gets == 4 + 9);
 
   auto before = plain_chunk_names(rig.root);
   must(testgen::add_snapshots(rig.root, 0.2, 5));
@@ -298,4 +306,106 @@ TEST_CASE("a passphrase file readable by others is warned about, an empty one re
   CHECK(r.error().code() == Errc::config);
   CHECK(r.error().message().find(fresh.passphrase + " is empty") != std::string::npos);
   CHECK(fresh.s3.count(s3::Op::put_object) == 0);
+}
+
+TEST_CASE("a passphrase file that is binary or huge is refused, extra lines and an unused passphrase are warned about",
+          "[encryption]") {
+  TempDir tmp;
+  std::vector<std::string> warnings;
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::string path = tmp.sub(name);
+    std::ofstream(path, std::ios::binary) << bytes;
+    ::chmod(path.c_str(), 0600);
+    return path;
+  };
+  auto binary = encryption::read_passphrase_file(write("binary", std::string("ab\0\x01\x02\ncd", 7)), warnings);
+  REQUIRE_FALSE(binary);
+  CHECK(binary.error().code() == Errc::config);
+  CHECK_THAT(binary.error().message(), Catch::Contains("not text"));
+  auto huge = encryption::read_passphrase_file(write("huge", std::string(13 << 20, 'x')), warnings);
+  REQUIRE_FALSE(huge);
+  CHECK_THAT(huge.error().message(), Catch::Contains("larger than the limit"));
+  CHECK(warnings.empty());
+  auto two = encryption::read_passphrase_file(write("two", "first line\nsecond line\n"), warnings);
+  REQUIRE(two);
+  CHECK(*two == "first line");
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::Contains("more than one line"));
+
+  // KEYFILE unprotected with PASSPHRASE_FILE too: the passphrase opens nothing, which is said.
+  EncryptedRig rig;
+  crypto::CryptKey key(crypto::CryptKey::random_key());
+  std::string keyfile = write("key.json", *crypto::make_key_file(key, crypto::Kdf::none, nullptr, 1593179765));
+  auto opened = encryption::open_prefix_key(rig.s3, rig.remote, {rig.passphrase, keyfile}, true, 1593179765);
+  REQUIRE(opened);
+  bool said = false;
+  for (const auto& w : opened->warnings) said |= w.find("PASSPHRASE_FILE is not used") != std::string::npos;
+  CHECK(said);
+}
+
+TEST_CASE("a view left by a killed run is removed by the next run, a live run's view is not", "[encryption][scratch]") {
+  TempDir tmp;
+  std::string base = tmp.sub("tmp");
+  std::filesystem::create_directories(base);
+  const char* old = std::getenv("TMPDIR");
+  std::string saved = old ? old : "";
+  ::setenv("TMPDIR", base.c_str(), 1);
+  auto views = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(base)) out.push_back(e.path().string());
+    return out;
+  };
+  auto age = [](const std::string& dir) {
+    struct timespec times[2] = {{std::time(nullptr) - 600, 0}, {std::time(nullptr) - 600, 0}};
+    ::utimensat(AT_FDCWD, dir.c_str(), times, 0);
+  };
+  // A run killed with SIGKILL: no destructor ran, its directory stays, and so does a live one's.
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  pid_t dead = ::fork();
+  if (dead == 0) {
+    auto d = ScratchDir::make("pbs-s3sync-view");
+    std::ofstream(d->path() + "/index.fidx") << "x";
+    ::raise(SIGKILL);
+  }
+  int status = 0;
+  ::waitpid(dead, &status, 0);
+  pid_t live = ::fork();
+  if (live == 0) {
+    auto d = ScratchDir::make("pbs-s3sync-view");
+    char c = 'r';
+    (void)!::write(ready[1], &c, 1);
+    ::pause();
+    ::_exit(0);
+  }
+  char c;
+  REQUIRE(::read(ready[0], &c, 1) == 1);
+  auto before = views();
+  REQUIRE(before.size() == 2);
+  for (const auto& d : before) age(d);
+  {
+    auto next = ScratchDir::make("pbs-s3sync-view");
+    REQUIRE(next);
+    auto now = views();
+    CHECK(now.size() == 2);  // the live run's and this one's: the dead run's is gone
+    CHECK(std::count(now.begin(), now.end(), next->path()) == 1);
+  }
+  ::kill(live, SIGKILL);
+  ::waitpid(live, &status, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  // Less than a minute old: never taken for a dead one (it may be a run's, not locked yet).
+  auto left = views();
+  REQUIRE(left.size() == 1);
+  ::utimensat(AT_FDCWD, left[0].c_str(), nullptr, 0);
+  {
+    auto again = ScratchDir::make("pbs-s3sync-view");
+    CHECK(views().size() == 2);
+  }
+  age(left[0]);
+  {
+    auto last = ScratchDir::make("pbs-s3sync-view");
+    CHECK(views().size() == 1);
+  }
+  if (saved.empty()) ::unsetenv("TMPDIR"); else ::setenv("TMPDIR", saved.c_str(), 1);
 }

@@ -7,6 +7,7 @@
 
 #include "executor_rig.h"
 #include "records/retention_record.h"
+#include "report/sync_printer.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"
 #include "retention/lock_policy.h"
@@ -323,4 +324,31 @@ TEST_CASE("credentials without s3:PutObjectRetention stop the pass at once, sayi
   CHECK(r.error().code() == Errc::access_denied);
   CHECK(r.error().message().find("s3:PutObjectRetention") != std::string::npos);
   CHECK(rig.s3.count(s3::Op::put_object_retention) < 64);
+}
+
+TEST_CASE("a sync without OBJECT_LOCK into a locked prefix warns that the protection lapses, unless off is said",
+          "[lock][executor]") {
+  ExecutorRig rig;
+  rig.s3.object_lock = true;
+  REQUIRE(rig.sync(locked(30)).complete());
+  auto lapsed = rig.sync();
+  REQUIRE(lapsed.complete());
+  CHECK(lapsed.lock_lapsed == "COMPLIANCE for 30 days");
+  CHECK_FALSE(lapsed.lock_off);
+  bool warned = false;
+  for (const auto& w : lapsed.warnings) warned |= w.find("the protection lapses") != std::string::npos;
+  CHECK(warned);
+  auto json = report::sync_json(lapsed, 0);
+  CHECK(json["object-lock"]["lapsed"] == "COMPLIANCE for 30 days");
+  CHECK_THAT(report::sync_metrics(lapsed, 0, 0, std::nullopt), Catch::Contains("pbs_s3sync_object_lock_lapsed{"));
+
+  push::SyncOptions off;
+  off.lock_off = true;
+  auto meant = rig.sync(off);
+  REQUIRE(meant.complete());
+  CHECK(meant.lock_off);
+  for (const auto& w : meant.warnings) CHECK(w.find("lapses") == std::string::npos);
+  bool noticed = false;
+  for (const auto& n : meant.notices) noticed |= n.find("OBJECT_LOCK=off") != std::string::npos;
+  CHECK(noticed);
 }

@@ -1,6 +1,8 @@
 // The rules a run follows, each on its own: retry delays, the throttling window, the stop control.
 #include <vector>
 
+#include "push/sync_summary.h"
+#include "report/sync_printer.h"
 #include "run/run_stop.h"
 #include "s3/request.h"
 #include "s3/response.h"
@@ -141,6 +143,20 @@ TEST_CASE("endpoint health: failures among successes are one request's, a quiet 
   CHECK(h.failed(at(70), false, true, 1, at(70)) == Verdict::retry);
   CHECK(h.failed(at(120), false, true, 9, at(70)) == Verdict::retry);
   CHECK(h.failed(at(131), false, true, 12, at(70)) == Verdict::fail_all);
+
+  // A budget shorter than the quiet time: out when the budget ends, and no probe waits past it.
+  transfer::HealthConfig brief = c;
+  brief.max_outage_seconds = 3;
+  transfer::EndpointHealth b(brief, t0);
+  b.success(at(1));
+  CHECK(b.failed(at(2), false, false, 0, at(2)) == Verdict::retry);
+  CHECK_FALSE(b.out(at(3.9)));
+  CHECK(b.out(at(4.1)));
+  REQUIRE(b.outage_deadline());
+  CHECK(*b.outage_deadline() == at(5));
+  for (double t = 4.1; t < 5; t += 0.3) CHECK(b.failed(at(t), false, false, 0, at(2)) == Verdict::retry);
+  CHECK(b.next_probe() <= at(5));
+  CHECK(b.failed(at(5.05), false, false, 0, at(2)) == Verdict::fail_all);
 }
 
 TEST_CASE("a plain 503 is told as a service unavailable, SlowDown and 429 as slow down", "[run]") {
@@ -158,4 +174,16 @@ TEST_CASE("a plain 503 is told as a service unavailable, SlowDown and 429 as slo
   CHECK_THAT(told(503, "SlowDown"), Catch::Contains("slow down"));
   CHECK_THAT(told(429, ""), Catch::Contains("slow down"));
   CHECK_THAT(told(503, "ServiceUnavailable"), !Catch::Contains("slow down"));
+}
+
+TEST_CASE("a sync refused before it began says null for its mode and chunk check, not empty strings", "[run]") {
+  push::SyncSummary refused;
+  auto j = report::sync_json(refused, 3);
+  CHECK(j["mode"].is_null());
+  CHECK(j["chunks"]["check"].is_null());
+  refused.mode = "incremental";
+  refused.chunk_check = "conditional-put";
+  auto ran = report::sync_json(refused, 0);
+  CHECK(ran["mode"] == "incremental");
+  CHECK(ran["chunks"]["check"] == "conditional-put");
 }

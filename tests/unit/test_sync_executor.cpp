@@ -550,7 +550,7 @@ TEST_CASE("sync, the normal night: new chunks go up at once with If-None-Match, 
   CHECK(r.chunk_puts == chunks);
   CHECK(r.conditional_chunk_puts == chunks);
   CHECK(r.lists == 1);  // the `.cnt/` catalog only
-  CHECK(r.total <= chunks + files + 7);  // with the GET of the encryption record
+  CHECK(r.total <= chunks + files + 8);  // with the GETs of the encryption and retention records
   check_remote_snapshots_whole(rig);
 }
 
@@ -659,4 +659,26 @@ TEST_CASE("the estimate's bytes come from every chunk up to a limit, beyond from
     double expected = double(n) / rate;
     CHECK(std::abs(double(in) - expected) < 0.08 * expected);
   }
+}
+
+TEST_CASE("a plain no-op asks its start questions at once: every request goes before the first answer comes",
+          "[executor][noop]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  std::size_t submitted = 0, before_first_answer = 0;
+  bool answered = false;
+  rig.s3.on_submit = [&](const s3::Request&) {
+    ++submitted;
+    if (!answered) ++before_first_answer;
+  };
+  rig.s3.on_answer = [&](const s3::Request&) { answered = true; };
+  std::size_t from = rig.s3.answered().size();
+  auto s = rig.sync();
+  REQUIRE(s.complete());
+  CHECK(s.chunks_uploaded + s.files_uploaded == 0);
+  INFO(nlohmann::json(s.counters.requests).dump());
+  // HEAD bucket, .in-use, the catalog, and the source, encryption and retention records: one round trip.
+  CHECK(rig.s3.answered().size() - from == 6);
+  CHECK(submitted == 6);
+  CHECK(before_first_answer == 6);
 }
