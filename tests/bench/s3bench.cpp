@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   auto ep = s3::Endpoint::parse(env("S3_ENDPOINT"), env("S3_REGION"));
   if (!ep) return fail(ep.error().message());
   config.endpoint = *ep;
+  config.endpoint.ca_file = env("S3_CA_FILE");  // the TLS listener's certificate (rgw.sh)
+  // PBS_S3BENCH_SIGNED=1: sign bodies over https too, to measure what UNSIGNED-PAYLOAD saves.
+  config.unsigned_payload = env("PBS_S3BENCH_SIGNED") != "1";
   config.credentials = {env("S3_ACCESS_KEY"), env("S3_SECRET_KEY"), ""};
   config.parallelism = jobs;
   auto engine = transfer::Engine::create(config);

@@ -6,12 +6,17 @@
 #   tests/bench/transfer.sh [BUILD_DIR]       -> markdown tables on stdout, progress on stderr
 # PARALLEL="4 8 16", TOOLS="pbs-s3sync rclone awscli" and SETS="small large" narrow it;
 # REPEAT=3 runs each measurement that often (the tables show medians: this VM is noisy).
+# TLS=1 goes through radosgw's TLS listener (pbs-s3sync then sends UNSIGNED-PAYLOAD; with
+# PBS_S3BENCH_SIGNED=1 it signs every body, to measure what that costs).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build/release}
 # Files on tmpfs: the VM disk's kernel time (same for every tool) would only blur the comparison.
 work=${BENCH_WORK:-/dev/shm/pbs-s3sync-bench/transfer}
 . "$here/measure.sh"
+if [ "${TLS:-0}" = 1 ]; then
+  export S3_ENDPOINT=$S3_TLS_ENDPOINT RCLONE_CONFIG_RGW_ENDPOINT=$S3_TLS_ENDPOINT AWS_CA_BUNDLE=$S3_CA_FILE
+fi
 
 make_set() {  # dir count size
   [ -d "$1" ] && [ "$(ls "$1" | wc -l)" = "$2" ] && return
