@@ -26,6 +26,7 @@ int command_gc(const GcArgs& args, const GlobalOptions& global) {
   options.interrupted = InterruptGuard::requested;
   auto t = open_target(global, args.target);
   if (!t) return report_error(global, t.error());
+  options.min_storage_days = t->job.target.options.min_storage_days;
   print_warnings(t->job.conf, global);
   InterruptGuard interrupt;
   auto result = gc::run_gc(*t->engine, t->remote, options);

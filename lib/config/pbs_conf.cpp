@@ -46,7 +46,7 @@ const std::vector<std::string_view>& storage_keys() {
       "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ENDPOINT", "TLS_VERIFY",
       "REGION", "PATH_STYLE", "PREFIX", "STORAGE_CLASS", "SSE", "SSE_KMS_KEY_ID", "CA_FILE",
       "IF_NONE_MATCH", "CONTENT_MD5", "OBJECT_LOCK", "OBJECT_LOCK_DAYS", "ENCRYPTION", "PASSPHRASE_FILE",
-      "KEYFILE", "WEIGHT", "UNSIGNED_PAYLOAD", "SSE_CUSTOMER_KEY_FILE"};
+      "KEYFILE", "WEIGHT", "UNSIGNED_PAYLOAD", "SSE_CUSTOMER_KEY_FILE", "MIN_STORAGE_DAYS"};
   return keys;
 }
 
@@ -162,6 +162,16 @@ Result<StorageEntry> parse_storage(std::string_view value, const std::string& wh
     }
     if (key == "WEIGHT" && !parse_weight(val)) return bad("WEIGHT must be a whole number from 1 to 100");
     if (key == "SSE" && val != "AES256" && val != "aws:kms") return bad("SSE must be AES256 or aws:kms");
+    if (key == "MIN_STORAGE_DAYS" && (val.size() > 4 || !std::all_of(val.begin(), val.end(), [](char c) {
+                                        return c >= '0' && c <= '9';
+                                      }))) {
+      return bad("MIN_STORAGE_DAYS must be a whole number of days from 0 to 9999");
+    }
+    if (key == "STORAGE_CLASS" && !std::all_of(val.begin(), val.end(), [](char c) {
+          return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        })) {
+      return bad("STORAGE_CLASS is a class name such as STANDARD_IA, GLACIER_IR or DEEP_ARCHIVE (capitals, digits, _)");
+    }
     e.values.emplace(std::move(key), std::move(val));
   }
   // Server-side encryption: one kind at a time, and a KMS key only for KMS.

@@ -4,6 +4,7 @@
 // environment (AWS_*), the STORAGE entry, then ~/.aws (AWS_PROFILE). The prefix defaults to the
 // datastore's name, as PBS's own S3 backend uses it.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,7 @@ struct StorageOptions {
   std::string sse;
   std::string sse_kms_key_id;
   std::string sse_customer_key_file;  // SSE-C: config/customer_key.h
+  std::optional<unsigned> min_storage_days;  // MIN_STORAGE_DAYS: gc keeps younger objects (gc/min_storage.h)
   bool if_none_match = true;  // providers without conditional PUT: IF_NONE_MATCH=false
   bool content_md5 = false;
   bool unsigned_payload = true;  // UNSIGNED_PAYLOAD: over https only (transfer/engine_config.h)

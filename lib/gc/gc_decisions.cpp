@@ -51,8 +51,8 @@ Status decide_content(transfer::RequestInterface& requests, const remote::Remote
   return {};
 }
 
-void decide_chunk(const remote::KeyHistory& k, const DigestSet& referenced, std::int64_t cutoff, GcSummary& summary,
-                  Doomed& out) {
+void decide_chunk(const remote::KeyHistory& k, const DigestSet& referenced, std::int64_t cutoff,
+                  const MinStorage& minimum, GcSummary& summary, Doomed& out) {
   auto d = remote::parse_chunk_key(std::string_view(k.rel).substr(remote::kChunksDir.size()));
   if (!d) return;
   const s3::ObjectInfo& newest = k.newest();
@@ -65,6 +65,7 @@ void decide_chunk(const remote::KeyHistory& k, const DigestSet& referenced, std:
     for (std::size_t i = 1; i < k.versions.size(); ++i) {
       const auto& v = k.versions[i];
       if (v.last_modified > cutoff || (!v.delete_marker && v.etag != newest.etag)) continue;
+      if (!v.delete_marker && minimum.holds(v.storage_class, v.last_modified)) continue;
       ++summary.versions_redundant;
       doom(out, v);
     }
@@ -73,6 +74,14 @@ void decide_chunk(const remote::KeyHistory& k, const DigestSet& referenced, std:
   // Inclusive: Last-Modified has one-second resolution.
   if (newest.last_modified > cutoff) {
     ++summary.chunks_young;
+    return;
+  }
+  bool held = std::any_of(k.versions.begin(), k.versions.end(), [&](const s3::ObjectInfo& v) {
+    return !v.delete_marker && minimum.holds(v.storage_class, v.last_modified);
+  });
+  if (held) {
+    ++summary.chunks_min_storage;
+    for (const auto& v : k.versions) summary.bytes_min_storage += v.size;
     return;
   }
   if (!newest.delete_marker) ++summary.chunks_deleted;
@@ -102,7 +111,7 @@ std::vector<std::string> incomplete_snapshot_keys(const remote::RemoteCatalog& c
 }
 
 Status decide_deletions(transfer::RequestInterface& requests, const remote::Remote& remote, std::int64_t cutoff,
-                        bool versioned, GcSummary& summary, Doomed& out) {
+                        const MinStorage& minimum, bool versioned, GcSummary& summary, Doomed& out) {
   remote::RemoteCatalog live;
   PBS_TRY(decide_content(requests, remote, cutoff, versioned, summary, out, live));
   DigestSet referenced;
@@ -110,7 +119,7 @@ Status decide_deletions(transfer::RequestInterface& requests, const remote::Remo
   summary.chunks_referenced = referenced.size();
   return remote::list_key_histories(
       requests, remote, remote::kChunksDir, true, versioned,
-      [&](const remote::KeyHistory& k) { decide_chunk(k, referenced, cutoff, summary, out); });
+      [&](const remote::KeyHistory& k) { decide_chunk(k, referenced, cutoff, minimum, summary, out); });
 }
 
 }  // namespace pbs::gc

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "gc/gc_summary.h"
+#include "gc/min_storage.h"
 #include "remote/catalog.h"
 #include "remote/remote.h"
 #include "transfer/request_interface.h"
@@ -41,8 +42,9 @@ std::vector<std::string> incomplete_snapshot_keys(const remote::RemoteCatalog& c
                                                   GcSummary& summary);
 
 // Lists `.cnt/` (the snapshots, which decide what is referenced) and `.chunks/`, and says which
-// versions go.
+// versions go. A chunk version still inside its class's minimum storage duration stays (with
+// every version of its key), counted.
 Status decide_deletions(transfer::RequestInterface& requests, const remote::Remote& remote, std::int64_t cutoff,
-                        bool versioned, GcSummary& summary, Doomed& out);
+                        const MinStorage& minimum, bool versioned, GcSummary& summary, Doomed& out);
 
 }  // namespace pbs::gc

@@ -86,7 +86,8 @@ Status gc_body(transfer::RequestInterface& requests, const remote::Remote& remot
   // knows this gc may act on what it lists now.
   PBS_ASSIGN(summary.versioned, remote::bucket_versioned(requests, remote));
   Doomed doomed;
-  PBS_TRY(decide_deletions(requests, remote, cutoff, summary.versioned, summary, doomed));
+  PBS_TRY(decide_deletions(requests, remote, cutoff, MinStorage{start, options.min_storage_days}, summary.versioned,
+                           summary, doomed));
   if (summary.versioned) summary.versions_doomed = doomed.keys.size();
   if (summary.chunks_hidden) {
     summary.warnings.push_back(std::to_string(summary.chunks_hidden) + " chunk(s) that complete snapshots reference "

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ inline constexpr std::int64_t kDefaultGraceSeconds = 24 * 3600 + 5 * 60;
 
 struct GcOptions {
   std::int64_t grace_seconds = kDefaultGraceSeconds;
+  std::optional<unsigned> min_storage_days;  // MIN_STORAGE_DAYS; default: each class's own (min_storage.h)
   bool dry_run = false;
   std::int64_t lease_seconds = 3600;
   std::string host;

@@ -20,6 +20,8 @@ struct GcSummary {
   std::size_t chunks_deleted = 0;         // (dry run: would be)
   std::uint64_t bytes_freed = 0;
   std::size_t chunks_young = 0;           // unreferenced but inside the grace period: kept
+  std::size_t chunks_min_storage = 0;     // unreferenced, past the grace, inside their class's minimum: kept
+  std::uint64_t bytes_min_storage = 0;
   std::size_t incomplete_removed = 0;     // snapshots without manifest, older than the grace
   std::size_t incomplete_kept = 0;
   std::size_t objects_deleted = 0;

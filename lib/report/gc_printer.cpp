@@ -15,6 +15,11 @@ std::string gc_text(const gc::GcSummary& s) {
                      s.chunks_referenced, s.chunks_listed);
   out += fmt::format("{} unreferenced chunks {} ({}), {} kept inside the grace period\n", s.chunks_deleted,
                      s.dry_run ? "would be deleted" : "deleted", human_bytes(s.bytes_freed), s.chunks_young);
+  if (s.chunks_min_storage) {
+    out += fmt::format("{} unreferenced chunks ({}) kept: younger than their storage class's minimum duration "
+                       "(MIN_STORAGE_DAYS); deleted now they would be billed as if they stayed, so a later gc deletes them\n",
+                       s.chunks_min_storage, human_bytes(s.bytes_min_storage));
+  }
   out += fmt::format("{} incomplete snapshots {}, {} kept (young)\n", s.incomplete_removed,
                      s.dry_run ? "would be removed" : "removed", s.incomplete_kept);
   if (s.versioned) {
@@ -45,6 +50,8 @@ nlohmann::ordered_json gc_json(const gc::GcSummary& s, int exit_code) {
   j["chunks-deleted"] = s.chunks_deleted;
   j["bytes-freed"] = s.bytes_freed;
   j["chunks-young"] = s.chunks_young;
+  j["chunks-min-storage"] = s.chunks_min_storage;
+  j["bytes-min-storage"] = s.bytes_min_storage;
   j["incomplete-removed"] = s.incomplete_removed;
   j["incomplete-kept"] = s.incomplete_kept;
   j["objects-deleted"] = s.objects_deleted;

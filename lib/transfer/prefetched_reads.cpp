@@ -18,12 +18,12 @@ void PrefetchedReads::prefetch(s3::Request request, Sink sink) {
   auto slot = std::make_shared<Slot>();
   slot->match = std::move(match);
   slot->object = request.bucket + '/' + request.key;
-  slots_.push_back(slot);
-  ++unclaimed_pending_;
-  ++unclaimed_;
-  inner_.submit(std::move(request), std::move(sink), [this, slot](Result<s3::Response> r) {
+  state_->slots.push_back(slot);
+  ++state_->unclaimed_pending;
+  ++state_->unclaimed;
+  inner_.submit(std::move(request), std::move(sink), [state = state_, slot](Result<s3::Response> r) {
     if (!slot->claimed) {
-      --unclaimed_pending_;
+      --state->unclaimed_pending;
       slot->answer = std::move(r);
       return;
     }
@@ -34,28 +34,29 @@ void PrefetchedReads::prefetch(s3::Request request, Sink sink) {
 }
 
 void PrefetchedReads::submit(s3::Request request, Sink sink, Completion done) {
-  if (unclaimed_ == 0) return inner_.submit(std::move(request), std::move(sink), std::move(done));
+  State& st = *state_;
+  if (st.unclaimed == 0) return inner_.submit(std::move(request), std::move(sink), std::move(done));
   std::string match = match_key(request, sink);
   bool read = request.op == s3::Op::get_object || request.op == s3::Op::head_object || request.op == s3::Op::head_bucket ||
               request.op == s3::Op::list_objects || request.op == s3::Op::list_object_versions;
   if (!read) {
     std::string object = request.bucket + '/' + request.key;
-    for (auto& slot : slots_) {
+    for (auto& slot : st.slots) {
       if (slot->claimed || slot->object != object) continue;
       slot->claimed = true;  // stale: dropped when it comes
-      --unclaimed_;
-      if (!slot->answer) --unclaimed_pending_;
+      --st.unclaimed;
+      if (!slot->answer) --st.unclaimed_pending;
     }
   }
-  for (auto& slot : slots_) {
+  for (auto& slot : st.slots) {
     if (slot->claimed || match.empty() || slot->match != match) continue;
     slot->claimed = true;
-    --unclaimed_;
-    ++taken_;
+    --st.unclaimed;
+    ++st.taken;
     if (slot->answer) {
-      ready_.emplace_back(std::move(done), std::move(*slot->answer));
+      st.ready.emplace_back(std::move(done), std::move(*slot->answer));
     } else {
-      --unclaimed_pending_;
+      --st.unclaimed_pending;
       slot->waiting = std::move(done);
     }
     return;
@@ -64,20 +65,21 @@ void PrefetchedReads::submit(s3::Request request, Sink sink, Completion done) {
 }
 
 std::size_t PrefetchedReads::outstanding() const {
-  return inner_.outstanding() - unclaimed_pending_ + ready_.size();
+  return inner_.outstanding() - state_->unclaimed_pending + state_->ready.size();
 }
 
 void PrefetchedReads::run_until(const std::function<bool()>& stop) {
+  auto state = state_;
   for (;;) {
-    while (!ready_.empty()) {
-      auto [done, result] = std::move(ready_.front());
-      ready_.pop_front();
+    while (!state->ready.empty()) {
+      auto [done, result] = std::move(state->ready.front());
+      state->ready.pop_front();
       done(std::move(result));
     }
     if (stop && stop()) return;
     if (outstanding() == 0) return;
-    inner_.run_until([&] { return !ready_.empty() || (stop && stop()) || outstanding() == 0; });
-    if (ready_.empty() && inner_.outstanding() == 0) return;
+    inner_.run_until([&] { return !state->ready.empty() || (stop && stop()) || outstanding() == 0; });
+    if (state->ready.empty() && inner_.outstanding() == 0) return;
   }
 }
 

@@ -23,7 +23,7 @@ class PrefetchedReads final : public RequestInterface {
   // not taken before a write to the same object was submitted.
   void prefetch(s3::Request request, Sink sink = {});
   // Prefetched answers taken so far, for tests and reports.
-  std::size_t taken() const { return taken_; }
+  std::size_t taken() const { return state_->taken; }
 
   void submit(s3::Request request, Sink sink, Completion done) override;
   void run_until(const std::function<bool()>& stop) override;
@@ -43,14 +43,19 @@ class PrefetchedReads final : public RequestInterface {
     std::optional<Result<s3::Response>> answer;
     Completion waiting;  // claimed before its answer came
   };
+  // Shared with the completions of the prefetched requests: one may come after this object is
+  // gone (a run that failed early leaves them on the wire while its engine goes on).
+  struct State {
+    std::vector<std::shared_ptr<Slot>> slots;
+    std::deque<std::pair<Completion, Result<s3::Response>>> ready;
+    std::size_t unclaimed_pending = 0;  // prefetched, not asked for, still on the wire
+    std::size_t unclaimed = 0;          // prefetched, not asked for (0: every submit goes straight on)
+    std::size_t taken = 0;
+  };
   static std::string match_key(const s3::Request& request, const Sink& sink);
 
   RequestInterface& inner_;
-  std::vector<std::shared_ptr<Slot>> slots_;
-  std::deque<std::pair<Completion, Result<s3::Response>>> ready_;
-  std::size_t unclaimed_pending_ = 0;  // prefetched, not asked for, still on the wire
-  std::size_t unclaimed_ = 0;          // prefetched, not asked for (0: every submit goes straight on)
-  std::size_t taken_ = 0;
+  std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 }  // namespace pbs::transfer

@@ -7,7 +7,8 @@
 # The gateway also listens with TLS (RGW_TLS_PORT, 7443; a self-signed certificate for 127.0.0.1
 # and localhost, its file in the env as S3_CA_FILE), which SSE-C needs and where bodies go as
 # UNSIGNED-PAYLOAD; and it serves SSE-KMS from its "testing" backend with the key
-# $RGW_KMS_KEY_ID (the env's S3_KMS_KEY_ID).
+# $RGW_KMS_KEY_ID (the env's S3_KMS_KEY_ID). Storage classes STANDARD_IA and GLACIER exist
+# beside STANDARD (same pool: only the class a HEAD shows differs).
 # Settings: RGW_BASE (/tmp/pbs-s3sync-rgw), RGW_PORT (7480), CEPH_STORE (memstore|bluestore),
 # CEPH_MEM_GB (4), RGW_BLOCK_GB (20), CEPH_FAST (0|1: no in-cluster checksums, quiet logs).
 # The cluster runs with cephx off; S3 clients still authenticate with SigV4 as the user below.
@@ -177,6 +178,21 @@ EOT
   fi
   radosgw-admin user create --uid tester --display-name "pbs-s3sync tests" \
     --access-key "$access_key" --secret-key "$secret_key" >/dev/null
+  # Storage classes beside STANDARD that chunks may be written in (STORAGE_CLASS), as AWS names
+  # them, all in the one data pool. The gateway made its zone on its first start and reads the
+  # placement when it starts: set them, then start it again.
+  for class in STANDARD_IA GLACIER; do
+    radosgw-admin zonegroup placement add --rgw-zonegroup default --placement-id default-placement \
+      --storage-class "$class" >>"$dir/log/placement.log" 2>&1
+    radosgw-admin zone placement add --rgw-zone default --placement-id default-placement \
+      --storage-class "$class" --data-pool default.rgw.buckets.data >>"$dir/log/placement.log" 2>&1
+  done
+  kill "$(cat "$run/rgw.pid")"
+  for _ in $(seq 1 50); do answering || break; sleep 0.1; done
+  sleep 0.5
+  launch rgw radosgw -n client.rgw.r
+  for _ in $(seq 1 300); do answering && break; sleep 0.2; done
+  answering || { echo "radosgw did not come back after its placement was set" >&2; exit 1; }
   echo "radosgw ($store) up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s" >&2
   write_env
   cat "$base/env"

@@ -101,6 +101,11 @@ TEST_CASE("every malformed line is rejected with its line number", "[config]") {
       {"MAX_OUTAGE=1000000d", "from 1s to 7d"},
       {"BANDWIDTH_SCHEDULE=\"08:00,512k 23:00,off", "BANDWIDTH_SCHEDULE: a quote is not closed"},
       {"MAX_WORKERS=4'", "MAX_WORKERS: a quote is not closed"},
+      {"STORAGE=s3://bucket@id:STORAGE_CLASS=standard ia", "STORAGE_CLASS is a class name"},
+      {"STORAGE=s3://bucket@id:SSE=aes", "SSE must be AES256 or aws:kms"},
+      {"STORAGE=s3://bucket@id:MIN_STORAGE_DAYS=ninety", "MIN_STORAGE_DAYS must be a whole number"},
+      {"STORAGE=s3://bucket@id:SSE_KMS_KEY_ID=k", "SSE_KMS_KEY_ID needs SSE=aws:kms"},
+      {"STORAGE=s3://bucket@id:SSE=aws:kms,SSE_CUSTOMER_KEY_FILE=/k", "two kinds of server-side encryption"},
   };
   for (const auto& c : cases) {
     INFO(c.line);

@@ -4,12 +4,14 @@
 #include <algorithm>
 
 #include "gc/gc_job.h"
+#include "gc/min_storage.h"
 #include "records/gc_state.h"
 #include "records/record_keys.h"
 #include "records/retention_record.h"
 #include "remote/bucket_features.h"
 #include "remote/key_layout.h"
 #include "remote_fixtures.h"
+#include "report/gc_printer.h"
 #include "retention/lock_policy.h"
 #include "retention/retention_pass.h"
 #include "util/duration.h"
@@ -201,4 +203,37 @@ TEST_CASE("gc: a per-key failure of DeleteObjects is reported with its key and t
   CHECK(s.errors[0].message.find("InternalError") != std::string::npos);
   CHECK(rig.has(stuck));
   CHECK_FALSE(rig.has(gone));
+}
+
+TEST_CASE("gc: a stray chunk younger than the minimum storage duration stays until it has passed", "[gc][min-storage]") {
+  ExecutorRig rig;
+  REQUIRE(rig.sync().complete());
+  mid_second(rig.s3);
+  std::int64_t now = rig.s3.now_epoch();
+  std::string ten_days = put_stray_chunk(rig, 1, now - 10 * kDay);
+  std::string hundred_days = put_stray_chunk(rig, 2, now - 100 * kDay);
+  gc::GcOptions wasabi;
+  wasabi.min_storage_days = 90;  // MIN_STORAGE_DAYS=90: every object, whatever its class
+  auto s = run_gc_on(rig, wasabi);
+  CHECK(s.chunks_min_storage == 1);
+  CHECK(s.bytes_min_storage == 101);
+  CHECK(s.chunks_deleted == 1);
+  CHECK(rig.has(ten_days));
+  CHECK_FALSE(rig.has(hundred_days));
+  CHECK(report::gc_json(s, 0)["chunks-min-storage"] == 1);
+  // Its minimum over, the next gc deletes it.
+  rig.s3.advance(81 * kDay);
+  auto later = run_gc_on(rig, wasabi);
+  CHECK(later.chunks_min_storage == 0);
+  CHECK_FALSE(rig.has(ten_days));
+
+  // Each class's own minimum, as AWS bills them; STANDARD and unknown classes have none.
+  gc::MinStorage m{1000 * kDay, std::nullopt};
+  CHECK(m.holds("STANDARD_IA", 1000 * kDay - 29 * kDay));
+  CHECK_FALSE(m.holds("STANDARD_IA", 1000 * kDay - 30 * kDay));
+  CHECK(m.holds("GLACIER_IR", 1000 * kDay - 89 * kDay));
+  CHECK(m.holds("DEEP_ARCHIVE", 1000 * kDay - 179 * kDay));
+  CHECK_FALSE(m.holds("STANDARD", 1000 * kDay - kDay));
+  CHECK_FALSE(m.holds("", 1000 * kDay));
+  CHECK(gc::min_storage_days("GLACIER", 0) == 0);  // MIN_STORAGE_DAYS=0: none, whatever the class
 }
