@@ -3,14 +3,27 @@
 #include <fmt/format.h>
 
 #include "report/human.h"
+#include "s3/request.h"
 
 namespace pbs::report {
+
+nlohmann::ordered_json requests_by_price_class(const transfer::Counters& counters) {
+  nlohmann::ordered_json by_class = {{"put-copy-post-list", 0}, {"get-head", 0}, {"delete", 0}, {"retention", 0}};
+  for (const auto& [op, n] : counters.requests) {
+    auto& slot = by_class[std::string(s3::price_class(op))];
+    slot = slot.get<std::uint64_t>() + n;
+  }
+  return by_class;
+}
 
 nlohmann::ordered_json requests_json(const transfer::Counters& counters) {
   nlohmann::ordered_json by_op = nlohmann::ordered_json::object();
   for (const auto& [op, n] : counters.requests) by_op[op] = n;
   return {{"total", counters.total_requests()},
           {"by-operation", by_op},
+          {"by-price-class", requests_by_price_class(counters)},
+          {"bytes-sent", counters.bytes_up},
+          {"bytes-received", counters.bytes_down},
           {"hedges", {{"sent", counters.hedges}, {"won", counters.hedges_won},
                       {"replaced-waiting-seconds", counters.hedge_waited_seconds}}}};
 }

@@ -12,7 +12,10 @@
 namespace pbs::report {
 
 // {"total": N, "by-operation": {"PutObject": N, ...}, "hedges": {"sent", "won", "replaced-waiting-seconds"}}
+// The requests a run sent, by operation and by how providers bill them (s3::price_class), and
+// the bytes sent and received.
 nlohmann::ordered_json requests_json(const transfer::Counters& counters);
+nlohmann::ordered_json requests_by_price_class(const transfer::Counters& counters);
 // [{"object": ..., "message": ...}, ...]
 nlohmann::ordered_json errors_json(const std::vector<run::ObjectError>& errors);
 // The host's budget while the run transferred: {"jobs-peak": N, "requests-in-flight": {"min", "max"},

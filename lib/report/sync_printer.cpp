@@ -227,6 +227,13 @@ std::string sync_metrics(const push::SyncSummary& s, int exit_code, std::int64_t
   for (const auto& [op, n] : s.counters.requests) {
     out += fmt::format("pbs_s3sync_requests{{{},operation=\"{}\"}} {}\n", labels, op, n);
   }
+  out += "# HELP pbs_s3sync_requests_by_price_class Requests sent by the last run, by how providers bill them.\n"
+         "# TYPE pbs_s3sync_requests_by_price_class gauge\n";
+  auto by_class = requests_by_price_class(s.counters);  // items() of a temporary would dangle
+  for (const auto& [cls, n] : by_class.items()) {
+    out += fmt::format("pbs_s3sync_requests_by_price_class{{{},class=\"{}\"}} {}\n", labels, cls, n.get<std::uint64_t>());
+  }
+  metric("bytes_received", "Bytes received by the last run.", "gauge", double(s.counters.bytes_down));
   return out;
 }
 

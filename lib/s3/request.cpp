@@ -28,6 +28,13 @@ std::string_view op_name(Op op) {
   return "?";
 }
 
+std::string_view price_class(std::string_view op) {
+  if (op == "PutObjectRetention") return "retention";
+  if (op == "DeleteObject" || op == "DeleteObjects") return "delete";
+  if (op == "PutObject" || op == "CopyObject" || op == "CreateBucket" || op.starts_with("List")) return "put-copy-post-list";
+  return "get-head";
+}
+
 std::uint64_t Request::body_size() const {
   if (body) return body->size();
   if (body_file) return body_file->length;

@@ -34,6 +34,10 @@ enum class Op {
 };
 // "PutObject", "GetObject", ...: the names S3's documentation and bills use.
 std::string_view op_name(Op op);
+// How providers bill an operation (by its op_name): "put-copy-post-list" (AWS's PUT tier, B2's
+// and R2's class A), "get-head" (GET tier, class B), "delete" (free on AWS, B2, R2), "retention"
+// (PutObjectRetention: billed as a PUT on AWS, counted apart since Object Lock alone causes it).
+std::string_view price_class(std::string_view op_name);
 
 struct FileRange {
   std::string path;

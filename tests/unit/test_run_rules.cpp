@@ -187,3 +187,21 @@ TEST_CASE("a sync refused before it began says null for its mode and chunk check
   CHECK(ran["mode"] == "incremental");
   CHECK(ran["chunks"]["check"] == "conditional-put");
 }
+
+TEST_CASE("requests are counted by how providers bill them, in the JSON and the metrics", "[run][bill]") {
+  push::SyncSummary s;
+  s.counters.requests = {{"PutObject", 10}, {"CopyObject", 2}, {"ListObjectsV2", 3}, {"GetObject", 4},
+                         {"HeadObject", 5}, {"HeadBucket", 1}, {"DeleteObjects", 6}, {"PutObjectRetention", 7}};
+  s.counters.bytes_up = 1000;
+  s.counters.bytes_down = 200;
+  auto j = report::sync_json(s, 0)["requests"];
+  CHECK(j["by-price-class"]["put-copy-post-list"] == 15);
+  CHECK(j["by-price-class"]["get-head"] == 10);
+  CHECK(j["by-price-class"]["delete"] == 6);
+  CHECK(j["by-price-class"]["retention"] == 7);
+  CHECK(j["bytes-sent"] == 1000);
+  CHECK(j["bytes-received"] == 200);
+  auto metrics = report::sync_metrics(s, 0, 0, std::nullopt);
+  CHECK_THAT(metrics, Catch::Contains("class=\"put-copy-post-list\"} 15\n"));
+  CHECK_THAT(metrics, Catch::Contains("pbs_s3sync_bytes_received{"));
+}
