@@ -89,6 +89,12 @@ std::string sync_text(const push::SyncSummary& s) {
   std::string reqs;
   for (const auto& [op, n] : s.counters.requests) reqs += fmt::format("{}{} {}", reqs.empty() ? "" : ", ", op, n);
   out += fmt::format("requests: {} ({})\n", s.counters.total_requests(), reqs.empty() ? "none" : reqs);
+  if (s.counters.total_requests()) {
+    auto by_class = requests_by_price_class(s.counters);
+    out += fmt::format("billed as: {} PUT/COPY/POST/LIST, {} GET/HEAD, {} DELETE (free on most), {} retention\n",
+                       by_class["put-copy-post-list"].get<std::uint64_t>(), by_class["get-head"].get<std::uint64_t>(),
+                       by_class["delete"].get<std::uint64_t>(), by_class["retention"].get<std::uint64_t>());
+  }
   if (s.counters.total_retries() || s.counters.throttle_events) {
     std::string causes;
     for (const auto& [c, n] : s.counters.retries) causes += fmt::format("{}{} {}", causes.empty() ? "" : ", ", c, n);

@@ -204,4 +204,5 @@ TEST_CASE("requests are counted by how providers bill them, in the JSON and the 
   auto metrics = report::sync_metrics(s, 0, 0, std::nullopt);
   CHECK_THAT(metrics, Catch::Contains("class=\"put-copy-post-list\"} 15\n"));
   CHECK_THAT(metrics, Catch::Contains("pbs_s3sync_bytes_received{"));
+  CHECK_THAT(report::sync_text(s), Catch::Contains("billed as: 15 PUT/COPY/POST/LIST, 10 GET/HEAD, 6 DELETE"));
 }
