@@ -27,7 +27,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   job.conf = *conf;
   job.target = *target;
   job.datastore_path = path;
-  if (auto st = apply_limits(job, global); !st) return report_error(global, st.error());
+  if (auto st = finish_job(job, global); !st) return report_error(global, st.error());
 
   restore::RestoreOptions options;
   auto ns = datastore::Namespace::parse(args.ns);

@@ -107,27 +107,28 @@ Result<Job> setup_job(const GlobalOptions& global, const std::string& datastore_
   }
   PBS_ASSIGN(job.target, config::resolve_target(target_arg, job.conf, config::Environment::process(),
                                                 job.datastore_name, need_credentials));
+  PBS_TRY(finish_job(job, global));
+  return job;
+}
+
+Status finish_job(Job& job, const GlobalOptions& global) {
   PBS_TRY(apply_limits(job, global));
   PBS_ASSIGN(job.stall_seconds, stall_seconds_from_env());
+  if (!job.target.options.sse_customer_key_file.empty()) {
+    std::vector<std::string> warnings;
+    PBS_ASSIGN(job.customer_key, config::load_customer_key(job.target.options.sse_customer_key_file, warnings));
+    if (global.verbosity >= 0) {
+      for (const auto& w : warnings) fmt::print(stderr, "pbs-s3sync: warning: {}\n", w);
+    }
+  }
   job.lock_path = !global.lock_file.empty()
                       ? global.lock_file
                       : host::default_lock_path(job.datastore_path.empty() ? job.datastore_name : job.datastore_path,
                                                 job.target.url());
-  return job;
-}
-
-static Status load_customer_key(Job& job, const GlobalOptions& global) {
-  if (job.target.options.sse_customer_key_file.empty()) return {};
-  std::vector<std::string> warnings;
-  PBS_ASSIGN(job.customer_key, config::load_customer_key(job.target.options.sse_customer_key_file, warnings));
-  if (global.verbosity >= 0) {
-    for (const auto& w : warnings) fmt::print(stderr, "pbs-s3sync: warning: {}\n", w);
-  }
   return {};
 }
 
 Status apply_limits(Job& job, const GlobalOptions& global) {
-  PBS_TRY(load_customer_key(job, global));
   if (global.parallelism && job.conf.max_workers) {
     job.parallelism = std::min(*global.parallelism, *job.conf.max_workers);
     job.parallelism_source = *global.parallelism <= *job.conf.max_workers ? "--parallelism" : "MAX_WORKERS";

@@ -67,9 +67,12 @@ Result<std::unique_ptr<transfer::Engine>> make_engine(const Job& job);
 Status check_customer_key(const Job& job, transfer::RequestInterface& requests, const remote::Remote& remote);
 // Effective parallelism (min of -j and MAX_WORKERS, and which won), bandwidth (--bandwidth-limit,
 // else BANDWIDTH_SCHEDULE, else BANDWIDTH_LIMIT_MBS) and request rate (--tps-limit, else
-// MAX_REQUESTS_PER_SECOND); and the target's SSE-C customer key, read from its file (every path
-// that makes a job comes through here before its engine is made).
+// MAX_REQUESTS_PER_SECOND).
 Status apply_limits(Job& job, const GlobalOptions& global);
+// What every job needs once its configuration, datastore and target are known, however it was
+// made (setup_job, or restore's own, whose datastore may not exist yet): the limits,
+// $PBS_S3SYNC_STALL_SECONDS, the target's SSE-C customer key read from its file, the lock path.
+Status finish_job(Job& job, const GlobalOptions& global);
 
 // For commands given only a TARGET: the bucket's only prefix when none is given
 // (remote/prefix_discovery.h).

@@ -50,25 +50,20 @@ const std::vector<std::string_view>& storage_keys() {
   return keys;
 }
 
-std::optional<unsigned> parse_weight(std::string_view text) {
-  if (text.empty() || text.size() > 3 || text.find_first_not_of("0123456789") != std::string_view::npos) {
-    return std::nullopt;
-  }
-  unsigned v = unsigned(std::stoul(std::string(text)));
-  if (v < 1 || v > 100) return std::nullopt;
-  return v;
-}
-
-std::optional<unsigned> parse_lock_days(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
+static std::optional<unsigned> parse_whole_number(std::string_view text, unsigned min, unsigned max) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
   unsigned v = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
     v = v * 10 + unsigned(c - '0');
   }
-  if (v < 1 || v > 36500) return std::nullopt;
+  if (v < min || v > max) return std::nullopt;
   return v;
 }
+
+std::optional<unsigned> parse_weight(std::string_view text) { return parse_whole_number(text, 1, 100); }
+std::optional<unsigned> parse_lock_days(std::string_view text) { return parse_whole_number(text, 1, 36500); }
+std::optional<unsigned> parse_min_storage_days(std::string_view text) { return parse_whole_number(text, 0, 9999); }
 
 std::optional<bool> parse_bool(std::string_view text) {
   std::string t = to_lower(text);
@@ -162,9 +157,7 @@ Result<StorageEntry> parse_storage(std::string_view value, const std::string& wh
     }
     if (key == "WEIGHT" && !parse_weight(val)) return bad("WEIGHT must be a whole number from 1 to 100");
     if (key == "SSE" && val != "AES256" && val != "aws:kms") return bad("SSE must be AES256 or aws:kms");
-    if (key == "MIN_STORAGE_DAYS" && (val.size() > 4 || !std::all_of(val.begin(), val.end(), [](char c) {
-                                        return c >= '0' && c <= '9';
-                                      }))) {
+    if (key == "MIN_STORAGE_DAYS" && !parse_min_storage_days(val)) {
       return bad("MIN_STORAGE_DAYS must be a whole number of days from 0 to 9999");
     }
     if (key == "STORAGE_CLASS" && !std::all_of(val.begin(), val.end(), [](char c) {

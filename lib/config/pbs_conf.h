@@ -56,6 +56,8 @@ Result<PbsConf> load_pbs_conf(const std::string& path, bool required);
 std::optional<unsigned> parse_weight(std::string_view text);
 // OBJECT_LOCK_DAYS: 1 to 36500.
 std::optional<unsigned> parse_lock_days(std::string_view text);
+// MIN_STORAGE_DAYS: 0 to 9999 days.
+std::optional<unsigned> parse_min_storage_days(std::string_view text);
 
 // "true"/"false" and their usual spellings; nullopt for anything else.
 std::optional<bool> parse_bool(std::string_view text);

@@ -133,7 +133,7 @@ Result<Target> resolve_target(std::string_view arg, const PbsConf& conf, const E
     t.options.sse = from_entry("SSE").value_or("");
     t.options.sse_kms_key_id = from_entry("SSE_KMS_KEY_ID").value_or("");
     t.options.sse_customer_key_file = from_entry("SSE_CUSTOMER_KEY_FILE").value_or("");
-    if (auto days = from_entry("MIN_STORAGE_DAYS")) t.options.min_storage_days = unsigned(std::stoul(*days));
+    if (auto days = from_entry("MIN_STORAGE_DAYS")) t.options.min_storage_days = parse_min_storage_days(*days);
     t.options.if_none_match = entry->flag("IF_NONE_MATCH").value_or(true);
     t.options.content_md5 = entry->flag("CONTENT_MD5").value_or(false);
     t.options.unsigned_payload = entry->flag("UNSIGNED_PAYLOAD").value_or(true);

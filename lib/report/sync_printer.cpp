@@ -117,7 +117,8 @@ ojson sync_json(const push::SyncSummary& s, int exit_code) {
   j["datastore"] = s.datastore;
   j["target"] = s.target;
   // A run refused before it began (its lock held, say) has no mode and no chunk check: null, not "".
-  j["mode"] = s.mode.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.mode);
+  auto or_null = [](const std::string& v) { return v.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); };
+  j["mode"] = or_null(s.mode);
   j["dry-run"] = s.dry_run;
   j["exit-code"] = exit_code;
   j["interrupted"] = s.outcome.stop == run::StopCause::interrupted;
@@ -128,7 +129,7 @@ ojson sync_json(const push::SyncSummary& s, int exit_code) {
                     {"unfinished", s.snapshots_unfinished}};
   j["chunks"] = {{"checked", s.chunks_checked}, {"uploaded", s.chunks_uploaded},
                  {"present", s.chunks_present}, {"bytes-uploaded", s.chunk_bytes_uploaded},
-                 {"check", s.chunk_check.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.chunk_check)}};
+                 {"check", or_null(s.chunk_check)}};
   j["files"] = {{"uploaded", s.files_uploaded}, {"bytes-uploaded", s.file_bytes_uploaded},
                 {"deleted", s.objects_deleted}};
   j["versioned-bucket"] = s.versioned;

@@ -60,21 +60,12 @@ Error response_error(const Request& req, const Response& resp, std::string_view 
                              "REGION / ENDPOINT to the bucket's");
   }
   // Server-side encryption asked for where the server will not do it (radosgw, like AWS, refuses
-  // SSE-KMS and SSE-C over plain http).
-  bool encrypting = std::any_of(req.headers.begin(), req.headers.end(), [](const Header& h) {
-    return h.first == "x-amz-server-side-encryption" || h.first == "x-amz-server-side-encryption-customer-algorithm";
-  });
+  // SSE-KMS over plain http). SSE-C is judged by the engine, which adds its headers.
+  bool encrypting = std::any_of(req.headers.begin(), req.headers.end(),
+                                [](const Header& h) { return h.first == "x-amz-server-side-encryption"; });
   if (encrypting && resp.status == 400 && code == "InvalidRequest") {
-    return err(Errc::config, "the server refused the server-side encryption asked for (SSE, SSE_KMS_KEY_ID or "
-                             "SSE_CUSTOMER_KEY_FILE): providers take SSE-KMS and SSE-C over https only, and need "
-                             "the KMS key to exist");
-  }
-  // An object stored with a customer key (SSE-C) read without one.
-  bool object_op = req.op == Op::get_object || req.op == Op::head_object || req.op == Op::copy_object;
-  if (object_op && resp.status == 400 &&
-      (code.empty() || (code == "InvalidRequest" && body && body->message.find("ncryption") != std::string::npos))) {
-    return err(Errc::config, "the object was stored with server-side encryption by a customer key (SSE-C): give "
-                             "that key with SSE_CUSTOMER_KEY_FILE in the STORAGE entry");
+    return err(Errc::config, "the server refused the server-side encryption asked for (SSE, SSE_KMS_KEY_ID): "
+                             "providers take SSE-KMS over https only, and need the KMS key to exist");
   }
   if (code == "AccessDenied" || code == "AllAccessDisabled" || resp.status == 403) {
     return err(Errc::access_denied,

@@ -41,7 +41,7 @@ void Engine::submit(s3::Request request, Sink sink, Completion done) {
 void Engine::run_until(const std::function<bool()>& stop) { impl_->run_until(stop); }
 std::size_t Engine::outstanding() const { return impl_->jobs_.size(); }
 unsigned Engine::parallelism() const { return std::max(1u, impl_->in_flight_cap()); }
-std::size_t Engine::waiting_late() const { return std::min<std::size_t>(impl_->slow_running_, impl_->in_flight_cap()); }
+std::size_t Engine::waiting_late() const { return impl_->waiting_late(); }
 const Counters& Engine::counters() const { return impl_->counters_; }
 const std::string& Engine::region() const { return impl_->config_.endpoint.region; }
 std::int64_t Engine::now_epoch() const { return impl_->now_epoch(); }
@@ -178,7 +178,7 @@ unsigned Engine::Impl::in_flight_cap() const {
 bool Engine::Impl::may_start(Clock::time_point now) {
   // An attempt past its kind's usual latency with no byte moving only waits for an answer: it
   // leaves its slot to a request that moves bytes (at most a window's worth of them stand aside).
-  std::size_t in_flight = running_.size() - std::min<std::size_t>(slow_running_, in_flight_cap());  // as waiting_late()
+  std::size_t in_flight = running_.size() - waiting_late();
   return in_flight < in_flight_cap() && health_.may_start(now, in_flight) &&
          request_limiter_.wait_for(1, now) == Clock::duration::zero();
 }

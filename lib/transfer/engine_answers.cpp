@@ -128,12 +128,8 @@ void Engine::Impl::finish_response(Job& job, HttpExchange& ex) {
     }
   }
   Error error = s3::response_error(req, resp, config_.endpoint.display());
-  // AWS answers a wrong customer key with 403, radosgw with 400 InvalidArgument (a HEAD: no body).
-  if (customer_key_applies(req) && (resp.status == 403 || resp.status == 400)) {
-    error = Error(Errc::config, error.message() + (config_.endpoint.scheme != "https"
-                                                      ? "; SSE_CUSTOMER_KEY_FILE (SSE-C) needs an https ENDPOINT"
-                                                      : "; the object was stored with another customer key than "
-                                                        "SSE_CUSTOMER_KEY_FILE's (SSE-C), or with none"));
+  if (auto why = customer_key_refusal(req, resp, body); !why.empty()) {
+    error = Error(Errc::config, error.message() + "; " + why);
   }
   if (cause == s3::RetryCause::clock_skew && error.code() != Errc::auth) {
     error = Error(Errc::auth, error.message() + ": the server's clock (Date: " + s3::format_http_date(*server_clock) +
@@ -152,6 +148,24 @@ void Engine::Impl::finish_response(Job& job, HttpExchange& ex) {
   std::optional<double> retry_after;
   if (auto h = resp.header("retry-after")) retry_after = parse_retry_after(*h, now_epoch());
   failed_attempt(job, throttled, false, cause_name(cause), retry_after, std::move(error));
+}
+
+// SSE-C, judged here where it is known whether the key went with the request. AWS answers a
+// wrong customer key with 403, radosgw with 400 InvalidArgument; an SSE-C object read without a
+// key gets 400 (a HEAD: with no body to say why).
+std::string Engine::Impl::customer_key_refusal(const s3::Request& req, const s3::Response& resp,
+                                               const std::optional<s3::ErrorBody>& body) const {
+  if (!customer_key_object(req)) return "";
+  if (!config_.sse_customer_key.empty()) {
+    if (resp.status != 403 && resp.status != 400) return "";
+    return config_.endpoint.scheme != "https" ? "SSE_CUSTOMER_KEY_FILE (SSE-C) needs an https ENDPOINT"
+                                              : "the object was stored with another customer key than "
+                                                "SSE_CUSTOMER_KEY_FILE's (SSE-C), or with none";
+  }
+  bool says_so = !body || body->code.empty() || body->message.find("ncryption") != std::string::npos;
+  if (resp.status != 400 || !says_so || req.op == s3::Op::put_object) return "";
+  return "the object was stored with server-side encryption by a customer key (SSE-C): give that key with "
+         "SSE_CUSTOMER_KEY_FILE in the STORAGE entry";
 }
 
 void Engine::Impl::succeeded(Job& job, const HttpExchange& ex, s3::Response response) {

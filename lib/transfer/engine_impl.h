@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "s3/xml.h"
 #include "transfer/body_hasher.h"
 #include "transfer/congestion.h"
 #include "transfer/endpoint_health.h"
@@ -64,12 +65,22 @@ struct Engine::Impl {
   void follow_interrupt(Clock::time_point now);
   void end_interrupted(Clock::time_point now, bool all_waiting);
   // Bodies go with UNSIGNED-PAYLOAD: TLS already protects them on the way (engine_config.h).
-  bool customer_key_applies(const s3::Request& req) const {
-    if (config_.sse_customer_key.empty() || req.key == ".in-use" || req.key.ends_with("/.in-use")) return false;
+  // The object requests SSE-C concerns (not PBS's `.in-use`, which PBS writes), and whether this
+  // one carries the customer key.
+  static bool customer_key_object(const s3::Request& req) {
+    if (req.key == ".in-use" || req.key.ends_with("/.in-use")) return false;
     return req.op == s3::Op::put_object || req.op == s3::Op::get_object || req.op == s3::Op::head_object ||
            req.op == s3::Op::copy_object;
   }
-  bool unsigned_payload() const { return config_.unsigned_payload && config_.endpoint.scheme == "https"; }
+  bool customer_key_applies(const s3::Request& req) const {
+    return !config_.sse_customer_key.empty() && customer_key_object(req);
+  }
+  // Why an answer refused an object for its customer key, or "" when that is not why.
+  std::string customer_key_refusal(const s3::Request& req, const s3::Response& resp,
+                                   const std::optional<s3::ErrorBody>& body) const;
+  bool unsigned_payload() const { return unsigned_payload_; }
+  // Attempts that only wait for a late answer, holding no slot of the window (at most a window's worth).
+  std::size_t waiting_late() const { return std::min<std::size_t>(slow_running_, in_flight_cap()); }
   bool sent_before_interrupt(std::uint64_t id) const { return interrupted_at_ && id < first_after_interrupt_; }
   void resume_paused();
   bool may_start(Clock::time_point now);
@@ -104,6 +115,7 @@ struct Engine::Impl {
   void complete(std::uint64_t id, Result<s3::Response> result);
 
   EngineConfig config_;
+  const bool unsigned_payload_ = config_.unsigned_payload && config_.endpoint.scheme == "https";
   s3::Signer signer_;
   std::unique_ptr<CURLM, MultiDeleter> multi_;
   std::vector<std::unique_ptr<CURL, EasyDeleter>> easy_pool_;
