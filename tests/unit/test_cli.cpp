@@ -252,6 +252,13 @@ TEST_CASE("numeric options say what they expect in plain words, and unexpected a
   auto tps = run_command({s3sync_bin(), "--tps-limit", "0", "list", "/nonexistent"});
   CHECK(tps.exit_code == 2);
   CHECK_THAT(tps.err, Catch::Contains("must be a number from 0.01 to 1000000, not '0'"));
+  TempDir tmp;
+  must(testgen::generate(tmp.sub("store"), {}));
+  auto off_days = run_command({s3sync_bin(), "sync", tmp.sub("store"), "s3://bucket-x/p", "--object-lock", "off",
+                               "--object-lock-days", "5", "--lock-file", tmp.sub("lock")},
+                              {"AWS_ACCESS_KEY_ID=a", "AWS_SECRET_ACCESS_KEY=b", "PBS_S3SYNC_DATASTORE_CFG=/nonexistent"});
+  CHECK(off_days.exit_code == 2);
+  CHECK_THAT(off_days.err, Catch::Contains("--object-lock off locks nothing"));
   auto extra = run_command({s3sync_bin(), "gc", "s3://b/p", "--point-in-time", "1h", "extra"});
   CHECK(extra.exit_code == 2);
   CHECK_THAT(extra.err, Catch::Contains("unexpected arguments: --point-in-time 1h extra"));

@@ -310,6 +310,12 @@ TEST_CASE("OBJECT_LOCK and OBJECT_LOCK_DAYS: validated, upper-cased, and only to
   auto r = resolve_target("t", half, env, "store1");
   REQUIRE_FALSE(r);
   CHECK(r.error().message().find("go together") != std::string::npos);
+  // off: no days needed, and days with it are refused (off locks nothing).
+  auto off = must(resolve_target("t", must(parse_pbs_conf(base + ",OBJECT_LOCK=off\n", "c")), env, "store1"));
+  CHECK(off.options.object_lock == "OFF");
+  auto off_days = resolve_target("t", must(parse_pbs_conf(base + ",OBJECT_LOCK=off,OBJECT_LOCK_DAYS=30\n", "c")), env, "store1");
+  REQUIRE_FALSE(off_days);
+  CHECK(off_days.error().message().find("OBJECT_LOCK=off locks nothing") != std::string::npos);
 }
 
 TEST_CASE("durations parse, and values that overflow are refused, not wrapped", "[config]") {
