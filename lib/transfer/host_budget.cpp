@@ -139,10 +139,19 @@ struct HostBudget::Impl {
   Job job;
   Clock::time_point refreshed{};
   std::uint64_t bytes_at_refresh = 0;
-  std::vector<bool> dead = std::vector<bool>(kSlots);  // unused slots and those seen dead: not counted
+  std::vector<bool> dead = std::vector<bool>(kSlots);  // unused slots and those seen dead at the last refresh
 
   Slot& mine() const { return file.slot(own); }
-  bool counted(std::size_t i) const { return i == own || (!dead[i] && file.slot(i).weight.load() != 0); }
+  // A slot seen dead keeps its dead job's count, so it is left out, unless a job has taken it since:
+  // a joiner stamps its slot with the time it joined, at or after the refresh that saw it unused
+  // (a dead job stamped before it died; one that died within the same millisecond is counted, the
+  // safe side, until the next refresh).
+  bool counted(std::size_t i) const {
+    if (i == own) return true;
+    const Slot& s = file.slot(i);
+    if (s.weight.load(std::memory_order_acquire) == 0) return false;
+    return !dead[i] || s.refreshed_ms.load() >= mine().refreshed_ms.load();
+  }
 };
 
 std::string host_budget_path(const std::string& dir) { return join_path(dir, "host-budget"); }

@@ -21,7 +21,7 @@ Control (not forwarded):
   POST /__fault__/clear          drop rules and counters
   GET  /__fault__/stats          {"requests": n, "by_method": {...}, "faults": n, "log": [...],
                                   "in_flight": n, "in_flight_peak": n, "bytes_up": n, "bytes_down": n}
-                                 (in flight: from a request's arrival to its answer's last byte;
+                                 (in flight: from a request's arrival until its answer's last bytes start to leave;
                                  each log entry has its "end" time and bytes "up" and "down")
 """
 import email.utils
@@ -122,8 +122,21 @@ class Handler(BaseHTTPRequestHandler):
         body = self.read_body()
         return body if len(body) == int(self.headers.get("Content-Length", "0")) else None
 
+    def answered(self):
+        """Called before the last bytes of an answer (or a reset) leave: from then on the client
+        may have its answer and start another request, so this one no longer counts as in flight.
+        Counting it until the handler returns would let a descheduled proxy thread show one
+        request more in flight than the client ever had."""
+        entry = getattr(self, "entry", None)
+        if entry is None or entry.get("answered"):
+            return
+        with LOCK:
+            entry["answered"] = True
+            STATS["in_flight"] -= 1
+
     def reset(self):
         # RST instead of FIN: what a dropped connection looks like to the client.
+        self.answered()
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
         self.close_connection = True
@@ -140,11 +153,13 @@ class Handler(BaseHTTPRequestHandler):
             STATS["in_flight_peak"] = max(STATS["in_flight_peak"], STATS["in_flight"])
             entry = {"t": time.time(), "method": self.command, "path": self.path, "up": 0, "down": 0}
             STATS["log"].append(entry)
+        self.entry = entry
         try:
             self.forward(entry)
         finally:
+            self.answered()
+            self.entry = None
             with LOCK:
-                STATS["in_flight"] -= 1
                 entry["end"] = time.time()
                 STATS["bytes_up"] += entry["up"]
                 STATS["bytes_down"] += entry["down"]
@@ -177,8 +192,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header("Retry-After", str(rule["retry_after"]))
             self.send_header("Content-Type", "application/xml")
             self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":  # an answer to HEAD has no body, whatever its length says
+            if self.command == "HEAD":  # an answer to HEAD has no body, whatever its length says
+                self.answered()
+                self.end_headers()
+            else:
+                self.end_headers()
+                self.answered()
                 self.wfile.write(body)
             return
         body = self.read_whole_body()
@@ -206,6 +225,8 @@ class Handler(BaseHTTPRequestHandler):
             if k.lower() not in HOP:
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
+        if self.command == "HEAD":
+            self.answered()
         self.end_headers()
         if rule and rule["mode"] == "stall" and self.command != "HEAD":
             self.wfile.write(data[: len(data) // 2])
@@ -213,6 +234,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(rule.get("stall_seconds", 30))
             return self.reset()
         if self.command != "HEAD":
+            self.answered()
             self.wfile.write(data)
             entry["down"] = len(data)
 

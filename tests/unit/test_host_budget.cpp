@@ -126,6 +126,20 @@ TEST_CASE("host budget: the sum in flight never passes MAX_WORKERS, shares or no
   CHECK(take(*b, 2) == 1);
 }
 
+TEST_CASE("host budget: a job that joined since another's last look is counted by it at once", "[budget]") {
+  TempDir dir;
+  auto a = join(dir, "a", 6);  // alone at its refresh: every other slot looked unused
+  auto b = join(dir, "b", 6);  // joins later, in a slot a saw unused, and sends its start at once
+  CHECK(take(*b, 3) == 3);
+  CHECK(take(*a, 6) == 3);  // before a refreshes: the host holds six, not nine
+  for (int i = 0; i < 3; ++i) a->finished(), b->finished();
+  b.reset();
+  refresh_all({a.get()});  // a sees b's slot given back
+  auto c = join(dir, "c", 6);  // and c takes it
+  CHECK(take(*c, 3) == 3);
+  CHECK(take(*a, 6) == 3);
+}
+
 TEST_CASE("host budget: the smallest limit of the live jobs holds, and rates are split by weight", "[budget]") {
   TempDir dir;
   auto a = join(dir, "a", 8, 4e6, 3);
