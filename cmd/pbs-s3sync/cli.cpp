@@ -190,6 +190,20 @@ void add_sync(CLI::App& app, Commands& c) {
   });
 }
 
+// Chunks in an archive class are asked for with these (RestoreObject).
+void add_thaw_options(CLI::App* cmd, ThawArgs& thaw) {
+  cmd->add_option("--restore-tier", thaw.tier,
+                  "Archived chunks (GLACIER, DEEP_ARCHIVE) are asked for at this retrieval tier (default standard)")
+      ->transform(CLI::IsMember({"bulk", "standard", "expedited"}, CLI::ignore_case))
+      ->option_text("bulk|standard|expedited");
+  cmd->add_option("--restore-days", thaw.days, "Days the provider keeps the readable copies of archived chunks (default 7)")
+      ->check(whole_number_in(1, 365))
+      ->option_text("N");
+  cmd->add_flag("--request-only", thaw.request_only,
+                "Ask for the archived chunks the snapshots need and end; a later run, once they are readable, "
+                "restores");
+}
+
 void add_restore(CLI::App& app, Commands& c) {
   auto* restore_cmd = app.add_subcommand("restore", "Restore snapshots from S3 into a datastore PBS accepts");
   restore_cmd->add_option("TARGET", c.restore.target, "s3://bucket[/prefix] or a STORAGE id")
@@ -207,6 +221,7 @@ void add_restore(CLI::App& app, Commands& c) {
                         "Encrypted prefix: write the plain originals back (default: as stored, PBS reads them "
                         "with the key)");
   add_key_options(restore_cmd, c.restore.key.passphrase_file, c.restore.key.keyfile);
+  add_thaw_options(restore_cmd, c.restore.thaw);
   restore_cmd->callback([&c] {
     c.global.command = "restore";
     c.code = command_restore(c.restore, c.global);

@@ -60,6 +60,14 @@ struct SyncArgs {
 };
 int command_sync(const SyncArgs& args, const GlobalOptions& global);
 
+// Chunks in an archive class (GLACIER, DEEP_ARCHIVE): how to ask for them.
+struct ThawArgs {
+  std::string tier;                 // --restore-tier bulk|standard|expedited
+  std::optional<unsigned> days;     // --restore-days N
+  bool request_only = false;        // --request-only
+  bool given() const { return !tier.empty() || days || request_only; }
+};
+
 struct RestoreArgs {
   std::string target;
   std::string datastore;
@@ -71,6 +79,7 @@ struct RestoreArgs {
   std::optional<std::string> point_in_time;
   bool decrypt = false;  // write the plain originals back
   KeyArgs key;
+  ThawArgs thaw;
 };
 int command_restore(const RestoreArgs& args, const GlobalOptions& global);
 

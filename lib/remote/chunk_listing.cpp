@@ -17,6 +17,7 @@ Result<ChunkListing> ChunkListing::list(transfer::RequestInterface& requests, co
     part.digests.push_back(*d);
     if (keep.versions) part.versions.push_back(o.version_id);
     if (keep.sizes) part.sizes.push_back(o.size);
+    if (keep.classes) part.archived.push_back(s3::is_archive_class(o.storage_class));
   }));
   for (auto& part : out.parts_) {
     out.sort_part(part);
@@ -36,6 +37,7 @@ void ChunkListing::sort_part(Part& part) {
     sorted.digests.push_back(part.digests[i]);
     if (!part.versions.empty()) sorted.versions.push_back(std::move(part.versions[i]));
     if (!part.sizes.empty()) sorted.sizes.push_back(part.sizes[i]);
+    if (!part.archived.empty()) sorted.archived.push_back(part.archived[i]);
   }
   part = std::move(sorted);
 }
@@ -63,6 +65,11 @@ const std::string& ChunkListing::version(Slot s) const {
 std::uint64_t ChunkListing::size(Slot s) const {
   const auto& v = parts_[s.part].sizes;
   return v.empty() ? 0 : v[s.index];
+}
+
+bool ChunkListing::archived(Slot s) const {
+  const auto& v = parts_[s.part].archived;
+  return !v.empty() && v[s.index];
 }
 
 std::vector<ChunkListing::Slot> ChunkListing::with_flags(std::uint8_t mask) const {

@@ -29,6 +29,7 @@ class ChunkListing {
   struct Keep {
     bool versions = false;  // each chunk's version id (meaningful at a point in time)
     bool sizes = false;     // each chunk's size
+    bool classes = false;   // whether each chunk is in an archive class (unreadable until restored)
   };
   // Only keys that are chunk names count (.bad copies and strays are left out).
   static Result<ChunkListing> list(transfer::RequestInterface& requests, const Remote& remote, Keep keep);
@@ -42,6 +43,8 @@ class ChunkListing {
   const std::string& version(Slot s) const;
   // 0 unless listed with sizes.
   std::uint64_t size(Slot s) const;
+  // False unless listed with classes.
+  bool archived(Slot s) const;
   // Every slot whose flags have all of `mask`.
   std::vector<Slot> with_flags(std::uint8_t mask) const;
   std::size_t count_with_flags(std::uint8_t mask) const;
@@ -52,6 +55,7 @@ class ChunkListing {
     std::vector<std::uint8_t> flags;
     std::vector<std::string> versions;
     std::vector<std::uint64_t> sizes;
+    std::vector<bool> archived;
   };
   void sort_part(Part& part);
 

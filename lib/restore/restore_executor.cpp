@@ -210,6 +210,10 @@ bool RestoreExecutor::submit_next(std::size_t t) {
   if (task.stage != Task::Stage::chunks || task.cursor >= task.chunks.size()) return false;
   const Digest& d = task.chunks[task.cursor++];
   if (fan_in_.done(d)) return true;
+  if (archived_set_.contains(d)) {
+    task.archived = true;
+    return true;
+  }
   if (const std::string* why = fan_in_.failed(d)) {
     fail(t, task.remote->ref.rel_dir(), "not restored: chunk " + digest_hex(d) + " unavailable (" + *why + ")");
     return true;
@@ -236,6 +240,12 @@ void RestoreExecutor::chunk_fetched(const Digest& d, Result<s3::Response> r) {
   bool written = false;
   if (stop_.outcome().stop == run::StopCause::local) {
     // Not written: the disk failed; the run reports its snapshots with the reason.
+  } else if (!r && r.error().code() == Errc::archived) {
+    if (archived_set_.insert(d)) archived_.push_back(d);
+    // Its snapshots go on fetching the rest, so one pass finds every archived chunk they need.
+    for (auto t : waiters) tasks_[t].archived = true, --tasks_[t].pending;
+    pump();
+    return;
   } else if (!r) {
     error = stop_.remote_error(r.error());
   } else if (r->status != 200) {
@@ -311,7 +321,7 @@ bool RestoreExecutor::write_group_files(const GroupRef& group) {
 std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
   for (std::size_t i = first; i < end; ++i) {
     Task& task = tasks_[i];
-    if (task.stage != Task::Stage::chunks) continue;  // failed, or restored before
+    if (task.stage != Task::Stage::chunks || task.archived) continue;  // failed, waiting, or restored before
     if (!write_group_files(task.remote->ref.group)) return 0;
     for (const auto& [name, stored] : task.files) {
       std::string where = task.remote->ref.rel_dir() + "/" + name;
@@ -342,7 +352,7 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
     const auto& ref = task.remote->ref;
     if (task.stage == Task::Stage::present) {
       ++summary_.snapshots_present;
-    } else if (task.stage == Task::Stage::chunks) {
+    } else if (task.stage == Task::Stage::chunks && !task.archived) {
       const auto& manifest = task.plain ? task.plain->blob : task.manifest_bytes;
       if (auto st = writer_.write_snapshot_file(ref, kManifestName, manifest, true); !st) {
         std::string where = ref.rel_dir() + "/" + std::string(kManifestName);
@@ -352,6 +362,8 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
     }
     if (task.stage == Task::Stage::failed) {
       ++summary_.snapshots_failed;
+    } else if (task.archived) {
+      ++summary_.snapshots_waiting;
     } else if (task.stage == Task::Stage::chunks) {
       ++summary_.files_written;
       ++summary_.snapshots_restored;

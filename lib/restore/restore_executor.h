@@ -42,6 +42,21 @@ class RestoreExecutor : private run::SnapshotRunner {
   void expect_chunks(std::size_t chunks) { chunks_expected_ = chunks; }
   // --decrypt: snapshots this tool encrypted with `key` are written back as their plain originals.
   void decrypt_with(std::shared_ptr<const crypto::CryptKey> key) { key_ = std::move(key); }
+  // The chunks that answered as archived (InvalidObjectState): their snapshots were left for a
+  // later pass, counted as waiting rather than failed.
+  const std::vector<Digest>& archived() const { return archived_; }
+  // What a pass did, for the next pass of the same restore (after archived chunks were made
+  // readable): chunks on disk are neither fetched nor counted again, and decrypted ones keep
+  // their plain names.
+  struct Carry {
+    datastore::DigestSet done;
+    datastore::DigestMap<Digest> plain_of;
+  };
+  Carry take_carry() { return {fan_in_.take_done(), std::move(plain_of_)}; }
+  void adopt(Carry carry) {
+    fan_in_.adopt_done(std::move(carry.done));
+    plain_of_ = std::move(carry.plain_of);
+  }
 
  private:
   struct Task {
@@ -62,6 +77,7 @@ class RestoreExecutor : private run::SnapshotRunner {
     std::vector<Digest> chunks;
     std::size_t cursor = 0;
     std::size_t pending = 0;
+    bool archived = false;  // needs a chunk in an archive class: fetches the rest, writes nothing yet
   };
 
   void activate(std::size_t task) override;
@@ -93,6 +109,8 @@ class RestoreExecutor : private run::SnapshotRunner {
   std::shared_ptr<const crypto::CryptKey> key_;
   datastore::DigestSet decrypting_;          // chunks fetched to be written back plain
   datastore::DigestMap<Digest> plain_of_;    // their plain names
+  std::vector<Digest> archived_;
+  datastore::DigestSet archived_set_;
   std::map<datastore::GroupRef, std::vector<std::pair<std::string, std::vector<std::uint8_t>>>> group_files_;
   std::size_t next_group_file_ = 0;
   std::size_t group_pending_ = 0;

@@ -55,8 +55,14 @@ Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const r
                                    const std::string& datastore_path, const RestoreOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   RestoreSummary summary;
+  auto finish = [&](RestoreSummary& s) -> Result<RestoreSummary> {
+    s.counters = requests.counters();
+    s.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return std::move(s);
+  };
   summary.datastore = datastore_path;
   summary.target = remote.url();
+  summary.dry_run = options.dry_run;
   {
     transfer::ObjectStore store(requests, remote.bucket);
     PBS_TRY(store.head_bucket());
@@ -77,25 +83,54 @@ Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const r
   // (or a point in time) where nothing is there to restore: an empty datastore is no success.
   PBS_ASSIGN(RestorePlan first, make_plan());
   if (first.selected == 0) return Error(Errc::invalid_argument, nothing_there(remote, "restore"));
+  const ThawChoice& thaw = options.thaw;
+  // At a point in time the chunks' versions are pinned; their classes say which are archived.
+  remote::ChunkListing listing;
+  // A dry run looks too: saying what a restore would need is what it is for.
+  bool look = thaw.look_first || options.dry_run;
+  if (remote.as_of || look) {
+    PBS_ASSIGN(listing, remote::ChunkListing::list(requests, remote, {bool(remote.as_of), look, look}));
+  }
+  // Decrypting, the chunks on disk have other names: every archived one is asked for.
+  auto local = Datastore::open(datastore_path);
+  auto on_disk = [&](const Digest& d) {
+    if (options.decrypt || !local) return false;
+    auto st = stat_path(local->chunk_path(d));
+    return st && *st;
+  };
+  if (look) {
+    PBS_ASSIGN(auto archived, archived_needed(requests, remote, first, listing, on_disk));
+    PBS_TRY(make_readable(requests, remote, std::move(archived), thaw, options.dry_run, options.interrupted, summary));
+    if (summary.thaw && summary.thaw->waiting > 0) return finish(summary);  // asked only, or interrupted
+  }
   if (!options.dry_run) {
     PBS_ASSIGN(DatastoreWriter writer, DatastoreWriter::open_or_create(datastore_path));
     // What is on disk is looked at again under the lock, so PBS cannot change it meanwhile.
     PBS_ASSIGN(DatastoreLock lock, writer.lock_shared());
     PBS_ASSIGN(RestorePlan plan, make_plan());
+    std::size_t present = summary.snapshots_present;
     for (const auto& ns : plan.namespaces) PBS_TRY(writer.create_namespace(ns));
-    remote::ChunkListing chunk_versions;
-    if (remote.as_of) {
-      PBS_ASSIGN(chunk_versions, remote::ChunkListing::list(requests, remote, {true, false}));
+    // A pass that met archived chunks asks for them, waits, and the next pass restores what waited.
+    RestoreExecutor::Carry carry;
+    for (int pass = 0; pass < 3; ++pass) {
+      RestoreExecutor executor(requests, remote, writer, summary, options.interrupted);
+      executor.adopt(std::move(carry));
+      if (options.on_progress) executor.expect_chunks(count_chunks(requests, remote, plan));
+      if (remote.as_of) executor.pin_chunk_versions(&listing);
+      if (options.decrypt) executor.decrypt_with(options.decrypt);
+      executor.run(plan, options.on_progress);
+      if (executor.archived().empty() || summary.outcome.stop != run::StopCause::none) break;
+      auto archived = archived_objects(remote, executor.archived(), remote.as_of ? &listing : nullptr);
+      PBS_TRY(make_readable(requests, remote, std::move(archived), thaw, false, options.interrupted, summary));
+      if (summary.thaw->waiting > 0) break;
+      summary.snapshots_waiting = 0;
+      carry = executor.take_carry();
+      PBS_ASSIGN(plan, make_plan());
+      summary.snapshots_present = present;
     }
-    RestoreExecutor executor(requests, remote, writer, summary, options.interrupted);
-    if (options.on_progress) executor.expect_chunks(count_chunks(requests, remote, plan));
-    if (remote.as_of) executor.pin_chunk_versions(&chunk_versions);
-    if (options.decrypt) executor.decrypt_with(options.decrypt);
-    executor.run(plan, options.on_progress);
   }
-  summary.counters = requests.counters();
-  summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return summary;
+  return finish(summary);
 }
+
 
 }  // namespace pbs::restore

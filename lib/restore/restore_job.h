@@ -15,6 +15,7 @@
 #include "remote/remote.h"
 #include "restore/restore_plan.h"
 #include "restore/restore_summary.h"
+#include "restore/restore_thaw.h"
 #include "run/run_progress.h"
 #include "transfer/request_interface.h"
 
@@ -26,6 +27,7 @@ struct RestoreOptions {
   std::function<void(const run::RunProgress&)> on_progress;
   std::function<bool()> interrupted;  // polled: true asks the run to stop cleanly
   std::shared_ptr<const crypto::CryptKey> decrypt;  // --decrypt: write the plain originals back
+  ThawChoice thaw;  // chunks in an archive class
 };
 
 Result<RestoreSummary> run_restore(transfer::RequestInterface& requests, const remote::Remote& remote,

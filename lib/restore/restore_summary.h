@@ -3,10 +3,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "run/run_outcome.h"
+#include "thaw/thaw_request.h"
 #include "transfer/counters.h"
 
 namespace pbs::restore {
@@ -15,10 +17,12 @@ struct RestoreSummary {
   std::string target;
   std::string datastore;
   bool created = false;  // the datastore did not exist before
+  bool dry_run = false;
   std::size_t snapshots_selected = 0;
   std::size_t snapshots_restored = 0;
   std::size_t snapshots_present = 0;  // already complete locally with the same manifest
   std::size_t snapshots_failed = 0;
+  std::size_t snapshots_waiting = 0;  // need chunks in an archive class that are not readable yet
   std::size_t chunks_fetched = 0;
   std::size_t chunks_present = 0;
   std::uint64_t chunk_bytes = 0;
@@ -27,6 +31,7 @@ struct RestoreSummary {
   double duration = 0;
   std::vector<run::ObjectError> errors;
   std::vector<std::string> notices;
+  std::optional<thaw::ThawSummary> thaw;  // chunks in an archive class were needed
   bool complete() const { return snapshots_failed == 0 && errors.empty(); }
   run::RunOutcome outcome;
 };

@@ -23,6 +23,9 @@ class ChunkFanIn {
   }
   void mark_done(const Digest& d) { done_.insert(d); }
   void mark_failed(const Digest& d, std::string reason) { failed_.emplace(d, std::move(reason)); }
+  // What was done, handed to the next pass of the same run (which then neither fetches nor counts it).
+  datastore::DigestSet take_done() { return std::move(done_); }
+  void adopt_done(datastore::DigestSet done) { done_ = std::move(done); }
 
   // Adds `task` to the waiters of `d`; true when it is the first, and the caller starts the transfer.
   bool wait(const Digest& d, std::size_t task) {

@@ -24,6 +24,7 @@ std::string_view op_name(Op op) {
     case Op::get_object_lock_configuration: return "GetObjectLockConfiguration";
     case Op::put_object_retention: return "PutObjectRetention";
     case Op::get_object_retention: return "GetObjectRetention";
+    case Op::restore_object: return "RestoreObject";
   }
   return "?";
 }
@@ -31,7 +32,9 @@ std::string_view op_name(Op op) {
 std::string_view price_class(std::string_view op) {
   if (op == "PutObjectRetention") return "retention";
   if (op == "DeleteObject" || op == "DeleteObjects") return "delete";
-  if (op == "PutObject" || op == "CopyObject" || op == "CreateBucket" || op.starts_with("List")) return "put-copy-post-list";
+  if (op == "PutObject" || op == "CopyObject" || op == "CreateBucket" || op == "RestoreObject" || op.starts_with("List")) {
+    return "put-copy-post-list";
+  }
   return "get-head";
 }
 
@@ -167,6 +170,20 @@ Request delete_objects(std::string bucket, const std::vector<std::string>& keys,
   r.content_md5 = true;  // S3 requires Content-MD5 (or a checksum) on DeleteObjects
   return r;
 }
+
+Request restore_object(std::string bucket, std::string key, unsigned days, std::string_view tier) {
+  Request r = make(Op::restore_object, "POST", std::move(bucket), std::move(key));
+  r.query.emplace_back("restore", "");
+  std::string xml = "<RestoreRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Days>" + std::to_string(days) +
+                    "</Days><GlacierJobParameters><Tier>" + std::string(tier) + "</Tier></GlacierJobParameters></RestoreRequest>";
+  r.body = std::make_shared<const std::vector<std::uint8_t>>(xml.begin(), xml.end());
+  r.headers.emplace_back("Content-Type", "application/xml");
+  r.content_md5 = true;
+  r.accepted_statuses = {409};
+  return r;
+}
+
+bool is_archive_class(std::string_view c) { return c == "GLACIER" || c == "DEEP_ARCHIVE"; }
 
 Request touch_object(std::string bucket, std::string key, const PutOptions& o) {
   Request r = make(Op::copy_object, "PUT", bucket, key);

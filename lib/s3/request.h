@@ -31,6 +31,7 @@ enum class Op {
   get_object_lock_configuration,
   put_object_retention,
   get_object_retention,
+  restore_object,
 };
 // "PutObject", "GetObject", ...: the names S3's documentation and bills use.
 std::string_view op_name(Op op);
@@ -103,6 +104,13 @@ Request get_object(std::string bucket, std::string key, std::optional<Range> ran
 // The request (GET, HEAD) on one version of its object; an empty id leaves it on the current one.
 Request on_version(Request request, const std::string& version_id);
 Request head_object(std::string bucket, std::string key);
+// RestoreObject (POST ?restore): a readable copy of an archived object (GLACIER, DEEP_ARCHIVE) for
+// `days`, made by the provider at `tier` ("Bulk", "Standard", "Expedited"). 202: asked now; 200:
+// readable already (its days renewed); 409 RestoreAlreadyInProgress is an answer, not an error.
+Request restore_object(std::string bucket, std::string key, unsigned days, std::string_view tier);
+// GLACIER and DEEP_ARCHIVE: a GET answers 403 InvalidObjectState until a restore made a copy
+// (GLACIER_IR and the infrequent-access classes read at once).
+bool is_archive_class(std::string_view storage_class);
 Request delete_object(std::string bucket, std::string key);
 
 struct ListOptions {

@@ -67,6 +67,10 @@ Error response_error(const Request& req, const Response& resp, std::string_view 
     return err(Errc::config, "the server refused the server-side encryption asked for (SSE, SSE_KMS_KEY_ID): "
                              "providers take SSE-KMS over https only, and need the KMS key to exist");
   }
+  if (code == "InvalidObjectState") {
+    return err(Errc::archived, "the object is in an archive storage class (GLACIER, DEEP_ARCHIVE) and not restored; "
+                               "a restore asks the provider for it (see --restore-tier)");
+  }
   if (code == "AccessDenied" || code == "AllAccessDisabled" || resp.status == 403) {
     return err(Errc::access_denied,
                code.empty() ? "access denied or wrong credentials; check the access key, secret "

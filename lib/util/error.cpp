@@ -44,6 +44,7 @@ std::string_view errc_name(Errc code) {
     case Errc::network: return "network";
     case Errc::timeout: return "timeout";
     case Errc::throttled: return "throttled";
+    case Errc::archived: return "archived";
     case Errc::remote: return "remote";
     case Errc::interrupted: return "interrupted";
   }
@@ -61,6 +62,7 @@ bool is_remote(Errc code) {
     case Errc::network:
     case Errc::timeout:
     case Errc::throttled:
+    case Errc::archived:
     case Errc::remote:
       return true;
     default:

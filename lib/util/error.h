@@ -34,6 +34,7 @@ enum class Errc {
   network,            // could not reach or lost the connection
   timeout,            // request or transfer stalled
   throttled,          // remote asked us to slow down
+  archived,           // the object is in an archive storage class and not restored (InvalidObjectState)
   remote,             // any other error the remote reported
 };
 

@@ -16,6 +16,7 @@ Control (not forwarded):
        percent = the share of matching requests that get it (default all) ;
        seconds = the rule ends that long after it was set (a window of faults) ;
        date_offset = a status answer's Date header is that many seconds off (a node with a bad clock)
+  POST /__fault__/archive?match=/.chunks/&thaw_seconds=2&class=GLACIER   archive tier (archive_mode.py)
   POST /__fault__/refuse?seconds=60   nothing listens for that long (connections are refused) and
                                       requests on connections already open are reset
   POST /__fault__/clear          drop rules and counters
@@ -25,6 +26,8 @@ Control (not forwarded):
                                  each log entry has its "end" time and bytes "up" and "down")
 """
 import email.utils
+import os
+import sys
 import http.client
 import json
 import random
@@ -38,6 +41,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 UPSTREAM = sys.argv[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from archive_mode import ArchiveMode  # noqa: E402
+
+ARCHIVE = ArchiveMode()
 LOCK = threading.Lock()
 RULES = []
 STATS = {"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "refused": 0, "log": [],
@@ -91,6 +98,9 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 RULES.append(rule)
             body = b"{}"
+        elif url.path == "/__fault__/archive":
+            ARCHIVE.configure({k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()})
+            body = b"{}"
         elif url.path == "/__fault__/refuse":
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
             REFUSE_UNTIL[0] = time.time() + float(q.get("seconds", "60"))
@@ -101,10 +111,11 @@ class Handler(BaseHTTPRequestHandler):
                 STATS.update({"requests": 0, "proxied": 0, "by_method": {}, "faults": 0, "refused": 0,
                               "log": [], "in_flight_peak": STATS["in_flight"], "bytes_up": 0, "bytes_down": 0})
                 REFUSE_UNTIL[0] = 0.0
+            ARCHIVE.clear()
             body = b"{}"
         else:
             with LOCK:
-                body = json.dumps(STATS).encode()
+                body = json.dumps(dict(STATS, **ARCHIVE.stats())).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -121,6 +132,21 @@ class Handler(BaseHTTPRequestHandler):
         a real server never stores such a request, so it is not forwarded either."""
         body = self.read_body()
         return body if len(body) == int(self.headers.get("Content-Length", "0")) else None
+
+    def answer_own(self, status, code, headers):
+        """An answer made here (archive mode), not by the server."""
+        body = b""
+        if code:
+            body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>%s</Code><Message>archive mode of "
+                    "fault_proxy</Message></Error>" % code).encode()
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.answered()
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
 
     def answered(self):
         """Called before the last bytes of an answer (or a reset) leave: from then on the client
@@ -204,6 +230,9 @@ class Handler(BaseHTTPRequestHandler):
         if body is None:
             return self.reset()
         entry["up"] = len(body)
+        own = ARCHIVE.answer(self, body)
+        if own:
+            return self.answer_own(*own)
         host, port = UPSTREAM.rsplit(":", 1)
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
         conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
@@ -214,7 +243,7 @@ class Handler(BaseHTTPRequestHandler):
             conn.putheader("Content-Length", str(len(body)))
         conn.endheaders(body if body else None)
         resp = conn.getresponse()
-        data = resp.read()
+        data = ARCHIVE.listing(self, resp.read())
         conn.close()
         if rule and rule["mode"] in ("delay", "drop"):
             time.sleep(rule.get("stall_seconds", 30))
@@ -224,7 +253,12 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in resp.getheaders():
             if k.lower() not in HOP:
                 self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
+        if resp.status == 200:
+            for k, v in ARCHIVE.head_headers(self):
+                self.send_header(k, v)
+        # A HEAD's answer says the object's length, not its own (empty) body's.
+        length = resp.getheader("Content-Length", "0") if self.command == "HEAD" else str(len(data))
+        self.send_header("Content-Length", length)
         if self.command == "HEAD":
             self.answered()
         self.end_headers()

@@ -152,6 +152,9 @@ std::string FaultProxy::control(const std::string& path) {
 
 void FaultProxy::rule(const std::string& query) { control("/__fault__/rule?" + query); }
 void FaultProxy::clear() { control("/__fault__/clear"); }
+void FaultProxy::archive(const std::string& match, double thaw_seconds, const std::string& storage_class) {
+  control("/__fault__/archive?match=" + match + "&thaw_seconds=" + std::to_string(thaw_seconds) + "&class=" + storage_class);
+}
 void FaultProxy::refuse(double seconds) { control("/__fault__/refuse?seconds=" + std::to_string(seconds)); }
 
 FaultProxy::Stats FaultProxy::stats() {
@@ -163,6 +166,9 @@ FaultProxy::Stats FaultProxy::stats() {
   s.in_flight_peak = j.value("in_flight_peak", 0);
   s.bytes_up = j.value("bytes_up", std::uint64_t(0));
   s.bytes_down = j.value("bytes_down", std::uint64_t(0));
+  s.restore_asked = j.value("restore_asked", std::vector<std::string>{});
+  s.restore_posts = j.value("restore_posts", 0);
+  s.restore_tiers = j.value("restore_tiers", std::vector<std::string>{});
   for (const auto& e : j["log"]) {
     s.times.push_back(e["t"]);
     s.methods.push_back(e["method"]);

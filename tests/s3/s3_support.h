@@ -71,6 +71,8 @@ class FaultProxy {
   void rule(const std::string& query);
   // Nothing listens for `seconds` (connections refused); requests on open connections are reset.
   void refuse(double seconds);
+  // Objects whose path holds `match` behave as in an archive tier (archive_mode.py); "" turns it off.
+  void archive(const std::string& match, double thaw_seconds, const std::string& storage_class = "GLACIER");
   void clear();
   struct Stats {
     int requests = 0;
@@ -81,6 +83,9 @@ class FaultProxy {
     int in_flight_peak = 0;    // requests between arrival and the answer's last byte, at most
     std::uint64_t bytes_up = 0, bytes_down = 0;  // request and response bodies
     double first_start = 0, last_end = 0;        // of the requests that carried a body up
+    std::vector<std::string> restore_asked;      // archive mode: paths RestoreObject was accepted for (202)
+    int restore_posts = 0;                       // every RestoreObject
+    std::vector<std::string> restore_tiers;
   };
   Stats stats();
 

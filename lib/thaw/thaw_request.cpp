@@ -1,0 +1,139 @@
+#include "thaw/thaw_request.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <thread>
+
+#include "remote/fetch_each.h"
+
+namespace pbs::thaw {
+
+namespace {
+
+s3::Request head_of(const remote::Remote& remote, const ArchivedObject& o) {
+  auto r = s3::on_version(s3::head_object(remote.bucket, o.key), o.version_id);
+  r.accepted_statuses.push_back(404);
+  return r;
+}
+
+// Where one object stands: readable, under way, or not asked for.
+enum class Standing { readable, ongoing, archived, gone };
+
+Standing standing_of(const s3::Response& r, std::string* storage_class) {
+  if (r.status == 404) return Standing::gone;
+  auto cls = r.header("x-amz-storage-class").value_or("STANDARD");
+  if (storage_class && s3::is_archive_class(cls)) *storage_class = cls;
+  if (!s3::is_archive_class(cls)) return Standing::readable;  // moved back, or a class read at once
+  switch (parse_restore_header(r.header("x-amz-restore").value_or("")).kind) {
+    case RestoreState::Kind::readable: return Standing::readable;
+    case RestoreState::Kind::ongoing: return Standing::ongoing;
+    case RestoreState::Kind::none: break;
+  }
+  return Standing::archived;
+}
+
+// HEADs `objects`; each one's standing, or an error in `summary` (gone: named there too). A size
+// not known yet (an object met by a read rather than in a listing) is taken from the answer.
+Result<std::vector<Standing>> look_at(transfer::RequestInterface& requests, const remote::Remote& remote,
+                                      std::vector<ArchivedObject>& objects, ThawSummary& summary) {
+  std::vector<Standing> out(objects.size(), Standing::gone);
+  PBS_TRY(remote::fetch_each(
+      requests, objects.size(), [&](std::size_t i) { return std::pair{head_of(remote, objects[i]), transfer::Sink{}}; },
+      [&](std::size_t i, Result<s3::Response> r) {
+        if (!r) return summary.errors.push_back({objects[i].key, r.error().message()});
+        out[i] = standing_of(*r, &summary.storage_class);
+        if (auto length = r->header("content-length"); objects[i].size == 0 && length) {
+          std::from_chars(length->data(), length->data() + length->size(), objects[i].size);
+        }
+        if (out[i] == Standing::gone) summary.errors.push_back({objects[i].key, "no longer in the bucket"});
+      }));
+  return out;
+}
+
+}  // namespace
+
+Status ask_for_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
+                        std::vector<ArchivedObject> objects, const ThawOptions& options,
+                        ThawSummary& summary, std::vector<ArchivedObject>& pending) {
+  summary.tier = options.tier;
+  summary.days = options.days;
+  summary.needed += objects.size();
+  PBS_ASSIGN(auto standing, look_at(requests, remote, objects, summary));
+  std::vector<std::size_t> to_ask;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    if (standing[i] == Standing::readable) ++summary.readable;
+    if (standing[i] == Standing::ongoing) ++summary.ongoing, pending.push_back(objects[i]);
+    if (standing[i] == Standing::archived) to_ask.push_back(i);
+  }
+  if (to_ask.empty()) return {};
+  if (!tier_time(summary.storage_class, options.tier)) {
+    return Error(Errc::config, summary.storage_class + " offers no " + std::string(tier_name(options.tier)) +
+                                   " retrieval; choose --restore-tier standard or bulk");
+  }
+  auto count = [&](std::size_t i) {
+    ++summary.asked;
+    summary.bytes_asked += objects[i].size;
+    pending.push_back(objects[i]);
+  };
+  if (!options.ask) {
+    for (auto i : to_ask) count(i);
+    return {};
+  }
+  return remote::fetch_each(
+      requests, to_ask.size(),
+      [&](std::size_t n) {
+        const auto& o = objects[to_ask[n]];
+        auto r = s3::restore_object(remote.bucket, o.key, options.days, tier_name(options.tier));
+        if (!o.version_id.empty()) r.query.emplace_back("versionId", o.version_id);
+        return std::pair{std::move(r), transfer::Sink{}};
+      },
+      [&](std::size_t n, Result<s3::Response> r) {
+        std::size_t i = to_ask[n];
+        if (!r) return summary.errors.push_back({objects[i].key, "RestoreObject: " + r.error().message()});
+        if (r->status == 200) {
+          ++summary.readable;  // readable already: its days renewed
+        } else if (r->status == 409) {
+          ++summary.ongoing;  // asked for meanwhile
+          pending.push_back(objects[i]);
+        } else {
+          count(i);
+        }
+      });
+}
+
+Status wait_until_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
+                           std::vector<ArchivedObject> pending, double poll_seconds,
+                           const std::function<bool()>& interrupted, ThawSummary& summary,
+                           const std::function<void(std::size_t left)>& on_wait) {
+  constexpr std::size_t kSample = 8;
+  auto t0 = std::chrono::steady_clock::now();
+  auto done = [&](Status st) {
+    summary.waiting = pending.size();
+    summary.waited_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return st;
+  };
+  while (!pending.empty()) {
+    if (on_wait) on_wait(pending.size());
+    auto wake = std::chrono::steady_clock::now() + std::chrono::duration<double>(poll_seconds);
+    while (std::chrono::steady_clock::now() < wake) {
+      if (interrupted && interrupted()) return done(Error(Errc::interrupted, "interrupted while waiting for archived objects"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    // The oldest asked for come first: while they are not readable, the rest are not either.
+    std::vector<ArchivedObject> sample(pending.begin(), pending.begin() + std::ptrdiff_t(std::min(kSample, pending.size())));
+    PBS_ASSIGN(auto first, look_at(requests, remote, sample, summary));
+    if (std::none_of(first.begin(), first.end(), [](Standing s) { return s == Standing::readable || s == Standing::gone; })) continue;
+    PBS_ASSIGN(auto all, look_at(requests, remote, pending, summary));
+    std::vector<ArchivedObject> left;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      // Not ongoing any more: readable, or (expired, the request lost) archived again, which the
+      // read that follows meets and asks for anew.
+      if (all[i] == Standing::ongoing) left.push_back(std::move(pending[i]));
+    }
+    pending = std::move(left);
+  }
+  return done({});
+}
+
+}  // namespace pbs::thaw

@@ -1,0 +1,61 @@
+#pragma once
+// Archived objects made readable: each one is looked at (HEAD: its class and x-amz-restore), those
+// with no restore under way or done are asked for (RestoreObject at the chosen tier, for some
+// days), and a waiting run polls until every one it needs is readable. Reruns ask only for what
+// is neither asked for nor readable: the provider keeps that state, so nothing is kept here.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "remote/remote.h"
+#include "run/run_outcome.h"
+#include "thaw/archive_tier.h"
+#include "transfer/request_interface.h"
+#include "util/result.h"
+
+namespace pbs::thaw {
+
+struct ArchivedObject {
+  std::string key;  // the whole key in the bucket
+  std::uint64_t size = 0;
+  std::string version_id;  // at a point in time; "" for the current version
+};
+
+struct ThawOptions {
+  Tier tier = Tier::standard;
+  unsigned days = 7;  // how long the provider keeps the readable copy
+  bool ask = true;    // false (--dry-run): look only, and count what would be asked for
+};
+
+struct ThawSummary {
+  std::string storage_class;  // the archive class the objects are in (GLACIER, DEEP_ARCHIVE)
+  Tier tier = Tier::standard;
+  unsigned days = 0;
+  std::size_t needed = 0;    // archived objects the run needs
+  std::size_t readable = 0;  // of those, with a readable copy already (or no longer archived)
+  std::size_t ongoing = 0;   // asked for by an earlier run, not readable yet
+  std::size_t asked = 0;     // asked for by this run (or, in a dry run, that would be)
+  std::uint64_t bytes_asked = 0;
+  std::size_t waiting = 0;   // not readable when the run ended (--request-only, interrupted)
+  double waited_seconds = 0;
+  std::vector<run::ObjectError> errors;
+};
+
+// Looks at `objects` and asks for those not asked for yet; `pending` gets the ones to wait for.
+// An error about the target (RestoreObject not permitted, an expedited tier the class does not
+// offer) is returned and stops it.
+Status ask_for_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
+                        std::vector<ArchivedObject> objects, const ThawOptions& options,
+                        ThawSummary& summary, std::vector<ArchivedObject>& pending);
+
+// Polls `pending` every `poll_seconds` until all are readable: a few of the oldest first, and all
+// only once those are, so that a day's wait costs a few requests per object, not hundreds.
+// Errc::interrupted when `interrupted` says so (the rest is left for a later run).
+Status wait_until_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
+                           std::vector<ArchivedObject> pending, double poll_seconds,
+                           const std::function<bool()>& interrupted, ThawSummary& summary,
+                           const std::function<void(std::size_t left)>& on_wait = nullptr);
+
+}  // namespace pbs::thaw
