@@ -63,7 +63,7 @@ _pbs_s3sync() {
       options="--mode --ns --max-depth --group-filter --transfer-last --encrypted-only --verified-only --remove-vanished --max-delete --if-due --all --force-in-use --take-over --object-lock --object-lock-days --encrypt --passphrase-file --keyfile"
       if [ "$positionals" -eq 0 ]; then words=$datastores paths=1; else words=$targets; fi ;;
     restore)
-      options="--ns --max-depth --group --snapshot --latest --point-in-time --decrypt --passphrase-file --keyfile"
+      options="--ns --max-depth --group --snapshot --latest --point-in-time --decrypt --passphrase-file --keyfile --restore-tier --restore-days --request-only"
       if [ "$positionals" -eq 0 ]; then words=$targets; else words=$datastores paths=1; fi ;;
     extract)
       options="--ns --point-in-time --force --zeroed-device --passphrase-file --keyfile"
