@@ -7,6 +7,7 @@
 #include "job_setup.h"
 #include "output.h"
 #include "extract/snapshot_files.h"
+#include "report/bill_printer.h"
 #include "report/extract_printer.h"
 #include "report/inventory_printer.h"
 #include "source.h"
@@ -17,6 +18,7 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
   auto ns = datastore::Namespace::parse(args.ns);
   if (!ns) return report_error(global, ns.error());
   Result<datastore::Inventory> inv = Error(Errc::io, "");
+  std::optional<config::StorageOptions> stored;  // a remote source: its chunks' class and prices
   auto remote_source = is_remote_source(args.source, global);
   if (!remote_source) return report_error(global, remote_source.error());
   if (*remote_source) {
@@ -32,6 +34,7 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
     }
     inv = check::remote_inventory(*engine, *remote, {*ns, args.max_depth});
     if (!inv) return report_error(global, inv.error());
+    stored = t->job.target.options;
   } else if (args.point_in_time || !args.snapshot.empty()) {
     return report_error(global, Error(Errc::invalid_argument, "--point-in-time and --snapshot read a bucket: give a "
                                                               "remote SOURCE (s3://bucket/prefix or a STORAGE id)"));
@@ -42,7 +45,14 @@ int command_list(const ListArgs& args, const GlobalOptions& global) {
   }
   if (!inv) return report_error(global, inv.error());
   int code = exit_code_for_findings(inv->problems.empty());
-  print_report(global, report::inventory_json(*inv), report::inventory_text(*inv), code);
+  auto json = report::inventory_json(*inv);
+  auto text = report::inventory_text(*inv);
+  if (stored) {
+    // What keeping the prefix's chunks costs a month (the snapshot files are a small part next to them).
+    json["storage"] = report::storage_json(stored->prices, stored->storage_class, inv->unique_chunk_bytes);
+    text += report::storage_text(stored->prices, stored->storage_class, inv->unique_chunk_bytes, "chunks stored");
+  }
+  print_report(global, json, text, code);
   return code;
 }
 

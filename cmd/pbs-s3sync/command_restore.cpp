@@ -103,6 +103,7 @@ int command_restore(const RestoreArgs& args, const GlobalOptions& global) {
   auto result = restore::run_restore(**engine, *remote, path, options);
   progress.finish();
   if (!result) return report_error(global, result.error());
+  result->prices = target->options.prices;
   int code = exit_code_for(result->outcome, result->complete());
   print_report(global, report::restore_json(*result, code), report::restore_text(*result), code);
   return code;

@@ -30,6 +30,7 @@ class SyncEnd {
 
   push::SyncSummary summary;
   std::string lock_path;
+  const config::StorageOptions* target_options = nullptr;  // its prices and chunk class, once resolved
   std::optional<host::RunLock> lock;
 
   SyncReport fail(const Error& error) { return finish(exit_code_for(error), &error); }
@@ -38,6 +39,10 @@ class SyncEnd {
  private:
   SyncReport finish(int code, const Error* error) {
     SyncReport r;
+    if (target_options) {
+      summary.prices = target_options->prices;
+      summary.chunk_class = target_options->storage_class;
+    }
     r.code = code;
     r.json = report::sync_json(summary, code);
     if (error) {
@@ -147,6 +152,7 @@ SyncReport run_one_sync(const SyncArgs& args, const GlobalOptions& global, const
   const auto& t = job->target;
   end.summary.datastore = job->datastore_path;
   end.summary.target = t.url();
+  end.target_options = &t.options;
   end.summary.parallelism = job->parallelism;
   end.summary.parallelism_source = job->parallelism_source;
   end.summary.bandwidth_limit = job->bandwidth.rate_at(std::time(nullptr));

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <type_traits>
 
+#include "bill/price_table.h"
 #include "s3/endpoint.h"
 #include "util/duration.h"
 #include "util/file_io.h"
@@ -46,7 +47,7 @@ const std::vector<std::string_view>& storage_keys() {
       "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ENDPOINT", "TLS_VERIFY",
       "REGION", "PATH_STYLE", "PREFIX", "STORAGE_CLASS", "SSE", "SSE_KMS_KEY_ID", "CA_FILE",
       "IF_NONE_MATCH", "CONTENT_MD5", "OBJECT_LOCK", "OBJECT_LOCK_DAYS", "ENCRYPTION", "PASSPHRASE_FILE",
-      "KEYFILE", "WEIGHT", "UNSIGNED_PAYLOAD", "SSE_CUSTOMER_KEY_FILE", "MIN_STORAGE_DAYS"};
+      "KEYFILE", "WEIGHT", "UNSIGNED_PAYLOAD", "SSE_CUSTOMER_KEY_FILE", "MIN_STORAGE_DAYS", "PRICES"};
   return keys;
 }
 
@@ -159,6 +160,9 @@ Result<StorageEntry> parse_storage(std::string_view value, const std::string& wh
     if (key == "SSE" && val != "AES256" && val != "aws:kms") return bad("SSE must be AES256 or aws:kms");
     if (key == "MIN_STORAGE_DAYS" && !parse_min_storage_days(val)) {
       return bad("MIN_STORAGE_DAYS must be a whole number of days from 0 to 9999");
+    }
+    if (key == "PRICES" && val != "none" && val.find('/') == std::string::npos && !bill::preset(val)) {
+      return bad("PRICES is a preset (" + bill::preset_names() + "), none, or the path of a price file");
     }
     if (key == "STORAGE_CLASS" && !std::all_of(val.begin(), val.end(), [](char c) {
           return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';

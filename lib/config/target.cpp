@@ -148,11 +148,25 @@ Result<Target> resolve_target(std::string_view arg, const PbsConf& conf, const E
                                  "how many days each object stays locked)");
     }
     t.options.encryption = entry->flag("ENCRYPTION").value_or(false);
+    if (auto prices = from_entry("PRICES")) {
+      auto table = bill::load_prices(*prices);
+      if (!table) return Error(Errc::config, "STORAGE " + t.id + ": " + table.error().message());
+      t.options.prices = std::move(*table);
+    }
     t.options.passphrase_file = from_entry("PASSPHRASE_FILE").value_or("");
     t.options.keyfile = from_entry("KEYFILE").value_or("");
     if (t.options.encryption && t.options.passphrase_file.empty() && t.options.keyfile.empty()) {
       return Error(Errc::config, "STORAGE " + t.id + ": ENCRYPTION=true needs PASSPHRASE_FILE (the key is made and "
                                  "kept in the bucket, wrapped by the passphrase) or KEYFILE (a PBS key file)");
+    }
+  }
+  if (!entry || !entry->get("PRICES")) {
+    if (auto name = bill::preset_for_host(t.endpoint.host); !name.empty()) t.options.prices = bill::preset(name);
+  }
+  // A provider that bills every object for a minimum time (Wasabi: 90 days) sets gc's default.
+  if (!t.options.min_storage_days && t.options.prices) {
+    if (auto all = t.options.prices->min_days.find("*"); all != t.options.prices->min_days.end()) {
+      t.options.min_storage_days = all->second;
     }
   }
   return t;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "config/environment.h"
+#include "bill/price_table.h"
 #include "config/pbs_conf.h"
 #include "s3/endpoint.h"
 #include "s3/sigv4.h"
@@ -31,6 +32,8 @@ struct StorageOptions {
   std::string passphrase_file;  // PASSPHRASE_FILE: the passphrase of the key stored in the prefix
   std::string keyfile;          // KEYFILE: a PBS key file
   unsigned weight = 1;          // WEIGHT: the share of the host's budget of jobs into this target
+  // PRICES (a preset or a file), else the preset the endpoint's host names: what runs cost.
+  std::optional<bill::PriceTable> prices;
 };
 
 struct Target {

@@ -3,9 +3,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bill/price_table.h"
 #include "run/run_outcome.h"
 #include "transfer/counters.h"
 
@@ -16,6 +18,8 @@ struct SyncSummary {
   std::string target;  // s3://bucket/prefix
   std::string mode;    // incremental | full
   bool dry_run = false;
+  std::optional<bill::PriceTable> prices;  // the target's: what the run cost
+  std::string chunk_class;                 // STORAGE_CLASS of the chunks ("" STANDARD)
 
   std::size_t snapshots_in_scope = 0;     // finished local snapshots after filters
   std::size_t snapshots_uploaded = 0;     // completed remotely by this run

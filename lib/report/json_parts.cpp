@@ -2,17 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "bill/cost.h"
 #include "report/human.h"
-#include "s3/request.h"
 
 namespace pbs::report {
 
 nlohmann::ordered_json requests_by_price_class(const transfer::Counters& counters) {
-  nlohmann::ordered_json by_class = {{"put-copy-post-list", 0}, {"get-head", 0}, {"delete", 0}, {"retention", 0}};
-  for (const auto& [op, n] : counters.requests) {
-    auto& slot = by_class[std::string(s3::price_class(op))];
-    slot = slot.get<std::uint64_t>() + n;
-  }
+  nlohmann::ordered_json by_class = nlohmann::ordered_json::object();
+  auto counts = bill::by_price_class(counters.requests);
+  for (const char* cls : {"put-copy-post-list", "get-head", "delete", "retention"}) by_class[cls] = counts[cls];
   return by_class;
 }
 

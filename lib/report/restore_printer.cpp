@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/bill_printer.h"
 #include "report/error_lines.h"
 #include "report/human.h"
 #include "report/json_parts.h"
@@ -9,6 +10,17 @@
 namespace pbs::report {
 
 namespace {
+
+// Requests, bytes out, and the archive retrievals asked for (or, dry, that would be).
+bill::RunCost restore_cost(const restore::RestoreSummary& s) {
+  if (!s.prices) return {};
+  auto cost = counted_cost(*s.prices, s.counters);
+  if (s.thaw) {
+    cost.retrieval = bill::retrieval_cost(*s.prices, s.thaw->storage_class, std::string(thaw::tier_name(s.thaw->tier)),
+                                          s.thaw->asked, s.thaw->bytes_asked);
+  }
+  return cost;
+}
 
 const char* dry_run_key(bool dry_run) { return dry_run ? "would-ask" : "asked"; }
 
@@ -44,6 +56,7 @@ std::string restore_text(const restore::RestoreSummary& s) {
                      human_bytes(s.counters.bytes_down), human_duration(s.duration));
   out += transfer_notes_text(s.counters);
   if (s.thaw) out += thaw_text(*s.thaw, s.dry_run, s.snapshots_waiting);
+  out += cost_text(s.prices, restore_cost(s), s.dry_run);
   return out + closing_lines(s.notices, {}, s.errors);
 }
 
@@ -75,6 +88,7 @@ nlohmann::ordered_json restore_json(const restore::RestoreSummary& s, int exit_c
   j["outage-seconds"] = s.counters.outage_seconds;
   j["bytes-received"] = s.counters.bytes_down;
   j["duration-seconds"] = s.duration;
+  j["cost"] = cost_json(s.prices, restore_cost(s), s.dry_run);
   j["errors"] = errors_json(s.errors);
   j["notices"] = s.notices;
   return j;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/bill_printer.h"
 #include "report/error_lines.h"
 #include "report/human.h"
 #include "report/json_parts.h"
@@ -40,6 +41,19 @@ std::string limits_text(const push::SyncSummary& s) {
 }  // namespace
 
 using ojson = nlohmann::ordered_json;
+
+namespace {
+
+// What the run cost; dry, what the real one would: the dry run's own requests (it reads what the
+// real run reads) and the uploads it planned.
+bill::RunCost sync_cost(const push::SyncSummary& s) {
+  if (!s.prices) return {};
+  auto cost = counted_cost(*s.prices, s.counters);
+  if (s.dry_run) cost.requests += double(s.planned_requests) / 1000 * s.prices->request("put-copy-post-list");
+  return cost;
+}
+
+}  // namespace
 
 std::string sync_text(const push::SyncSummary& s) {
   std::string out;
@@ -95,6 +109,8 @@ std::string sync_text(const push::SyncSummary& s) {
                        by_class["put-copy-post-list"].get<std::uint64_t>(), by_class["get-head"].get<std::uint64_t>(),
                        by_class["delete"].get<std::uint64_t>(), by_class["retention"].get<std::uint64_t>());
   }
+  out += cost_text(s.prices, sync_cost(s), s.dry_run);
+  if (s.dry_run) out += storage_text(s.prices, s.chunk_class, s.planned_bytes, "storage it adds");
   if (s.counters.total_retries() || s.counters.throttle_events) {
     std::string causes;
     for (const auto& [c, n] : s.counters.retries) causes += fmt::format("{}{} {}", causes.empty() ? "" : ", ", c, n);
@@ -155,8 +171,10 @@ ojson sync_json(const push::SyncSummary& s, int exit_code) {
   j["logical-bytes"] = s.logical_bytes;
   j["dedup-ratio"] = s.dedup_ratio();
   if (s.dry_run) {
-    j["plan"] = {{"objects", s.planned_objects}, {"bytes", s.planned_bytes}, {"requests", s.planned_requests}};
+    j["plan"] = {{"objects", s.planned_objects}, {"bytes", s.planned_bytes}, {"requests", s.planned_requests},
+                 {"storage-added", storage_json(s.prices, s.chunk_class, s.planned_bytes)}};
   }
+  j["cost"] = cost_json(s.prices, sync_cost(s), s.dry_run);
   ojson retries = ojson::object();
   for (const auto& [c, n] : s.counters.retries) retries[c] = n;
   j["requests"] = requests_json(s.counters);
@@ -241,6 +259,10 @@ std::string sync_metrics(const push::SyncSummary& s, int exit_code, std::int64_t
     out += fmt::format("pbs_s3sync_requests_by_price_class{{{},class=\"{}\"}} {}\n", labels, cls, n.get<std::uint64_t>());
   }
   metric("bytes_received", "Bytes received by the last run.", "gauge", double(s.counters.bytes_down));
+  if (s.prices) {
+    metric("cost", "What the last run cost at the target's price table (PRICES), in its currency.", "gauge",
+           sync_cost(s).total());
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bill/price_table.h"
 #include "run/run_outcome.h"
 #include "thaw/thaw_request.h"
 #include "transfer/counters.h"
@@ -18,6 +19,7 @@ struct RestoreSummary {
   std::string datastore;
   bool created = false;  // the datastore did not exist before
   bool dry_run = false;
+  std::optional<bill::PriceTable> prices;  // the target's: what the run cost
   std::size_t snapshots_selected = 0;
   std::size_t snapshots_restored = 0;
   std::size_t snapshots_present = 0;  // already complete locally with the same manifest
