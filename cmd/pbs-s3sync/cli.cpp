@@ -200,8 +200,8 @@ void add_thaw_options(CLI::App* cmd, ThawArgs& thaw) {
       ->check(whole_number_in(1, 365))
       ->option_text("N");
   cmd->add_flag("--request-only", thaw.request_only,
-                "Ask for the archived chunks the snapshots need and end; a later run, once they are readable, "
-                "restores");
+                "Ask for the archived chunks needed and end; the same command run once they are readable "
+                "fetches them");
 }
 
 void add_restore(CLI::App& app, Commands& c) {
@@ -244,6 +244,7 @@ void add_extract(CLI::App& app, Commands& c) {
   cmd->add_flag("--zeroed-device", c.extract.zeroed_device,
                 "OUTPUT is a device that reads as zeros (new thin volume): zero regions are not written");
   add_key_options(cmd, c.extract.key.passphrase_file, c.extract.key.keyfile);
+  add_thaw_options(cmd, c.extract.thaw);
   cmd->callback([&c] {
     c.global.command = "extract";
     c.code = command_extract(c.extract, c.global);

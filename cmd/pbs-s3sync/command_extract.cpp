@@ -7,6 +7,7 @@
 #include "job_setup.h"
 #include "output.h"
 #include "report/extract_printer.h"
+#include "thaw_options.h"
 
 namespace pbs::cli {
 
@@ -28,6 +29,9 @@ int command_extract(const ExtractArgs& args, const GlobalOptions& given) {
   options.output_options = {args.force, args.zeroed_device};
   options.dry_run = global.dry_run;
   options.interrupted = InterruptGuard::requested;
+  auto thaw = thaw_choice(args.thaw, t->job.target.options.storage_class, global);
+  if (!thaw) return report_error(global, thaw.error());
+  options.thaw = *thaw;
   // A key on the command line is opened first: a wrong passphrase fails before anything is
   // fetched or written. One from the configuration only when the archive is encrypted.
   if (auto source = key_source(args.key.passphrase_file, args.key.keyfile, t->job.target.options)) {

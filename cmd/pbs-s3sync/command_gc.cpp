@@ -31,6 +31,7 @@ int command_gc(const GcArgs& args, const GlobalOptions& global) {
   InterruptGuard interrupt;
   auto result = gc::run_gc(*t->engine, t->remote, options);
   if (!result) return report_error(global, result.error());
+  result->prices = t->job.target.options.prices;
   run::RunOutcome outcome;
   if (result->interrupted) outcome.stop = run::StopCause::interrupted;
   int code = exit_code_for(outcome, result->errors.empty());

@@ -84,6 +84,7 @@ struct RestoreArgs {
 int command_restore(const RestoreArgs& args, const GlobalOptions& global);
 
 struct ExtractArgs {
+  ThawArgs thaw;
   std::string target;
   std::string snapshot;  // TYPE/ID/TIME or TYPE/ID/latest
   std::string archive;

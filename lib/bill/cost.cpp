@@ -35,6 +35,12 @@ double storage_month_cost(const PriceTable& t, const std::string& storage_class,
   return double(bytes) / kGB * t.storage(storage_class);
 }
 
+double early_deletion_cost(const PriceTable& t, const std::map<std::string, double>& byte_days_by_class) {
+  double sum = 0;
+  for (const auto& [cls, byte_days] : byte_days_by_class) sum += byte_days / kGB / 30 * t.storage(cls);
+  return sum;
+}
+
 std::string money(const PriceTable& t, double amount) {
   std::string figure = amount < 10 ? fmt::format("{:.4f}", amount) : fmt::format("{:.2f}", amount);
   return t.currency == "USD" ? "$" + figure : t.currency + " " + figure;

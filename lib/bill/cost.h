@@ -27,6 +27,9 @@ double transfer_out_cost(const PriceTable& t, std::uint64_t bytes_received);
 double retrieval_cost(const PriceTable& t, const std::string& storage_class, const std::string& tier,
                       std::uint64_t objects, std::uint64_t bytes);
 double storage_month_cost(const PriceTable& t, const std::string& storage_class, std::uint64_t bytes);
+// What deleting objects before their minimum duration would still bill: bytes x days left, by class
+// (a month taken as 30 days, as AWS prorates).
+double early_deletion_cost(const PriceTable& t, const std::map<std::string, double>& byte_days_by_class);
 
 // "$0.0123", "EUR 1.20": small sums keep four decimals, larger ones two.
 std::string money(const PriceTable& t, double amount);

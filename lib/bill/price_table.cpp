@@ -1,6 +1,9 @@
 #include "bill/price_table.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cmath>
 
 #include "util/file_io.h"
 
@@ -78,11 +81,20 @@ PriceTable hetzner() {
   return t;
 }
 
+// A price: finite, not negative, below a million (per GB or per thousand requests).
 std::optional<double> number(std::string_view v) {
   double d = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-  if (ec != std::errc() || end != v.data() + v.size() || d < 0) return std::nullopt;
+  if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(d) || d < 0 || d >= 1e6) return std::nullopt;
   return d;
+}
+
+// A key worth repeating in a message: a file given by mistake (a passphrase, credentials) must not
+// have its lines echoed.
+bool printable_key(std::string_view key) {
+  return !key.empty() && key.size() <= 64 && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '/' || c == '*';
+  });
 }
 
 std::string_view trim(std::string_view s) {
@@ -98,8 +110,20 @@ Status apply(PriceTable& t, std::string_view key, std::string_view value) {
     (key == "CURRENCY" ? t.currency : key == "SOURCE" ? t.source : key == "TAKEN" ? t.taken : t.note) = std::string(value);
     return {};
   }
+  constexpr std::string_view kKnown[] = {"STORAGE_GB_MONTH", "PUT_PER_1000", "GET_PER_1000", "DELETE_PER_1000",
+                                         "RETENTION_PER_1000", "EGRESS_GB"};
+  constexpr std::string_view kPrefixes[] = {"STORAGE_GB_MONTH.", "RETRIEVAL_GB.", "RETRIEVAL_PER_1000.", "MIN_DAYS."};
+  bool known = std::find(std::begin(kKnown), std::end(kKnown), key) != std::end(kKnown) ||
+               std::any_of(std::begin(kPrefixes), std::end(kPrefixes), [&](std::string_view p) {
+                 return key.size() > p.size() && key.starts_with(p);
+               });
+  if (!known) {
+    return Error(Errc::config, "not a price key (STORAGE_GB_MONTH[.CLASS], PUT_PER_1000, GET_PER_1000, DELETE_PER_1000, "
+                               "RETENTION_PER_1000, EGRESS_GB, RETRIEVAL_GB.CLASS/Tier, RETRIEVAL_PER_1000.CLASS/Tier, "
+                               "MIN_DAYS.CLASS, CURRENCY, SOURCE, TAKEN, NOTE, BASE)");
+  }
   auto n = number(value);
-  if (!n) return Error(Errc::config, std::string(key) + ": not a price (a number such as 0.023): '" + std::string(value) + "'");
+  if (!n) return Error(Errc::config, std::string(key) + ": not a price (a number such as 0.023, below a million)");
   if (key.starts_with("STORAGE_GB_MONTH.")) {
     t.storage_gb_month[std::string(after("STORAGE_GB_MONTH."))] = *n;
   } else if (key == "STORAGE_GB_MONTH") {
@@ -115,11 +139,8 @@ Status apply(PriceTable& t, std::string_view key, std::string_view value) {
   } else if (key.starts_with("RETRIEVAL_PER_1000.")) {
     t.retrieval[std::string(after("RETRIEVAL_PER_1000."))].per_1000 = *n;
   } else if (key.starts_with("MIN_DAYS.")) {
+    if (*n != std::floor(*n) || *n > 9999) return Error(Errc::config, std::string(key) + ": a whole number of days up to 9999");
     t.min_days[std::string(after("MIN_DAYS."))] = unsigned(*n);
-  } else {
-    return Error(Errc::config, std::string(key) + ": not a price key (STORAGE_GB_MONTH[.CLASS], PUT_PER_1000, "
-                               "GET_PER_1000, DELETE_PER_1000, RETENTION_PER_1000, EGRESS_GB, RETRIEVAL_GB.CLASS/Tier, "
-                               "RETRIEVAL_PER_1000.CLASS/Tier, MIN_DAYS.CLASS, CURRENCY, SOURCE, TAKEN, NOTE, BASE)");
   }
   return {};
 }
@@ -142,6 +163,7 @@ Result<PriceTable> load_file(const std::string& path) {
     auto where = path + ":" + std::to_string(line_no) + ": ";
     if (eq == std::string_view::npos) return Error(Errc::config, where + "not KEY=VALUE");
     auto key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (!printable_key(key)) return Error(Errc::config, where + "not a price key (letters, digits, _ . / *)");
     if (key == "BASE") {
       auto base = preset(value);
       if (!base || !first) return Error(Errc::config, where + "BASE is a preset (" + preset_names() + ") on the first line");

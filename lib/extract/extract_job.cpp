@@ -69,6 +69,24 @@ void count_only(const datastore::IndexFile& index, ExtractSummary& summary, cons
   summary.notices.push_back("dry run: " + std::to_string(seen.size()) + " chunks would be fetched; nothing was");
 }
 
+// The distinct chunks of `index` that are not the all-zero chunk (never fetched), as objects.
+std::vector<thaw::ArchivedObject> chunk_objects(const datastore::IndexFile& index, const remote::Remote& remote,
+                                                const crypto::CryptKey* naming, const remote::ChunkListing* versions) {
+  std::optional<Digest> zero;
+  if (index.kind == datastore::FileKind::fixed_index) zero = zero_chunk_name(index.chunk_size, naming);
+  std::unordered_set<Digest, datastore::DigestHash> seen;
+  std::vector<thaw::ArchivedObject> out;
+  for (const auto& d : index.digests) {
+    if ((zero && d == *zero) || !seen.insert(d).second) continue;
+    std::string version;
+    if (versions) {
+      if (auto slot = versions->find(d)) version = versions->version(*slot);
+    }
+    out.push_back({remote.key(remote::chunk_rel_key(d)), 0, version});
+  }
+  return out;
+}
+
 std::string incomplete_notice(const ImageOutput& out) {
   switch (out.kind()) {
     case ImageOutput::Kind::file:
@@ -88,7 +106,13 @@ Result<ExtractSummary> run_extract(transfer::RequestInterface& requests, const r
                                    const ExtractOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   ExtractSummary summary;
+  auto finish = [&](ExtractSummary& s) -> Result<ExtractSummary> {
+    s.counters = requests.counters();
+    s.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return std::move(s);
+  };
   summary.target = remote.url();
+  summary.dry_run = options.dry_run;
   summary.output = options.output;
   {
     transfer::ObjectStore store(requests, remote.bucket);
@@ -118,23 +142,34 @@ Result<ExtractSummary> run_extract(transfer::RequestInterface& requests, const r
     summary.format = index->kind == datastore::FileKind::fixed_index ? "fixed index" : "dynamic index";
     summary.size = index->size;
     summary.chunks = index->chunk_count();
+    remote::ChunkListing versions;
+    if (remote.as_of) {
+      PBS_ASSIGN(versions, remote::ChunkListing::list(requests, remote, {true, false}));
+    }
+    if (options.thaw.look_first) {
+      // Every chunk it needs is looked at (HEAD): an archived one is asked for, and waited for.
+      summary.thaw.emplace();
+      auto objects = chunk_objects(*index, remote, summary.encrypted ? key : nullptr, remote.as_of ? &versions : nullptr);
+      PBS_TRY(thaw::make_readable(requests, remote, std::move(objects), options.thaw, options.dry_run,
+                                  options.interrupted, *summary.thaw, summary.errors));
+      if (summary.thaw->waiting > 0 && !options.dry_run) {
+        summary.asked_only = options.thaw.request_only;
+        summary.notices.push_back("nothing written: " + std::to_string(summary.thaw->waiting) +
+                                  " chunks are not readable yet; run the same command again once they are");
+        return finish(summary);
+      }
+    }
     if (options.dry_run) {
       count_only(*index, summary, summary.encrypted ? key : nullptr);
     } else {
       PBS_ASSIGN(ImageOutput out, ImageOutput::open(options.output, index->size, options.output_options));
       summary.resumed = out.resuming();
-      remote::ChunkListing versions;
-      if (remote.as_of) {
-        PBS_ASSIGN(versions, remote::ChunkListing::list(requests, remote, {true, false}));
-      }
       ExtractExecutor executor(requests, remote, out, summary, options.interrupted);
       executor.run({&*index, key, summary.encrypted, remote.as_of ? &versions : nullptr}, options.on_progress);
       if (!summary.complete) summary.notices.push_back(incomplete_notice(out));
     }
   }
-  summary.counters = requests.counters();
-  summary.duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return summary;
+  return finish(summary);
 }
 
 }  // namespace pbs::extract

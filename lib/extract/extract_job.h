@@ -16,6 +16,7 @@
 #include "extract/image_output.h"
 #include "remote/remote.h"
 #include "run/run_progress.h"
+#include "thaw/thaw_request.h"
 #include "transfer/request_interface.h"
 
 namespace pbs::extract {
@@ -32,6 +33,7 @@ struct ExtractOptions {
   bool dry_run = false;  // say what would be fetched; write nothing
   std::function<bool()> interrupted;
   std::function<void(const run::RunProgress&)> on_progress;
+  thaw::ThawChoice thaw;  // chunks in an archive class
 };
 
 Result<ExtractSummary> run_extract(transfer::RequestInterface& requests, const remote::Remote& remote,

@@ -3,10 +3,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "run/run_outcome.h"
+#include "thaw/thaw_request.h"
 #include "transfer/counters.h"
 
 namespace pbs::extract {
@@ -20,6 +22,7 @@ struct ExtractSummary {
   std::uint64_t size = 0;  // the archive's length: the image, stream or decoded blob
   bool encrypted = false;
   bool resumed = false;   // a .part of an earlier run was continued (or a device's content checked)
+  bool dry_run = false;
   bool complete = false;  // OUTPUT holds the whole archive, synced
   std::size_t chunks = 0;            // places in the index
   std::size_t chunks_fetched = 0;    // downloaded, checked and written
@@ -33,7 +36,9 @@ struct ExtractSummary {
   std::vector<run::ObjectError> errors;
   std::vector<std::string> notices;
   run::RunOutcome outcome;
-  bool ok() const { return complete && errors.empty(); }
+  std::optional<thaw::ThawSummary> thaw;  // --restore-tier and friends: the archived chunks it needed
+  bool asked_only = false;  // --request-only: asked for the archived chunks, wrote nothing
+  bool ok() const { return (complete || asked_only) && errors.empty(); }
 };
 
 }  // namespace pbs::extract

@@ -81,7 +81,12 @@ void decide_chunk(const remote::KeyHistory& k, const DigestSet& referenced, std:
   });
   if (held) {
     ++summary.chunks_min_storage;
-    for (const auto& v : k.versions) summary.bytes_min_storage += v.size;
+    for (const auto& v : k.versions) {
+      summary.bytes_min_storage += v.size;
+      if (v.delete_marker) continue;
+      double left = minimum.days_left(v.storage_class, v.last_modified);
+      summary.byte_days_min_storage[v.storage_class.empty() ? "STANDARD" : v.storage_class] += double(v.size) * left;
+    }
     return;
   }
   if (!newest.delete_marker) ++summary.chunks_deleted;

@@ -3,9 +3,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bill/price_table.h"
 #include "run/run_outcome.h"
 #include "transfer/counters.h"
 
@@ -22,6 +25,9 @@ struct GcSummary {
   std::size_t chunks_young = 0;           // unreferenced but inside the grace period: kept
   std::size_t chunks_min_storage = 0;     // unreferenced, past the grace, inside their class's minimum: kept
   std::uint64_t bytes_min_storage = 0;
+  // Of those, by class: bytes x days of their minimum still to run, what deleting them now would bill.
+  std::map<std::string, double> byte_days_min_storage;
+  std::optional<bill::PriceTable> prices;  // the target's
   std::size_t incomplete_removed = 0;     // snapshots without manifest, older than the grace
   std::size_t incomplete_kept = 0;
   std::size_t objects_deleted = 0;

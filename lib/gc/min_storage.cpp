@@ -11,8 +11,13 @@ unsigned min_storage_days(std::string_view storage_class, std::optional<unsigned
 }
 
 bool MinStorage::holds(std::string_view storage_class, std::int64_t last_modified) const {
+  return days_left(storage_class, last_modified) > 0;
+}
+
+double MinStorage::days_left(std::string_view storage_class, std::int64_t last_modified) const {
   unsigned days = min_storage_days(storage_class, override_days);
-  return days && now - last_modified < std::int64_t(days) * 86400;
+  std::int64_t left = std::int64_t(days) * 86400 - (now - last_modified);
+  return days && left > 0 ? double(left) / 86400 : 0;
 }
 
 }  // namespace pbs::gc

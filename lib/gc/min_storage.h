@@ -18,6 +18,8 @@ struct MinStorage {
   std::optional<unsigned> override_days;
   // Whether an object of this class written at `last_modified` is still inside its minimum.
   bool holds(std::string_view storage_class, std::int64_t last_modified) const;
+  // Days of its minimum still to run (0 when past it): what deleting it now would still be billed.
+  double days_left(std::string_view storage_class, std::int64_t last_modified) const;
 };
 
 }  // namespace pbs::gc

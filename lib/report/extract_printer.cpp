@@ -5,6 +5,7 @@
 #include "report/error_lines.h"
 #include "report/human.h"
 #include "report/json_parts.h"
+#include "report/thaw_printer.h"
 
 namespace pbs::report {
 
@@ -24,6 +25,7 @@ std::string extract_text(const extract::ExtractSummary& s) {
                      human_bytes(std::uint64_t(rate)), s.counters.total_requests(), human_bytes(s.counters.bytes_down),
                      human_duration(s.duration));
   out += transfer_notes_text(s.counters);
+  if (s.thaw) out += thaw_text(*s.thaw, s.dry_run, "extract", "");
   return out + closing_lines(s.notices, {}, s.errors);
 }
 
@@ -48,6 +50,7 @@ nlohmann::ordered_json extract_json(const extract::ExtractSummary& s, int exit_c
   j["retries"] = s.counters.total_retries();
   j["bytes-received"] = s.counters.bytes_down;
   j["duration-seconds"] = s.duration;
+  j["archived"] = thaw_json(s.thaw, s.dry_run);
   j["errors"] = errors_json(s.errors);
   j["notices"] = s.notices;
   return j;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/bill_printer.h"
 #include "report/error_lines.h"
 #include "report/human.h"
 #include "report/json_parts.h"
@@ -19,6 +20,11 @@ std::string gc_text(const gc::GcSummary& s) {
     out += fmt::format("{} unreferenced chunks ({}) kept: younger than their storage class's minimum duration "
                        "(MIN_STORAGE_DAYS); deleted now they would be billed as if they stayed, so a later gc deletes them\n",
                        s.chunks_min_storage, human_bytes(s.bytes_min_storage));
+    if (s.prices) {
+      out += fmt::format("deleting them now would still bill {} at {}\n",
+                         bill::money(*s.prices, bill::early_deletion_cost(*s.prices, s.byte_days_min_storage)),
+                         bill::describe(*s.prices));
+    }
   }
   out += fmt::format("{} incomplete snapshots {}, {} kept (young)\n", s.incomplete_removed,
                      s.dry_run ? "would be removed" : "removed", s.incomplete_kept);
@@ -52,6 +58,9 @@ nlohmann::ordered_json gc_json(const gc::GcSummary& s, int exit_code) {
   j["chunks-young"] = s.chunks_young;
   j["chunks-min-storage"] = s.chunks_min_storage;
   j["bytes-min-storage"] = s.bytes_min_storage;
+  j["early-deletion-cost"] = s.prices ? nlohmann::ordered_json(bill::early_deletion_cost(*s.prices, s.byte_days_min_storage))
+                                      : nlohmann::ordered_json(nullptr);
+  j["cost"] = cost_json(s.prices, s.prices ? counted_cost(*s.prices, s.counters) : bill::RunCost{}, s.dry_run);
   j["incomplete-removed"] = s.incomplete_removed;
   j["incomplete-kept"] = s.incomplete_kept;
   j["objects-deleted"] = s.objects_deleted;

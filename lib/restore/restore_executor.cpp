@@ -369,11 +369,21 @@ std::size_t RestoreExecutor::write_batch(std::size_t first, std::size_t end) {
       ++summary_.snapshots_restored;
     }
     const remote::RemoteSnapshot* remote = task.remote;
+    bool waits = task.archived && task.stage != Task::Stage::failed;
     task = Task{};  // its buffers go now
     task.remote = remote;
     task.stage = Task::Stage::done;
+    task.archived = waits;
   }
   return end - first;
+}
+
+std::set<const remote::RemoteSnapshot*> RestoreExecutor::waiting_snapshots() const {
+  std::set<const remote::RemoteSnapshot*> out;
+  for (const auto& t : tasks_) {
+    if (t.archived && t.stage != Task::Stage::failed) out.insert(t.remote);
+  }
+  return out;
 }
 
 void RestoreExecutor::left_behind(std::size_t t, const std::string& why) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,8 @@ class RestoreExecutor : private run::SnapshotRunner {
   // The chunks that answered as archived (InvalidObjectState): their snapshots were left for a
   // later pass, counted as waiting rather than failed.
   const std::vector<Digest>& archived() const { return archived_; }
+  // The snapshots that wait for those chunks (and failed for nothing else).
+  std::set<const remote::RemoteSnapshot*> waiting_snapshots() const;
   // What a pass did, for the next pass of the same restore (after archived chunks were made
   // readable): chunks on disk are neither fetched nor counted again, and decrypted ones keep
   // their plain names.

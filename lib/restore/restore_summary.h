@@ -34,7 +34,9 @@ struct RestoreSummary {
   std::vector<run::ObjectError> errors;
   std::vector<std::string> notices;
   std::optional<thaw::ThawSummary> thaw;  // chunks in an archive class were needed
-  bool complete() const { return snapshots_failed == 0 && errors.empty(); }
+  bool asked_only = false;  // --request-only: archived chunks asked for, their snapshots left for a later run
+  // Snapshots still waiting for archived chunks are not complete unless only asking was meant.
+  bool complete() const { return snapshots_failed == 0 && errors.empty() && (snapshots_waiting == 0 || asked_only); }
   run::RunOutcome outcome;
 };
 

@@ -19,14 +19,7 @@
 
 namespace pbs::restore {
 
-struct ThawChoice {
-  thaw::Tier tier = thaw::Tier::standard;
-  unsigned days = 7;
-  bool request_only = false;  // ask, and end without waiting or fetching
-  bool look_first = false;    // list the chunks' classes before fetching anything
-  double poll_seconds = 0;    // 0: by the class and tier (thaw::poll_seconds)
-  std::function<void(const std::string&)> say;  // a line for the administrator while it waits
-};
+using thaw::ThawChoice;
 
 // The archived chunks (by the listing's classes) that the plan's snapshots reference and
 // `on_disk` does not have.
@@ -40,7 +33,7 @@ std::vector<thaw::ArchivedObject> archived_objects(const remote::Remote& remote,
 // Asks for `objects` and, unless request_only (or `dry_run`: nothing is asked), waits until they
 // are readable; what it did goes to summary.thaw.
 Status make_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
-                     std::vector<thaw::ArchivedObject> objects, const ThawChoice& choice, bool dry_run,
+                     std::vector<thaw::ArchivedObject> objects, const thaw::ThawChoice& choice, bool dry_run,
                      const std::function<bool()>& interrupted, RestoreSummary& summary);
 
 }  // namespace pbs::restore

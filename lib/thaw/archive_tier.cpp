@@ -58,14 +58,21 @@ double poll_seconds(const TierTime& t) { return std::clamp(t.usual_hours * 3600 
 
 RestoreState parse_restore_header(std::string_view h) {
   RestoreState s;
+  // name="value" or name=value (up to the next comma): providers write both.
   auto value_of = [&](std::string_view name) -> std::string {
     auto at = h.find(name);
     if (at == std::string_view::npos) return {};
-    auto open = h.find('"', at + name.size());
-    if (open == std::string_view::npos) return {};
-    auto close = h.find('"', open + 1);
-    if (close == std::string_view::npos) return {};
-    return std::string(h.substr(open + 1, close - open - 1));
+    std::size_t i = at + name.size();
+    while (i < h.size() && (h[i] == ' ' || h[i] == '=')) ++i;
+    if (i < h.size() && h[i] == '"') {
+      auto close = h.find('"', i + 1);
+      if (close == std::string_view::npos) return {};
+      return std::string(h.substr(i + 1, close - i - 1));
+    }
+    auto end = h.find(',', i);
+    auto v = h.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    return std::string(v);
   };
   auto ongoing = lower(value_of("ongoing-request"));
   if (ongoing == "true") {

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include <fmt/core.h>
+
 #include "remote/fetch_each.h"
 
 namespace pbs::thaw {
@@ -18,13 +20,16 @@ s3::Request head_of(const remote::Remote& remote, const ArchivedObject& o) {
 }
 
 // Where one object stands: readable, under way, or not asked for.
-enum class Standing { readable, ongoing, archived, gone };
+enum class Standing { not_archived, readable, ongoing, archived, gone };
 
-Standing standing_of(const s3::Response& r, std::string* storage_class) {
+Standing standing_of(const s3::Response& r, ThawSummary& summary) {
   if (r.status == 404) return Standing::gone;
   auto cls = r.header("x-amz-storage-class").value_or("STANDARD");
-  if (storage_class && s3::is_archive_class(cls)) *storage_class = cls;
-  if (!s3::is_archive_class(cls)) return Standing::readable;  // moved back, or a class read at once
+  if (s3::is_archive_class(cls)) {
+    summary.storage_class = cls;
+    summary.classes.insert(cls);
+  }
+  if (!s3::is_archive_class(cls)) return Standing::not_archived;  // never archived, or moved back
   switch (parse_restore_header(r.header("x-amz-restore").value_or("")).kind) {
     case RestoreState::Kind::readable: return Standing::readable;
     case RestoreState::Kind::ongoing: return Standing::ongoing;
@@ -42,7 +47,7 @@ Result<std::vector<Standing>> look_at(transfer::RequestInterface& requests, cons
       requests, objects.size(), [&](std::size_t i) { return std::pair{head_of(remote, objects[i]), transfer::Sink{}}; },
       [&](std::size_t i, Result<s3::Response> r) {
         if (!r) return summary.errors.push_back({objects[i].key, r.error().message()});
-        out[i] = standing_of(*r, &summary.storage_class);
+        out[i] = standing_of(*r, summary);
         if (auto length = r->header("content-length"); objects[i].size == 0 && length) {
           std::from_chars(length->data(), length->data() + length->size(), objects[i].size);
         }
@@ -58,18 +63,20 @@ Status ask_for_readable(transfer::RequestInterface& requests, const remote::Remo
                         ThawSummary& summary, std::vector<ArchivedObject>& pending) {
   summary.tier = options.tier;
   summary.days = options.days;
-  summary.needed += objects.size();
   PBS_ASSIGN(auto standing, look_at(requests, remote, objects, summary));
   std::vector<std::size_t> to_ask;
   for (std::size_t i = 0; i < objects.size(); ++i) {
+    if (standing[i] != Standing::not_archived && standing[i] != Standing::gone) ++summary.needed;
     if (standing[i] == Standing::readable) ++summary.readable;
     if (standing[i] == Standing::ongoing) ++summary.ongoing, pending.push_back(objects[i]);
     if (standing[i] == Standing::archived) to_ask.push_back(i);
   }
   if (to_ask.empty()) return {};
-  if (!tier_time(summary.storage_class, options.tier)) {
-    return Error(Errc::config, summary.storage_class + " offers no " + std::string(tier_name(options.tier)) +
-                                   " retrieval; choose --restore-tier standard or bulk");
+  for (const auto& cls : summary.classes) {
+    if (!tier_time(cls, options.tier)) {
+      return Error(Errc::config, cls + " offers no " + std::string(tier_name(options.tier)) +
+                                     " retrieval; choose --restore-tier standard or bulk");
+    }
   }
   auto count = [&](std::size_t i) {
     ++summary.asked;
@@ -123,7 +130,7 @@ Status wait_until_readable(transfer::RequestInterface& requests, const remote::R
     // The oldest asked for come first: while they are not readable, the rest are not either.
     std::vector<ArchivedObject> sample(pending.begin(), pending.begin() + std::ptrdiff_t(std::min(kSample, pending.size())));
     PBS_ASSIGN(auto first, look_at(requests, remote, sample, summary));
-    if (std::none_of(first.begin(), first.end(), [](Standing s) { return s == Standing::readable || s == Standing::gone; })) continue;
+    if (std::all_of(first.begin(), first.end(), [](Standing s) { return s == Standing::ongoing; })) continue;
     PBS_ASSIGN(auto all, look_at(requests, remote, pending, summary));
     std::vector<ArchivedObject> left;
     for (std::size_t i = 0; i < pending.size(); ++i) {
@@ -134,6 +141,30 @@ Status wait_until_readable(transfer::RequestInterface& requests, const remote::R
     pending = std::move(left);
   }
   return done({});
+}
+
+Status make_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
+                     std::vector<ArchivedObject> objects, const ThawChoice& choice, bool dry_run,
+                     const std::function<bool()>& interrupted, ThawSummary& t, std::vector<run::ObjectError>& errors) {
+  if (objects.empty()) return {};
+  std::vector<ArchivedObject> pending;
+  auto asked = ask_for_readable(requests, remote, std::move(objects), {choice.tier, choice.days, !dry_run}, t, pending);
+  errors.insert(errors.end(), t.errors.begin(), t.errors.end());
+  t.errors.clear();
+  PBS_TRY(std::move(asked));
+  t.waiting = pending.size();
+  if (pending.empty() || dry_run || choice.request_only) return {};
+  auto time = tier_time(t.storage_class, choice.tier).value_or(TierTime{3, 5});
+  double poll = choice.poll_seconds > 0 ? choice.poll_seconds : poll_seconds(time);
+  auto say = [&](std::size_t left) {
+    if (!choice.say) return;
+    choice.say(fmt::format("waiting for {} archived chunks from {} ({} retrieval: {}); looking again every {:.0f} s",
+                           left, t.storage_class, tier_name(choice.tier), describe(time), poll));
+  };
+  auto waited = wait_until_readable(requests, remote, std::move(pending), poll, interrupted, t, say);
+  errors.insert(errors.end(), t.errors.begin(), t.errors.end());
+  t.errors.clear();
+  return waited;
 }
 
 }  // namespace pbs::thaw

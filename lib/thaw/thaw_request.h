@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,10 +31,11 @@ struct ThawOptions {
 };
 
 struct ThawSummary {
-  std::string storage_class;  // the archive class the objects are in (GLACIER, DEEP_ARCHIVE)
+  std::string storage_class;  // the archive class the objects are in (GLACIER, DEEP_ARCHIVE); the last seen
+  std::set<std::string> classes;  // every archive class seen
   Tier tier = Tier::standard;
   unsigned days = 0;
-  std::size_t needed = 0;    // archived objects the run needs
+  std::size_t needed = 0;    // of the objects looked at, those in an archive class
   std::size_t readable = 0;  // of those, with a readable copy already (or no longer archived)
   std::size_t ongoing = 0;   // asked for by an earlier run, not readable yet
   std::size_t asked = 0;     // asked for by this run (or, in a dry run, that would be)
@@ -42,6 +44,23 @@ struct ThawSummary {
   double waited_seconds = 0;
   std::vector<run::ObjectError> errors;
 };
+
+// How a command asks for the archived objects it needs (--restore-tier, --restore-days, --request-only).
+struct ThawChoice {
+  Tier tier = Tier::standard;
+  unsigned days = 7;
+  bool request_only = false;  // ask, and end without waiting or fetching
+  bool look_first = false;    // look for archived objects before fetching anything
+  double poll_seconds = 0;    // 0: by the class and tier (poll_seconds)
+  std::function<void(const std::string&)> say;  // a line for the administrator while it waits
+};
+
+// Asks for `objects` and, unless request_only (or `dry_run`: nothing is asked), waits until they
+// are readable; what it did goes to `summary`, per-object failures to `errors`.
+Status make_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
+                     std::vector<ArchivedObject> objects, const ThawChoice& choice, bool dry_run,
+                     const std::function<bool()>& interrupted, ThawSummary& summary,
+                     std::vector<run::ObjectError>& errors);
 
 // Looks at `objects` and asks for those not asked for yet; `pending` gets the ones to wait for.
 // An error about the target (RestoreObject not permitted, an expedited tier the class does not

@@ -179,3 +179,44 @@ TEST_CASE("a dry run of a restore from archived chunks counts what it would ask 
   CHECK(expedited.exit_code == 2);
   CHECK(expedited.out.find("offers no Expedited retrieval") != std::string::npos);
 }
+
+TEST_CASE("extract of a disk from archived chunks asks for its chunks, --request-only writes nothing, "
+          "and the rerun writes the image",
+          "[s3][archive]") {
+  SyncRig rig(small_store());
+  REQUIRE(rig.sync().exit_code == 0);
+  std::string rel = vm_snapshot(rig.root, 0);
+  // The image as extract writes it from readable chunks (extract's own tests check it against the source).
+  std::string direct = rig.tmp.sub("direct.img");
+  REQUIRE(rig.run({"extract", rig.target(), rel, "drive-scsi0.img", direct}).exit_code == 0);
+  FaultProxy proxy;
+  proxy.archive("/.chunks/", 1.0);
+  std::string out = rig.tmp.sub("thawed.img");
+  auto extract = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv{s3sync_bin(), "extract", rig.target(), rel, "drive-scsi0.img", out, "--config",
+                                  rig.conf, "--lock-file", rig.lock, "--output", "json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_command(argv, rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint(), "PBS_S3SYNC_THAW_POLL_SECONDS=0.5"}));
+  };
+  // Without the options the read meets an archived chunk and says how to ask for it.
+  auto plain = extract({});
+  CHECK(plain.exit_code != 0);
+  CHECK(plain.out.find("--restore-tier") != std::string::npos);
+
+  auto asked = extract({"--request-only", "--restore-tier", "expedited"});
+  INFO(asked.out << asked.err);
+  REQUIRE(asked.exit_code == 0);
+  auto j = parse_summary(asked);
+  auto wanted = chunks_of(fs::path(rig.root) / rel);
+  CHECK(j["archived"]["tier"] == "Expedited");
+  CHECK(j["archived"]["asked"].get<std::size_t>() > 0);
+  CHECK(j["archived"]["asked"].get<std::size_t>() <= wanted.size());  // the zero chunk is never fetched
+  for (const auto& p : proxy.stats().restore_asked) CHECK(wanted.count(chunk_of_path(p)) == 1);
+  CHECK_FALSE(fs::exists(out));  // (the failed run above kept its .part, for a rerun to continue)
+
+  auto done = extract({"--restore-tier", "expedited"});
+  INFO(done.out << done.err);
+  REQUIRE(done.exit_code == 0);
+  CHECK(parse_summary(done)["archived"]["asked"] == 0);  // asked by the first run
+  CHECK(bytes_of(out) == bytes_of(direct));
+}

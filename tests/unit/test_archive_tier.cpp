@@ -18,6 +18,10 @@ TEST_CASE("x-amz-restore: none, under way, and readable with its expiry", "[thaw
   CHECK(done.expiry == "Fri, 21 Dec 2012 00:00:00 GMT");
   CHECK(parse_restore_header("ongoing-request=\"TRUE\"").kind == RestoreState::Kind::ongoing);
   CHECK(parse_restore_header("ongoing-request=\"maybe").kind == RestoreState::Kind::none);  // unclosed: not trusted
+  // Unquoted, as some providers write it.
+  auto bare = parse_restore_header("ongoing-request=false, expiry-date=Fri, 21 Dec 2012 00:00:00 GMT");
+  CHECK(bare.kind == RestoreState::Kind::readable);
+  CHECK(parse_restore_header("ongoing-request = true").kind == RestoreState::Kind::ongoing);
 }
 
 TEST_CASE("retrieval tiers: names, the classes that need them, their times and the polling cadence", "[thaw]") {

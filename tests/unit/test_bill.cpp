@@ -66,6 +66,24 @@ TEST_CASE("a price file starts from a preset and overrides its figures, and a ba
   CHECK(bad.error().message().find(path + ":2: PUT_PER_1000: not a price") != std::string::npos);
   std::ofstream(path) << "STORAGE=1\n";
   REQUIRE_FALSE(load_prices(path));
+  // A file given by mistake is not echoed: not its values, not a key that is no price key's shape.
+  std::ofstream(path) << "aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n";
+  auto secret = load_prices(path);
+  REQUIRE_FALSE(secret);
+  CHECK(secret.error().message().find("wJalrXUtnFEMI") == std::string::npos);
+  CHECK(secret.error().message().find("aws_secret") == std::string::npos);
+  std::ofstream(path) << "c2VjcmV0IHBhc3NwaHJhc2U=\n";  // a base64 passphrase: its '=' makes it look like KEY=
+  auto passphrase = load_prices(path);
+  REQUIRE_FALSE(passphrase);
+  CHECK(passphrase.error().message().find("c2VjcmV0") == std::string::npos);
+  std::ofstream(path) << "PUT_PER_1000=s3cr3t\n";
+  CHECK(load_prices(path).error().message().find("s3cr3t") == std::string::npos);
+  for (const char* bad : {"PUT_PER_1000=inf\n", "PUT_PER_1000=nan\n", "PUT_PER_1000=-1\n", "MIN_DAYS.STANDARD=1e12\n",
+                          "MIN_DAYS.STANDARD=1.5\n"}) {
+    INFO(bad);
+    std::ofstream(path) << bad;
+    CHECK_FALSE(load_prices(path));
+  }
   std::ofstream(path) << "PUT_PER_1000=1\nBASE=aws\n";  // BASE only first
   REQUIRE_FALSE(load_prices(path));
   CHECK_FALSE(load_prices(dir.sub("missing")));

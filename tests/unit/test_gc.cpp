@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "gc/gc_job.h"
+#include "bill/price_table.h"
 #include "gc/min_storage.h"
 #include "records/gc_state.h"
 #include "records/record_keys.h"
@@ -221,6 +222,12 @@ TEST_CASE("gc: a stray chunk younger than the minimum storage duration stays unt
   CHECK(rig.has(ten_days));
   CHECK_FALSE(rig.has(hundred_days));
   CHECK(report::gc_json(s, 0)["chunks-min-storage"] == 1);
+  // What deleting it now would still bill: 101 bytes for the 80 days left of its 90, at Wasabi's price.
+  CHECK(s.byte_days_min_storage.at("STANDARD") == Approx(101.0 * 80).epsilon(0.001));
+  CHECK(report::gc_json(s, 0)["early-deletion-cost"].is_null());  // no price table: no figure
+  s.prices = bill::preset("wasabi");
+  CHECK(report::gc_json(s, 0)["early-deletion-cost"].get<double>() == Approx(101.0 * 80 / 1e9 / 30 * 0.00699).epsilon(0.001));
+  CHECK(report::gc_text(s).find("deleting them now would still bill $") != std::string::npos);
   // Its minimum over, the next gc deletes it.
   rig.s3.advance(81 * kDay);
   auto later = run_gc_on(rig, wasabi);
@@ -236,4 +243,6 @@ TEST_CASE("gc: a stray chunk younger than the minimum storage duration stays unt
   CHECK_FALSE(m.holds("STANDARD", 1000 * kDay - kDay));
   CHECK_FALSE(m.holds("", 1000 * kDay));
   CHECK(gc::min_storage_days("GLACIER", 0) == 0);  // MIN_STORAGE_DAYS=0: none, whatever the class
+  CHECK(m.days_left("STANDARD_IA", 1000 * kDay - 29 * kDay) == Approx(1));
+  CHECK(m.days_left("STANDARD_IA", 1000 * kDay - 31 * kDay) == 0);
 }
