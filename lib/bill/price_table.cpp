@@ -145,17 +145,17 @@ Status apply(PriceTable& t, std::string_view key, std::string_view value) {
   return {};
 }
 
-Result<PriceTable> load_file(const std::string& path) {
-  PBS_ASSIGN(auto bytes, read_file(path));
-  std::string text(bytes.begin(), bytes.end());
+}  // namespace
+
+Result<PriceTable> parse_price_file(std::string_view text, const std::string& path) {
   PriceTable t;
   t.name = path;
   std::size_t line_no = 0, at = 0;
   bool first = true;
   while (at < text.size()) {
     auto end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line = trim(std::string_view(text).substr(at, end - at));
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = trim(text.substr(at, end - at));
     at = end + 1;
     ++line_no;
     if (line.empty() || line.front() == '#') continue;
@@ -175,6 +175,14 @@ Result<PriceTable> load_file(const std::string& path) {
     first = false;
   }
   return t;
+}
+
+namespace {
+
+Result<PriceTable> load_file(const std::string& path) {
+  constexpr std::size_t kMaxPriceFile = 64 * 1024;
+  PBS_ASSIGN(auto bytes, read_file(path, kMaxPriceFile));
+  return parse_price_file(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
 }
 
 }  // namespace

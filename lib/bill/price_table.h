@@ -43,6 +43,8 @@ struct PriceTable {
 std::optional<PriceTable> preset(std::string_view name);
 // "aws, b2, r2, wasabi, hetzner": for messages and the man page.
 std::string preset_names();
+// A price file's text (`path` names it in errors).
+Result<PriceTable> parse_price_file(std::string_view text, const std::string& path);
 // PRICES=...: a preset's name, "none", or a file (a path with '/'). nullopt: none.
 Result<std::optional<PriceTable>> load_prices(std::string_view value);
 // The preset an ENDPOINT's host names (s3.amazonaws.com, *.backblazeb2.com, *.r2.cloudflarestorage.com,

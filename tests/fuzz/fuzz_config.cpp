@@ -1,7 +1,7 @@
 // libFuzzer target: /etc/pbs.conf, ~/.aws INI files and datastore.cfg parsers, bandwidth
 // timetables (BANDWIDTH_SCHEDULE, --bandwidth-limit), points in time (--point-in-time), every date-time
 // form of util/calendar (S3's RFC 3339, key files' proxmox-time dialect, HTTP dates) and PBS key files
-// (--keyfile, and the wrapped key a bucket carries).
+// (--keyfile, and the wrapped key a bucket carries), price files (PRICES=FILE) and x-amz-restore headers.
 #include <cstring>
 #include <string_view>
 
@@ -14,6 +14,9 @@
 #include "config/pbs_conf.h"
 
 #include "crypto/key_file.h"
+
+#include "bill/price_table.h"
+#include "thaw/archive_tier.h"
 
 namespace {
 
@@ -68,6 +71,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (auto t = pbs::parse_time_point(text, 1800000000); t && *t < 1) __builtin_trap();  // after 1970, never "now"
   check_dates(text);
+  // Price files (PRICES=FILE): what parses holds only finite, sane figures.
+  if (auto prices = pbs::bill::parse_price_file(text, "fuzz.prices")) {
+    for (const auto& [cls, v] : prices->storage_gb_month) {
+      if (!(v >= 0 && v < 1e6)) __builtin_trap();
+    }
+    for (const auto& [cls, days] : prices->min_days) {
+      if (days > 9999) __builtin_trap();
+    }
+  }
+  // x-amz-restore from HEAD answers.
+  auto restore = pbs::thaw::parse_restore_header(text);
+  if (restore.kind != pbs::thaw::RestoreState::Kind::readable && !restore.expiry.empty()) __builtin_trap();
   if (auto file = pbs::crypto::parse_key_file(text)) {
     // Unprotected keys open cheaply (10 PBKDF2 rounds); protected ones would cost a scrypt run per
     // input. What opens writes back to a file that opens to the same key.
