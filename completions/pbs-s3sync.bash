@@ -68,7 +68,7 @@ _pbs_s3sync() {
     extract)
       options="--ns --point-in-time --force --zeroed-device --passphrase-file --keyfile --restore-tier --restore-days --request-only"
       if [ "$positionals" -eq 0 ]; then words=$targets; elif [ "$positionals" -eq 3 ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi ;;
-    verify) options="--ns --max-depth --deep --sample --point-in-time --passphrase-file --keyfile"; words="$targets $datastores" paths=1 ;;
+    verify) options="--ns --max-depth --deep --sample --point-in-time --passphrase-file --keyfile --restore-tier --restore-days --request-only"; words="$targets $datastores" paths=1 ;;
     list) options="--ns --max-depth --point-in-time --snapshot"; words="$targets $datastores" paths=1 ;;
     gc) options="--grace"; words=$targets ;;
     key)

@@ -263,6 +263,7 @@ void add_verify(CLI::App& app, Commands& c) {
       ->check(number_in(0, 100))
       ->option_text("PCT");
   add_key_options(verify_cmd, c.verify.key.passphrase_file, c.verify.key.keyfile);
+  add_thaw_options(verify_cmd, c.verify.thaw);
   verify_cmd->callback([&c] {
     c.global.command = "verify";
     c.code = command_verify(c.verify, c.global);

@@ -8,6 +8,8 @@
 #include "output.h"
 #include "report/verify_printer.h"
 #include "source.h"
+#include "interrupt.h"
+#include "thaw_options.h"
 
 namespace pbs::cli {
 
@@ -22,11 +24,16 @@ int verify_remote(const VerifyArgs& args, const GlobalOptions& global, const dat
   options.max_depth = args.max_depth;
   options.deep = args.deep;
   options.sample_percent = args.sample;
+  auto thaw = thaw_choice(args.thaw, "", global);
+  if (!thaw) return report_error(global, thaw.error());
+  options.thaw = *thaw;  // a verify asks for archived chunks only when told to: retrievals are billed
+  options.interrupted = InterruptGuard::requested;
   if (auto source = key_source(args.key.passphrase_file, args.key.keyfile, t->job.target.options)) {
     auto key = open_target_key(*engine, *remote, *source, global);
     if (!key) return report_error(global, key.error());
     options.key = *key;
   }
+  InterruptGuard interrupt;
   auto summary = check::run_remote_verify(*engine, *remote, options);
   if (!summary) return report_error(global, summary.error());
   int code = exit_code_for_findings(summary->ok());

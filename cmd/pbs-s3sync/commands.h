@@ -26,7 +26,16 @@ struct ListArgs {
 };
 int command_list(const ListArgs& args, const GlobalOptions& global);
 
+// Chunks in an archive class (GLACIER, DEEP_ARCHIVE): how to ask for them.
+struct ThawArgs {
+  std::string tier;                 // --restore-tier bulk|standard|expedited
+  std::optional<unsigned> days;     // --restore-days N
+  bool request_only = false;        // --request-only
+  bool given() const { return !tier.empty() || days || request_only; }
+};
+
 struct VerifyArgs {
+  ThawArgs thaw;  // --deep: archived chunks
   std::string source;
   std::string ns;
   std::optional<std::size_t> max_depth;
@@ -60,13 +69,6 @@ struct SyncArgs {
 };
 int command_sync(const SyncArgs& args, const GlobalOptions& global);
 
-// Chunks in an archive class (GLACIER, DEEP_ARCHIVE): how to ask for them.
-struct ThawArgs {
-  std::string tier;                 // --restore-tier bulk|standard|expedited
-  std::optional<unsigned> days;     // --restore-days N
-  bool request_only = false;        // --request-only
-  bool given() const { return !tier.empty() || days || request_only; }
-};
 
 struct RestoreArgs {
   std::string target;

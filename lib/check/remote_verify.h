@@ -5,6 +5,8 @@
 // also downloads chunks (all, or a deterministic sample) and checks them as restore does.
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "crypto/crypt_key.h"
 #include "datastore/names.h"
 #include "remote/remote.h"
+#include "thaw/thaw_request.h"
 #include "transfer/counters.h"
 #include "transfer/request_interface.h"
 
@@ -25,6 +28,10 @@ struct RemoteVerifyOptions : datastore::NamespaceScope {
   // and with --deep their chunks are decrypted and checked to have the name of their plaintext.
   // Without it, encrypted chunks are checked for structure and CRC only.
   std::shared_ptr<const crypto::CryptKey> key;
+  // --deep on archived chunks (GLACIER, DEEP_ARCHIVE): asked for and waited for when look_first
+  // (--restore-tier and friends); otherwise they are not downloaded, and counted.
+  thaw::ThawChoice thaw;
+  std::function<bool()> interrupted;
 };
 
 struct SnapshotVerdict {
@@ -43,11 +50,14 @@ struct RemoteVerifySummary {
   std::size_t chunks_downloaded = 0;   // --deep
   std::size_t chunks_bad = 0;
   std::size_t chunks_decrypted = 0;    // --deep with the key: named by their plaintext
+  std::size_t chunks_archived = 0;     // --deep: in an archive class, not readable, so not downloaded
+  std::optional<thaw::ThawSummary> thaw;  // --deep with --restore-tier: what was asked for
+  std::vector<run::ObjectError> errors;   // asking for archived chunks failed
   std::vector<SnapshotVerdict> failed;  // only snapshots with problems
   std::vector<std::string> warnings;    // objects that are not PBS names (left alone)
   transfer::Counters counters;
   double duration = 0;
-  bool ok() const { return failed.empty() && chunks_bad == 0; }
+  bool ok() const { return failed.empty() && chunks_bad == 0 && errors.empty(); }
 };
 
 Result<RemoteVerifySummary> run_remote_verify(transfer::RequestInterface& requests, const remote::Remote& remote,

@@ -51,9 +51,14 @@ std::string remote_verify_text(const check::RemoteVerifySummary& s) {
   out += fmt::format("; {} chunks referenced, {} listed, {} missing", s.chunks_referenced, s.chunks_listed,
                      s.chunks_missing);
   if (s.chunks_downloaded) out += fmt::format("; {} downloaded and checked, {} damaged", s.chunks_downloaded, s.chunks_bad);
+  if (s.chunks_archived) {
+    out += fmt::format("; {} in an archive class not downloaded (listed: present; --restore-tier makes them readable "
+                       "to check)", s.chunks_archived);
+  }
   if (s.chunks_decrypted) out += fmt::format("; {} decrypted and found named by their plaintext", s.chunks_decrypted);
   out += fmt::format("; {} requests in {}\n", s.counters.total_requests(), human_duration(s.duration));
-  return out + closing_lines({}, s.warnings, {});
+  if (s.thaw) out += thaw_text(*s.thaw, false, "verify", "");
+  return out + closing_lines({}, s.warnings, s.errors);
 }
 
 ojson remote_verify_json(const check::RemoteVerifySummary& s) {
@@ -68,6 +73,9 @@ ojson remote_verify_json(const check::RemoteVerifySummary& s) {
   j["chunks-missing"] = s.chunks_missing;
   j["chunks-downloaded"] = s.chunks_downloaded;
   j["chunks-bad"] = s.chunks_bad;
+  j["chunks-archived"] = s.chunks_archived;
+  j["archived"] = thaw_json(s.thaw, false);
+  j["errors"] = errors_json(s.errors);
   j["chunks-decrypted"] = s.chunks_decrypted;
   ojson failed = ojson::array();
   for (const auto& f : s.failed) failed.push_back({{"snapshot", f.snapshot}, {"problems", f.problems}});

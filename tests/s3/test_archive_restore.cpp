@@ -59,6 +59,15 @@ std::vector<std::uint8_t> bytes_of(const fs::path& p) {
   return *b;
 }
 
+// pbs-s3sync ARGS... EXTRA... through the archive proxy, with the rig's config, polling fast.
+CommandResult via_proxy(const SyncRig& rig, FaultProxy& proxy, std::vector<std::string> args,
+                        const std::vector<std::string>& extra) {
+  args.insert(args.begin(), s3sync_bin());
+  for (const auto& a : {"--config", rig.conf.c_str(), "--lock-file", rig.lock.c_str(), "--output", "json"}) args.push_back(a);
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_command(args, rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint(), "PBS_S3SYNC_THAW_POLL_SECONDS=0.5"}));
+}
+
 std::string chunk_of_path(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 // The snapshot's files and chunks are in `dest` byte for byte.
@@ -88,10 +97,7 @@ TEST_CASE("a restore of one snapshot from archived chunks asks for exactly its c
   REQUIRE(wanted.size() > 4);
   std::string dest = rig.tmp.sub("restored");
   auto restore = [&](std::vector<std::string> extra) {
-    std::vector<std::string> argv{s3sync_bin(), "restore", rig.target(), dest, "--snapshot", rel, "--config", rig.conf,
-                                  "--lock-file", rig.lock, "--output", "json"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return run_command(argv, rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint(), "PBS_S3SYNC_THAW_POLL_SECONDS=0.5"}));
+    return via_proxy(rig, proxy, {"restore", rig.target(), dest, "--snapshot", rel}, extra);
   };
 
   auto asked = restore({"--request-only", "--restore-tier", "bulk"});
@@ -137,9 +143,7 @@ TEST_CASE("chunks a lifecycle rule archived are met by the reads, asked for, wai
   FaultProxy proxy;
   proxy.archive("/.chunks/", 1.0);
   std::string dest = rig.tmp.sub("restored");
-  auto r = run_command({s3sync_bin(), "restore", rig.target(), dest, "--config", rig.conf, "--lock-file", rig.lock,
-                        "--output", "json"},
-                       rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint(), "PBS_S3SYNC_THAW_POLL_SECONDS=0.5"}));
+  auto r = via_proxy(rig, proxy, {"restore", rig.target(), dest}, {});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   auto j = parse_summary(r);
@@ -193,10 +197,7 @@ TEST_CASE("extract of a disk from archived chunks asks for its chunks, --request
   proxy.archive("/.chunks/", 1.0);
   std::string out = rig.tmp.sub("thawed.img");
   auto extract = [&](std::vector<std::string> extra) {
-    std::vector<std::string> argv{s3sync_bin(), "extract", rig.target(), rel, "drive-scsi0.img", out, "--config",
-                                  rig.conf, "--lock-file", rig.lock, "--output", "json"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return run_command(argv, rig.env({"AWS_ENDPOINT_URL=" + proxy.endpoint(), "PBS_S3SYNC_THAW_POLL_SECONDS=0.5"}));
+    return via_proxy(rig, proxy, {"extract", rig.target(), rel, "drive-scsi0.img", out}, extra);
   };
   // Without the options the read meets an archived chunk and says how to ask for it.
   auto plain = extract({});
@@ -219,4 +220,36 @@ TEST_CASE("extract of a disk from archived chunks asks for its chunks, --request
   REQUIRE(done.exit_code == 0);
   CHECK(parse_summary(done)["archived"]["asked"] == 0);  // asked by the first run
   CHECK(bytes_of(out) == bytes_of(direct));
+}
+
+TEST_CASE("verify --deep leaves archived chunks undownloaded and says so, and with --restore-tier asks, waits and checks them",
+          "[s3][archive]") {
+  SyncRig rig(small_store());
+  REQUIRE(rig.sync().exit_code == 0);
+  FaultProxy proxy;
+  proxy.archive("/.chunks/", 1.0);
+  auto verify = [&](std::vector<std::string> extra) {
+    return via_proxy(rig, proxy, {"verify", rig.target(), "--deep"}, extra);
+  };
+  // A verify never starts billed retrievals unasked: the archived chunks are counted, not "damaged".
+  auto quiet = verify({});
+  INFO(quiet.out << quiet.err);
+  CHECK(quiet.exit_code == 0);
+  auto q = parse_summary(quiet);
+  std::size_t referenced = q["chunks-referenced"];
+  CHECK(referenced > 0);
+  CHECK(q["chunks-archived"] == referenced);
+  CHECK(q["chunks-downloaded"] == 0);
+  CHECK(q["chunks-bad"] == 0);
+  CHECK(proxy.stats().restore_posts == 0);
+
+  auto thawed = verify({"--restore-tier", "bulk"});
+  INFO(thawed.out << thawed.err);
+  CHECK(thawed.exit_code == 0);
+  auto t = parse_summary(thawed);
+  CHECK(t["archived"]["asked"] == referenced);
+  CHECK(t["chunks-archived"] == 0);
+  CHECK(t["chunks-downloaded"] == referenced);
+  CHECK(t["chunks-bad"] == 0);
+  CHECK(proxy.stats().restore_posts == int(referenced));
 }
