@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "util/file_io.h"
+#include "util/text.h"
 
 namespace pbs::bill {
 
@@ -95,12 +96,6 @@ bool printable_key(std::string_view key) {
   return !key.empty() && key.size() <= 64 && std::all_of(key.begin(), key.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '/' || c == '*';
   });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
 }
 
 // One KEY=VALUE line of a price file into `t`; an error says what is wrong with it.

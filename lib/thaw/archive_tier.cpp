@@ -1,22 +1,15 @@
 #include "thaw/archive_tier.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/core.h>
 
+#include "util/text.h"
+
 namespace pbs::thaw {
 
-namespace {
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-}  // namespace
-
 std::optional<Tier> parse_tier(std::string_view s) {
-  auto l = lower(s);
+  auto l = to_lower(s);
   if (l == "bulk") return Tier::bulk;
   if (l == "standard") return Tier::standard;
   if (l == "expedited") return Tier::expedited;
@@ -74,7 +67,7 @@ RestoreState parse_restore_header(std::string_view h) {
     while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
     return std::string(v);
   };
-  auto ongoing = lower(value_of("ongoing-request"));
+  auto ongoing = to_lower(value_of("ongoing-request"));
   if (ongoing == "true") {
     s.kind = RestoreState::Kind::ongoing;
   } else if (ongoing == "false") {

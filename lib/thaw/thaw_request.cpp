@@ -41,29 +41,31 @@ Standing standing_of(const s3::Response& r, ThawSummary& summary) {
 // HEADs `objects`; each one's standing, or an error in `summary` (gone: named there too). A size
 // not known yet (an object met by a read rather than in a listing) is taken from the answer.
 Result<std::vector<Standing>> look_at(transfer::RequestInterface& requests, const remote::Remote& remote,
-                                      std::vector<ArchivedObject>& objects, ThawSummary& summary) {
+                                      std::vector<ArchivedObject>& objects, ThawSummary& summary,
+                                      std::vector<run::ObjectError>& errors) {
   std::vector<Standing> out(objects.size(), Standing::gone);
   PBS_TRY(remote::fetch_each(
       requests, objects.size(), [&](std::size_t i) { return std::pair{head_of(remote, objects[i]), transfer::Sink{}}; },
       [&](std::size_t i, Result<s3::Response> r) {
-        if (!r) return summary.errors.push_back({objects[i].key, r.error().message()});
+        if (!r) return errors.push_back({objects[i].key, r.error().message()});
         out[i] = standing_of(*r, summary);
         if (auto length = r->header("content-length"); objects[i].size == 0 && length) {
           std::from_chars(length->data(), length->data() + length->size(), objects[i].size);
         }
-        if (out[i] == Standing::gone) summary.errors.push_back({objects[i].key, "no longer in the bucket"});
+        if (out[i] == Standing::gone) errors.push_back({objects[i].key, "no longer in the bucket"});
       }));
   return out;
 }
 
-}  // namespace
-
+// Looks at `objects` and asks for those neither asked for nor readable; `pending` gets the ones to
+// wait for. An error about the target (RestoreObject not permitted, a tier a class does not offer)
+// is returned and stops it.
 Status ask_for_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
-                        std::vector<ArchivedObject> objects, const ThawOptions& options,
-                        ThawSummary& summary, std::vector<ArchivedObject>& pending) {
+                        std::vector<ArchivedObject> objects, const ThawChoice& options, bool ask, ThawSummary& summary,
+                        std::vector<ArchivedObject>& pending, std::vector<run::ObjectError>& errors) {
   summary.tier = options.tier;
   summary.days = options.days;
-  PBS_ASSIGN(auto standing, look_at(requests, remote, objects, summary));
+  PBS_ASSIGN(auto standing, look_at(requests, remote, objects, summary, errors));
   std::vector<std::size_t> to_ask;
   for (std::size_t i = 0; i < objects.size(); ++i) {
     if (standing[i] != Standing::not_archived && standing[i] != Standing::gone) ++summary.needed;
@@ -83,7 +85,7 @@ Status ask_for_readable(transfer::RequestInterface& requests, const remote::Remo
     summary.bytes_asked += objects[i].size;
     pending.push_back(objects[i]);
   };
-  if (!options.ask) {
+  if (!ask) {
     for (auto i : to_ask) count(i);
     return {};
   }
@@ -97,7 +99,7 @@ Status ask_for_readable(transfer::RequestInterface& requests, const remote::Remo
       },
       [&](std::size_t n, Result<s3::Response> r) {
         std::size_t i = to_ask[n];
-        if (!r) return summary.errors.push_back({objects[i].key, "RestoreObject: " + r.error().message()});
+        if (!r) return errors.push_back({objects[i].key, "RestoreObject: " + r.error().message()});
         if (r->status == 200) {
           ++summary.readable;  // readable already: its days renewed
         } else if (r->status == 409) {
@@ -109,10 +111,13 @@ Status ask_for_readable(transfer::RequestInterface& requests, const remote::Remo
       });
 }
 
+// Polls `pending` every `poll_seconds` until none is under way: a few of the oldest first, and all
+// only once those are not, so that a day's wait costs a few requests per object, not hundreds.
+// Errc::interrupted when `interrupted` says so (the rest is left for a later run).
 Status wait_until_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
                            std::vector<ArchivedObject> pending, double poll_seconds,
                            const std::function<bool()>& interrupted, ThawSummary& summary,
-                           const std::function<void(std::size_t left)>& on_wait) {
+                           std::vector<run::ObjectError>& errors, const std::function<void(std::size_t left)>& on_wait) {
   constexpr std::size_t kSample = 8;
   auto t0 = std::chrono::steady_clock::now();
   auto done = [&](Status st) {
@@ -129,9 +134,9 @@ Status wait_until_readable(transfer::RequestInterface& requests, const remote::R
     }
     // The oldest asked for come first: while they are not readable, the rest are not either.
     std::vector<ArchivedObject> sample(pending.begin(), pending.begin() + std::ptrdiff_t(std::min(kSample, pending.size())));
-    PBS_ASSIGN(auto first, look_at(requests, remote, sample, summary));
+    PBS_ASSIGN(auto first, look_at(requests, remote, sample, summary, errors));
     if (std::all_of(first.begin(), first.end(), [](Standing s) { return s == Standing::ongoing; })) continue;
-    PBS_ASSIGN(auto all, look_at(requests, remote, pending, summary));
+    PBS_ASSIGN(auto all, look_at(requests, remote, pending, summary, errors));
     std::vector<ArchivedObject> left;
     for (std::size_t i = 0; i < pending.size(); ++i) {
       // Not ongoing any more: readable, or (expired, the request lost) archived again, which the
@@ -143,15 +148,14 @@ Status wait_until_readable(transfer::RequestInterface& requests, const remote::R
   return done({});
 }
 
+}  // namespace
+
 Status make_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
                      std::vector<ArchivedObject> objects, const ThawChoice& choice, bool dry_run,
                      const std::function<bool()>& interrupted, ThawSummary& t, std::vector<run::ObjectError>& errors) {
   if (objects.empty()) return {};
   std::vector<ArchivedObject> pending;
-  auto asked = ask_for_readable(requests, remote, std::move(objects), {choice.tier, choice.days, !dry_run}, t, pending);
-  errors.insert(errors.end(), t.errors.begin(), t.errors.end());
-  t.errors.clear();
-  PBS_TRY(std::move(asked));
+  PBS_TRY(ask_for_readable(requests, remote, std::move(objects), choice, !dry_run, t, pending, errors));
   t.waiting = pending.size();
   if (pending.empty() || dry_run || choice.request_only) return {};
   auto time = tier_time(t.storage_class, choice.tier).value_or(TierTime{3, 5});
@@ -161,10 +165,7 @@ Status make_readable(transfer::RequestInterface& requests, const remote::Remote&
     choice.say(fmt::format("waiting for {} archived chunks from {} ({} retrieval: {}); looking again every {:.0f} s",
                            left, t.storage_class, tier_name(choice.tier), describe(time), poll));
   };
-  auto waited = wait_until_readable(requests, remote, std::move(pending), poll, interrupted, t, say);
-  errors.insert(errors.end(), t.errors.begin(), t.errors.end());
-  t.errors.clear();
-  return waited;
+  return wait_until_readable(requests, remote, std::move(pending), poll, interrupted, t, errors, say);
 }
 
 }  // namespace pbs::thaw

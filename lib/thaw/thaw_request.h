@@ -24,12 +24,6 @@ struct ArchivedObject {
   std::string version_id;  // at a point in time; "" for the current version
 };
 
-struct ThawOptions {
-  Tier tier = Tier::standard;
-  unsigned days = 7;  // how long the provider keeps the readable copy
-  bool ask = true;    // false (--dry-run): look only, and count what would be asked for
-};
-
 struct ThawSummary {
   std::string storage_class;  // the archive class the objects are in (GLACIER, DEEP_ARCHIVE); the last seen
   std::set<std::string> classes;  // every archive class seen
@@ -42,7 +36,6 @@ struct ThawSummary {
   std::uint64_t bytes_asked = 0;
   std::size_t waiting = 0;   // not readable when the run ended (--request-only, interrupted)
   double waited_seconds = 0;
-  std::vector<run::ObjectError> errors;
 };
 
 // How a command asks for the archived objects it needs (--restore-tier, --restore-days, --request-only).
@@ -61,20 +54,5 @@ Status make_readable(transfer::RequestInterface& requests, const remote::Remote&
                      std::vector<ArchivedObject> objects, const ThawChoice& choice, bool dry_run,
                      const std::function<bool()>& interrupted, ThawSummary& summary,
                      std::vector<run::ObjectError>& errors);
-
-// Looks at `objects` and asks for those not asked for yet; `pending` gets the ones to wait for.
-// An error about the target (RestoreObject not permitted, an expedited tier the class does not
-// offer) is returned and stops it.
-Status ask_for_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
-                        std::vector<ArchivedObject> objects, const ThawOptions& options,
-                        ThawSummary& summary, std::vector<ArchivedObject>& pending);
-
-// Polls `pending` every `poll_seconds` until all are readable: a few of the oldest first, and all
-// only once those are, so that a day's wait costs a few requests per object, not hundreds.
-// Errc::interrupted when `interrupted` says so (the rest is left for a later run).
-Status wait_until_readable(transfer::RequestInterface& requests, const remote::Remote& remote,
-                           std::vector<ArchivedObject> pending, double poll_seconds,
-                           const std::function<bool()>& interrupted, ThawSummary& summary,
-                           const std::function<void(std::size_t left)>& on_wait = nullptr);
 
 }  // namespace pbs::thaw
