@@ -253,3 +253,21 @@ TEST_CASE("verify --deep leaves archived chunks undownloaded and says so, and wi
   CHECK(t["chunks-bad"] == 0);
   CHECK(proxy.stats().restore_posts == int(referenced));
 }
+
+TEST_CASE("RestoreObject refused (403) ends the restore with its report naming it, and nothing restored", "[s3][archive]") {
+  SyncRig rig(small_store());
+  REQUIRE(rig.sync().exit_code == 0);
+  FaultProxy proxy;
+  proxy.archive("/.chunks/", 1.0);
+  proxy.rule("mode=status&status=403&code=AccessDenied&method=POST&count=100000");
+  std::string dest = rig.tmp.sub("restored");
+  auto r = via_proxy(rig, proxy, {"restore", rig.target(), dest, "--snapshot", vm_snapshot(rig.root, 0)},
+                     {"--restore-tier", "standard"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code != 0);
+  auto j = parse_summary(r);
+  CHECK(j["snapshots"]["restored"] == 0);
+  CHECK(j["archived"]["asked"] == 0);
+  CHECK(r.out.find("RestoreObject") != std::string::npos);
+  CHECK(proxy.stats().restore_asked.empty());
+}
