@@ -93,6 +93,15 @@ std::vector<double> byte_shares(const std::vector<JobDemand>& jobs, double rate)
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       if (!settled[i]) out[i] = left * std::max(1u, jobs[i].weight) / weights;
     }
+    left = 0;
+  }
+  // Every job wants less than it may have (stalled answers, planning): what is left goes to the
+  // active ones by weight, or a lone job would be held to what its slow moment moved until it
+  // waited for tokens again.
+  double active = 0;
+  for (const auto& j : jobs) active += j.active ? std::max(1u, j.weight) : 0;
+  for (std::size_t i = 0; i < jobs.size() && left > 0 && active > 0; ++i) {
+    if (jobs[i].active) out[i] += left * std::max(1u, jobs[i].weight) / active;
   }
   return out;
 }

@@ -9,7 +9,7 @@
 // a job its limit held back (its transfers waited for tokens) may use any amount; one that moved
 // less than its share (planning, finishing, latency-bound) is given a quarter more than it moved,
 // and the rest goes to the others, so the link stays full while any job can fill it; a job that
-// is not transferring gets a small start. Requests per second: by weight among the jobs
+// is not transferring gets a small start. What no job can use goes to the active ones by weight. Requests per second: by weight among the jobs
 // transferring; a job that is not gets what it would get if it were.
 
 #include <vector>

@@ -65,7 +65,8 @@ Engine::Impl::Impl(EngineConfig config)
   if (multi_) {
     // Room for the hedges, and for the requests that take the slots of those only waiting for an
     // answer: one waiting for a connection that a stalled request holds would wait as long as it.
-    long connections = long(config_.parallelism) * (config_.hedge ? 2 : 1) + (config_.hedge ? long(config_.parallelism / 4 + kMaxHedges) : 0);
+    long p = long(config_.parallelism);
+    long connections = config_.hedge ? p * (1 + kStandAside) + std::max(2L, p / 2) : p;
     curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
     curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connections);
   }
@@ -276,6 +277,7 @@ void Engine::Impl::start(Job& job, bool hedge) {
   }
   counters_.requests[std::string(s3::op_name(req.op))]++;
   ++job.running;
+  job.newest = easy;
   if (hedge) {
     ++job.hedges;
     ++hedges_running_;

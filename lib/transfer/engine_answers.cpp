@@ -53,7 +53,10 @@ void Engine::Impl::finish(CURL* easy, int curl_code) {
     // A race of two attempts: an accepted answer wins and ends the other; anything else leaves the
     // request to the attempt still on the wire.
     bool accepted = code == CURLE_OK && !ex.local_error() && req.accepts(ex.status());
-    if (!accepted) return;
+    if (!accepted) {
+      if (job.newest == easy) job.newest = newest_attempt(job.id);  // the one hedging judges now
+      return;
+    }
     if (ex.hedge) {
       ++counters_.hedges_won;
       for (const auto& [other, r] : running_) {

@@ -46,11 +46,12 @@ struct EngineConfig {
   // lost answer would: reads, and PUTs (the same body under the same key; in a versioned bucket the
   // loser may leave one more version of it); never an answer streamed to a file. A hedge is a
   // request in flight (the window and the host's budget count it); an attempt that only waits,
-  // slow and with no byte moving, leaves its slot in the window to one that moves bytes (at most a
-  // window's worth stand aside). At most a quarter of the window are
-  // hedges at once, a request gets two at most, and a run spends at most `hedge_share` of its
-  // requests (plus 8) on them: a night where a provider answers one request in six late costs at
-  // most that many more requests, never a night of waiting.
+  // half as late as a hedge needs and with no byte moving, leaves its slot in the window to one
+  // that moves bytes (at most two windows' worth stand aside), hedges included. At most half the
+  // window are hedges moving bytes at once, a request gets four at most (each after the one before
+  // it is slow in its turn), and a run spends at most `hedge_share` of its requests (plus 8) on
+  // them: a night where a provider answers one request in six late costs at most that many more
+  // requests, never a night of waiting.
   // PUT bodies sent with x-amz-content-sha256: UNSIGNED-PAYLOAD, as the AWS SDKs do over HTTPS:
   // no SHA-256 of each body before it goes (TLS protects it in transit; Content-MD5 still goes
   // where a request needs one, Object Lock PUTs). Never over plain http, whatever this says.

@@ -9,8 +9,19 @@
 namespace pbs::transfer {
 
 bool Engine::Impl::hedgeable(const Job& job) const {
-  // One attempt on the wire, or one more after a hedge that is slow in its turn.
-  return hedgeable_kind(job) && job.hedges < kMaxHedges && job.running == job.hedges + 1;
+  return hedgeable_kind(job) && job.hedges < kMaxHedges;
+}
+
+CURL* Engine::Impl::newest_attempt(std::uint64_t job) const {
+  CURL* newest = nullptr;
+  Clock::time_point started{};
+  for (const auto& [easy, r] : running_) {
+    if (r.exchange->job() == job && (!newest || r.exchange->started() > started)) {
+      newest = easy;
+      started = r.exchange->started();
+    }
+  }
+  return newest;
 }
 
 bool Engine::Impl::hedgeable_kind(const Job& job) const {
@@ -27,40 +38,61 @@ bool Engine::Impl::hedgeable_kind(const Job& job) const {
     // one is refused the second time (412), which its caller takes as a retry's answer already.
     case s3::Op::put_object:
       return true;
+    // The tool copies an object only onto itself (s3::touch_object): twice is once more the same.
+    case s3::Op::copy_object:
+      return true;
     default:
       return false;
   }
 }
 
+unsigned Engine::Impl::hedge_cap() const { return std::max(2u, in_flight_cap() / 2); }
+
+Engine::Impl::Lateness Engine::Impl::lateness(const HttpExchange& ex, const s3::Request& req,
+                                               Clock::time_point now) const {
+  // A transfer paused by the bandwidth limit waits for its turn, not for the server.
+  if (ex.paused()) return Lateness::on_time;
+  auto typical = latency_.typical(req.op, std::max(req.body_size(), ex.bytes_received()));
+  double floor = config_.hedge_floor_seconds;
+  double usual = typical ? *typical : floor / 2;  // a kind not seen yet: 2 s before a hedge
+  auto idle = std::chrono::duration<double>(now - ex.last_progress()).count();
+  auto age = std::chrono::duration<double>(now - ex.started()).count();
+  if (age >= std::max(floor, config_.hedge_factor * usual) && idle >= floor) return Lateness::slow;
+  // Half way there: no second request yet, but its slot goes to one that moves bytes. Otherwise
+  // every late answer would hold a slot for the whole floor, and with one in six late that is a
+  // third of the window.
+  if (age >= std::max(floor, config_.hedge_factor * usual) / 2 && idle >= floor / 2) return Lateness::waiting;
+  return Lateness::on_time;
+}
+
+// A hedge meets a late answer as often as any request: a slow hedge stands aside as a slow first
+// attempt does, and the request gets another (kMaxHedges at most), so hedges that only wait never
+// hold back the hedging of others.
 void Engine::Impl::hedge_slow(Clock::time_point now) {
-  slow_running_ = 0;
+  waiting_running_ = 0;
   if (!config_.hedge || interrupted_at_ || running_.empty()) return;
-  unsigned cap = std::max(1u, in_flight_cap() / 4);
-  double spendable = config_.hedge_share * double(counters_.total_requests()) + 8;
-  std::vector<std::uint64_t> slow;
+  unsigned waiting_hedges = 0;
+  std::vector<std::uint64_t> candidates;
   for (const auto& [easy, r] : running_) {
     auto it = jobs_.find(r.exchange->job());
-    // A transfer paused by the bandwidth limit waits for its turn, not for the server.
-    if (it == jobs_.end() || r.exchange->paused() || !hedgeable_kind(*it->second)) continue;
-    const auto& req = it->second->request;
-    auto typical = latency_.typical(req.op, std::max(req.body_size(), r.exchange->bytes_received()));
-    double threshold = std::max(config_.hedge_floor_seconds, typical ? config_.hedge_factor * *typical
-                                                                      : 3 * config_.hedge_floor_seconds);
-    auto idle = std::chrono::duration<double>(now - r.exchange->last_progress()).count();
-    auto age = std::chrono::duration<double>(now - r.exchange->started()).count();
-    if (age < threshold || idle < config_.hedge_floor_seconds) continue;
-    if (!r.exchange->hedge) ++slow_running_;
-    bool newest = it->second->hedges == 0 || r.exchange->hedge;  // the newest attempt is the one judged
-    if (!newest || !hedgeable(*it->second)) continue;
-    if (hedges_running_ + slow.size() >= cap || double(counters_.hedges + slow.size()) >= spendable) continue;
-    slow.push_back(it->first);
+    if (it == jobs_.end() || !hedgeable_kind(*it->second)) continue;
+    auto late = lateness(*r.exchange, it->second->request, now);
+    if (late == Lateness::on_time) continue;
+    ++waiting_running_;
+    if (r.exchange->hedge) ++waiting_hedges;
+    // The newest attempt is the one judged: an older one being slow is why that one was sent.
+    if (late == Lateness::slow && easy == it->second->newest && hedgeable(*it->second)) {
+      candidates.push_back(it->first);
+    }
   }
-  for (auto id : slow) {
-    auto it = jobs_.find(id);
-    if (it == jobs_.end()) continue;
+  unsigned moving_hedges = hedges_running_ - waiting_hedges;
+  double spendable = config_.hedge_share * double(counters_.total_requests()) + 8;
+  for (auto id : candidates) {
+    if (moving_hedges >= hedge_cap() || double(counters_.hedges) >= spendable) break;
     if (config_.budget && !config_.budget->try_start()) break;
     request_limiter_.take_all(1, now);
-    start(*it->second, true);
+    start(*jobs_.at(id), true);
+    ++moving_hedges;
   }
 }
 

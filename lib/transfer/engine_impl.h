@@ -46,6 +46,7 @@ struct Engine::Impl {
     std::optional<Clock::time_point> first_failure;
     unsigned running = 0;   // attempts on the wire: 2 while a hedge races the slow one
     unsigned hedges = 0;    // hedges sent for it (kMaxHedges at most)
+    CURL* newest = nullptr;  // its newest attempt on the wire: the one hedging judges
     unsigned skew_corrections = 0;  // each refusal for the clock judged by its own Date
     std::int64_t signed_offset = 0;  // the clock correction the last attempt was signed with
     bool fresh_connection = false;
@@ -79,8 +80,9 @@ struct Engine::Impl {
   std::string customer_key_refusal(const s3::Request& req, const s3::Response& resp,
                                    const std::optional<s3::ErrorBody>& body) const;
   bool unsigned_payload() const { return unsigned_payload_; }
-  // Attempts that only wait for a late answer, holding no slot of the window (at most a window's worth).
-  std::size_t waiting_late() const { return std::min<std::size_t>(slow_running_, in_flight_cap()); }
+  // Attempts that only wait for a late answer, holding no slot of the window (at most two windows'
+  // worth: while hedges race them, one in six answers late keeps about that many waiting).
+  std::size_t waiting_late() const { return std::min<std::size_t>(waiting_running_, kStandAside * in_flight_cap()); }
   bool sent_before_interrupt(std::uint64_t id) const { return interrupted_at_ && id < first_after_interrupt_; }
   void resume_paused();
   bool may_start(Clock::time_point now);
@@ -93,6 +95,14 @@ struct Engine::Impl {
   void hedge_slow(Clock::time_point now);
   bool hedgeable(const Job& job) const;
   bool hedgeable_kind(const Job& job) const;
+  // Slow: past `hedge_factor` times its kind's usual latency (the floor at least) with no byte
+  // moving for the floor: hedged. Waiting: half as late: it stands aside, holding no slot.
+  enum class Lateness { on_time, waiting, slow };
+  Lateness lateness(const HttpExchange& ex, const s3::Request& req, Clock::time_point now) const;
+  // The attempt of a request started last among those on the wire (nullptr: none).
+  CURL* newest_attempt(std::uint64_t job) const;
+  // Hedges moving bytes at once (slow ones stand aside): half the window, two at least.
+  unsigned hedge_cap() const;
   // The other attempts of a request that has its answer: taken off the wire.
   void abandon_siblings(Job& job, CURL* winner);
   // Ends an attempt on the wire, whatever its outcome: its handle back to the pool, its permit
@@ -137,12 +147,14 @@ struct Engine::Impl {
   Counters counters_;
   LatencyTracker latency_;
   unsigned hedges_running_ = 0;
-  std::size_t slow_running_ = 0;  // attempts past their kind's latency with no byte moving (hedge_slow)
+  std::size_t waiting_running_ = 0;  // attempts late enough to stand aside (hedge_slow)
   std::uint64_t next_id_ = 1;
   std::int64_t clock_offset_ = 0;
   bool in_run_ = false;
   static constexpr unsigned kSchemeMismatchAttempts = 3;
-  static constexpr unsigned kMaxHedges = 2;
+  // Four hedges: with one answer in six late, one request in 10,000 still meets five late answers.
+  static constexpr unsigned kMaxHedges = 4;
+  static constexpr unsigned kStandAside = 2;
   static constexpr std::size_t kResumeBytes = 16384;  // per request: a hedge may meet a slow answer too
   bool answered_ = false;            // an HTTP answer came in this run: the scheme fits the port
   unsigned scheme_mismatches_ = 0;   // failures that said it does not, before any answer

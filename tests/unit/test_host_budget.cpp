@@ -87,10 +87,14 @@ TEST_CASE("budget shares: a job using less than its share keeps a quarter more, 
   CHECK(s[2].bytes_per_second == Approx(11e6 / 3));
   double total = s[0].bytes_per_second + s[1].bytes_per_second + s[2].bytes_per_second;
   CHECK(total <= 6e6 + 1);
-  // Unbound jobs that want little leave the rest unallocated: never more than the limit together.
-  auto idle = compute_shares({{1, 0, true, false, 0.1e6}, {1, 0, true, false, 0.2e6}}, HostLimits{2, 6e6, 0});
-  CHECK(idle[0].bytes_per_second == Approx(0.375e6));  // the small start: an eighth of the rate per job
-  CHECK(idle[1].bytes_per_second == Approx(0.375e6));
+  // Unbound jobs that want little share what none uses by weight: never more than the limit together.
+  auto idle = compute_shares({{1, 0, true, false, 0.1e6}, {2, 0, true, false, 0.2e6}, {1, 0, false}}, HostLimits{2, 6e6, 0});
+  CHECK(idle[2].bytes_per_second == Approx(0.25e6));  // the small start: an eighth of the rate per job
+  CHECK(idle[0].bytes_per_second == Approx(0.25e6 + (6e6 - 0.75e6) / 3));
+  CHECK(idle[1].bytes_per_second == Approx(0.25e6 + 2 * (6e6 - 0.75e6) / 3));
+  // A lone job whose answers are late keeps the whole rate: the next answers need not win it back.
+  auto alone = compute_shares({{1, 0, true, false, 0.05e6}}, HostLimits{8, 2e6, 0});
+  CHECK(alone[0].bytes_per_second == Approx(2e6));
 }
 
 TEST_CASE("host budget: jobs that join share it, and one that leaves gives its share back", "[budget]") {
