@@ -31,7 +31,8 @@ class ViewBuilder {
 
   Result<std::shared_ptr<DigestMap<Digest>>> run() {
     groups_ = make_entries(scan_, view_.warnings);
-    PBS_TRY(read_remote_copies(requests_, remote_, catalog_, *key_, groups_));
+    view_.recorded = records::read_sealed_manifests(requests_, remote_);
+    PBS_TRY(read_remote_copies(requests_, remote_, catalog_, *key_, view_.recorded, groups_));
     choose_work(store_, *key_, options_.full, groups_);
     PBS_TRY(read_sources(requests_, remote_, catalog_, store_, view_.dir.path(), groups_, encrypted_of_));
     view_.chunks_named = encrypted_of_.size();
@@ -136,10 +137,12 @@ Status ViewBuilder::lay_out_snapshot(ViewEntry& e, LocalGroup& group) {
     e.remote = std::move(*sealed);
     ++view_.snapshots_built;
     vs.manifest = *e.remote;
+    PBS_ASSIGN(view_.sealed[s.ref.rel_dir()], read_file(dir + "/" + std::string(kManifestName)));
   } else {
     PBS_TRY(write_view_file(dir + "/" + std::string(kManifestName), e.remote_blob));
     if (s.is_protected) PBS_TRY(write_view_file(dir + "/" + std::string(kProtectedName), {}));
     vs.manifest = *e.remote;
+    view_.sealed[s.ref.rel_dir()] = std::move(e.remote_blob);
   }
   group.snapshots.push_back(std::move(vs));
   return {};
@@ -155,7 +158,7 @@ Result<EncryptedView> make_encrypted_view(const Datastore& store, const datastor
   std::string root = dir.path();
   PBS_TRY(make_dir(join_path(root, ".chunks"), 0700));
   PBS_ASSIGN(Datastore placeholder, Datastore::open(root));
-  EncryptedView view{std::move(dir), std::move(placeholder), {}, 0, 0, 0, 0, {}};
+  EncryptedView view{std::move(dir), std::move(placeholder), {}, 0, 0, 0, 0, {}, {}, {}};
   ViewBuilder builder(store, scan, catalog, std::move(key), requests, remote, options, view);
   PBS_ASSIGN(auto aliases, builder.run());
   view.store = Datastore::view(root, store, std::move(aliases));

@@ -25,6 +25,7 @@
 #include "crypto/crypt_key.h"
 #include "datastore/datastore.h"
 #include "datastore/local_scan.h"
+#include "records/sealed_manifests.h"
 #include "remote/catalog.h"
 #include "remote/remote.h"
 #include "transfer/request_interface.h"
@@ -41,6 +42,10 @@ struct EncryptedView {
   std::uint64_t bytes_read = 0;      // their bytes
   std::size_t chunks_named = 0;      // named by remote indexes instead
   std::vector<std::string> warnings;
+  // The manifests of the encrypted snapshots as the view has them, and as the prefix's record
+  // held them (records/sealed_manifests.h): the run writes the record again when they differ.
+  records::SealedManifests sealed;
+  records::SealedManifests recorded;
 };
 
 struct ViewOptions {

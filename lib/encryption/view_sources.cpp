@@ -40,24 +40,36 @@ Status line_up(const Datastore& store, const ViewEntry& e, const ManifestFile& e
 }  // namespace
 
 Status read_remote_copies(transfer::RequestInterface& requests, const remote::Remote& remote,
-                          const remote::RemoteCatalog& catalog, const crypto::CryptKey& key, ViewGroups& groups) {
+                          const remote::RemoteCatalog& catalog, const crypto::CryptKey& key,
+                          const records::SealedManifests& recorded, ViewGroups& groups) {
   std::vector<remote::SnapshotToRead> reads;
   std::vector<ViewEntry*> entries;
-  for (auto& group : groups) {
-    for (auto& e : group) {
-      const remote::RemoteSnapshot* rs = catalog.snapshot(e.local->ref);
-      if (e.how != Treatment::encrypt || !rs || !rs->complete()) continue;
-      reads.push_back({rs, nullptr});
-      entries.push_back(&e);
-    }
-  }
   // A copy not this tool's with this key, damaged or gone is made again and its files compared.
-  auto on_manifest = [&](std::size_t i, Result<remote::ManifestRead> m) -> std::vector<std::string> {
-    ViewEntry& e = *entries[i];
+  auto take = [&](ViewEntry& e, Result<remote::ManifestRead> m) {
     if (m && made_from(key, m->manifest, e.local->manifest)) {
       e.remote = std::move(m->manifest);
       e.remote_blob = std::move(m->blob);
     }
+  };
+  for (auto& group : groups) {
+    for (auto& e : group) {
+      const remote::RemoteSnapshot* rs = catalog.snapshot(e.local->ref);
+      if (e.how != Treatment::encrypt || !rs || !rs->complete()) continue;
+      // The record's copy when the listing shows that very manifest: no GET for it.
+      auto known = recorded.find(e.local->ref.rel_dir());
+      const auto& listed = rs->files.at(std::string(kManifestName));
+      if (known != recorded.end() && records::is_listed_manifest(listed, known->second)) {
+        if (auto m = parse_manifest_blob(known->second)) {
+          take(e, remote::ManifestRead{std::move(*m), known->second});
+          continue;
+        }
+      }
+      reads.push_back({rs, nullptr});
+      entries.push_back(&e);
+    }
+  }
+  auto on_manifest = [&](std::size_t i, Result<remote::ManifestRead> m) -> std::vector<std::string> {
+    take(*entries[i], std::move(m));
     return {};
   };
   return remote::read_snapshots(requests, remote, reads, on_manifest,

@@ -12,6 +12,7 @@
 #include "datastore/datastore.h"
 #include "datastore/digest_map.h"
 #include "encryption/view_entries.h"
+#include "records/sealed_manifests.h"
 #include "remote/catalog.h"
 #include "remote/remote.h"
 #include "transfer/request_interface.h"
@@ -19,9 +20,11 @@
 
 namespace pbs::encryption {
 
-// Sets `remote` and `remote_blob` of the entries whose remote copy came from them.
+// Sets `remote` and `remote_blob` of the entries whose remote copy came from them. A remote
+// manifest `recorded` holds as the listing shows it is taken from there, the others are read.
 Status read_remote_copies(transfer::RequestInterface& requests, const remote::Remote& remote,
-                          const remote::RemoteCatalog& catalog, const crypto::CryptKey& key, ViewGroups& groups);
+                          const remote::RemoteCatalog& catalog, const crypto::CryptKey& key,
+                          const records::SealedManifests& recorded, ViewGroups& groups);
 
 // The indexes of the sources chosen (choose_work): written into the view at `view_root` (their
 // chunks are then proven, as a complete snapshot's are) and lined up into `encrypted_of` (plain

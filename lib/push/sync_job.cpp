@@ -9,6 +9,7 @@
 #include "push/prefix_claim.h"
 #include "push/sync_preflight.h"
 #include "push/sync_plan.h"
+#include "records/sealed_manifests.h"
 #include "records/source_record.h"
 #include "remote/bucket_features.h"
 #include "remote/catalog.h"
@@ -197,7 +198,17 @@ class SyncRun {
     // Full mode knows only after comparing sizes what it sends: no total.
     std::uint64_t planned = full_ || !presence_options.estimate ? 0 : estimate_plan(plan_).bytes + presence.estimate.bytes;
     executor.run(plan_, presence.known, planned, options_.on_progress);
+    if (view_) keep_sealed_manifests();
     return {};
+  }
+
+  // The next encrypted run reads every manifest in one request (records/sealed_manifests.h). A
+  // record that is not written costs the next run a GET per snapshot, never a wrong answer.
+  void keep_sealed_manifests() {
+    if (view_->sealed == view_->recorded) return;
+    auto st = records::write_sealed_manifests(requests_, remote_, view_->sealed, upload_.put.options(false, false));
+    if (!st) summary_.notices.push_back("the record of sealed manifests was not written (" + st.error().message() +
+                                        "): the next run reads each remote manifest");
   }
 
   const Datastore& store_;

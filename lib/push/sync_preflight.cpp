@@ -8,19 +8,18 @@
 #include "remote/bucket_features.h"
 #include "remote/key_layout.h"
 #include "remote/listing.h"
-#include "transfer/object_store.h"
 
 namespace pbs::push {
 
 using namespace datastore;
 
 void send_start_probes(transfer::PrefetchedReads& requests, const remote::Remote& remote, const SyncOptions& options) {
-  requests.prefetch(s3::head_bucket(remote.bucket));
   requests.prefetch(s3::get_object(remote.bucket, remote.key(remote::kInUseMarker)));
   remote::prefetch_catalog(requests, remote);
   for (auto rel : {records::kSourceKey, records::kEncryptionKey, records::kRetentionKey}) {
     records::prefetch_record(requests, remote, rel);
   }
+  if (options.encryption) records::prefetch_record(requests, remote, records::kSealedManifestsKey);
   if (options.lock) requests.prefetch(s3::get_object_lock_configuration(remote.bucket));
 }
 
@@ -47,8 +46,8 @@ Status check_lock_lapse(transfer::RequestInterface& requests, const remote::Remo
 }
 
 Status preflight(transfer::RequestInterface& requests, const remote::Remote& remote, bool force_in_use) {
-  transfer::ObjectStore store(requests, remote.bucket);
-  PBS_TRY(store.head_bucket());
+  // No HeadBucket: this answer says as much (a missing bucket, refused credentials, another
+  // region), and a no-op is one request shorter.
   PBS_ASSIGN(auto in_use, requests.execute(s3::get_object(remote.bucket, remote.key(remote::kInUseMarker))));
   if (in_use.status == 200 && !force_in_use) {
     return Error(Errc::config,

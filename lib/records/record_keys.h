@@ -15,5 +15,7 @@ inline constexpr std::string_view kGcStateKey = ".pbs-s3sync/gc-state";
 inline constexpr std::string_view kRetentionKey = ".pbs-s3sync/retention";
 // The prefix's encryption key: its fingerprint and, wrapped, the key (encryption_record.h).
 inline constexpr std::string_view kEncryptionKey = ".pbs-s3sync/encryption";
+// The manifests an encrypted run left, read in one request by the next (sealed_manifests.h).
+inline constexpr std::string_view kSealedManifestsKey = ".pbs-s3sync/sealed-manifests";
 
 }  // namespace pbs::records

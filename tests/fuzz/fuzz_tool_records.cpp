@@ -1,11 +1,12 @@
 // libFuzzer target: this tool's own records read back from the bucket (gc-state, the prefix's
-// source record, the retention record, the encryption record) and control bytes made printable.
+// source record, the retention record, the encryption record, the sealed manifests) and control bytes made printable.
 // A bucket is untrusted: anything may be there.
 #include <string_view>
 
 #include "records/encryption_record.h"
 #include "records/gc_state.h"
 #include "records/retention_record.h"
+#include "records/sealed_manifests.h"
 #include "records/source_record.h"
 #include "report/printable.h"
 
@@ -32,6 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!again || again->fingerprint != enc->fingerprint || again->key_file.has_value() != enc->key_file.has_value()) {
       __builtin_trap();
     }
+  }
+  if (auto sealed = parse_sealed_manifests(text)) {
+    auto again = parse_sealed_manifests(format_sealed_manifests(*sealed));
+    if (!again || *again != *sealed) __builtin_trap();
   }
   for (char c : pbs::printable(text)) {
     if (static_cast<unsigned char>(c) < 0x20) __builtin_trap();

@@ -20,6 +20,7 @@
 #include "encryption/encrypted_view.h"
 #include "encryption/prefix_key.h"
 #include "records/encryption_record.h"
+#include "records/sealed_manifests.h"
 #include "sync_rig.h"
 
 using namespace pbs;
@@ -339,4 +340,72 @@ TEST_CASE("kill -9 during an encrypted sync leaves no remote snapshot with missi
   std::string plain = rig.tmp.sub("decrypted");
   REQUIRE(rig.run({"restore", rig.target(), plain, "--decrypt", "--passphrase-file", pass}).exit_code == 0);
   check_restored_identical(rig.root, plain);
+}
+
+TEST_CASE("an encrypted no-op sends six requests however many snapshots there are, and a record of manifests that "
+          "does not match the bucket is not believed",
+          "[encryption][noop]") {
+  SyncRig rig(small_with_encrypted_group());
+  std::string pass = write_passphrase(rig, "passphrase", "no-op passphrase\n");
+  REQUIRE(rig.sync(encrypt_args(pass)).exit_code == 0);
+  const std::string record = ".pbs-s3sync/sealed-manifests";
+  REQUIRE(rig.remote().count(record));
+  auto noop = [&] {
+    auto r = rig.sync(encrypt_args(pass));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto j = parse_summary(r);
+    CHECK(j["chunks"]["uploaded"] == 0);
+    CHECK(j["files"]["uploaded"] == 0);
+    CHECK(j["encryption"]["chunks-read"] == 0);
+    return j;
+  };
+  auto ours = [&] {  // remote snapshots this tool encrypted (the client's go as they are)
+    std::size_t n = 0;
+    for (const auto& [k, o] : rig.remote()) {
+      if (!k.ends_with("/index.json.blob")) continue;
+      n += datastore::parse_manifest_blob(rig.get(k))->unprotected.contains("sync-source-signature");
+    }
+    return n;
+  };
+  auto requests = [](const nlohmann::json& j, const char* op) { return int(j["requests"]["by-operation"].value(op, 0)); };
+
+  // .in-use, the source, encryption, retention and manifests records, and the listing.
+  auto first = noop();
+  INFO(first["requests"].dump());
+  CHECK(first["requests"]["total"] == 6);
+  CHECK(requests(first, "PutObject") == 0);
+  std::size_t before = ours();
+  REQUIRE(before > 2);
+
+  // Twice the snapshots: the same six.
+  REQUIRE(testgen::add_snapshots(rig.root, 0.05, 5));
+  REQUIRE(testgen::add_snapshots(rig.root, 0.05, 6));
+  REQUIRE(rig.sync(encrypt_args(pass)).exit_code == 0);
+  REQUIRE(ours() > before);
+  auto grown = noop();
+  CHECK(grown["requests"]["total"] == 6);
+
+  // One snapshot's entry holds another's manifest: the listing shows a different one, so that
+  // manifest alone is read, and the record is written again.
+  auto text = rig.get(record);
+  auto recorded = records::parse_sealed_manifests({reinterpret_cast<const char*>(text.data()), text.size()});
+  REQUIRE(recorded);
+  REQUIRE(recorded->size() >= 2);
+  auto it = recorded->begin();
+  auto swapped = *recorded;
+  swapped[it->first] = std::next(it)->second;
+  auto lie = records::format_sealed_manifests(swapped);
+  rig.put(record, {lie.begin(), lie.end()});
+  auto caught = noop();
+  CHECK(requests(caught, "GetObject") == 5 + 1);
+  CHECK(requests(caught, "PutObject") == 1);
+  CHECK(rig.get(record) == text);  // as it was: every entry is the listed manifest again
+  CHECK(noop()["requests"]["total"] == 6);
+
+  // A record that does not read at all: every manifest is read, nothing else changes.
+  rig.put(record, {'x', 'y'});
+  auto unreadable = noop();
+  CHECK(requests(unreadable, "GetObject") == 5 + int(ours()));
+  CHECK(noop()["requests"]["total"] == 6);
 }

@@ -678,10 +678,10 @@ TEST_CASE("a plain no-op asks its start questions at once: every request goes be
   REQUIRE(s.complete());
   CHECK(s.chunks_uploaded + s.files_uploaded == 0);
   INFO(nlohmann::json(s.counters.requests).dump());
-  // HEAD bucket, .in-use, the catalog, and the source, encryption and retention records: one round trip.
-  CHECK(rig.s3.answered().size() - from == 6);
-  CHECK(submitted == 6);
-  CHECK(before_first_answer == 6);
+  // .in-use, the catalog, and the source, encryption and retention records: one round trip.
+  CHECK(rig.s3.answered().size() - from == 5);
+  CHECK(submitted == 5);
+  CHECK(before_first_answer == 5);
 }
 
 TEST_CASE("SSE=AES256 (SSE-S3, which radosgw 16 does not serve) goes with every PUT and copy, the class with chunks only",
