@@ -3,6 +3,7 @@
 #include "records/encryption_record.h"
 #include "records/record_io.h"
 #include "records/retention_record.h"
+#include "records/sealed_manifests.h"
 #include "records/record_keys.h"
 #include "records/source_record.h"
 #include "remote/bucket_features.h"
@@ -19,7 +20,9 @@ void send_start_probes(transfer::PrefetchedReads& requests, const remote::Remote
   for (auto rel : {records::kSourceKey, records::kEncryptionKey, records::kRetentionKey}) {
     records::prefetch_record(requests, remote, rel);
   }
-  if (options.encryption) records::prefetch_record(requests, remote, records::kSealedManifestsKey);
+  if (options.encryption) {
+    records::prefetch_record(requests, remote, records::kSealedManifestsKey, records::kMaxSealedManifestsSize);
+  }
   if (options.lock) requests.prefetch(s3::get_object_lock_configuration(remote.bucket));
 }
 

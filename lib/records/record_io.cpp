@@ -18,9 +18,8 @@ RecordRead record_of(const s3::Response& r, std::int64_t local_now) {
 }  // namespace
 
 Result<RecordRead> read_record(transfer::RequestInterface& requests, const remote::Remote& remote,
-                               std::string_view rel, const std::string& version_id) {
-  PBS_ASSIGN(auto r, requests.execute(remote::remote_get(remote, rel, version_id),
-                                      transfer::Sink::in_memory(kMaxRecordSize)));
+                               std::string_view rel, const std::string& version_id, std::uint64_t max_size) {
+  PBS_ASSIGN(auto r, requests.execute(remote::remote_get(remote, rel, version_id), transfer::Sink::in_memory(max_size)));
   return record_of(r, requests.now_epoch());
 }
 
@@ -33,8 +32,9 @@ void submit_record_read(transfer::RequestInterface& requests, const remote::Remo
                   });
 }
 
-void prefetch_record(transfer::PrefetchedReads& requests, const remote::Remote& remote, std::string_view rel) {
-  requests.prefetch(remote::remote_get(remote, rel), transfer::Sink::in_memory(kMaxRecordSize));
+void prefetch_record(transfer::PrefetchedReads& requests, const remote::Remote& remote, std::string_view rel,
+                     std::uint64_t max_size) {
+  requests.prefetch(remote::remote_get(remote, rel), transfer::Sink::in_memory(max_size));
 }
 
 Result<std::int64_t> write_record(transfer::RequestInterface& requests, const remote::Remote& remote,

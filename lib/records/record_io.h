@@ -27,14 +27,16 @@ struct RecordRead {
 
 // `rel` relative to the prefix; the current version, or `version_id` when one is given.
 Result<RecordRead> read_record(transfer::RequestInterface& requests, const remote::Remote& remote,
-                               std::string_view rel, const std::string& version_id = "");
+                               std::string_view rel, const std::string& version_id = "",
+                               std::uint64_t max_size = kMaxRecordSize);
 
 // The same without waiting: `done` is called from within requests.run_until().
 void submit_record_read(transfer::RequestInterface& requests, const remote::Remote& remote, std::string_view rel,
                         std::function<void(Result<RecordRead>)> done);
 
 // Sends the current version's read now; read_record() of the same `rel` takes its answer.
-void prefetch_record(transfer::PrefetchedReads& requests, const remote::Remote& remote, std::string_view rel);
+void prefetch_record(transfer::PrefetchedReads& requests, const remote::Remote& remote, std::string_view rel,
+                     std::uint64_t max_size = kMaxRecordSize);
 
 // Writes `text` as application/json; returns the server's time of the write.
 Result<std::int64_t> write_record(transfer::RequestInterface& requests, const remote::Remote& remote,

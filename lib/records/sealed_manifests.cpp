@@ -1,52 +1,69 @@
 #include "records/sealed_manifests.h"
 
-#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
 
 #include "datastore/blob.h"
 #include "records/record_io.h"
 #include "records/record_keys.h"
-#include "util/base64.h"
 #include "util/hex.h"
 #include "util/md5.h"
 
 namespace pbs::records {
 
 namespace {
-constexpr int kVersion = 1;
+constexpr std::string_view kMagic = "pbs-s3sync sealed-manifests 1\n";
+
+void put_sized(std::string& out, std::span<const std::uint8_t> bytes) {
+  auto n = std::uint32_t(bytes.size());
+  for (int i = 0; i < 4; ++i) out.push_back(char((n >> (8 * i)) & 0xff));
+  out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
+
+// The next length-prefixed piece at `pos`, or nullopt when the bytes end before it does.
+std::optional<std::span<const std::uint8_t>> take_sized(std::span<const std::uint8_t> in, std::size_t& pos) {
+  if (in.size() - pos < 4) return std::nullopt;
+  std::uint32_t n = 0;
+  for (int i = 0; i < 4; ++i) n |= std::uint32_t(in[pos + i]) << (8 * i);
+  pos += 4;
+  if (in.size() - pos < n) return std::nullopt;
+  auto piece = in.subspan(pos, n);
+  pos += n;
+  return piece;
+}
+}  // namespace
 
 std::string format_sealed_manifests(const SealedManifests& manifests) {
-  nlohmann::json doc{{"version", kVersion}, {"manifests", nlohmann::json::object()}};
-  for (const auto& [dir, blob] : manifests) doc["manifests"][dir] = base64_encode(blob);
-  std::string json = doc.dump();
-  auto packed = datastore::encode_blob({reinterpret_cast<const std::uint8_t*>(json.data()), json.size()}, true);
-  return base64_encode(packed);
+  std::string payload(kMagic);
+  for (const auto& [dir, blob] : manifests) {
+    put_sized(payload, {reinterpret_cast<const std::uint8_t*>(dir.data()), dir.size()});
+    put_sized(payload, blob);
+  }
+  auto packed = datastore::encode_blob({reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()}, true);
+  return std::string(packed.begin(), packed.end());
 }
 
-Result<SealedManifests> parse_sealed_manifests(std::string_view text) {
+Result<SealedManifests> parse_sealed_manifests(std::string_view bytes) {
   auto bad = [](const std::string& why) { return Error(Errc::corrupt, std::string(kSealedManifestsKey) + ": " + why); };
-  auto packed = base64_decode(text);
-  if (!packed) return bad("not base64");
-  auto json = datastore::decode_blob(*packed, 16 * kMaxRecordSize);
-  if (!json) return bad(json.error().message());
-  auto doc = nlohmann::json::parse(json->begin(), json->end(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return bad("not a JSON object");
-  auto version = doc.find("version");
-  if (version == doc.end() || !version->is_number_integer() || *version != kVersion) return bad("unknown version");
-  auto list = doc.find("manifests");
-  if (list == doc.end() || !list->is_object()) return bad("no manifests");
+  auto payload = datastore::decode_blob({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
+                                        4 * kMaxSealedManifestsSize);
+  if (!payload) return bad(payload.error().message());
+  std::span<const std::uint8_t> in(*payload);
+  if (in.size() < kMagic.size() || std::string_view(reinterpret_cast<const char*>(in.data()), kMagic.size()) != kMagic) {
+    return bad("not a record of sealed manifests");
+  }
   SealedManifests out;
-  for (const auto& [dir, value] : list->items()) {
-    if (!value.is_string()) return bad("manifest of " + dir + " is not a string");
-    auto blob = base64_decode(value.get<std::string>());
-    if (!blob) return bad("manifest of " + dir + " is not base64");
-    out.emplace(dir, std::move(*blob));
+  for (std::size_t pos = kMagic.size(); pos < in.size();) {
+    auto dir = take_sized(in, pos);
+    auto blob = dir ? take_sized(in, pos) : std::nullopt;
+    if (!blob) return bad("cut short");
+    out.emplace(std::string(dir->begin(), dir->end()), std::vector<std::uint8_t>(blob->begin(), blob->end()));
   }
   return out;
 }
 
 SealedManifests read_sealed_manifests(transfer::RequestInterface& requests, const remote::Remote& remote) {
-  auto read = read_record(requests, remote, kSealedManifestsKey);
+  auto read = read_record(requests, remote, kSealedManifestsKey, "", kMaxSealedManifestsSize);
   if (!read || !read->text) return {};
   auto parsed = parse_sealed_manifests(*read->text);
   return parsed ? std::move(*parsed) : SealedManifests{};
@@ -55,7 +72,7 @@ SealedManifests read_sealed_manifests(transfer::RequestInterface& requests, cons
 Status write_sealed_manifests(transfer::RequestInterface& requests, const remote::Remote& remote,
                               const SealedManifests& manifests, const s3::PutOptions& options) {
   std::string text = format_sealed_manifests(manifests);
-  if (text.size() > kMaxRecordSize) return {};
+  if (text.size() > kMaxSealedManifestsSize) return {};
   PBS_TRY(write_record(requests, remote, kSealedManifestsKey, text, options));
   return {};
 }
