@@ -65,8 +65,8 @@ Engine::Impl::Impl(EngineConfig config)
   if (multi_) {
     // Room for the hedges, and for the requests that take the slots of those only waiting for an
     // answer: one waiting for a connection that a stalled request holds would wait as long as it.
-    long p = long(config_.parallelism);
-    long connections = config_.hedge ? p * (1 + kStandAside) + std::max(2L, p / 2) : p;
+    unsigned p = config_.parallelism;
+    long connections = long(config_.hedge ? p * (1 + kStandAside) + hedges_moving(p) : p);
     curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
     curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connections);
   }

@@ -46,7 +46,7 @@ bool Engine::Impl::hedgeable_kind(const Job& job) const {
   }
 }
 
-unsigned Engine::Impl::hedge_cap() const { return std::max(2u, in_flight_cap() / 2); }
+unsigned Engine::Impl::hedge_cap() const { return hedges_moving(in_flight_cap()); }
 
 Engine::Impl::Lateness Engine::Impl::lateness(const HttpExchange& ex, const s3::Request& req,
                                                Clock::time_point now) const {
@@ -57,11 +57,12 @@ Engine::Impl::Lateness Engine::Impl::lateness(const HttpExchange& ex, const s3::
   double usual = typical ? *typical : floor / 2;  // a kind not seen yet: 2 s before a hedge
   auto idle = std::chrono::duration<double>(now - ex.last_progress()).count();
   auto age = std::chrono::duration<double>(now - ex.started()).count();
-  if (age >= std::max(floor, config_.hedge_factor * usual) && idle >= floor) return Lateness::slow;
+  double late = std::max(floor, config_.hedge_factor * usual);
+  if (age >= late && idle >= floor) return Lateness::slow;
   // Half way there: no second request yet, but its slot goes to one that moves bytes. Otherwise
   // every late answer would hold a slot for the whole floor, and with one in six late that is a
   // third of the window.
-  if (age >= std::max(floor, config_.hedge_factor * usual) / 2 && idle >= floor / 2) return Lateness::waiting;
+  if (age >= late / 2 && idle >= floor / 2) return Lateness::waiting;
   return Lateness::on_time;
 }
 

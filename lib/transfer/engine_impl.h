@@ -3,6 +3,7 @@
 // engine_answers.cpp (what each finished attempt means). Private to lib/transfer; libcurl's
 // types are declared, curl.h itself stays in the .cpp files.
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <deque>
@@ -102,6 +103,7 @@ struct Engine::Impl {
   // The attempt of a request started last among those on the wire (nullptr: none).
   CURL* newest_attempt(std::uint64_t job) const;
   // Hedges moving bytes at once (slow ones stand aside): half the window, two at least.
+  static unsigned hedges_moving(unsigned window) { return std::max(2u, window / 2); }
   unsigned hedge_cap() const;
   // The other attempts of a request that has its answer: taken off the wire.
   void abandon_siblings(Job& job, CURL* winner);

@@ -37,6 +37,24 @@ struct Rig {
     return r->body;
   }
 };
+// Forty small objects read through the proxy, each checked; `done` counts the answers.
+struct FortyReads {
+  Rig& rig;
+  std::size_t done = 0;
+  explicit FortyReads(Rig& r) : rig(r) {
+    for (int i = 0; i < 40; ++i) REQUIRE(rig.direct->execute(s3::put_object(rig.bucket, "h/" + std::to_string(i), random_body(1000, i))));
+  }
+  void get_all() {
+    for (int i = 0; i < 40; ++i) {
+      rig.engine->submit(s3::get_object(rig.bucket, "h/" + std::to_string(i)), [this, i](Result<s3::Response> r) {
+        REQUIRE(r);
+        CHECK(r->body == *random_body(1000, i));
+        ++done;
+      });
+    }
+    rig.engine->run();
+  }
+};
 }  // namespace
 
 TEST_CASE("503 SlowDown with Retry-After: retried after the delay, counted, throttled", "[s3][faults]") {
@@ -230,19 +248,10 @@ TEST_CASE("an interrupt abandons a stalled transfer when its grace is over", "[s
 
 TEST_CASE("a read whose answer is held back is hedged on a fresh connection: the first answer wins", "[s3][faults][hedge]") {
   Rig rig(4, 60, /*hedge=*/true);
-  for (int i = 0; i < 40; ++i) REQUIRE(rig.direct->execute(s3::put_object(rig.bucket, "h/" + std::to_string(i), random_body(1000, i))));
   // Warm: the kind's usual latency is learned from answers that come at once.
-  std::size_t done = 0;
-  auto get_all = [&] {
-    for (int i = 0; i < 40; ++i) {
-      rig.engine->submit(s3::get_object(rig.bucket, "h/" + std::to_string(i)), [&, i](Result<s3::Response> r) {
-        REQUIRE(r);
-        CHECK(r->body == *random_body(1000, i));
-        ++done;
-      });
-    }
-    rig.engine->run();
-  };
+  FortyReads reads(rig);
+  auto get_all = [&] { reads.get_all(); };
+  auto& done = reads.done;
   get_all();
   CHECK(rig.engine->counters().hedges == 0);  // no fault: no extra request
   rig.proxy.rule("mode=delay&stall_seconds=30&count=3&method=GET");
@@ -261,18 +270,9 @@ TEST_CASE("a read whose answer is held back is hedged on a fresh connection: the
 
 TEST_CASE("a hedge held back in its turn is hedged again and holds back no other request's hedge", "[s3][faults][hedge]") {
   Rig rig(4, 60, /*hedge=*/true);
-  for (int i = 0; i < 40; ++i) REQUIRE(rig.direct->execute(s3::put_object(rig.bucket, "h/" + std::to_string(i), random_body(1000, i))));
-  std::size_t done = 0;
-  auto get_all = [&] {
-    for (int i = 0; i < 40; ++i) {
-      rig.engine->submit(s3::get_object(rig.bucket, "h/" + std::to_string(i)), [&, i](Result<s3::Response> r) {
-        REQUIRE(r);
-        CHECK(r->body == *random_body(1000, i));
-        ++done;
-      });
-    }
-    rig.engine->run();
-  };
+  FortyReads reads(rig);
+  auto get_all = [&] { reads.get_all(); };
+  auto& done = reads.done;
   get_all();  // the usual latency, learned
   // h/7's first attempt and its first two hedges are held; two other reads are held once.
   rig.proxy.rule("mode=delay&stall_seconds=30&count=3&method=GET&path_contains=h/7");
